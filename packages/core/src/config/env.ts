@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'expected a port number' })
+    .int('expected a whole number')
+    .min(1, 'expected a port from 1 to 65535')
+    .max(65535, 'expected a port from 1 to 65535')
+    .default(fallback);
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+    } catch {
+      return false;
+    }
+  }, 'expected a URL like postgres://user:password@host:5432/database');
+
+const flag = z
+  .enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off', ''])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+/**
+ * Every environment variable KDLens reads, in one place. The README's table of variables is
+ * written from this schema; keep them in step.
+ */
+export const envSchema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  KDLENS_HOME: z.string().min(1).optional(),
+  KDLENS_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  KDLENS_API_HOST: z.string().min(1).default('127.0.0.1'),
+  KDLENS_API_PORT: port(4000),
+  KDLENS_WEB_PORT: port(3000),
+  KDLENS_API_URL: z.url({ error: 'expected an http(s) URL of the GraphQL endpoint' }).optional(),
+  KDLENS_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  KDLENS_NO_PROGRESS: flag.default(false),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  /** Absolute directory for the embedded database, caches and checkpoints. */
+  home: string;
+  embeddedPgPort: number;
+  api: { host: string; port: number; url: string };
+  web: { port: number };
+  backend: z.infer<typeof envSchema>['KDLENS_BACKEND'];
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  showProgress: boolean;
+}
+
+/** Parses the environment once; a bad value is a ConfigError naming every offending variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "unset", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`bad environment: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  // npm sets INIT_CWD to where the user typed the command, which stays the repo root even when
+  // a workspace script runs in its own folder.
+  const base = env.INIT_CWD ?? process.cwd();
+  return {
+    databaseUrl: e.DATABASE_URL,
+    home: path.resolve(base, e.KDLENS_HOME ?? '.kdlens'),
+    embeddedPgPort: e.KDLENS_PG_PORT,
+    api: {
+      host: e.KDLENS_API_HOST,
+      port: e.KDLENS_API_PORT,
+      url: e.KDLENS_API_URL ?? `http://127.0.0.1:${e.KDLENS_API_PORT}/graphql`,
+    },
+    web: { port: e.KDLENS_WEB_PORT },
+    backend: e.KDLENS_BACKEND,
+    logLevel: e.LOG_LEVEL,
+    showProgress: !e.KDLENS_NO_PROGRESS && !env.CI,
+  };
+}

@@ -1,0 +1,100 @@
+import { desc, eq, inArray, sql } from 'drizzle-orm';
+import type { ExperimentStatus, RunRole } from '../../domain/run.ts';
+import type { Database } from '../database.ts';
+import { type ExperimentRow, experiments, type RunRow, runs } from '../schema.ts';
+
+export interface PlannedRun {
+  role: RunRole;
+  temperature: number | null;
+  seed: number;
+  architecture: string;
+}
+
+export interface NewExperiment {
+  name: string;
+  dataset: string;
+  spec: Record<string, unknown>;
+  runs: PlannedRun[];
+}
+
+/**
+ * Records an experiment and its planned runs in one transaction. Idempotent: an experiment of the
+ * same name is reused and only the runs it lacks are added, so re-running a spec never duplicates
+ * a unit of work.
+ */
+export async function recordExperiment(
+  db: Database,
+  input: NewExperiment,
+): Promise<{ experiment: ExperimentRow; runs: RunRow[] }> {
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(experiments)
+      .values({ name: input.name, dataset: input.dataset, spec: input.spec })
+      .onConflictDoNothing({ target: experiments.name });
+    const [experiment] = await tx
+      .select()
+      .from(experiments)
+      .where(eq(experiments.name, input.name))
+      .for('update');
+    if (!experiment) throw new Error(`experiment "${input.name}" vanished during its creation`);
+    if (input.runs.length > 0) {
+      await tx
+        .insert(runs)
+        .values(input.runs.map((r) => ({ ...r, experimentId: experiment.id })))
+        .onConflictDoNothing();
+    }
+    const rows = await tx
+      .select()
+      .from(runs)
+      .where(eq(runs.experimentId, experiment.id))
+      .orderBy(runs.role, runs.temperature, runs.seed);
+    return { experiment, runs: rows };
+  });
+}
+
+export async function findExperimentByName(
+  db: Database,
+  name: string,
+): Promise<ExperimentRow | undefined> {
+  const [row] = await db.select().from(experiments).where(eq(experiments.name, name));
+  return row;
+}
+
+export async function findExperimentById(
+  db: Database,
+  id: string,
+): Promise<ExperimentRow | undefined> {
+  const [row] = await db.select().from(experiments).where(eq(experiments.id, id));
+  return row;
+}
+
+export function listExperiments(db: Database, limit = 100): Promise<ExperimentRow[]> {
+  return db.select().from(experiments).orderBy(desc(experiments.createdAt)).limit(limit);
+}
+
+/** Runs of many experiments in one query (the API batches its field resolvers through this). */
+export function listRunsOfExperiments(db: Database, experimentIds: readonly string[]) {
+  if (experimentIds.length === 0) return Promise.resolve([] as RunRow[]);
+  return db
+    .select()
+    .from(runs)
+    .where(inArray(runs.experimentId, [...experimentIds]))
+    .orderBy(runs.role, runs.temperature, runs.seed);
+}
+
+export async function setExperimentStatus(
+  db: Database,
+  id: string,
+  status: ExperimentStatus,
+): Promise<void> {
+  await db
+    .update(experiments)
+    .set({ status, updatedAt: sql`now()` })
+    .where(eq(experiments.id, id));
+}
+
+export async function countRows(db: Database): Promise<{ experiments: number; runs: number }> {
+  const [e] = await db.select({ n: sql<number>`count(*)::int` }).from(experiments);
+  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(runs);
+  return { experiments: e?.n ?? 0, runs: r?.n ?? 0 };
+}
