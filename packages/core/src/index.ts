@@ -2,3 +2,4 @@ export { type Config, envSchema, loadConfig } from './config/env.ts';
 export * from './domain/run.ts';
 export { ConfigError, KdlensError, WarehouseError } from './errors.ts';
 export { createLogger, type Logger } from './log/logger.ts';
+export { onShutdown } from './lifecycle/on-shutdown.ts';

@@ -1,0 +1,49 @@
+import { type RunRole, type RunStatus, runRoles, runStatuses } from '@kdlens/core';
+import {
+  Field,
+  Float,
+  GraphQLISODateTime,
+  ID,
+  Int,
+  ObjectType,
+  registerEnumType,
+} from 'type-graphql';
+
+const enumOf = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+
+export const RunRoleEnum = enumOf(runRoles);
+registerEnumType(RunRoleEnum, {
+  name: 'RunRole',
+  description: 'teacher, student (non-distilled baseline, NDS) or distilled student',
+});
+export const RunStatusEnum = enumOf(runStatuses);
+registerEnumType(RunStatusEnum, { name: 'RunStatus' });
+
+@ObjectType('Run', { description: 'One trained model: an arm of the study at one seed.' })
+export class RunType {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) experimentId!: string;
+  @Field(() => RunRoleEnum) role!: RunRole;
+  @Field(() => Float, { nullable: true, description: 'Distillation temperature; null unless distilled.' })
+  temperature!: number | null;
+  @Field(() => Int) seed!: number;
+  @Field(() => String) architecture!: string;
+  @Field(() => String, { nullable: true, description: 'TensorFlow.js backend the run trained on.' })
+  backend!: string | null;
+  @Field(() => RunStatusEnum) status!: RunStatus;
+  @Field(() => Float, { description: 'Share of the run done, 0 to 1.' }) progress!: number;
+  @Field(() => Int) epoch!: number;
+  @Field(() => Float, { nullable: true, description: 'Top-1 test accuracy, 0 to 1.' })
+  accuracy!: number | null;
+  @Field(() => [Float], {
+    nullable: 'itemsAndList',
+    description: 'Test accuracy per class, 0 to 1; null entries for classes without test examples.',
+  })
+  classAccuracy!: (number | null)[] | null;
+  @Field(() => [String], { nullable: true }) classNames!: string[] | null;
+  @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) startedAt!: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) finishedAt!: Date | null;
+  @Field(() => GraphQLISODateTime) createdAt!: Date;
+}

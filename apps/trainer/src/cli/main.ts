@@ -1,0 +1,31 @@
+import { ConfigError, KdlensError } from '@kdlens/core';
+import { Command, CommanderError } from 'commander';
+import { registerDbCommands } from './commands/db.command.ts';
+import { registerDemoCommand } from './commands/demo.command.ts';
+import { registerServeCommands } from './commands/serve.command.ts';
+
+const program = new Command('kdlens')
+  .description('KDLens: what did knowledge distillation cost us, and for whom?')
+  .showHelpAfterError('(run kdlens --help for the commands)')
+  .exitOverride();
+
+registerDbCommands(program);
+registerDemoCommand(program);
+registerServeCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+/** Known errors are one line the user can act on; anything else is a bug and keeps its stack. */
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof ConfigError || error instanceof KdlensError) {
+    process.stderr.write(`kdlens: ${error.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`kdlens: unexpected error (a bug; please report it):\n${String(error instanceof Error ? error.stack : error)}\n`);
+  return 2;
+}

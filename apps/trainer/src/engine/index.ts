@@ -1,0 +1,36 @@
+/**
+ * Public surface of the training engine: backend selection, the toy dataset,
+ * the toy models, the KD loss and the single-unit trainer.
+ */
+export { type BackendInfo, type BackendName, backendNames, initBackend } from './backend.ts';
+export { crossEntropyLoss, type KdLossOptions, kdLoss, validateKdOptions } from './kd-loss.ts';
+export {
+  type Architecture,
+  architectures,
+  type BuildModelOptions,
+  buildModel,
+  isArchitecture,
+} from './models.ts';
+export { createRng, mulberry32, permutation, type Rng } from './random.ts';
+export {
+  generateToyShapes,
+  type ImageSplit,
+  splitToyShapes,
+  TOY_CHANNELS,
+  type ToyShapesDataset,
+  type ToyShapesOptions,
+  toyColorNames,
+  toyShapeClassNames,
+} from './toy-shapes.dataset.ts';
+export {
+  type OptimizerName,
+  predictClasses,
+  scorePredictions,
+  type TrainProgress,
+  type TrainRole,
+  type TrainUnitOptions,
+  type TrainUnitResult,
+  trainRoles,
+  trainUnit,
+} from './train-unit.ts';
+export { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';

@@ -1,0 +1,356 @@
+/**
+ * Trains one "unit" of a KD experiment: a teacher, a plain student, or a
+ * student distilled from a teacher, then scores it on the test split.
+ *
+ * Why a custom loop instead of model.fit: the distilled student's loss needs
+ * the teacher's logits for the very same (shuffled) batch, which fit() cannot
+ * express; a hand-written loop also gives us per-step progress, cancellation
+ * through an AbortSignal, seeded shuffling and exact tensor bookkeeping.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { crossEntropyLoss, kdLoss, validateKdOptions } from './kd-loss.ts';
+import { type Architecture, buildModel, isArchitecture } from './models.ts';
+import { createRng, permutation } from './random.ts';
+import type { ImageSplit } from './toy-shapes.dataset.ts';
+
+export const trainRoles = ['teacher', 'student', 'distilled'] as const;
+export type TrainRole = (typeof trainRoles)[number];
+export type OptimizerName = 'adam' | 'sgd-momentum';
+
+export interface TrainProgress {
+  /** 1-based epoch. */
+  epoch: number;
+  epochs: number;
+  /** 1-based step within the epoch. */
+  step: number;
+  /** Steps per epoch. */
+  steps: number;
+  /** Overall completion in [0, 1]. */
+  fraction: number;
+  /** Loss of the step just taken. */
+  loss: number;
+  /** Training throughput so far. */
+  imagesPerSec: number;
+}
+
+export interface TrainUnitOptions {
+  role: TrainRole;
+  architecture: Architecture;
+  data: { train: ImageSplit; test: ImageSplit };
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Seeds weight init and per-epoch shuffling. */
+  seed: number;
+  /** KD temperature; required iff role === 'distilled'. */
+  temperature?: number;
+  /** KD soft-target weight in [0, 1] (default 0.8); only for role === 'distilled'. */
+  alpha?: number;
+  /** Trained teacher; required iff role === 'distilled'. Not modified. */
+  teacher?: tf.LayersModel;
+  /** Default: classNames.length of the train split, else max label + 1. */
+  numClasses?: number;
+  /** Default 'adam'; 'sgd-momentum' uses momentum 0.9. */
+  optimizer?: OptimizerName;
+  onProgress?: (p: TrainProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainUnitResult {
+  /** The trained model; the caller owns it (dispose() when done). */
+  model: tf.LayersModel;
+  /** Argmax class per test image. */
+  predictions: Int32Array;
+  /** Test accuracy (NaN for an empty test split). */
+  accuracy: number;
+  /** Per-class test accuracy (recall); NaN for classes without test examples. */
+  classAccuracy: number[];
+  /** Wall time of the training loop (excludes the final evaluation). */
+  trainSeconds: number;
+  /** Training images processed per second (epochs × train count / trainSeconds). */
+  imagesPerSec: number;
+  /** Loss of the last training step. */
+  finalLoss: number;
+}
+
+interface Resolved {
+  numClasses: number;
+  imageSize: number;
+  channels: number;
+  kd?: { teacher: tf.LayersModel; temperature: number; alpha: number };
+}
+
+function fail(message: string): never {
+  throw new Error(`trainUnit: ${message}`);
+}
+
+function checkSplit(name: string, split: ImageSplit, numClasses: number | undefined): void {
+  const channels = split.channels ?? 3;
+  if (!Number.isInteger(split.count) || split.count < 0) fail(`${name}.count must be a non-negative integer`);
+  const expected = split.count * split.imageSize * split.imageSize * channels;
+  if (split.images.length !== expected) {
+    fail(`${name}.images has ${split.images.length} values, expected ${expected} (count × size² × channels)`);
+  }
+  if (split.labels.length !== split.count) {
+    fail(`${name}.labels has ${split.labels.length} entries, expected ${split.count}`);
+  }
+  if (numClasses !== undefined) {
+    for (const label of split.labels) {
+      if (label < 0 || label >= numClasses) fail(`${name} has label ${label} outside [0, ${numClasses})`);
+    }
+  }
+}
+
+function maxLabel(labels: Int32Array): number {
+  let m = -1;
+  for (const l of labels) m = Math.max(m, l);
+  return m;
+}
+
+/** Output width / input shape of a LayersModel, for teacher compatibility checks. */
+function ioShapes(model: tf.LayersModel): { input: (number | null)[]; output: (number | null)[] } {
+  const input = model.inputs[0]?.shape ?? [];
+  const output = model.outputs[0]?.shape ?? [];
+  return { input, output };
+}
+
+/** All option checks happen here, before any tensor is allocated. */
+function validate(opts: TrainUnitOptions): Resolved {
+  if (!(trainRoles as readonly string[]).includes(opts.role)) {
+    fail(`role must be one of ${trainRoles.join(', ')}, got '${String(opts.role)}'`);
+  }
+  if (!isArchitecture(opts.architecture)) fail(`unknown architecture '${String(opts.architecture)}'`);
+  if (!Number.isInteger(opts.epochs) || opts.epochs < 1) fail(`epochs must be an integer >= 1, got ${opts.epochs}`);
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) {
+    fail(`batchSize must be an integer >= 1, got ${opts.batchSize}`);
+  }
+  if (!(Number.isFinite(opts.learningRate) && opts.learningRate > 0)) {
+    fail(`learningRate must be a finite number > 0, got ${opts.learningRate}`);
+  }
+  if (!Number.isFinite(opts.seed)) fail(`seed must be a finite number, got ${opts.seed}`);
+  if (opts.optimizer !== undefined && opts.optimizer !== 'adam' && opts.optimizer !== 'sgd-momentum') {
+    fail(`optimizer must be 'adam' or 'sgd-momentum', got '${String(opts.optimizer)}'`);
+  }
+
+  const { train, test } = opts.data ?? fail('data { train, test } is required');
+  if (train === undefined || test === undefined) fail('data must contain both train and test splits');
+  if (train.imageSize !== test.imageSize) {
+    fail(`train/test image sizes differ (${train.imageSize} vs ${test.imageSize})`);
+  }
+  const channels = train.channels ?? 3;
+  if ((test.channels ?? 3) !== channels) fail('train/test channel counts differ');
+  const numClasses =
+    opts.numClasses ?? train.classNames?.length ?? Math.max(maxLabel(train.labels), maxLabel(test.labels)) + 1;
+  if (!Number.isInteger(numClasses) || numClasses < 2) fail(`numClasses must be an integer >= 2, got ${numClasses}`);
+  checkSplit('data.train', train, numClasses);
+  checkSplit('data.test', test, numClasses);
+  if (train.count < 1) fail('data.train is empty');
+
+  if (opts.role !== 'distilled') {
+    if (opts.teacher !== undefined) fail(`'teacher' is only used when role is 'distilled' (role: ${opts.role})`);
+    if (opts.temperature !== undefined) {
+      fail(`'temperature' is only used when role is 'distilled' (role: ${opts.role})`);
+    }
+    if (opts.alpha !== undefined) fail(`'alpha' is only used when role is 'distilled' (role: ${opts.role})`);
+    return { numClasses, imageSize: train.imageSize, channels };
+  }
+
+  const teacher = opts.teacher ?? fail("role 'distilled' requires a trained 'teacher' model");
+  if (opts.temperature === undefined) fail("role 'distilled' requires a 'temperature' (> 0)");
+  let kdOpts: { temperature: number; alpha: number };
+  try {
+    kdOpts = validateKdOptions({ temperature: opts.temperature, alpha: opts.alpha });
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  const { input, output } = ioShapes(teacher);
+  const wantInput = [train.imageSize, train.imageSize, channels];
+  if (input.length !== 4 || wantInput.some((d, i) => input[i + 1] !== d)) {
+    fail(`teacher input shape [${input.join(', ')}] does not match images [*, ${wantInput.join(', ')}]`);
+  }
+  if (output.length !== 2 || output[1] !== numClasses) {
+    fail(`teacher output shape [${output.join(', ')}] does not match numClasses ${numClasses}`);
+  }
+  return { numClasses, imageSize: train.imageSize, channels, kd: { teacher, ...kdOpts } };
+}
+
+/** Forward pass that insists on a single concrete tensor (our models have one output). */
+function forward(model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
+  const out = model.apply(x, { training });
+  if (!(out instanceof tf.Tensor)) throw new Error('trainUnit: model must have exactly one output');
+  return out;
+}
+
+/**
+ * The tf.Variables behind a model's trainable weights. LayerVariable.read()
+ * is typed as Tensor but returns the underlying Variable; we check instead of
+ * casting so a future tfjs change fails loudly rather than silently.
+ */
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => {
+    const v = w.read();
+    if (!(v instanceof tf.Variable)) throw new Error(`trainUnit: weight ${w.name} is not a tf.Variable`);
+    return v;
+  });
+}
+
+function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+  return name === 'sgd-momentum' ? tf.train.momentum(learningRate, 0.9) : tf.train.adam(learningRate);
+}
+
+/** Copies the selected examples into contiguous batch buffers (one-hot labels). */
+function gatherBatch(
+  split: ImageSplit,
+  order: Int32Array,
+  start: number,
+  end: number,
+  pixels: number,
+  numClasses: number,
+): { images: Float32Array; oneHot: Float32Array } {
+  const n = end - start;
+  const images = new Float32Array(n * pixels);
+  const oneHot = new Float32Array(n * numClasses);
+  for (let i = 0; i < n; i++) {
+    const idx = order[start + i] ?? 0;
+    images.set(split.images.subarray(idx * pixels, (idx + 1) * pixels), i * pixels);
+    oneHot[i * numClasses + (split.labels[idx] ?? 0)] = 1;
+  }
+  return { images, oneHot };
+}
+
+/** Lets timers / abort events / progress rendering run between steps. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+const EVAL_BATCH = 256;
+
+/** Argmax predictions over a split, in inference mode. */
+export function predictClasses(model: tf.LayersModel, split: ImageSplit): Int32Array {
+  const channels = split.channels ?? 3;
+  const pixels = split.imageSize * split.imageSize * channels;
+  const predictions = new Int32Array(split.count);
+  for (let start = 0; start < split.count; start += EVAL_BATCH) {
+    const n = Math.min(EVAL_BATCH, split.count - start);
+    const chunk = tf.tidy(() => {
+      const x = tf.tensor4d(split.images.subarray(start * pixels, (start + n) * pixels), [
+        n,
+        split.imageSize,
+        split.imageSize,
+        channels,
+      ]);
+      return tf.argMax(forward(model, x, false), -1).dataSync();
+    });
+    predictions.set(chunk, start);
+  }
+  return predictions;
+}
+
+/** Overall and per-class accuracy (per-class = recall; NaN when a class is absent). */
+export function scorePredictions(
+  predictions: Int32Array,
+  labels: Int32Array,
+  numClasses: number,
+): { accuracy: number; classAccuracy: number[] } {
+  const correct = new Array<number>(numClasses).fill(0);
+  const total = new Array<number>(numClasses).fill(0);
+  let hits = 0;
+  labels.forEach((label, i) => {
+    total[label] = (total[label] ?? 0) + 1;
+    if (predictions[i] === label) {
+      hits++;
+      correct[label] = (correct[label] ?? 0) + 1;
+    }
+  });
+  return {
+    accuracy: labels.length === 0 ? Number.NaN : hits / labels.length,
+    classAccuracy: total.map((t, c) => (t === 0 ? Number.NaN : (correct[c] ?? 0) / t)),
+  };
+}
+
+export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult> {
+  const r = validate(opts);
+  opts.signal?.throwIfAborted();
+  const { train, test } = opts.data;
+  const { numClasses, imageSize, channels, kd } = r;
+  const pixels = imageSize * imageSize * channels;
+  const steps = Math.ceil(train.count / opts.batchSize);
+  const totalSteps = steps * opts.epochs;
+
+  const model = buildModel(opts.architecture, { imageSize, numClasses, seed: opts.seed, channels });
+  const optimizer = makeOptimizer(opts.optimizer ?? 'adam', opts.learningRate);
+  // Only the trained model's weights: the teacher must never receive updates.
+  const varList = trainableVariables(model);
+  // Independent stream from weight init, so changing one does not shift the other.
+  const shuffleRng = createRng((opts.seed ^ 0x5bd1e995) >>> 0);
+
+  let processed = 0;
+  let finalLoss = Number.NaN;
+  const t0 = performance.now();
+  try {
+    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+      const order = permutation(train.count, shuffleRng);
+      for (let step = 1; step <= steps; step++) {
+        opts.signal?.throwIfAborted();
+        const start = (step - 1) * opts.batchSize;
+        const end = Math.min(train.count, start + opts.batchSize);
+        const n = end - start;
+        const batch = gatherBatch(train, order, start, end, pixels, numClasses);
+        const cost = tf.tidy(() => {
+          const x = tf.tensor4d(batch.images, [n, imageSize, imageSize, channels]);
+          const y = tf.tensor2d(batch.oneHot, [n, numClasses]);
+          // Teacher logits are computed outside minimize(): they are constants
+          // for the student's update, so no gradient flows into the teacher.
+          const teacherLogits = kd === undefined ? undefined : forward(kd.teacher, x, false);
+          const loss = optimizer.minimize(
+            () => {
+              const logits = forward(model, x, true);
+              return kd === undefined || teacherLogits === undefined
+                ? crossEntropyLoss(logits, y)
+                : kdLoss(logits, teacherLogits, y, kd);
+            },
+            true,
+            varList,
+          );
+          if (loss === null) throw new Error('trainUnit: optimizer returned no loss');
+          return loss;
+        });
+        finalLoss = cost.dataSync()[0] ?? Number.NaN;
+        cost.dispose();
+        processed += n;
+        if (opts.onProgress !== undefined) {
+          const seconds = (performance.now() - t0) / 1000;
+          opts.onProgress({
+            epoch,
+            epochs: opts.epochs,
+            step,
+            steps,
+            fraction: ((epoch - 1) * steps + step) / totalSteps,
+            loss: finalLoss,
+            imagesPerSec: seconds > 0 ? processed / seconds : 0,
+          });
+        }
+        await yieldToEventLoop();
+      }
+    }
+  } catch (err) {
+    // Aborted or failed: release everything we allocated before rethrowing.
+    optimizer.dispose();
+    model.dispose();
+    throw err;
+  }
+  const trainSeconds = (performance.now() - t0) / 1000;
+  optimizer.dispose();
+
+  const predictions = predictClasses(model, test);
+  const { accuracy, classAccuracy } = scorePredictions(predictions, test.labels, numClasses);
+  return {
+    model,
+    predictions,
+    accuracy,
+    classAccuracy,
+    trainSeconds,
+    imagesPerSec: trainSeconds > 0 ? processed / trainSeconds : 0,
+    finalLoss,
+  };
+}

@@ -1,0 +1,1 @@
+export { accuracy, classAccuracy } from './accuracy/class-accuracy.ts';
