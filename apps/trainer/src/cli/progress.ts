@@ -1,5 +1,5 @@
-import cliProgress from 'cli-progress';
 import type { Logger } from '@kdlens/core';
+import cliProgress from 'cli-progress';
 
 export interface UnitProgress {
   fraction: number;
@@ -19,7 +19,10 @@ export interface ProgressReporter {
  * Bars in a terminal; a log line per quarter of each unit elsewhere (CI, pipes), so logs stay
  * readable and still show that long work moves.
  */
-export function createProgressReporter(opts: { interactive: boolean; log: Logger }): ProgressReporter {
+export function createProgressReporter(opts: {
+  interactive: boolean;
+  log: Logger;
+}): ProgressReporter {
   if (!opts.interactive) {
     return {
       unit(label) {
@@ -30,7 +33,12 @@ export function createProgressReporter(opts: { interactive: boolean; log: Logger
             if (quarter === lastQuarter) return;
             lastQuarter = quarter;
             opts.log.info(
-              { unit: label, progress: Math.round(p.fraction * 100), epoch: p.epoch, loss: round(p.loss) },
+              {
+                unit: label,
+                progress: Math.round(p.fraction * 100),
+                epoch: p.epoch,
+                loss: round(p.loss),
+              },
               `${label}: ${Math.round(p.fraction * 100)}%`,
             );
           },
@@ -42,7 +50,8 @@ export function createProgressReporter(opts: { interactive: boolean; log: Logger
   }
   const bars = new cliProgress.MultiBar(
     {
-      format: ' {label} [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {speed} img/s | eta {eta_formatted} {note}',
+      format:
+        ' {label} [{bar}] {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {speed} img/s | eta {eta_formatted} {note}',
       barsize: 24,
       hideCursor: true,
       clearOnComplete: false,

@@ -31,8 +31,18 @@ export type DemoSpec = typeof demoSpec;
 export function demoExperiment(spec: DemoSpec = demoSpec): NewExperiment {
   const runs: NewExperiment['runs'] = [];
   for (const seed of spec.seeds) {
-    runs.push({ role: 'teacher', temperature: null, seed, architecture: spec.teacher.architecture });
-    runs.push({ role: 'student', temperature: null, seed, architecture: spec.student.architecture });
+    runs.push({
+      role: 'teacher',
+      temperature: null,
+      seed,
+      architecture: spec.teacher.architecture,
+    });
+    runs.push({
+      role: 'student',
+      temperature: null,
+      seed,
+      architecture: spec.student.architecture,
+    });
     for (const temperature of spec.kd.temperatures) {
       runs.push({ role: 'distilled', temperature, seed, architecture: spec.student.architecture });
     }

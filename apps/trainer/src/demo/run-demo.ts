@@ -98,7 +98,11 @@ export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
       }
     }
   } catch (error) {
-    await setExperimentStatus(opts.db, experiment.id, opts.signal?.aborted ? 'cancelled' : 'failed');
+    await setExperimentStatus(
+      opts.db,
+      experiment.id,
+      opts.signal?.aborted ? 'cancelled' : 'failed',
+    );
     throw error;
   }
   await setExperimentStatus(opts.db, experiment.id, 'succeeded');
@@ -135,7 +139,11 @@ async function trainRun(
       optimizer: ctx.spec.training.optimizer,
       seed: run.seed,
       ...(run.role === 'distilled'
-        ? { teacher: ctx.teacher, temperature: run.temperature ?? undefined, alpha: ctx.spec.kd.alpha }
+        ? {
+            teacher: ctx.teacher,
+            temperature: run.temperature ?? undefined,
+            alpha: ctx.spec.kd.alpha,
+          }
         : {}),
       signal: opts.signal,
       onProgress: (p) => {

@@ -8,11 +8,12 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { type BackendName, backendNames } from '@kdlens/core';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
 
-export const backendNames = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof backendNames)[number];
+// The names are part of the experiment spec and the env schema, so they live in @kdlens/core.
+export { type BackendName, backendNames };
 
 export interface BackendInfo {
   requested: BackendName;
@@ -82,7 +83,7 @@ async function loadBackend(name: ConcreteBackend): Promise<string> {
 }
 
 function reason(err: unknown): string {
-  return err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+  return err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
 }
 
 /**

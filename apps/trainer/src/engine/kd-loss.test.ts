@@ -72,7 +72,10 @@ describe('kdLoss', () => {
   });
 
   it('defaults alpha to 0.8 and is zero-KL when student equals teacher', () => {
-    expect(kdLoss(s(), t(), y(), { temperature: 2 }).dataSync()[0]).toBeCloseTo(expectedKd(2, 0.8), 5);
+    expect(kdLoss(s(), t(), y(), { temperature: 2 }).dataSync()[0]).toBeCloseTo(
+      expectedKd(2, 0.8),
+      5,
+    );
     const same = kdLoss(t(), t(), y(), { temperature: 3, alpha: 1 }).dataSync()[0];
     expect(same).toBeCloseTo(0, 6);
   });
@@ -80,7 +83,9 @@ describe('kdLoss', () => {
   it('rejects bad options with clear errors', () => {
     expect(() => kdLoss(s(), t(), y(), { temperature: 0 })).toThrow(/temperature must be .*> 0/);
     expect(() => kdLoss(s(), t(), y(), { temperature: Number.NaN })).toThrow(/temperature/);
-    expect(() => kdLoss(s(), t(), y(), { temperature: 2, alpha: 1.5 })).toThrow(/alpha must be in \[0, 1\]/);
+    expect(() => kdLoss(s(), t(), y(), { temperature: 2, alpha: 1.5 })).toThrow(
+      /alpha must be in \[0, 1\]/,
+    );
     expect(() => kdLoss(s(), tf.zeros([2, 4]), y(), { temperature: 2 })).toThrow(/equal shape/);
   });
 

@@ -125,7 +125,9 @@ export function generateToyShapes(opts: ToyShapesOptions): ToyShapesDataset {
     throw new Error(`generateToyShapes: imageSize must be an integer >= 8, got ${imageSize}`);
   }
   if (!(colorCorrelation >= 0 && colorCorrelation <= 1)) {
-    throw new Error(`generateToyShapes: colorCorrelation must be in [0, 1], got ${colorCorrelation}`);
+    throw new Error(
+      `generateToyShapes: colorCorrelation must be in [0, 1], got ${colorCorrelation}`,
+    );
   }
   const rng = createRng(seed);
   const numClasses = toyShapeClassNames.length;

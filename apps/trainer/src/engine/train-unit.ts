@@ -86,17 +86,21 @@ function fail(message: string): never {
 
 function checkSplit(name: string, split: ImageSplit, numClasses: number | undefined): void {
   const channels = split.channels ?? 3;
-  if (!Number.isInteger(split.count) || split.count < 0) fail(`${name}.count must be a non-negative integer`);
+  if (!Number.isInteger(split.count) || split.count < 0)
+    fail(`${name}.count must be a non-negative integer`);
   const expected = split.count * split.imageSize * split.imageSize * channels;
   if (split.images.length !== expected) {
-    fail(`${name}.images has ${split.images.length} values, expected ${expected} (count × size² × channels)`);
+    fail(
+      `${name}.images has ${split.images.length} values, expected ${expected} (count × size² × channels)`,
+    );
   }
   if (split.labels.length !== split.count) {
     fail(`${name}.labels has ${split.labels.length} entries, expected ${split.count}`);
   }
   if (numClasses !== undefined) {
     for (const label of split.labels) {
-      if (label < 0 || label >= numClasses) fail(`${name} has label ${label} outside [0, ${numClasses})`);
+      if (label < 0 || label >= numClasses)
+        fail(`${name} has label ${label} outside [0, ${numClasses})`);
     }
   }
 }
@@ -119,8 +123,10 @@ function validate(opts: TrainUnitOptions): Resolved {
   if (!(trainRoles as readonly string[]).includes(opts.role)) {
     fail(`role must be one of ${trainRoles.join(', ')}, got '${String(opts.role)}'`);
   }
-  if (!isArchitecture(opts.architecture)) fail(`unknown architecture '${String(opts.architecture)}'`);
-  if (!Number.isInteger(opts.epochs) || opts.epochs < 1) fail(`epochs must be an integer >= 1, got ${opts.epochs}`);
+  if (!isArchitecture(opts.architecture))
+    fail(`unknown architecture '${String(opts.architecture)}'`);
+  if (!Number.isInteger(opts.epochs) || opts.epochs < 1)
+    fail(`epochs must be an integer >= 1, got ${opts.epochs}`);
   if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) {
     fail(`batchSize must be an integer >= 1, got ${opts.batchSize}`);
   }
@@ -128,30 +134,40 @@ function validate(opts: TrainUnitOptions): Resolved {
     fail(`learningRate must be a finite number > 0, got ${opts.learningRate}`);
   }
   if (!Number.isFinite(opts.seed)) fail(`seed must be a finite number, got ${opts.seed}`);
-  if (opts.optimizer !== undefined && opts.optimizer !== 'adam' && opts.optimizer !== 'sgd-momentum') {
+  if (
+    opts.optimizer !== undefined &&
+    opts.optimizer !== 'adam' &&
+    opts.optimizer !== 'sgd-momentum'
+  ) {
     fail(`optimizer must be 'adam' or 'sgd-momentum', got '${String(opts.optimizer)}'`);
   }
 
   const { train, test } = opts.data ?? fail('data { train, test } is required');
-  if (train === undefined || test === undefined) fail('data must contain both train and test splits');
+  if (train === undefined || test === undefined)
+    fail('data must contain both train and test splits');
   if (train.imageSize !== test.imageSize) {
     fail(`train/test image sizes differ (${train.imageSize} vs ${test.imageSize})`);
   }
   const channels = train.channels ?? 3;
   if ((test.channels ?? 3) !== channels) fail('train/test channel counts differ');
   const numClasses =
-    opts.numClasses ?? train.classNames?.length ?? Math.max(maxLabel(train.labels), maxLabel(test.labels)) + 1;
-  if (!Number.isInteger(numClasses) || numClasses < 2) fail(`numClasses must be an integer >= 2, got ${numClasses}`);
+    opts.numClasses ??
+    train.classNames?.length ??
+    Math.max(maxLabel(train.labels), maxLabel(test.labels)) + 1;
+  if (!Number.isInteger(numClasses) || numClasses < 2)
+    fail(`numClasses must be an integer >= 2, got ${numClasses}`);
   checkSplit('data.train', train, numClasses);
   checkSplit('data.test', test, numClasses);
   if (train.count < 1) fail('data.train is empty');
 
   if (opts.role !== 'distilled') {
-    if (opts.teacher !== undefined) fail(`'teacher' is only used when role is 'distilled' (role: ${opts.role})`);
+    if (opts.teacher !== undefined)
+      fail(`'teacher' is only used when role is 'distilled' (role: ${opts.role})`);
     if (opts.temperature !== undefined) {
       fail(`'temperature' is only used when role is 'distilled' (role: ${opts.role})`);
     }
-    if (opts.alpha !== undefined) fail(`'alpha' is only used when role is 'distilled' (role: ${opts.role})`);
+    if (opts.alpha !== undefined)
+      fail(`'alpha' is only used when role is 'distilled' (role: ${opts.role})`);
     return { numClasses, imageSize: train.imageSize, channels };
   }
 
@@ -166,7 +182,9 @@ function validate(opts: TrainUnitOptions): Resolved {
   const { input, output } = ioShapes(teacher);
   const wantInput = [train.imageSize, train.imageSize, channels];
   if (input.length !== 4 || wantInput.some((d, i) => input[i + 1] !== d)) {
-    fail(`teacher input shape [${input.join(', ')}] does not match images [*, ${wantInput.join(', ')}]`);
+    fail(
+      `teacher input shape [${input.join(', ')}] does not match images [*, ${wantInput.join(', ')}]`,
+    );
   }
   if (output.length !== 2 || output[1] !== numClasses) {
     fail(`teacher output shape [${output.join(', ')}] does not match numClasses ${numClasses}`);
@@ -189,13 +207,16 @@ function forward(model: tf.LayersModel, x: tf.Tensor, training: boolean): tf.Ten
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => {
     const v = w.read();
-    if (!(v instanceof tf.Variable)) throw new Error(`trainUnit: weight ${w.name} is not a tf.Variable`);
+    if (!(v instanceof tf.Variable))
+      throw new Error(`trainUnit: weight ${w.name} is not a tf.Variable`);
     return v;
   });
 }
 
 function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  return name === 'sgd-momentum' ? tf.train.momentum(learningRate, 0.9) : tf.train.adam(learningRate);
+  return name === 'sgd-momentum'
+    ? tf.train.momentum(learningRate, 0.9)
+    : tf.train.adam(learningRate);
 }
 
 /** Copies the selected examples into contiguous batch buffers (one-hot labels). */

@@ -29,7 +29,13 @@ async function filterGradOn(backend: 'wasm' | 'cpu', c: Case): Promise<Float32Ar
     const x = tf.tensor4d(randomArray(xSize, 1), c.xShape);
     const w = tf.tensor4d(randomArray(wSize, 2), c.filterShape);
     const outShape = tf.conv2d(x, w, c.stride, c.pad).shape;
-    const r = tf.tensor(randomArray(outShape.reduce((a, b) => a * b, 1), 3), outShape);
+    const r = tf.tensor(
+      randomArray(
+        outShape.reduce((a, b) => a * b, 1),
+        3,
+      ),
+      outShape,
+    );
     const grad = tf.grad((wv: tf.Tensor) =>
       tf.sum(tf.mul(tf.conv2d(x, wv as tf.Tensor4D, c.stride, c.pad), r)),
     );
@@ -73,27 +79,32 @@ describe('wasm Conv2DBackpropFilter', () => {
     expect(registerWasmConv2DBackpropFilter()).toBe(false);
   });
 
-  it.each(cases)('matches the cpu backend (pad $pad, stride $stride, x $xShape, w $filterShape)', async (c) => {
-    const wasmGrad = await filterGradOn('wasm', c);
-    const cpuGrad = await filterGradOn('cpu', c);
-    await tf.setBackend('wasm');
-    expect(wasmGrad.length).toBe(c.filterShape.reduce((a, b) => a * b, 1));
-    let maxAbs = 0;
-    let maxDiff = 0;
-    for (let i = 0; i < cpuGrad.length; i++) {
-      maxAbs = Math.max(maxAbs, Math.abs(cpuGrad[i] ?? 0));
-      maxDiff = Math.max(maxDiff, Math.abs((cpuGrad[i] ?? 0) - (wasmGrad[i] ?? 0)));
-    }
-    // Guard against a vacuous pass (e.g. both all-zero).
-    expect(maxAbs).toBeGreaterThan(0.5);
-    expect(maxDiff).toBeLessThan(1e-4);
-  });
+  it.each(cases)(
+    'matches the cpu backend (pad $pad, stride $stride, x $xShape, w $filterShape)',
+    async (c) => {
+      const wasmGrad = await filterGradOn('wasm', c);
+      const cpuGrad = await filterGradOn('cpu', c);
+      await tf.setBackend('wasm');
+      expect(wasmGrad.length).toBe(c.filterShape.reduce((a, b) => a * b, 1));
+      let maxAbs = 0;
+      let maxDiff = 0;
+      for (let i = 0; i < cpuGrad.length; i++) {
+        maxAbs = Math.max(maxAbs, Math.abs(cpuGrad[i] ?? 0));
+        maxDiff = Math.max(maxDiff, Math.abs((cpuGrad[i] ?? 0) - (wasmGrad[i] ?? 0)));
+      }
+      // Guard against a vacuous pass (e.g. both all-zero).
+      expect(maxAbs).toBeGreaterThan(0.5);
+      expect(maxDiff).toBeLessThan(1e-4);
+    },
+  );
 
   it('does not leak tensors', () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const x = tf.ones([1, 5, 5, 2]);
-      tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')))(tf.ones([3, 3, 2, 2]));
+      tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')))(
+        tf.ones([3, 3, 2, 2]),
+      );
     });
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -8,8 +8,9 @@
  * register a plain-TypeScript implementation: the filter gradient of our tiny
  * CNNs is a few million multiply-adds per batch, cheap enough in JS.
  */
-import * as tf from '@tensorflow/tfjs';
+
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 const KERNEL_NAME = 'Conv2DBackpropFilter';
 const BACKEND_NAME = 'wasm';
@@ -43,7 +44,8 @@ function isWasmLikeBackend(backend: unknown): backend is WasmLikeBackend {
 function readFloat32(backend: WasmLikeBackend, info: TensorInfo, name: string): Float32Array {
   const values = backend.readSync(info.dataId);
   if (values instanceof Float32Array) return values;
-  if (values instanceof Int32Array || values instanceof Uint8Array) return Float32Array.from(values);
+  if (values instanceof Int32Array || values instanceof Uint8Array)
+    return Float32Array.from(values);
   throw new Error(`${KERNEL_NAME} (wasm): input '${name}' has unsupported dtype ${info.dtype}`);
 }
 
@@ -54,7 +56,13 @@ function asPair(v: number | [number, number] | undefined): [number, number] {
 
 function asShape4(shape: number[], name: string): [number, number, number, number] {
   const [a, b, c, d] = shape;
-  if (shape.length !== 4 || a === undefined || b === undefined || c === undefined || d === undefined) {
+  if (
+    shape.length !== 4 ||
+    a === undefined ||
+    b === undefined ||
+    c === undefined ||
+    d === undefined
+  ) {
     throw new Error(`${KERNEL_NAME} (wasm): '${name}' must be rank 4, got [${shape.join(', ')}]`);
   }
   return [a, b, c, d];
@@ -185,7 +193,11 @@ const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
     false,
     'channelsLast',
   );
-  const dW = conv2dBackpropFilterNhwc(readFloat32(backend, x, 'x'), readFloat32(backend, dy, 'dy'), info);
+  const dW = conv2dBackpropFilterNhwc(
+    readFloat32(backend, x, 'x'),
+    readFloat32(backend, dy, 'dy'),
+    info,
+  );
   // makeOutput with `values` mallocs on the wasm heap and copies them in.
   return backend.makeOutput([...info.filterShape], 'float32', undefined, dW);
 };

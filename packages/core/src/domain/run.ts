@@ -9,7 +9,13 @@ export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancell
 export const runStatusSchema = z.enum(runStatuses);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
-export const experimentStatuses = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const experimentStatuses = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
 export const experimentStatusSchema = z.enum(experimentStatuses);
 export type ExperimentStatus = z.infer<typeof experimentStatusSchema>;
 

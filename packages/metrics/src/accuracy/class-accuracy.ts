@@ -1,9 +1,5 @@
 /** Checks that two label arrays line up and that every label is a class index. */
-function checkLabels(
-  yTrue: ArrayLike<number>,
-  yPred: ArrayLike<number>,
-  numClasses: number,
-): void {
+function checkLabels(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClasses: number): void {
   if (yTrue.length !== yPred.length) {
     throw new RangeError(`yTrue has ${yTrue.length} labels but yPred has ${yPred.length}`);
   }

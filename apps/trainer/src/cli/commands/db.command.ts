@@ -1,5 +1,3 @@
-import { onShutdown } from '@kdlens/core';
-import { countRows, migrationStatus, openWarehouse, redactUrl } from '@kdlens/core/db';
 import type { Command } from 'commander';
 import { cliContext, withWarehouse } from '../cli-context.ts';
 import { waitForever } from '../wait-forever.ts';
@@ -10,8 +8,12 @@ export function registerDbCommands(program: Command): void {
     .description('the results warehouse (PostgreSQL: DATABASE_URL, else an embedded server)');
 
   db.command('start')
-    .description('start the embedded PostgreSQL (or check DATABASE_URL), migrate, and keep it running until Ctrl-C')
+    .description(
+      'start the embedded PostgreSQL (or check DATABASE_URL), migrate, and keep it running until Ctrl-C',
+    )
     .action(async () => {
+      const { onShutdown } = await import('@kdlens/core');
+      const { openWarehouse, redactUrl } = await import('@kdlens/core/db');
       const ctx = cliContext();
       const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });
       onShutdown(() => warehouse.close());
@@ -28,8 +30,11 @@ export function registerDbCommands(program: Command): void {
     .description('apply pending migrations and exit')
     .action(() =>
       withWarehouse(async (w) => {
+        const { migrationStatus, redactUrl } = await import('@kdlens/core/db');
         const status = await migrationStatus(w.url);
-        process.stdout.write(`migrations applied: ${status.applied} (${w.kind} ${redactUrl(w.url)})\n`);
+        process.stdout.write(
+          `migrations applied: ${status.applied} (${w.kind} ${redactUrl(w.url)})\n`,
+        );
       }),
     );
 
@@ -37,15 +42,17 @@ export function registerDbCommands(program: Command): void {
     .description('show where the warehouse is, its migrations and row counts')
     .action(() =>
       withWarehouse(async (w) => {
+        const { countRows, migrationStatus, redactUrl } = await import('@kdlens/core/db');
         const status = await migrationStatus(w.url);
         const rows = await countRows(w.db);
         process.stdout.write(
           [
             `warehouse: ${w.kind} ${redactUrl(w.url)}`,
-            `migrations applied: ${status.applied}${status.lastAppliedAt ? ` (last ${status.lastAppliedAt.toISOString()})` : ''}`,
+            `migrations applied: ${status.applied}${status.lastAppliedAt ? ` (newest dated ${status.lastAppliedAt.toISOString()})` : ''}`,
             `experiments: ${rows.experiments}`,
             `runs: ${rows.runs}`,
-          ].join('\n') + '\n',
+            '',
+          ].join('\n'),
         );
       }),
     );

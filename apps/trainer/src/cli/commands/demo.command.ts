@@ -1,9 +1,8 @@
+import type { BackendName } from '@kdlens/core';
 import type { Command } from 'commander';
-import { runDemo } from '../../demo/run-demo.ts';
-import type { BackendName } from '../../engine/index.ts';
 import { withWarehouse } from '../cli-context.ts';
-import { createProgressReporter } from '../progress.ts';
 import { backendOption } from '../options.ts';
+import { createProgressReporter } from '../progress.ts';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -12,6 +11,7 @@ export function registerDemoCommand(program: Command): void {
     .addOption(backendOption())
     .action((options: { backend?: BackendName }) =>
       withWarehouse(async (w, ctx) => {
+        const { runDemo } = await import('../../demo/run-demo.ts');
         const progress = createProgressReporter({
           interactive: ctx.config.showProgress && process.stderr.isTTY === true,
           log: ctx.log,

@@ -1,9 +1,6 @@
-import { startApiServer } from '@kdlens/api';
-import { onShutdown } from '@kdlens/core';
-import { openWarehouse } from '@kdlens/core/db';
+import type { ApiServer } from '@kdlens/api';
 import type { Command } from 'commander';
-import { runDemo } from '../../demo/run-demo.ts';
-import { startWeb, type WebServer } from '../../serve/start-web.ts';
+import type { WebServer } from '../../serve/start-web.ts';
 import { cliContext } from '../cli-context.ts';
 import { createProgressReporter } from '../progress.ts';
 import { waitForever } from '../wait-forever.ts';
@@ -13,6 +10,9 @@ export function registerServeCommands(program: Command): void {
     .command('api')
     .description('serve the GraphQL API (KDLENS_API_HOST:KDLENS_API_PORT) until Ctrl-C')
     .action(async () => {
+      const { onShutdown } = await import('@kdlens/core');
+      const { openWarehouse } = await import('@kdlens/core/db');
+      const { startApiServer } = await import('@kdlens/api');
       const ctx = cliContext();
       const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });
       const api = await startApiServer({
@@ -39,6 +39,11 @@ export function registerServeCommands(program: Command): void {
     )
     .option('--no-demo', 'serve only; do not train the demo study')
     .action(async (options: { demo: boolean }) => {
+      const { onShutdown } = await import('@kdlens/core');
+      const { openWarehouse } = await import('@kdlens/core/db');
+      const { startApiServer } = await import('@kdlens/api');
+      const { startWeb } = await import('../../serve/start-web.ts');
+      const { runDemo } = await import('../../demo/run-demo.ts');
       const ctx = cliContext();
       const { config, log } = ctx;
       const warehouse = await openWarehouse({ config, log });
@@ -51,7 +56,7 @@ export function registerServeCommands(program: Command): void {
         await warehouse.close();
       };
       onShutdown(stopAll);
-      let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
+      let api: ApiServer | undefined;
       try {
         api = await startApiServer({
           db: warehouse.db,

@@ -87,10 +87,7 @@ export async function setExperimentStatus(
   id: string,
   status: ExperimentStatus,
 ): Promise<void> {
-  await db
-    .update(experiments)
-    .set({ status, updatedAt: sql`now()` })
-    .where(eq(experiments.id, id));
+  await db.update(experiments).set({ status, updatedAt: sql`now()` }).where(eq(experiments.id, id));
 }
 
 export async function countRows(db: Database): Promise<{ experiments: number; runs: number }> {

@@ -1,0 +1,181 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backend.ts';
+import { buildModel } from './models.ts';
+import { generateToyShapes, splitToyShapes } from './toy-shapes.dataset.ts';
+import { type TrainProgress, type TrainUnitOptions, trainUnit } from './train-unit.ts';
+
+const data = splitToyShapes(generateToyShapes({ count: 600, seed: 11 }), 400);
+const base = { data, batchSize: 32, learningRate: 0.01, seed: 1 } as const;
+
+function snapshot(model: tf.LayersModel): Float32Array[] {
+  return model.getWeights().map((w) => Float32Array.from(w.dataSync()));
+}
+
+describe('trainUnit', () => {
+  let teacher: tf.LayersModel | undefined;
+
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  afterAll(() => {
+    teacher?.dispose();
+  });
+
+  it('trains a teacher well above chance, reports progress and leaks no tensors', async () => {
+    const before = tf.memory().numTensors;
+    const progress: TrainProgress[] = [];
+    const res = await trainUnit({
+      ...base,
+      role: 'teacher',
+      architecture: 'toy-cnn-teacher',
+      epochs: 3,
+      onProgress: (p) => progress.push(p),
+    });
+    teacher = res.model;
+    // Only the returned model's weights survive.
+    expect(tf.memory().numTensors - before).toBe(res.model.weights.length);
+
+    expect(res.accuracy).toBeGreaterThan(0.6); // chance = 0.25
+    expect(res.predictions).toHaveLength(200);
+    let hits = 0;
+    res.predictions.forEach((p, i) => {
+      if (p === data.test.labels[i]) hits++;
+    });
+    expect(res.accuracy).toBeCloseTo(hits / 200, 10);
+    expect(res.classAccuracy).toHaveLength(4);
+    for (const a of res.classAccuracy) expect(a).toBeGreaterThanOrEqual(0);
+    expect(res.trainSeconds).toBeGreaterThan(0);
+    expect(res.imagesPerSec).toBeCloseTo((3 * 400) / res.trainSeconds, 6);
+
+    expect(progress).toHaveLength(3 * 13); // ceil(400 / 32) = 13 steps per epoch
+    expect(progress[0]).toMatchObject({ epoch: 1, epochs: 3, step: 1, steps: 13 });
+    expect(progress.at(-1)).toMatchObject({ epoch: 3, step: 13, fraction: 1 });
+    for (let i = 1; i < progress.length; i++) {
+      expect(progress[i]?.fraction ?? 0).toBeGreaterThan(progress[i - 1]?.fraction ?? 1);
+    }
+    for (const p of progress) expect(Number.isFinite(p.loss)).toBe(true);
+    const firstLoss = progress.slice(0, 5).reduce((s, p) => s + p.loss, 0) / 5;
+    const lastLoss = progress.slice(-5).reduce((s, p) => s + p.loss, 0) / 5;
+    expect(lastLoss).toBeLessThan(firstLoss);
+  });
+
+  it('distils a student from the teacher without touching the teacher', async () => {
+    if (teacher === undefined) throw new Error('teacher test must run first');
+    const teacherBefore = snapshot(teacher);
+    const before = tf.memory().numTensors;
+    const res = await trainUnit({
+      ...base,
+      role: 'distilled',
+      architecture: 'toy-cnn-student',
+      epochs: 2,
+      teacher,
+      temperature: 2,
+      alpha: 0.8,
+    });
+    expect(tf.memory().numTensors - before).toBe(res.model.weights.length);
+    expect(res.accuracy).toBeGreaterThan(0.5);
+    const teacherAfter = snapshot(teacher);
+    teacherAfter.forEach((w, i) => {
+      expect(w).toEqual(teacherBefore[i]);
+    });
+    res.model.dispose();
+  });
+
+  it('learns the shape itself, not only the colour shortcut', async () => {
+    // With colorCorrelation 0 colour carries no label information.
+    const shapeOnly = splitToyShapes(
+      generateToyShapes({ count: 600, seed: 5, colorCorrelation: 0 }),
+      400,
+    );
+    const res = await trainUnit({
+      ...base,
+      data: shapeOnly,
+      learningRate: 0.005,
+      role: 'teacher',
+      architecture: 'toy-cnn-teacher',
+      epochs: 4,
+    });
+    expect(res.accuracy).toBeGreaterThan(0.4);
+    res.model.dispose();
+  });
+
+  it('is deterministic for a given seed', async () => {
+    const opts: TrainUnitOptions = {
+      ...base,
+      role: 'student',
+      architecture: 'toy-cnn-student',
+      epochs: 1,
+    };
+    const a = await trainUnit(opts);
+    const b = await trainUnit(opts);
+    expect(b.finalLoss).toBe(a.finalLoss);
+    expect(Array.from(b.predictions)).toEqual(Array.from(a.predictions));
+    a.model.dispose();
+    b.model.dispose();
+  });
+
+  it('rejects bad options before allocating anything', async () => {
+    const student = { ...base, architecture: 'toy-cnn-student', epochs: 1 } as const;
+    const wrongTeacher = buildModel('toy-cnn-teacher', { imageSize: 16, numClasses: 3, seed: 1 });
+    const before = tf.memory().numTensors;
+    await expect(trainUnit({ ...student, role: 'distilled', temperature: 2 })).rejects.toThrow(
+      /requires a trained 'teacher'/,
+    );
+    await expect(
+      trainUnit({ ...student, role: 'distilled', teacher: wrongTeacher }),
+    ).rejects.toThrow(/requires a 'temperature'/);
+    await expect(
+      trainUnit({ ...student, role: 'distilled', teacher: wrongTeacher, temperature: 2 }),
+    ).rejects.toThrow(/does not match numClasses 4/);
+    await expect(
+      trainUnit({ ...student, role: 'distilled', teacher: wrongTeacher, temperature: -1 }),
+    ).rejects.toThrow(/temperature must be/);
+    await expect(
+      trainUnit({
+        ...student,
+        role: 'distilled',
+        teacher: wrongTeacher,
+        temperature: 2,
+        alpha: 1.5,
+      }),
+    ).rejects.toThrow(/alpha must be in \[0, 1\]/);
+    await expect(trainUnit({ ...student, role: 'student', temperature: 2 })).rejects.toThrow(
+      /'temperature' is only used when role is 'distilled'/,
+    );
+    await expect(trainUnit({ ...student, role: 'student', teacher: wrongTeacher })).rejects.toThrow(
+      /'teacher' is only used/,
+    );
+    await expect(trainUnit({ ...student, role: 'student', epochs: 0 })).rejects.toThrow(/epochs/);
+    await expect(trainUnit({ ...student, role: 'student', learningRate: 0 })).rejects.toThrow(
+      /learningRate/,
+    );
+    const badLabels = { ...data.train, labels: data.train.labels.map((l, i) => (i === 0 ? 9 : l)) };
+    await expect(
+      trainUnit({ ...student, role: 'student', data: { train: badLabels, test: data.test } }),
+    ).rejects.toThrow(/label 9 outside \[0, 4\)/);
+    expect(tf.memory().numTensors).toBe(before);
+    wrongTeacher.dispose();
+  });
+
+  it('stops on abort and frees everything', async () => {
+    const controller = new AbortController();
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    const run = trainUnit({
+      ...base,
+      role: 'student',
+      architecture: 'toy-cnn-student',
+      epochs: 5,
+      signal: controller.signal,
+      onProgress: () => {
+        steps++;
+        if (steps === 2) controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow(/abort/i);
+    expect(steps).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

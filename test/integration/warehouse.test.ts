@@ -1,0 +1,121 @@
+import {
+  completeRun,
+  countRows,
+  findExperimentByName,
+  migrationStatus,
+  recordExperiment,
+  runs,
+} from '@kdlens/core/db';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase('warehouse');
+});
+afterAll(() => t?.drop());
+
+const planned = {
+  name: 'w1',
+  dataset: 'toy-shapes',
+  spec: { any: 'thing' },
+  runs: [
+    { role: 'teacher' as const, temperature: null, seed: 0, architecture: 'a' },
+    { role: 'student' as const, temperature: null, seed: 0, architecture: 'b' },
+    { role: 'distilled' as const, temperature: 2, seed: 0, architecture: 'b' },
+    { role: 'distilled' as const, temperature: 4, seed: 0, architecture: 'b' },
+  ],
+};
+
+describe('warehouse schema v1', () => {
+  it('applies the committed migrations', async () => {
+    const status = await migrationStatus(t.url);
+    expect(status.applied).toBe(1);
+    const tables = await t.warehouse.db.execute<{ table_name: string }>(
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+    );
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['experiments', 'runs']);
+  });
+
+  it('records an experiment and its runs once, however often it is recorded', async () => {
+    const first = await recordExperiment(t.warehouse.db, planned);
+    expect(first.runs).toHaveLength(4);
+    const again = await recordExperiment(t.warehouse.db, {
+      ...planned,
+      runs: [...planned.runs, { role: 'distilled', temperature: 8, seed: 0, architecture: 'b' }],
+    });
+    expect(again.experiment.id).toBe(first.experiment.id);
+    expect(again.runs).toHaveLength(5);
+    expect(await countRows(t.warehouse.db)).toEqual({ experiments: 1, runs: 5 });
+    expect((await findExperimentByName(t.warehouse.db, 'w1'))?.status).toBe('pending');
+  });
+
+  it('refuses a temperature on a teacher and a distilled run without one', async () => {
+    const experimentId = (await findExperimentByName(t.warehouse.db, 'w1'))?.id ?? '';
+    await expect(
+      t.warehouse.db.insert(runs).values({
+        experimentId,
+        role: 'teacher',
+        temperature: 3,
+        seed: 9,
+        architecture: 'a',
+      }),
+    ).rejects.toMatchObject({ cause: { constraint: 'runs_temperature_only_when_distilled' } });
+    await expect(
+      t.warehouse.db.insert(runs).values({
+        experimentId,
+        role: 'distilled',
+        temperature: null,
+        seed: 9,
+        architecture: 'a',
+      }),
+    ).rejects.toMatchObject({ cause: { constraint: 'runs_temperature_only_when_distilled' } });
+  });
+
+  it('rolls back a failed transaction completely', async () => {
+    const before = await countRows(t.warehouse.db);
+    await expect(
+      recordExperiment(t.warehouse.db, {
+        name: 'w2',
+        dataset: 'x',
+        spec: {},
+        // The second run breaks a check constraint, so the experiment must not land either.
+        runs: [
+          { role: 'teacher', temperature: null, seed: 0, architecture: 'a' },
+          { role: 'distilled', temperature: -1, seed: 0, architecture: 'b' },
+        ],
+      }),
+    ).rejects.toMatchObject({ cause: { constraint: 'runs_temperature_positive' } });
+    expect(await countRows(t.warehouse.db)).toEqual(before);
+    expect(await findExperimentByName(t.warehouse.db, 'w2')).toBeUndefined();
+  });
+
+  it('stores only a well-formed summary', async () => {
+    const { runs: rows } = await recordExperiment(t.warehouse.db, planned);
+    const run = rows[0];
+    if (!run) throw new Error('no run');
+    await expect(
+      completeRun(t.warehouse.db, run.id, {
+        accuracy: 1.5,
+        classAccuracy: [],
+        classNames: [],
+        testExamples: 0,
+        trainSeconds: 0,
+        imagesPerSec: 0,
+      }),
+    ).rejects.toThrow(/accuracy/);
+    await completeRun(t.warehouse.db, run.id, {
+      accuracy: 0.75,
+      classAccuracy: [0.5, null, 1],
+      classNames: ['a', 'b', 'c'],
+      testExamples: 4,
+      trainSeconds: 1,
+      imagesPerSec: 10,
+    });
+    const [stored] = await t.warehouse.db.select().from(runs).where(sql`${runs.id} = ${run.id}`);
+    expect(stored?.status).toBe('succeeded');
+    expect(stored?.progress).toBe(1);
+    expect(stored?.summary?.classAccuracy).toEqual([0.5, null, 1]);
+  });
+});
