@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.ts';
+import { loadConfig } from './env.ts';
+
+describe('loadConfig', () => {
+  it('has defaults that need nothing set', () => {
+    const config = loadConfig({ INIT_CWD: '/repo' });
+    expect(config).toEqual({
+      databaseUrl: undefined,
+      home: '/repo/.kdlens',
+      embeddedPgPort: 0,
+      api: { host: '127.0.0.1', port: 4000, url: 'http://127.0.0.1:4000/graphql' },
+      web: { port: 3000 },
+      backend: 'auto',
+      logLevel: 'info',
+      showProgress: true,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      INIT_CWD: '/repo',
+      DATABASE_URL: 'postgresql://u:p@db:5433/kd',
+      KDLENS_HOME: 'data',
+      KDLENS_PG_PORT: '6543',
+      KDLENS_API_HOST: '0.0.0.0',
+      KDLENS_API_PORT: '4001',
+      KDLENS_WEB_PORT: '3001',
+      KDLENS_API_URL: 'http://api.internal:4001/graphql',
+      KDLENS_BACKEND: 'wasm',
+      LOG_LEVEL: 'debug',
+      KDLENS_NO_PROGRESS: '1',
+    });
+    expect(config.databaseUrl).toBe('postgresql://u:p@db:5433/kd');
+    expect(config.home).toBe(path.resolve('/repo', 'data'));
+    expect(config.embeddedPgPort).toBe(6543);
+    expect(config.api).toEqual({
+      host: '0.0.0.0',
+      port: 4001,
+      url: 'http://api.internal:4001/graphql',
+    });
+    expect(config.web.port).toBe(3001);
+    expect(config.backend).toBe('wasm');
+    expect(config.logLevel).toBe('debug');
+    expect(config.showProgress).toBe(false);
+  });
+
+  it('treats an empty variable as unset, and CI as no progress bars', () => {
+    const config = loadConfig({
+      INIT_CWD: '/r',
+      DATABASE_URL: '',
+      KDLENS_API_PORT: '',
+      CI: 'true',
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.api.port).toBe(4000);
+    expect(config.showProgress).toBe(false);
+  });
+
+  it('names every bad variable in one message', () => {
+    const load = () =>
+      loadConfig({ DATABASE_URL: 'mysql://x', KDLENS_WEB_PORT: '70000', LOG_LEVEL: 'loud' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      /DATABASE_URL="mysql:\/\/x": expected a URL like postgres:\/\/.*; KDLENS_WEB_PORT="70000": expected a port from 1 to 65535; LOG_LEVEL="loud"/,
+    );
+  });
+});
