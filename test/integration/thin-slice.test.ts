@@ -3,6 +3,7 @@ import { createLogger } from '@kdlens/core';
 import { findExperimentByName, listRunsOfExperiments } from '@kdlens/core/db';
 import { createProgressReporter, runDemo, startWeb } from '@kdlens/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactsDir, haveChromium, launchChromium } from '../support/browser.ts';
 import { freePort } from '../support/free-port.ts';
 import { graphql } from '../support/graphql.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -51,6 +52,7 @@ describe('train → store → serve → show', () => {
   });
 
   let apiUrl = '';
+  let webUrl = '';
   it('serves the runs over GraphQL', async () => {
     const api = await startApiServer({ db: t.warehouse.db, log, host: '127.0.0.1', port: 0 });
     stops.push(api.stop);
@@ -85,6 +87,7 @@ describe('train → store → serve → show', () => {
   it('shows the experiment and its runs on the web home page', async () => {
     const web = await startWeb({ port: await freePort(), apiUrl, log });
     stops.push(web.stop);
+    webUrl = web.url;
     const html = await (await fetch(web.url)).text();
     expect(html).toContain('<h2 id="exp-');
     expect(html).toContain('>demo</h2>');
@@ -97,6 +100,40 @@ describe('train → store → serve → show', () => {
       expect(html).toContain(`${((run.summary?.accuracy ?? 0) * 100).toFixed(1)}%`);
     }
     expect(html).toContain('student (no KD)');
+    // The per-class table: one row per class, one cell per run, in the stored order.
+    const names = stored[0]?.summary?.classNames ?? [];
+    expect(names).toEqual(['circle', 'square', 'triangle', 'cross']);
+    names.forEach((name, c) => {
+      const cells = stored
+        .map(
+          (r) => `<td class="num">${((r.summary?.classAccuracy[c] ?? 0) * 100).toFixed(1)}%</td>`,
+        )
+        .join('');
+      expect(html).toContain(`<th scope="row">${name}</th>${cells}`);
+    });
+  });
+
+  it.runIf(haveChromium || process.env.CI)('renders in a real headless Chromium', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(webUrl);
+      await expect.poll(() => page.getByRole('heading', { name: 'demo' }).count()).toBe(1);
+      const rows = page.getByTestId('run-row');
+      expect(await rows.count()).toBe(3);
+      expect(await rows.nth(1).locator('td').first().textContent()).toBe('student (no KD)');
+      const table = page.getByTestId('class-accuracy');
+      expect(await table.locator('tbody tr').count()).toBe(4);
+      expect(await table.locator('thead th').allTextContents()).toEqual([
+        'class',
+        'teacher',
+        'student (no KD)',
+        'distilled T=4',
+      ]);
+      await page.screenshot({ path: `${artifactsDir}home.png`, fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('says in words when the API is down', async () => {

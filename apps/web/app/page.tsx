@@ -1,14 +1,9 @@
 import { ApiUnavailableError, type Experiment, fetchExperiments, type Run } from '../lib/api';
 import { AutoRefresh } from './auto-refresh';
+import { ClassAccuracyTable, roleLabel } from './class-accuracy-table';
 
 // Results change while runs train; never serve a page rendered at build time.
 export const dynamic = 'force-dynamic';
-
-const roleLabel: Record<Run['role'], string> = {
-  teacher: 'teacher',
-  student: 'student (no KD)',
-  distilled: 'distilled',
-};
 
 function percent(value: number | null): string {
   return value === null ? '–' : `${(value * 100).toFixed(1)}%`;
@@ -72,6 +67,7 @@ function ExperimentCard({ experiment }: { experiment: Experiment }) {
         · {experiment.runs.length} runs · created {new Date(experiment.createdAt).toLocaleString()}
       </p>
       <RunsTable runs={experiment.runs} />
+      <ClassAccuracyTable runs={experiment.runs} caption="Test accuracy per class" />
     </section>
   );
 }

@@ -16,6 +16,8 @@ const runSchema = z.object({
   progress: z.number(),
   epoch: z.number().int(),
   accuracy: z.number().nullable(),
+  classAccuracy: z.array(z.number().nullable()).nullable(),
+  classNames: z.array(z.string()).nullable(),
   error: z.string().nullable(),
 });
 export type Run = z.infer<typeof runSchema>;
@@ -34,7 +36,10 @@ const EXPERIMENTS_QUERY = /* GraphQL */ `
   query Experiments {
     experiments {
       id name dataset status createdAt
-      runs { id role temperature seed architecture backend status progress epoch accuracy error }
+      runs {
+        id role temperature seed architecture backend status progress epoch
+        accuracy classAccuracy classNames error
+      }
     }
   }
 `;

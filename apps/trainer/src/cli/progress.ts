@@ -63,7 +63,7 @@ export function createProgressReporter(opts: {
   return {
     unit(label) {
       const bar = bars.create(1000, 0, {
-        label: label.padEnd(18),
+        label: label.padEnd(22),
         epoch: 0,
         epochs: '?',
         loss: '–',
