@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe('train → store → serve → show', () => {
   it('trains the demo study into the warehouse, and only once', async () => {
-    const progress = createProgressReporter({ interactive: false, log });
+    const progress = createProgressReporter({ enabled: false, log });
     const first = await runDemo({ db: t.warehouse.db, log, backend: 'wasm', progress });
     expect(first.trained).toBe(3);
     const experiment = await findExperimentByName(t.warehouse.db, 'demo');

@@ -16,14 +16,11 @@ export interface ProgressReporter {
 }
 
 /**
- * Bars in a terminal; a log line per quarter of each unit elsewhere (CI, pipes), so logs stay
- * readable and still show that long work moves.
+ * Bars when progress is enabled and stderr is a terminal; otherwise a log line per quarter of
+ * each unit (CI, pipes), so logs stay readable and still show that long work moves.
  */
-export function createProgressReporter(opts: {
-  interactive: boolean;
-  log: Logger;
-}): ProgressReporter {
-  if (!opts.interactive) {
+export function createProgressReporter(opts: { enabled: boolean; log: Logger }): ProgressReporter {
+  if (!opts.enabled || process.stderr.isTTY !== true) {
     return {
       unit(label) {
         let lastQuarter = -1;

@@ -18,7 +18,9 @@ describe('classAccuracy', () => {
   });
 
   it('names the bad element', () => {
-    expect(() => classAccuracy([0, 3], [0, 0], 3)).toThrow('yTrue[1]: 3 is not a class index in [0, 3)');
+    expect(() => classAccuracy([0, 3], [0, 0], 3)).toThrow(
+      'yTrue[1]: 3 is not a class index in [0, 3)',
+    );
     expect(() => classAccuracy([0], [0, 1], 3)).toThrow('yPred: has 2 elements but yTrue has 1');
   });
 });
