@@ -11,7 +11,7 @@ export {
   buildModel,
   isArchitecture,
 } from './models.ts';
-export { createRng, mulberry32, permutation, type Rng } from './random.ts';
+export { createRng, permutation, type Rng } from './random.ts';
 export {
   generateToyShapes,
   type ImageSplit,

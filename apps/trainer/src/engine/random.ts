@@ -4,7 +4,10 @@
  * Why our own: Math.random cannot be seeded, and reproducible datasets and
  * shuffles are essential for comparing teacher / student / distilled runs
  * (any accuracy difference must come from training, not from the data draw).
+ * The generator is @kdlens/metrics' Mulberry32, so the whole project has one.
  */
+
+import { createRandom } from '@kdlens/metrics';
 
 /** Random source: uniform floats in [0, 1) plus a few derived helpers. */
 export interface Rng {
@@ -18,26 +21,12 @@ export interface Rng {
   normal(): number;
 }
 
-/**
- * mulberry32: a 32-bit state generator, fast and statistically good enough
- * for data synthesis and shuffling (not for cryptography).
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function createRng(seed: number): Rng {
-  const next = mulberry32(seed);
+  const random = createRandom(seed);
+  const next = random.next;
   return {
     next,
-    int: (n) => Math.floor(next() * n),
+    int: random.int,
     uniform: (lo, hi) => lo + (hi - lo) * next(),
     normal: () => {
       // 1 - u keeps the argument of log strictly positive.

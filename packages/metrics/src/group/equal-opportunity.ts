@@ -1,0 +1,48 @@
+import type { Labels, Sensitive } from '../input/validate.ts';
+import { confusionByGroup } from './confusion-by-group.ts';
+import {
+  checkMethod,
+  type DisparityOptions,
+  disparityDifference,
+  disparityRatio,
+} from './disparity.ts';
+import type { GroupIndex } from './group-index.ts';
+import { ratesByGroup } from './rates.ts';
+
+/**
+ * fairlearn's `equal_opportunity_difference` (recent releases): the group difference of
+ * TPR = P(ŷ = pos | A = a, Y = pos) (see disparityDifference for `method`). In [0, 1];
+ * one group → 0. A group with no positives counts as TPR 0, as in fairlearn.
+ */
+export function equalOpportunityDifference(
+  yTrue: Labels,
+  yPred: Labels,
+  sensitive: Sensitive | GroupIndex,
+  options: DisparityOptions = {},
+): number {
+  const { posLabel = 1, method = 'between_groups' } = options;
+  checkMethod(method);
+  const { truePositiveRate: tpr } = ratesByGroup(
+    confusionByGroup(yTrue, yPred, sensitive, posLabel),
+  );
+  return disparityDifference(tpr.byGroup, tpr.overall, method);
+}
+
+/**
+ * fairlearn's `equal_opportunity_ratio`: the group ratio of TPR (see
+ * disparityRatio for `method`). In [0, 1]; NaN when every group's TPR is 0 (0/0), as in
+ * fairlearn; one group → 1 unless its TPR is 0.
+ */
+export function equalOpportunityRatio(
+  yTrue: Labels,
+  yPred: Labels,
+  sensitive: Sensitive | GroupIndex,
+  options: DisparityOptions = {},
+): number {
+  const { posLabel = 1, method = 'between_groups' } = options;
+  checkMethod(method);
+  const { truePositiveRate: tpr } = ratesByGroup(
+    confusionByGroup(yTrue, yPred, sensitive, posLabel),
+  );
+  return disparityRatio(tpr.byGroup, tpr.overall, method);
+}
