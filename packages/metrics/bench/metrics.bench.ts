@@ -1,0 +1,97 @@
+// npm run bench -w @kdlens/metrics: the issue's scale targets, each beside a naive baseline
+// measured in the same process. Pinned to one core by the npm script (taskset -c 0).
+
+import { demographicParityDifference } from '../src/group/demographic-parity.ts';
+import { equalizedOddsDifference } from '../src/group/equalized-odds.ts';
+import { groupIndex } from '../src/group/group-index.ts';
+import { consistencyScore } from '../src/individual/consistency.ts';
+import { createRandom } from '../src/stats/random.ts';
+import type { StudyRun } from '../src/study/study-types.ts';
+import { summarizeStudy } from '../src/study/summarize-study.ts';
+import { medianMs, report } from './measure.ts';
+import { naiveConsistency, naiveDpdEod, significanceByCompareClasses } from './naive.ts';
+
+const random = createRandom(2025);
+const only = process.argv[2];
+
+// ImageNet scale: 1000 classes, 50,000 test examples, 12 arms (teacher, NDS, 10 temperatures)
+// × 5 seeds; each run right on ~70% of examples, wrong uniformly otherwise.
+if (!only || only === 'study') {
+  const numClasses = 1000;
+  const n = 50_000;
+  const yTrue = Int32Array.from({ length: n }, (_, i) => i % numClasses);
+  const temperatures = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const arms: [StudyRun['role'], number | null][] = [
+    ['teacher', null],
+    ['student', null],
+    ...temperatures.map((t): [StudyRun['role'], number] => ['distilled', t]),
+  ];
+  const runs: StudyRun[] = arms.flatMap(([role, temperature]) =>
+    [0, 1, 2, 3, 4].map((seed) => ({
+      role,
+      temperature,
+      seed,
+      yPred: yTrue.map((y) => (random.next() < 0.7 ? y : random.int(numClasses))),
+    })),
+  );
+  const input = { numClasses, yTrue, runs, options: { bootstrap: { iterations: 1000 } } };
+  const ms = medianMs(() => summarizeStudy(input), 3);
+  const baselineMs = medianMs(
+    () => significanceByCompareClasses(yTrue, runs, numClasses, temperatures),
+    3,
+  );
+  report('summarizeStudy', {
+    classes: numClasses,
+    examples: n,
+    runs: runs.length,
+    ms,
+    baselineMs,
+    targetMs: 2000,
+  });
+}
+
+// Group fairness: DPD + EOD over 1,000,000 rows and 4 groups.
+if (!only || only === 'group') {
+  const n = 1_000_000;
+  const yTrue = Int32Array.from({ length: n }, () => random.int(2));
+  const yPred = yTrue.map((y) => (random.next() < 0.8 ? y : 1 - y));
+  const codes = Int32Array.from({ length: n }, () => random.int(4));
+  const names = Array.from(codes, (c) => `group-${c}`);
+  const ms = medianMs(() => {
+    demographicParityDifference(yTrue, yPred, codes);
+    equalizedOddsDifference(yTrue, yPred, codes);
+  }, 7);
+  const baselineMs = medianMs(() => naiveDpdEod(yTrue, yPred, names), 3);
+  report('dpd+eod', {
+    rows: n,
+    groups: 4,
+    sensitive: 'integer codes',
+    ms,
+    baselineMs,
+    targetMs: 50,
+  });
+  const index = groupIndex(names);
+  const msStrings = medianMs(() => {
+    demographicParityDifference(yTrue, yPred, index);
+    equalizedOddsDifference(yTrue, yPred, index);
+  }, 7);
+  report('dpd+eod', {
+    rows: n,
+    groups: 4,
+    sensitive: 'strings, groupIndex built once',
+    ms: msStrings,
+    baselineMs,
+    targetMs: 50,
+  });
+}
+
+// Individual fairness: consistency for n = 10,000, d = 64.
+if (!only || only === 'consistency') {
+  const n = 10_000;
+  const d = 64;
+  const x = Float64Array.from({ length: n * d }, () => random.next());
+  const yPred = Int32Array.from({ length: n }, () => random.int(2));
+  const ms = medianMs(() => consistencyScore(x, d, yPred, { k: 5 }), 1);
+  const baselineMs = medianMs(() => naiveConsistency(x, d, yPred, 5), 1, false);
+  report('consistencyScore', { n, d, k: 5, ms, baselineMs, targetMs: 2000 });
+}
