@@ -1,13 +1,11 @@
 import type { Labels, Sensitive } from '../input/validate.ts';
-import { confusionByGroup } from './confusion-by-group.ts';
 import {
-  checkMethod,
   type DisparityOptions,
   disparityDifference,
   disparityRatio,
+  groupRates,
 } from './disparity.ts';
 import type { GroupIndex } from './group-index.ts';
-import { ratesByGroup } from './rates.ts';
 
 /**
  * fairlearn's `demographic_parity_difference`:
@@ -22,10 +20,8 @@ export function demographicParityDifference(
   sensitive: Sensitive | GroupIndex,
   options: DisparityOptions = {},
 ): number {
-  const { posLabel = 1, method = 'between_groups' } = options;
-  checkMethod(method);
-  const { selectionRate } = ratesByGroup(confusionByGroup(yTrue, yPred, sensitive, posLabel));
-  return disparityDifference(selectionRate.byGroup, selectionRate.overall, method);
+  const { rates, method } = groupRates(yTrue, yPred, sensitive, options);
+  return disparityDifference(rates.selectionRate, method);
 }
 
 /**
@@ -41,8 +37,6 @@ export function demographicParityRatio(
   sensitive: Sensitive | GroupIndex,
   options: DisparityOptions = {},
 ): number {
-  const { posLabel = 1, method = 'between_groups' } = options;
-  checkMethod(method);
-  const { selectionRate } = ratesByGroup(confusionByGroup(yTrue, yPred, sensitive, posLabel));
-  return disparityRatio(selectionRate.byGroup, selectionRate.overall, method);
+  const { rates, method } = groupRates(yTrue, yPred, sensitive, options);
+  return disparityRatio(rates.selectionRate, method);
 }

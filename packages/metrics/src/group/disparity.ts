@@ -1,5 +1,8 @@
 import { MetricsInputError } from '../input/metrics-input-error.ts';
-import type { PosLabelOption } from './rates.ts';
+import type { Labels, Sensitive } from '../input/validate.ts';
+import { confusionByGroup } from './confusion-by-group.ts';
+import type { GroupIndex } from './group-index.ts';
+import { type GroupedRate, type GroupedRates, type PosLabelOption, ratesByGroup } from './rates.ts';
 
 /**
  * fairlearn's `method` argument: `between_groups` compares the groups with each other,
@@ -29,8 +32,7 @@ export function checkMethod(method: string): void {
  * to_overall max_g |m_g − m_overall|. With one group both are 0.
  */
 export function disparityDifference(
-  byGroup: Float64Array,
-  overall: number,
+  { byGroup, overall }: GroupedRate,
   method: DisparityMethod,
 ): number {
   let result = Number.NEGATIVE_INFINITY;
@@ -56,11 +58,7 @@ export function disparityDifference(
  * groups with 0/0 (pandas `min` skips NaN) and is NaN only when all are 0/0. A group at 0
  * against a positive overall gives 0; a positive group against overall 0 gives 1/∞ = 0.
  */
-export function disparityRatio(
-  byGroup: Float64Array,
-  overall: number,
-  method: DisparityMethod,
-): number {
+export function disparityRatio({ byGroup, overall }: GroupedRate, method: DisparityMethod): number {
   if (method === 'between_groups') {
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
@@ -77,4 +75,19 @@ export function disparityRatio(
     if (r < result || Number.isNaN(result)) result = r;
   }
   return result;
+}
+
+/**
+ * The per-group rates every disparity function here starts from (one counting pass), with the
+ * options checked and defaulted as fairlearn does (posLabel 1, method 'between_groups').
+ */
+export function groupRates(
+  yTrue: Labels,
+  yPred: Labels,
+  sensitive: Sensitive | GroupIndex,
+  options: DisparityOptions,
+): { rates: GroupedRates; method: DisparityMethod } {
+  const { posLabel = 1, method = 'between_groups' } = options;
+  checkMethod(method);
+  return { rates: ratesByGroup(confusionByGroup(yTrue, yPred, sensitive, posLabel)), method };
 }

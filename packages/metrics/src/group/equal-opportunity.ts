@@ -1,13 +1,11 @@
 import type { Labels, Sensitive } from '../input/validate.ts';
-import { confusionByGroup } from './confusion-by-group.ts';
 import {
-  checkMethod,
   type DisparityOptions,
   disparityDifference,
   disparityRatio,
+  groupRates,
 } from './disparity.ts';
 import type { GroupIndex } from './group-index.ts';
-import { ratesByGroup } from './rates.ts';
 
 /**
  * fairlearn's `equal_opportunity_difference` (recent releases): the group difference of
@@ -20,12 +18,8 @@ export function equalOpportunityDifference(
   sensitive: Sensitive | GroupIndex,
   options: DisparityOptions = {},
 ): number {
-  const { posLabel = 1, method = 'between_groups' } = options;
-  checkMethod(method);
-  const { truePositiveRate: tpr } = ratesByGroup(
-    confusionByGroup(yTrue, yPred, sensitive, posLabel),
-  );
-  return disparityDifference(tpr.byGroup, tpr.overall, method);
+  const { rates, method } = groupRates(yTrue, yPred, sensitive, options);
+  return disparityDifference(rates.truePositiveRate, method);
 }
 
 /**
@@ -39,10 +33,6 @@ export function equalOpportunityRatio(
   sensitive: Sensitive | GroupIndex,
   options: DisparityOptions = {},
 ): number {
-  const { posLabel = 1, method = 'between_groups' } = options;
-  checkMethod(method);
-  const { truePositiveRate: tpr } = ratesByGroup(
-    confusionByGroup(yTrue, yPred, sensitive, posLabel),
-  );
-  return disparityRatio(tpr.byGroup, tpr.overall, method);
+  const { rates, method } = groupRates(yTrue, yPred, sensitive, options);
+  return disparityRatio(rates.truePositiveRate, method);
 }

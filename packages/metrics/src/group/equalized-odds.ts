@@ -1,14 +1,12 @@
 import { MetricsInputError } from '../input/metrics-input-error.ts';
 import type { Labels, Sensitive } from '../input/validate.ts';
-import { confusionByGroup } from './confusion-by-group.ts';
 import {
-  checkMethod,
   type DisparityOptions,
   disparityDifference,
   disparityRatio,
+  groupRates,
 } from './disparity.ts';
 import type { GroupIndex } from './group-index.ts';
-import { ratesByGroup } from './rates.ts';
 
 /**
  * fairlearn's `agg` (fairlearn PR #960): 'worst_case' takes the larger difference (smaller ratio) of
@@ -35,14 +33,11 @@ export function equalizedOddsDifference(
   sensitive: Sensitive | GroupIndex,
   options: EqualizedOddsOptions = {},
 ): number {
-  const { posLabel = 1, method = 'between_groups', agg = 'worst_case' } = options;
-  checkMethod(method);
+  const { agg = 'worst_case' } = options;
   checkAgg(agg);
-  const rates = ratesByGroup(confusionByGroup(yTrue, yPred, sensitive, posLabel));
-  const tpr = rates.truePositiveRate;
-  const fpr = rates.falsePositiveRate;
-  const dTpr = disparityDifference(tpr.byGroup, tpr.overall, method);
-  const dFpr = disparityDifference(fpr.byGroup, fpr.overall, method);
+  const { rates, method } = groupRates(yTrue, yPred, sensitive, options);
+  const dTpr = disparityDifference(rates.truePositiveRate, method);
+  const dFpr = disparityDifference(rates.falsePositiveRate, method);
   return agg === 'worst_case' ? Math.max(dTpr, dFpr) : (dTpr + dFpr) / 2;
 }
 
@@ -61,14 +56,11 @@ export function equalizedOddsRatio(
   sensitive: Sensitive | GroupIndex,
   options: EqualizedOddsOptions = {},
 ): number {
-  const { posLabel = 1, method = 'between_groups', agg = 'worst_case' } = options;
-  checkMethod(method);
+  const { agg = 'worst_case' } = options;
   checkAgg(agg);
-  const rates = ratesByGroup(confusionByGroup(yTrue, yPred, sensitive, posLabel));
-  const tpr = rates.truePositiveRate;
-  const fpr = rates.falsePositiveRate;
-  const rTpr = disparityRatio(tpr.byGroup, tpr.overall, method);
-  const rFpr = disparityRatio(fpr.byGroup, fpr.overall, method);
+  const { rates, method } = groupRates(yTrue, yPred, sensitive, options);
+  const rTpr = disparityRatio(rates.truePositiveRate, method);
+  const rFpr = disparityRatio(rates.falsePositiveRate, method);
   if (agg === 'worst_case') return pythonMin(rTpr, rFpr);
   if (Number.isNaN(rTpr)) return rFpr;
   if (Number.isNaN(rFpr)) return rTpr;
