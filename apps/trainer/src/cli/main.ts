@@ -1,8 +1,15 @@
 import { ConfigError, KdlensError } from '@kdlens/core';
 import { Command, CommanderError } from 'commander';
+import { registerDatasetCommands } from './commands/datasets.command.ts';
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerDemoCommand } from './commands/demo.command.ts';
 import { registerServeCommands } from './commands/serve.command.ts';
+
+// `kdlens datasets list | head` closes stdout early; that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 const program = new Command('kdlens')
   .description('KDLens: what did knowledge distillation cost us, and for whom?')
@@ -10,6 +17,7 @@ const program = new Command('kdlens')
   .exitOverride();
 
 registerDbCommands(program);
+registerDatasetCommands(program);
 registerDemoCommand(program);
 registerServeCommands(program);
 

@@ -1,0 +1,204 @@
+/**
+ * CelebA (Liu et al. 2015), aligned-and-cropped release:
+ *   list_attr_celeba.txt     line 1: image count; line 2: the 40 attribute names; then one row
+ *                            per image, `000001.jpg -1  1  1 -1 ...` (values ±1, space-padded)
+ *   list_eval_partition.txt  `000001.jpg 0`, 0/1/2 = train/val/test
+ *   img_align_celeba/*.jpg
+ * Any attribute can be the label or a sensitive attribute; values -1/1 become codes 0/1 with
+ * names 'no'/'yes'. The stable index is the row's position in list_attr_celeba.txt (0-based, so
+ * 000001.jpg is 0 in the official files).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Attribute, LoadedDataset, SplitName } from './dataset.ts';
+import { DatasetFormatError } from './dataset-format-error.ts';
+import { splitLines } from './image-folder.loader.ts';
+import {
+  type DecodeIndexOptions,
+  decodeImageDataset,
+  type ImageDatasetIndex,
+  type ImageSplitIndex,
+} from './image-index.ts';
+
+const partitionSplits: readonly SplitName[] = ['train', 'val', 'test'];
+const binaryValues = ['no', 'yes'];
+
+export interface CelebaOptions {
+  /** The folder holding the two list files and img_align_celeba/. */
+  root: string;
+  /** Attribute to predict (default 'Smiling', as in the paper). */
+  label?: string;
+  /** Sensitive attributes (default ['Young', 'Male']). */
+  sensitive?: string[];
+  name?: string;
+}
+
+/** The attribute table: names, and per image its ±1 values as 0/1 codes (row-major). */
+interface AttributeTable {
+  names: string[];
+  images: string[];
+  /** images.length × names.length codes, 0 = -1 ('no'), 1 = 1 ('yes'). */
+  codes: Uint8Array;
+}
+
+function parseAttributeTable(text: string, file: string): AttributeTable {
+  const lines = splitLines(text);
+  const countLine = lines[0] ?? '';
+  if (!/^\s*\d+\s*$/.test(countLine)) {
+    throw new DatasetFormatError(file, { line: 1 }, `expected the image count, got "${countLine}"`);
+  }
+  const count = Number(countLine.trim());
+  const names = (lines[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  if (names.length === 0) {
+    throw new DatasetFormatError(file, { line: 2 }, 'expected the attribute names');
+  }
+  const rows = lines.slice(2);
+  if (rows.length !== count) {
+    throw new DatasetFormatError(
+      file,
+      { line: rows.length < count ? lines.length + 1 : count + 3 },
+      `line 1 announces ${count} images but the file has ${rows.length} rows`,
+    );
+  }
+  const images: string[] = [];
+  const codes = new Uint8Array(count * names.length);
+  rows.forEach((row, r) => {
+    const where = { line: r + 3 };
+    const fields = row.trim().split(/\s+/);
+    const [image = ''] = fields;
+    if (image === '' || fields.length !== names.length + 1) {
+      throw new DatasetFormatError(
+        file,
+        where,
+        `expected an image name and ${names.length} values, got ${Math.max(0, fields.length - 1)} values`,
+      );
+    }
+    for (let a = 0; a < names.length; a++) {
+      const value = fields[a + 1];
+      if (value !== '1' && value !== '-1') {
+        throw new DatasetFormatError(
+          file,
+          where,
+          `${names[a]} of ${image} is "${value}", expected 1 or -1`,
+        );
+      }
+      codes[r * names.length + a] = value === '1' ? 1 : 0;
+    }
+    images.push(image);
+  });
+  return { names, images, codes };
+}
+
+/** image name → { split, line }, from list_eval_partition.txt. */
+function parsePartition(
+  text: string,
+  file: string,
+): Map<string, { split: SplitName; line: number }> {
+  const partition = new Map<string, { split: SplitName; line: number }>();
+  splitLines(text).forEach((row, i) => {
+    const where = { line: i + 1 };
+    const fields = row.trim().split(/\s+/);
+    const [image = '', code = ''] = fields;
+    const split = /^[012]$/.test(code) ? partitionSplits[Number(code)] : undefined;
+    if (fields.length !== 2 || image === '' || split === undefined) {
+      throw new DatasetFormatError(file, where, `expected "<image> <0|1|2>", got "${row}"`);
+    }
+    if (partition.has(image)) throw new DatasetFormatError(file, where, `${image} listed twice`);
+    partition.set(image, { split, line: i + 1 });
+  });
+  return partition;
+}
+
+function attributeColumn(table: AttributeTable, name: string, file: string): number {
+  const column = table.names.indexOf(name);
+  if (column < 0) {
+    throw new DatasetFormatError(
+      file,
+      { line: 2 },
+      `no attribute "${name}"; valid ones: ${table.names.join(', ')}`,
+    );
+  }
+  return column;
+}
+
+/**
+ * Reads the two list files and checks every listed image exists (one directory listing, no
+ * decoding), so a 200k-image set can be counted and its attributes inspected in seconds.
+ */
+export async function indexCeleba(options: CelebaOptions): Promise<ImageDatasetIndex> {
+  const { root, label = 'Smiling', sensitive = ['Young', 'Male'] } = options;
+  const attrFile = join(root, 'list_attr_celeba.txt');
+  const partitionFile = join(root, 'list_eval_partition.txt');
+  const imageDir = join(root, 'img_align_celeba');
+  const table = parseAttributeTable(await readFile(attrFile, 'utf8'), attrFile);
+  const partition = parsePartition(await readFile(partitionFile, 'utf8'), partitionFile);
+  const onDisk = new Set(await readdir(imageDir));
+
+  const labelColumn = attributeColumn(table, label, attrFile);
+  const sensitiveColumns = sensitive.map((name) => ({
+    name,
+    column: attributeColumn(table, name, attrFile),
+  }));
+
+  const rowsBySplit: Record<SplitName, number[]> = { train: [], val: [], test: [] };
+  const seen = new Set<string>();
+  table.images.forEach((image, r) => {
+    const where = { line: r + 3 };
+    if (seen.has(image)) throw new DatasetFormatError(attrFile, where, `${image} listed twice`);
+    seen.add(image);
+    const entry = partition.get(image);
+    if (entry === undefined) {
+      throw new DatasetFormatError(attrFile, where, `${image} is not in list_eval_partition.txt`);
+    }
+    if (!onDisk.has(image)) {
+      throw new DatasetFormatError(attrFile, where, `${image} is not in img_align_celeba/`);
+    }
+    rowsBySplit[entry.split].push(r);
+  });
+  for (const [image, { line }] of partition) {
+    if (!seen.has(image)) {
+      throw new DatasetFormatError(
+        partitionFile,
+        { line },
+        `${image} is not in list_attr_celeba.txt`,
+      );
+    }
+  }
+
+  const width = table.names.length;
+  const codesOf = (rows: number[], column: number): Int32Array =>
+    Int32Array.from(rows, (r) => table.codes[r * width + column] ?? 0);
+  const splits: Partial<Record<SplitName, ImageSplitIndex>> = {};
+  for (const split of partitionSplits) {
+    const rows = rowsBySplit[split];
+    if (rows.length === 0) continue;
+    const attributes: Record<string, Int32Array> = {};
+    for (const { name, column } of sensitiveColumns) attributes[name] = codesOf(rows, column);
+    splits[split] = {
+      files: rows.map((r) => join(imageDir, table.images[r] ?? '')),
+      labels: codesOf(rows, labelColumn),
+      attributes,
+      indices: Int32Array.from(rows),
+    };
+  }
+
+  const binary = (name: string): Attribute => ({ name, values: [...binaryValues] });
+  return {
+    name: options.name ?? 'celeba',
+    label: binary(label),
+    attributes: sensitive.map(binary),
+    splits,
+  };
+}
+
+export interface LoadCelebaOptions extends CelebaOptions, DecodeIndexOptions {
+  /** Square side in pixels (resize the shorter side, centre crop; the images are 178×218). */
+  size: number;
+}
+
+/** Indexes and decodes CelebA; pass `limit` to decode only the first examples of each split. */
+export async function loadCelebaDataset(options: LoadCelebaOptions): Promise<LoadedDataset> {
+  const { size, limit, concurrency, onProgress, ...indexOptions } = options;
+  const index = await indexCeleba(indexOptions);
+  return decodeImageDataset(index, size, { limit, concurrency, onProgress });
+}

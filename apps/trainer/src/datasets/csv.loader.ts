@@ -1,0 +1,306 @@
+/**
+ * A data set described by one CSV file with a header row: one row per example, naming either an
+ * image file (`path`, relative to the CSV's folder) or the text itself (`text`), the label, any
+ * sensitive attribute columns, and optionally the split.
+ *
+ * Rules:
+ * - Parsing follows RFC 4180: comma-separated; a field may be quoted with ", and inside quotes ""
+ *   is a quote and commas and line breaks are data; records end with CRLF or LF; a leading UTF-8
+ *   BOM is ignored. Every record must have as many fields as the header.
+ * - Label and attribute codes: the column's distinct values sorted, then numbered from 0. Values
+ *   sort numerically when every value of the column is a number ('2' < '10'), else by UTF-16 code
+ *   unit ('Female' < 'Male' < 'female'). Empty values are errors, not a category.
+ * - Split column values are train, val or test; without a split column every row is train.
+ * - Stable index: the row's position among the data rows (0-based, header excluded).
+ * - Text rows are tokenised by tokenizeText; the vocabulary comes from the train rows only.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import {
+  type Attribute,
+  type LoadedDataset,
+  type SplitName,
+  splitNames,
+  type TextSplit,
+} from './dataset.ts';
+import { DatasetFormatError } from './dataset-format-error.ts';
+import {
+  type DecodeIndexOptions,
+  decodeImageDataset,
+  type ImageSplitIndex,
+} from './image-index.ts';
+import { tokenizeText } from './text/tokenizer.ts';
+import { buildVocabulary, encodeDocuments } from './text/vocabulary.ts';
+
+/** One CSV record and the (1-based) line it starts on. */
+export interface CsvRecord {
+  line: number;
+  fields: string[];
+}
+
+/** Parses RFC 4180 CSV into records; throws DatasetFormatError with line and column. */
+export function parseCsv(text: string, file: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const n = source.length;
+  let i = 0;
+  let line = 1;
+  while (i < n) {
+    const record: CsvRecord = { line, fields: [] };
+    let endOfRecord = false;
+    while (!endOfRecord) {
+      const column = record.fields.length + 1;
+      let value = '';
+      if (source[i] === '"') {
+        const openedAt = line;
+        i++;
+        for (;;) {
+          if (i >= n) {
+            throw new DatasetFormatError(
+              file,
+              { line: openedAt },
+              `column ${column}: quoted field is never closed`,
+            );
+          }
+          const c = source[i];
+          if (c === '"') {
+            if (source[i + 1] === '"') {
+              value += '"';
+              i += 2;
+              continue;
+            }
+            i++;
+            break;
+          }
+          if (c === '\n') line++;
+          value += c;
+          i++;
+        }
+        const after = source[i];
+        if (
+          !(i >= n || after === ',' || after === '\n' || (after === '\r' && source[i + 1] === '\n'))
+        ) {
+          throw new DatasetFormatError(
+            file,
+            { line },
+            `column ${column}: unexpected ${JSON.stringify(after)} after a closing quote`,
+          );
+        }
+      } else {
+        const start = i;
+        while (i < n) {
+          const c = source[i];
+          if (c === ',' || c === '\n' || (c === '\r' && source[i + 1] === '\n')) break;
+          if (c === '"') {
+            throw new DatasetFormatError(
+              file,
+              { line },
+              `column ${column}: a quote inside an unquoted field (quote the whole field and double the quote)`,
+            );
+          }
+          i++;
+        }
+        value = source.slice(start, i);
+      }
+      record.fields.push(value);
+      if (i >= n) {
+        endOfRecord = true;
+      } else if (source[i] === ',') {
+        i++;
+      } else {
+        i += source[i] === '\r' ? 2 : 1;
+        line++;
+        endOfRecord = true;
+      }
+    }
+    records.push(record);
+  }
+  return records;
+}
+
+/** Codes for a column's values: distinct values sorted (numerically if all are numbers). */
+export function valueCodes(values: readonly string[]): string[] {
+  const distinct = [...new Set(values)];
+  const numeric = distinct.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+  return numeric
+    ? distinct.sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0))
+    : distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export interface CsvDatasetOptions extends DecodeIndexOptions {
+  /** The CSV file. */
+  file: string;
+  /** Column of image paths, relative to the CSV's folder (or absolute). */
+  path?: string;
+  /** Column of text. Exactly one of `path` and `text` is required. */
+  text?: string;
+  /** Column of the label to predict. */
+  label: string;
+  /** Columns of sensitive attributes. */
+  attributes?: string[];
+  /** Column holding train/val/test. */
+  split?: string;
+  /** Image rows: square side in pixels (required with `path`). */
+  size?: number;
+  /** Text rows: token ids per example (default 64). */
+  maxLength?: number;
+  /** Text rows: train tokens seen fewer times map to <unk> (default 1). */
+  minCount?: number;
+  name?: string;
+}
+
+interface Column {
+  name: string;
+  index: number;
+}
+
+/** Reads a CSV-described data set, decoding image rows or tokenising text rows. */
+export async function loadCsvDataset(options: CsvDatasetOptions): Promise<LoadedDataset> {
+  const { file, limit, concurrency, onProgress } = options;
+  if ((options.path === undefined) === (options.text === undefined)) {
+    throw new TypeError('loadCsvDataset: give exactly one of `path` (images) or `text`');
+  }
+  if (options.path !== undefined && options.size === undefined) {
+    throw new TypeError('loadCsvDataset: image rows need `size`');
+  }
+  const records = parseCsv(await readFile(file, 'utf8'), file);
+  const [header, ...rows] = records;
+  if (header === undefined) throw new DatasetFormatError(file, undefined, 'is empty');
+
+  const column = (name: string): Column => {
+    const index = header.fields.indexOf(name);
+    if (index < 0) {
+      throw new DatasetFormatError(
+        file,
+        { line: header.line },
+        `no column "${name}"; columns are: ${header.fields.join(', ')}`,
+      );
+    }
+    return { name, index };
+  };
+  const describe = (col: Column) => `column ${col.index + 1} ("${col.name}")`;
+  const cell = (row: CsvRecord, col: Column): string => {
+    const value = row.fields[col.index] ?? '';
+    if (value === '') {
+      throw new DatasetFormatError(file, { line: row.line }, `${describe(col)} is empty`);
+    }
+    return value;
+  };
+
+  for (const row of rows) {
+    if (row.fields.length !== header.fields.length) {
+      throw new DatasetFormatError(
+        file,
+        { line: row.line },
+        `${row.fields.length} fields, the header has ${header.fields.length}`,
+      );
+    }
+  }
+
+  const labelColumn = column(options.label);
+  const attributeColumns = (options.attributes ?? []).map(column);
+  const splitColumn = options.split === undefined ? undefined : column(options.split);
+  const contentColumn = column(options.path ?? options.text ?? '');
+
+  const attributeOf = (col: Column): { attribute: Attribute; codes: Int32Array } => {
+    const values = rows.map((row) => cell(row, col));
+    const names = valueCodes(values);
+    const codeOf = new Map(names.map((value, code) => [value, code]));
+    return {
+      attribute: { name: col.name, values: names },
+      codes: Int32Array.from(values, (value) => codeOf.get(value) ?? 0),
+    };
+  };
+  const label = attributeOf(labelColumn);
+  const attributes = attributeColumns.map(attributeOf);
+
+  const rowsBySplit: Record<SplitName, number[]> = { train: [], val: [], test: [] };
+  const splitOf = (row: CsvRecord): SplitName => {
+    if (splitColumn === undefined) return 'train';
+    const value = cell(row, splitColumn);
+    const split = splitNames.find((name) => name === value);
+    if (split === undefined) {
+      throw new DatasetFormatError(
+        file,
+        { line: row.line },
+        `${describe(splitColumn)} is "${value}", expected ${splitNames.join(', ')}`,
+      );
+    }
+    return split;
+  };
+  rows.forEach((row, r) => {
+    const rowsOfSplit = rowsBySplit[splitOf(row)];
+    if (limit === undefined || rowsOfSplit.length < limit) rowsOfSplit.push(r);
+  });
+
+  const pick = (codes: Int32Array, picked: number[]) =>
+    Int32Array.from(picked, (r) => codes[r] ?? 0);
+  const attributesFor = (picked: number[]): Record<string, Int32Array> =>
+    Object.fromEntries(attributes.map((a) => [a.attribute.name, pick(a.codes, picked)]));
+  const present = splitNames.filter((split) => rowsBySplit[split].length > 0);
+  const base = {
+    name: options.name ?? 'csv',
+    label: label.attribute,
+    attributes: attributes.map((a) => a.attribute),
+  };
+
+  if (options.text !== undefined) {
+    const documents = rows.map((row) => tokenizeText(row.fields[contentColumn.index] ?? ''));
+    const vocabulary = buildVocabulary(
+      rowsBySplit.train.map((r) => documents[r] ?? []),
+      { minCount: options.minCount },
+    );
+    const maxLength = options.maxLength ?? 64;
+    const splits: LoadedDataset['splits'] = {};
+    for (const split of present) {
+      const picked = rowsBySplit[split];
+      const textSplit: TextSplit = {
+        kind: 'text',
+        split,
+        tokens: encodeDocuments(
+          picked.map((r) => documents[r] ?? []),
+          vocabulary,
+          maxLength,
+        ),
+        count: picked.length,
+        maxLength,
+        labels: pick(label.codes, picked),
+        attributes: attributesFor(picked),
+        indices: Int32Array.from(picked),
+      };
+      splits[split] = textSplit;
+    }
+    return { ...base, splits, vocabulary: vocabulary.tokens };
+  }
+
+  const baseDir = dirname(file);
+  const lineOfImage = new Map<string, number>();
+  const imageOf = rows.map((row) => {
+    const image = resolve(baseDir, cell(row, contentColumn));
+    if (!lineOfImage.has(image)) lineOfImage.set(image, row.line);
+    return image;
+  });
+  const splits: Partial<Record<SplitName, ImageSplitIndex>> = {};
+  for (const split of present) {
+    const picked = rowsBySplit[split];
+    splits[split] = {
+      files: picked.map((r) => imageOf[r] ?? ''),
+      labels: pick(label.codes, picked),
+      attributes: attributesFor(picked),
+      indices: Int32Array.from(picked),
+    };
+  }
+  try {
+    return await decodeImageDataset({ ...base, splits }, options.size ?? 0, {
+      concurrency,
+      onProgress,
+    });
+  } catch (error) {
+    // Point at the CSV row, which is what the user edits, not only at the image.
+    const line = error instanceof DatasetFormatError ? lineOfImage.get(error.file) : undefined;
+    if (error instanceof DatasetFormatError && line !== undefined) {
+      throw new DatasetFormatError(file, { line }, `${describe(contentColumn)}: ${error.message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * ImageFolder layout, as torchvision reads it: `<root>/<split>/<class>/**\/*.(jpg|jpeg|png)`, with
+ * `<split>` one of train, val, test. ImageNet prepared the usual way (`<root>/{train,val}/<wnid>/
+ * *.JPEG`) is this layout too.
+ *
+ * Rules, chosen to give the same class codes and example order as torchvision's ImageFolder:
+ * - Class codes: class folder names sorted by UTF-16 code unit (Python's `sorted` agrees for
+ *   every name without astral characters), taken from the first split present (train, then val,
+ *   then test). Another split may hold fewer classes but not a class the first one lacks.
+ * - Example order (= stable index): classes in code order, then image paths relative to the class
+ *   folder in the same sort order; images in nested folders count (torchvision walks them too).
+ * - Image extensions, any case: .jpg .jpeg .png. Names starting with '.' (OS metadata such as
+ *   .DS_Store) are ignored; any other file is an error rather than a silent skip.
+ * - Readable class names, optional: `<root>/words.txt` (WordNet/Tiny ImageNet: `wnid<TAB>name,
+ *   name, ...`) or else `<root>/LOC_synset_mapping.txt` (Kaggle ImageNet: `wnid name, name, ...`).
+ *   The readable name is the first comma-separated name; names shared by two classes (ImageNet's
+ *   two 'crane's) become `name (folder)`. Without either file the folder names are the names.
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type LoadedDataset, type SplitName, splitNames } from './dataset.ts';
+import { DatasetFormatError } from './dataset-format-error.ts';
+import {
+  type DecodeIndexOptions,
+  decodeImageDataset,
+  type ImageDatasetIndex,
+  type ImageSplitIndex,
+} from './image-index.ts';
+
+const imageExtension = /\.(jpe?g|png)$/i;
+
+/** Sort by UTF-16 code unit: locale-independent, so class codes do not depend on the machine. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Lines of a text file without their terminators (LF or CRLF); a final newline adds no line. */
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/**
+ * Parses a WordNet id → names file: `words.txt` (`n01440764<TAB>tench, Tinca tinca`) or
+ * `LOC_synset_mapping.txt` (`n01440764 tench, Tinca tinca`). Returns id → first name.
+ */
+export function parseSynsetNames(
+  text: string,
+  file: string,
+  separator: 'tab' | 'space',
+): Map<string, string> {
+  const names = new Map<string, string>();
+  splitLines(text).forEach((line, i) => {
+    if (line.trim() === '') return;
+    const at = separator === 'tab' ? line.indexOf('\t') : line.search(/\s/);
+    const id = at < 0 ? line : line.slice(0, at);
+    const first = at < 0 ? '' : (line.slice(at + 1).split(',')[0] ?? '').trim();
+    if (id === '' || first === '') {
+      const expected = separator === 'tab' ? 'id<TAB>name, name, ...' : 'id name, name, ...';
+      throw new DatasetFormatError(file, { line: i + 1 }, `expected "${expected}", got "${line}"`);
+    }
+    if (names.has(id)) throw new DatasetFormatError(file, { line: i + 1 }, `duplicate id ${id}`);
+    names.set(id, first);
+  });
+  return names;
+}
+
+/** Readable names for `ids`, disambiguating repeats as `name (id)`. */
+export function readableClassNames(ids: readonly string[], names: Map<string, string>): string[] {
+  const readable = ids.map((id) => names.get(id) ?? id);
+  const uses = new Map<string, number>();
+  for (const name of readable) uses.set(name, (uses.get(name) ?? 0) + 1);
+  return readable.map((name, i) => ((uses.get(name) ?? 0) > 1 ? `${name} (${ids[i]})` : name));
+}
+
+async function readIfPresent(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function isDirectory(dir: string, entry: Dirent): Promise<boolean> {
+  if (entry.isDirectory()) return true;
+  // ImageNet copies are often trees of symlinks; follow them as torchvision does.
+  if (entry.isSymbolicLink()) return (await stat(join(dir, entry.name))).isDirectory();
+  return false;
+}
+
+async function listEntries(dir: string): Promise<Dirent[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((entry) => !entry.name.startsWith('.'))
+    .sort((a, b) => compareCodeUnits(a.name, b.name));
+}
+
+/** Image paths under `dir`, relative to it, sorted by code unit. */
+async function listImages(dir: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await listEntries(join(dir, prefix))) {
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (await isDirectory(join(dir, prefix), entry)) {
+      found.push(...(await listImages(dir, relative)));
+    } else if (imageExtension.test(entry.name)) {
+      found.push(relative);
+    } else {
+      throw new DatasetFormatError(
+        join(dir, relative),
+        undefined,
+        'not a .jpg/.jpeg/.png image; ImageFolder class folders hold only images',
+      );
+    }
+  }
+  return found.sort(compareCodeUnits);
+}
+
+async function listClassFolders(splitDir: string): Promise<string[]> {
+  const folders: string[] = [];
+  for (const entry of await listEntries(splitDir)) {
+    if (!(await isDirectory(splitDir, entry))) {
+      throw new DatasetFormatError(
+        join(splitDir, entry.name),
+        undefined,
+        'expected only class folders in a split folder',
+      );
+    }
+    folders.push(entry.name);
+  }
+  return folders;
+}
+
+async function readClassNames(root: string, classFolders: string[]): Promise<string[]> {
+  const sources = [
+    { file: join(root, 'words.txt'), separator: 'tab' },
+    { file: join(root, 'LOC_synset_mapping.txt'), separator: 'space' },
+  ] as const;
+  for (const { file, separator } of sources) {
+    const text = await readIfPresent(file);
+    if (text === undefined) continue;
+    const names = parseSynsetNames(text, file, separator);
+    const missing = classFolders.filter((folder) => !names.has(folder));
+    if (missing.length > 0) {
+      throw new DatasetFormatError(
+        file,
+        undefined,
+        `no name for class folder(s) ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+      );
+    }
+    return readableClassNames(classFolders, names);
+  }
+  return classFolders;
+}
+
+export interface ImageFolderOptions {
+  root: string;
+  name?: string;
+}
+
+/** An ImageFolder index: the folder name behind each class code, besides the readable names. */
+export interface ImageFolderIndex extends ImageDatasetIndex {
+  classFolders: string[];
+}
+
+/** Lists an ImageFolder tree (no decoding). Index i of a split = its i-th file in torchvision order. */
+export async function indexImageFolder(options: ImageFolderOptions): Promise<ImageFolderIndex> {
+  const { root } = options;
+  const present: { split: SplitName; dir: string; folders: string[] }[] = [];
+  for (const split of splitNames) {
+    const dir = join(root, split);
+    const info = await stat(dir).catch(() => undefined);
+    if (info?.isDirectory()) present.push({ split, dir, folders: await listClassFolders(dir) });
+  }
+  const first = present[0];
+  if (first === undefined) {
+    throw new DatasetFormatError(root, undefined, 'no train/, val/ or test/ folder found');
+  }
+  const classFolders = first.folders;
+  if (classFolders.length === 0) {
+    throw new DatasetFormatError(first.dir, undefined, 'holds no class folders');
+  }
+  const codeOf = new Map(classFolders.map((folder, code) => [folder, code]));
+
+  const splits: Partial<Record<SplitName, ImageSplitIndex>> = {};
+  for (const { split, dir, folders } of present) {
+    const files: string[] = [];
+    const labels: number[] = [];
+    for (const folder of folders) {
+      const code = codeOf.get(folder);
+      if (code === undefined) {
+        throw new DatasetFormatError(
+          join(dir, folder),
+          undefined,
+          `class folder not in ${first.split}/ (its classes define the label codes)`,
+        );
+      }
+      const images = await listImages(join(dir, folder));
+      if (images.length === 0) {
+        throw new DatasetFormatError(join(dir, folder), undefined, 'class folder holds no images');
+      }
+      for (const image of images) {
+        files.push(join(dir, folder, image));
+        labels.push(code);
+      }
+    }
+    splits[split] = {
+      files,
+      labels: Int32Array.from(labels),
+      attributes: {},
+      indices: Int32Array.from(files, (_, i) => i),
+    };
+  }
+
+  return {
+    name: options.name ?? 'image-folder',
+    label: { name: 'class', values: await readClassNames(root, classFolders) },
+    attributes: [],
+    splits,
+    classFolders,
+  };
+}
+
+export interface LoadImageFolderOptions extends ImageFolderOptions, DecodeIndexOptions {
+  /** Square side in pixels after resize-shorter-side + centre crop. */
+  size: number;
+}
+
+/** Lists and decodes an ImageFolder tree into a LoadedDataset. */
+export async function loadImageFolderDataset(
+  options: LoadImageFolderOptions,
+): Promise<LoadedDataset> {
+  const { root, size, name = 'image-folder', ...decodeOptions } = options;
+  const index = await indexImageFolder({ root, name });
+  return decodeImageDataset(index, size, decodeOptions);
+}

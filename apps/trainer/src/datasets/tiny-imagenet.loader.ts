@@ -1,0 +1,188 @@
+/**
+ * Tiny ImageNet (CS231n, 200 classes, 64×64) in the layout its zip unpacks to:
+ *   wnids.txt                     one WordNet id per line; line order = class code
+ *   words.txt                     `wnid<TAB>name, name, ...` (all of WordNet; first name is used)
+ *   train/<wnid>/images/*.JPEG    500 per class (train/<wnid>/<wnid>_boxes.txt is not read)
+ *   val/images/*.JPEG + val/val_annotations.txt  `file<TAB>wnid<TAB>x0<TAB>y0<TAB>x1<TAB>y1`
+ *   test/                         unlabelled, ignored
+ * The labelled val split is the evaluation split. Stable indices: train = position in class
+ * order then sorted file name; val = row of val_annotations.txt (0-based).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LoadedDataset } from './dataset.ts';
+import { DatasetFormatError } from './dataset-format-error.ts';
+import {
+  compareCodeUnits,
+  parseSynsetNames,
+  readableClassNames,
+  splitLines,
+} from './image-folder.loader.ts';
+import {
+  type DecodeIndexOptions,
+  decodeImageDataset,
+  type ImageDatasetIndex,
+  type ImageSplitIndex,
+} from './image-index.ts';
+
+const imageExtension = /\.(jpe?g|png)$/i;
+
+export interface TinyImagenetOptions {
+  /** The folder holding wnids.txt, words.txt, train/ and val/ (`tiny-imagenet-200`). */
+  root: string;
+  name?: string;
+}
+
+export interface TinyImagenetIndex extends ImageDatasetIndex {
+  /** WordNet id per class code (wnids.txt order). */
+  wnids: string[];
+}
+
+function parseWnids(text: string, file: string): string[] {
+  const wnids: string[] = [];
+  const seen = new Set<string>();
+  splitLines(text).forEach((line, i) => {
+    const wnid = line.trim();
+    if (wnid === '' || /\s/.test(wnid)) {
+      throw new DatasetFormatError(file, { line: i + 1 }, `expected one WordNet id, got "${line}"`);
+    }
+    if (seen.has(wnid)) throw new DatasetFormatError(file, { line: i + 1 }, `duplicate ${wnid}`);
+    seen.add(wnid);
+    wnids.push(wnid);
+  });
+  if (wnids.length === 0) throw new DatasetFormatError(file, undefined, 'lists no classes');
+  return wnids;
+}
+
+/** Image file names in `dir`, sorted; anything else there is an error. */
+async function listImageNames(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DatasetFormatError(dir, undefined, `cannot list images: ${reason}`);
+  }
+  const images: string[] = [];
+  for (const name of names) {
+    if (name.startsWith('.')) continue; // OS metadata such as .DS_Store
+    if (!imageExtension.test(name)) {
+      throw new DatasetFormatError(join(dir, name), undefined, 'not a .JPEG/.jpg/.png image');
+    }
+    images.push(name);
+  }
+  return images.sort(compareCodeUnits);
+}
+
+async function indexTrain(root: string, wnids: string[]): Promise<ImageSplitIndex> {
+  const trainDir = join(root, 'train');
+  const known = new Set(wnids);
+  for (const folder of await readdir(trainDir)) {
+    if (!folder.startsWith('.') && !known.has(folder)) {
+      throw new DatasetFormatError(join(trainDir, folder), undefined, 'class not in wnids.txt');
+    }
+  }
+  const files: string[] = [];
+  const labels: number[] = [];
+  for (const [code, wnid] of wnids.entries()) {
+    const imagesDir = join(trainDir, wnid, 'images');
+    const images = await listImageNames(imagesDir);
+    if (images.length === 0) throw new DatasetFormatError(imagesDir, undefined, 'holds no images');
+    for (const image of images) {
+      files.push(join(imagesDir, image));
+      labels.push(code);
+    }
+  }
+  return {
+    files,
+    labels: Int32Array.from(labels),
+    attributes: {},
+    indices: Int32Array.from(files, (_, i) => i),
+  };
+}
+
+async function indexVal(root: string, wnids: string[]): Promise<ImageSplitIndex> {
+  const annotationsFile = join(root, 'val', 'val_annotations.txt');
+  const imagesDir = join(root, 'val', 'images');
+  const present = new Set(await listImageNames(imagesDir));
+  const codeOf = new Map(wnids.map((wnid, code) => [wnid, code]));
+  const listed = new Set<string>();
+  const files: string[] = [];
+  const labels: number[] = [];
+
+  splitLines(await readFile(annotationsFile, 'utf8')).forEach((line, i) => {
+    const where = { line: i + 1 };
+    const fields = line.split('\t');
+    const [image = '', wnid = ''] = fields;
+    if (fields.length !== 6 || image === '' || wnid === '') {
+      throw new DatasetFormatError(
+        annotationsFile,
+        where,
+        `expected 6 tab-separated fields (file, wnid, x0, y0, x1, y1), got ${fields.length}`,
+      );
+    }
+    if (!fields.slice(2).every((v) => /^-?\d+$/.test(v))) {
+      throw new DatasetFormatError(annotationsFile, where, `bounding box is not 4 integers`);
+    }
+    const code = codeOf.get(wnid);
+    if (code === undefined) {
+      throw new DatasetFormatError(annotationsFile, where, `${wnid} is not in wnids.txt`);
+    }
+    if (!present.has(image)) {
+      throw new DatasetFormatError(annotationsFile, where, `${image} is not in val/images/`);
+    }
+    if (listed.has(image)) {
+      throw new DatasetFormatError(annotationsFile, where, `${image} is annotated twice`);
+    }
+    listed.add(image);
+    files.push(join(imagesDir, image));
+    labels.push(code);
+  });
+
+  for (const image of present) {
+    if (!listed.has(image)) {
+      throw new DatasetFormatError(annotationsFile, undefined, `val/images/${image} has no label`);
+    }
+  }
+  return {
+    files,
+    labels: Int32Array.from(labels),
+    attributes: {},
+    indices: Int32Array.from(files, (_, i) => i),
+  };
+}
+
+/** Reads Tiny ImageNet's index files and lists its images (no decoding). */
+export async function indexTinyImagenet(options: TinyImagenetOptions): Promise<TinyImagenetIndex> {
+  const { root } = options;
+  const wnidsFile = join(root, 'wnids.txt');
+  const wordsFile = join(root, 'words.txt');
+  const wnids = parseWnids(await readFile(wnidsFile, 'utf8'), wnidsFile);
+  const words = parseSynsetNames(await readFile(wordsFile, 'utf8'), wordsFile, 'tab');
+  wnids.forEach((wnid, i) => {
+    if (!words.has(wnid)) {
+      throw new DatasetFormatError(wnidsFile, { line: i + 1 }, `${wnid} has no entry in words.txt`);
+    }
+  });
+  return {
+    name: options.name ?? 'tiny-imagenet',
+    label: { name: 'class', values: readableClassNames(wnids, words) },
+    attributes: [],
+    splits: { train: await indexTrain(root, wnids), val: await indexVal(root, wnids) },
+    wnids,
+  };
+}
+
+export interface LoadTinyImagenetOptions extends TinyImagenetOptions, DecodeIndexOptions {
+  /** Square side in pixels; 64 keeps the images as published. */
+  size?: number;
+}
+
+/** Reads and decodes Tiny ImageNet's train and val splits. */
+export async function loadTinyImagenetDataset(
+  options: LoadTinyImagenetOptions,
+): Promise<LoadedDataset> {
+  const { root, name, size = 64, ...decodeOptions } = options;
+  const index = await indexTinyImagenet({ root, name });
+  return decodeImageDataset(index, size, decodeOptions);
+}
