@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -81,6 +81,43 @@ describe('kdlens datasets', () => {
     expect(meta.format).toBe('png');
     // 3 × 2 tiles of 32 px, with a 2 px gap around and between them.
     expect([meta.width, meta.height]).toEqual([3 * 32 + 4 * 2, 2 * 32 + 3 * 2]);
+  });
+
+  it('inspects a CSV-described data set without decoding its images', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kdlens-csv-'));
+    dirs.push(dir);
+    const csv = path.join(dir, 'data.csv');
+    // The images do not exist: inspecting reads only the CSV.
+    await writeFile(
+      csv,
+      'file,label,sex,split\na.png,cat,f,train\nb.png,dog,m,train\n"c,1.png",cat,m,test\n',
+    );
+    const result = await runCli(
+      [
+        'datasets',
+        'inspect',
+        'csv',
+        '--root',
+        csv,
+        '--label',
+        'label',
+        '--sensitive',
+        'sex',
+        '--path-column',
+        'file',
+        '--split-column',
+        'split',
+        '--json',
+      ],
+      {},
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.label.values).toEqual(['cat', 'dog']);
+    expect(summary.splits).toEqual([
+      { split: 'train', count: 2, perClass: [1, 1], perAttribute: { sex: [1, 1] } },
+      { split: 'test', count: 1, perClass: [1, 0], perAttribute: { sex: [0, 1] } },
+    ]);
   });
 
   it('explains a bad request in one line', async () => {

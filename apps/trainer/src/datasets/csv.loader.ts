@@ -27,6 +27,7 @@ import { DatasetFormatError } from './dataset-format-error.ts';
 import {
   type DecodeIndexOptions,
   decodeImageDataset,
+  type ImageDatasetIndex,
   type ImageSplitIndex,
 } from './image-index.ts';
 import { tokenizeText } from './text/tokenizer.ts';
@@ -154,9 +155,47 @@ interface Column {
   index: number;
 }
 
+/**
+ * A CSV data set before any image is decoded: text rows come tokenised (cheap); image rows come
+ * as an index of files, with the CSV line of each image for error messages.
+ */
+export type CsvIndex =
+  | { kind: 'text'; dataset: LoadedDataset }
+  | {
+      kind: 'image';
+      index: ImageDatasetIndex;
+      lineOfImage: Map<string, number>;
+      /** Names the image column in messages, e.g. `column 2 ("path")`. */
+      imageColumn: string;
+    };
+
 /** Reads a CSV-described data set, decoding image rows or tokenising text rows. */
 export async function loadCsvDataset(options: CsvDatasetOptions): Promise<LoadedDataset> {
-  const { file, limit, concurrency, onProgress } = options;
+  const indexed = await indexCsvDataset(options);
+  if (indexed.kind === 'text') return indexed.dataset;
+  try {
+    return await decodeImageDataset(indexed.index, options.size ?? 0, {
+      concurrency: options.concurrency,
+      onProgress: options.onProgress,
+    });
+  } catch (error) {
+    // Point at the CSV row, which is what the user edits, not only at the image.
+    const line =
+      error instanceof DatasetFormatError ? indexed.lineOfImage.get(error.file) : undefined;
+    if (error instanceof DatasetFormatError && line !== undefined) {
+      throw new DatasetFormatError(
+        options.file,
+        { line },
+        `${indexed.imageColumn}: ${error.message}`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Parses and checks the CSV and codes its columns, without decoding images. */
+export async function indexCsvDataset(options: CsvDatasetOptions): Promise<CsvIndex> {
+  const { file, limit } = options;
   if ((options.path === undefined) === (options.text === undefined)) {
     throw new TypeError('loadCsvDataset: give exactly one of `path` (images) or `text`');
   }
@@ -270,7 +309,7 @@ export async function loadCsvDataset(options: CsvDatasetOptions): Promise<Loaded
       };
       splits[split] = textSplit;
     }
-    return { ...base, splits, vocabulary: vocabulary.tokens };
+    return { kind: 'text', dataset: { ...base, splits, vocabulary: vocabulary.tokens } };
   }
 
   const baseDir = dirname(file);
@@ -290,17 +329,10 @@ export async function loadCsvDataset(options: CsvDatasetOptions): Promise<Loaded
       indices: Int32Array.from(picked),
     };
   }
-  try {
-    return await decodeImageDataset({ ...base, splits }, options.size ?? 0, {
-      concurrency,
-      onProgress,
-    });
-  } catch (error) {
-    // Point at the CSV row, which is what the user edits, not only at the image.
-    const line = error instanceof DatasetFormatError ? lineOfImage.get(error.file) : undefined;
-    if (error instanceof DatasetFormatError && line !== undefined) {
-      throw new DatasetFormatError(file, { line }, `${describe(contentColumn)}: ${error.message}`);
-    }
-    throw error;
-  }
+  return {
+    kind: 'image',
+    index: { ...base, splits },
+    lineOfImage,
+    imageColumn: describe(contentColumn),
+  };
 }

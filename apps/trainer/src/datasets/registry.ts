@@ -7,6 +7,10 @@ export interface InspectOptions {
   root?: string;
   label?: string;
   sensitive?: string[];
+  /** CSV only: the column of image paths, or of text. */
+  pathColumn?: string;
+  textColumn?: string;
+  splitColumn?: string;
 }
 
 export interface DatasetEntry {
@@ -151,6 +155,32 @@ export const datasets: readonly DatasetEntry[] = [
             : {}),
         }),
       );
+    },
+  },
+  {
+    name: 'csv',
+    description: 'any data described by a CSV: image paths or text, a label and attribute columns',
+    files: 'a CSV with a header row (RFC 4180); image paths relative to the CSV',
+    attributes:
+      'label: --label <column>; sensitive: --sensitive <columns>; --split-column train/val/test',
+    async inspect(o) {
+      const { indexCsvDataset } = await import('./csv.loader.ts');
+      const file = needRoot('csv', o);
+      if (!o.label) throw new KdlensError('csv: name the label column with --label <column>');
+      if (!o.pathColumn === !o.textColumn) {
+        throw new KdlensError(
+          'csv: give exactly one of --path-column <column> or --text-column <column>',
+        );
+      }
+      const indexed = await indexCsvDataset({
+        file,
+        label: o.label,
+        attributes: o.sensitive ?? [],
+        ...(o.pathColumn ? { path: o.pathColumn, size: 1 } : {}),
+        ...(o.textColumn ? { text: o.textColumn } : {}),
+        ...(o.splitColumn ? { split: o.splitColumn } : {}),
+      });
+      return summarizeDataset(indexed.kind === 'text' ? indexed.dataset : indexed.index);
     },
   },
 ];

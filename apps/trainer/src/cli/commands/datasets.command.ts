@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { KdlensError } from '@kdlens/core';
 import { type Command, Option } from 'commander';
+import type { InspectOptions } from '../../datasets/registry.ts';
 
 const list = (value: string) =>
   value
@@ -39,20 +40,18 @@ export function registerDatasetCommands(program: Command): void {
     .option('--root <dir>', 'the folder with the publisher’s files')
     .option('--label <name>', 'the attribute to predict, where the data set lets you choose')
     .option('--sensitive <names>', 'comma-separated sensitive attributes', list)
+    .option('--path-column <column>', 'csv: the column of image paths')
+    .option('--text-column <column>', 'csv: the column of text')
+    .option('--split-column <column>', 'csv: the column holding train/val/test')
     .option('--json', 'print JSON')
-    .action(
-      async (
-        name: string,
-        options: { root?: string; label?: string; sensitive?: string[]; json?: boolean },
-      ) => {
-        const { findDataset } = await import('../../datasets/registry.ts');
-        const { formatDatasetSummary } = await import('../../datasets/dataset-summary.ts');
-        const summary = await findDataset(name).inspect(options);
-        process.stdout.write(
-          options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatDatasetSummary(summary),
-        );
-      },
-    );
+    .action(async (name: string, options: InspectOptions & { json?: boolean }) => {
+      const { findDataset } = await import('../../datasets/registry.ts');
+      const { formatDatasetSummary } = await import('../../datasets/dataset-summary.ts');
+      const summary = await findDataset(name).inspect(options);
+      process.stdout.write(
+        options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatDatasetSummary(summary),
+      );
+    });
 
   datasets
     .command('render <name>')
