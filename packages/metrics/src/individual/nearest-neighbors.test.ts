@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MetricsInputError } from '../input/metrics-input-error.ts';
+import { createRandom } from '../stats/random.ts';
+import { hasKnnKernel } from './knn-kernel.ts';
 import { knnFixture } from './load-fixtures.ts';
-import { nearestNeighbors } from './nearest-neighbors.ts';
+import { nearestNeighbors, nearestNeighborsWith } from './nearest-neighbors.ts';
 
 // scikit-learn 1.2 NearestNeighbors.kneighbors on seeded data (fixtures/individual/make_fixtures.py).
 
@@ -95,5 +97,99 @@ describe('nearestNeighbors', () => {
     expect(() => nearestNeighbors([1e200, 0], 1, 1)).toThrow(
       'features[0]: row 0 has a squared norm',
     );
+  });
+});
+
+describe('nearestNeighbors: WebAssembly and TypeScript screens', () => {
+  const both = (x: ArrayLike<number>, d: number, k: number) => ({
+    wasm: Array.from(nearestNeighborsWith('wasm', x, d, k)),
+    typescript: Array.from(nearestNeighborsWith('typescript', x, d, k)),
+  });
+  const agree = (x: ArrayLike<number>, d: number, k: number) => {
+    const { wasm, typescript } = both(x, d, k);
+    expect(wasm).toEqual(typescript);
+  };
+
+  it('runs the WebAssembly screen here, so the tests above exercise it', () => {
+    // Node ≥ 16.4 has WebAssembly SIMD; without it nearestNeighbors falls back silently.
+    expect(hasKnnKernel()).toBe(true);
+  });
+
+  it('gives the same neighbours, ties included (property)', () => {
+    const matrix = fc
+      .record({ d: fc.integer({ min: 1, max: 9 }), n: fc.integer({ min: 1, max: 40 }) })
+      .chain(({ d, n }) =>
+        fc.record({
+          d: fc.constant(d),
+          // Small integers: ties everywhere. Doubles: ties rare. A big offset: the norms dwarf
+          // the distances, which the float32 screen must survive by centring.
+          x: fc.oneof(
+            fc.array(fc.integer({ min: -2, max: 2 }), { minLength: n * d, maxLength: n * d }),
+            fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), {
+              minLength: n * d,
+              maxLength: n * d,
+            }),
+            fc
+              .array(fc.integer({ min: 0, max: 3 }), { minLength: n * d, maxLength: n * d })
+              .map((v) => v.map((t) => 1e9 + t)),
+          ),
+          k: fc.integer({ min: 1, max: n }),
+        }),
+      );
+    fc.assert(
+      fc.property(matrix, ({ d, x, k }) => {
+        agree(x, d, k);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the same neighbours over several blocks, with and without ties', () => {
+    // d = 1024 makes blocks of 32 (TypeScript) and 64 (WebAssembly) rows, so n = 300 spans
+    // several of each, diagonal and off-diagonal, plus a partial panel.
+    const random = createRandom(7);
+    const n = 301;
+    const d = 1024;
+    const uniform = Float64Array.from({ length: n * d }, () => random.next());
+    agree(uniform, d, 5);
+    const bits = Float64Array.from({ length: n * d }, () => random.int(2));
+    agree(bits, d, 7);
+    expect(Array.from(nearestNeighbors(bits, d, 7))).toEqual(sortedNeighbours(bits, d, 7));
+  });
+
+  it('lets through candidates that float32 cannot tell apart', () => {
+    // Row 0 at the origin, rows 1..m at distances 1 + (m − j)·1e−12 along a diagonal: equal in
+    // float32, so only the exact re-measure can order them, and the nearest come last.
+    const m = 40;
+    const d = 4;
+    const x = new Float64Array((m + 1) * d);
+    for (let j = 1; j <= m; j++) x.fill((1 + (m - j) * 1e-12) / 2, j * d, j * d + d);
+    for (const k of [2, 5, m + 1]) {
+      const { wasm, typescript } = both(x, d, k);
+      expect(wasm).toEqual(typescript);
+      expect(wasm).toEqual(sortedNeighbours(x, d, k));
+    }
+  });
+
+  it('gives the same neighbours at extreme scales', () => {
+    const random = createRandom(11);
+    const n = 61;
+    const d = 5;
+    const scaled = (scale: number, offset = 0) =>
+      Float64Array.from({ length: n * d }, () => offset + scale * (random.int(5) - 2));
+    for (const x of [
+      scaled(1e-300), // float32 underflows: the screen's absolute terms take over
+      scaled(1e-160), // squared distances near float64's subnormals
+      scaled(1e150), // norms near the Number.MAX_VALUE / 4 limit
+      scaled(1, 1e12), // offset far above the spread
+      scaled(0, 3), // every row the same
+      Float64Array.from({ length: n * d }, (_, i) => (i % 7 === 0 ? 1e100 : random.next())),
+    ]) {
+      for (const k of [1, 4, n]) {
+        const { wasm, typescript } = both(x, d, k);
+        expect(wasm).toEqual(typescript);
+        expect(wasm).toEqual(sortedNeighbours(x, d, k));
+      }
+    }
   });
 });
