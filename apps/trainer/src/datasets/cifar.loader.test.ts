@@ -9,7 +9,7 @@ import {
   loadCifarDataset,
 } from './cifar.loader.ts';
 import type { ImageSplit, LoadedDataset } from './dataset.ts';
-import { DatasetFormatError } from './dataset-format-error.ts';
+import { catchFormatError } from './format-error.testing.ts';
 
 const PLANE = 32 * 32;
 
@@ -45,17 +45,6 @@ function imageSplits(dataset: LoadedDataset): { train: ImageSplit; test: ImageSp
   const { train, test } = dataset.splits;
   if (train?.kind !== 'image' || test?.kind !== 'image') throw new Error('image splits expected');
   return { train, test };
-}
-
-async function catchError(promise: Promise<unknown>): Promise<DatasetFormatError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DatasetFormatError)) {
-    throw new Error(`expected a DatasetFormatError, got ${String(error)}`);
-  }
-  return error;
 }
 
 let root: string;
@@ -152,7 +141,7 @@ describe('loadCifarDataset, CIFAR-10', () => {
   it('rejects a names file with the wrong number of names at the line where it goes wrong', async () => {
     await writeCifar10(root);
     await writeFile(join(root, 'batches.meta.txt'), 'airplane\nautomobile\n');
-    const error = await catchError(loadCifarDataset({ root, name: 'cifar10' }));
+    const error = await catchFormatError(loadCifarDataset({ root, name: 'cifar10' }));
     expect(error.file).toBe(join(root, 'batches.meta.txt'));
     expect(error.where).toEqual({ line: 3 });
     expect(error.message).toContain('has 2 class names, expected 10');
@@ -161,7 +150,7 @@ describe('loadCifarDataset, CIFAR-10', () => {
   it('rejects a truncated record with its byte offset', async () => {
     const whole = file([[3], [8], [0]]);
     await writeCifar10(root, { 'test_batch.bin': whole.subarray(0, whole.length - 1000) });
-    const error = await catchError(loadCifarDataset({ root, name: 'cifar10' }));
+    const error = await catchFormatError(loadCifarDataset({ root, name: 'cifar10' }));
     expect(error.file).toBe(join(root, 'test_batch.bin'));
     // Records are 1 + 3072 = 3073 bytes; record 2 starts at 6146 and keeps 2073 bytes.
     expect(error.where).toEqual({ byteOffset: 6146 });
@@ -173,7 +162,7 @@ describe('loadCifarDataset, CIFAR-10', () => {
 
   it('rejects a label byte out of range with its byte offset', async () => {
     await writeCifar10(root, { 'data_batch_3.bin': file([[1], [10]]) });
-    const error = await catchError(loadCifarDataset({ root, name: 'cifar10' }));
+    const error = await catchFormatError(loadCifarDataset({ root, name: 'cifar10' }));
     expect(error.file).toBe(join(root, 'data_batch_3.bin'));
     expect(error.where).toEqual({ byteOffset: 3073 });
     expect(error.message).toContain('class label 10 of record 1 is out of range 0..9');
@@ -181,18 +170,18 @@ describe('loadCifarDataset, CIFAR-10', () => {
 
   it('rejects an empty batch and a missing batch', async () => {
     await writeCifar10(root, { 'data_batch_4.bin': Buffer.alloc(0) });
-    const empty = await catchError(loadCifarDataset({ root, name: 'cifar10' }));
+    const empty = await catchFormatError(loadCifarDataset({ root, name: 'cifar10' }));
     expect(empty.file).toBe(join(root, 'data_batch_4.bin'));
     expect(empty.where).toEqual({ byteOffset: 0 });
 
     await rm(join(root, 'data_batch_4.bin'));
-    const missing = await catchError(loadCifarDataset({ root, name: 'cifar10' }));
+    const missing = await catchFormatError(loadCifarDataset({ root, name: 'cifar10' }));
     expect(missing.file).toBe(join(root, 'data_batch_4.bin'));
     expect(missing.message).toContain('not found');
   });
 
   it('reports where it looked when neither folder has the files', async () => {
-    const error = await catchError(loadCifarDataset({ root, name: 'cifar10' }));
+    const error = await catchFormatError(loadCifarDataset({ root, name: 'cifar10' }));
     expect(error.message).toContain(join(root, 'cifar-10-batches-bin'));
   });
 
@@ -266,7 +255,7 @@ describe('loadCifarDataset, CIFAR-100', () => {
         [0, 0],
       ]),
     });
-    const error = await catchError(loadCifarDataset({ root, name: 'cifar100' }));
+    const error = await catchFormatError(loadCifarDataset({ root, name: 'cifar100' }));
     expect(error.file).toBe(join(root, 'test.bin'));
     // Record 1 starts at 3074; its fine byte is the second.
     expect(error.where).toEqual({ byteOffset: 3075 });
@@ -281,7 +270,7 @@ describe('loadCifarDataset, CIFAR-100', () => {
         [20, 99],
       ]),
     });
-    const error = await catchError(loadCifarDataset({ root, name: 'cifar100' }));
+    const error = await catchFormatError(loadCifarDataset({ root, name: 'cifar100' }));
     expect(error.file).toBe(join(root, 'train.bin'));
     expect(error.where).toEqual({ byteOffset: 2 * 3074 });
     expect(error.message).toContain('coarse label 20 of record 2 is out of range 0..19');
@@ -290,7 +279,7 @@ describe('loadCifarDataset, CIFAR-100', () => {
   it('rejects a file whose size is not a multiple of 3074', async () => {
     // A CIFAR-10 test batch under the CIFAR-100 name: 3073-byte records do not fit 3074.
     await writeCifar100(root, { 'test.bin': file([[3], [8]]) });
-    const error = await catchError(loadCifarDataset({ root, name: 'cifar100' }));
+    const error = await catchFormatError(loadCifarDataset({ root, name: 'cifar100' }));
     expect(error.file).toBe(join(root, 'test.bin'));
     // 6146 bytes = one 3074-byte record + 3072 bytes of a second.
     expect(error.where).toEqual({ byteOffset: 3074 });

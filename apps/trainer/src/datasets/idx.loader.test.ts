@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageSplit } from './dataset.ts';
-import { DatasetFormatError } from './dataset-format-error.ts';
+import { catchFormatError } from './format-error.testing.ts';
 import { loadIdxDataset } from './idx.loader.ts';
 
 const SIDE = 28;
@@ -40,17 +40,6 @@ function image(k: number): Uint8Array {
 
 function pixel(split: ImageSplit | undefined, example: number, row: number, col: number) {
   return split?.pixels[(example * SIDE + row) * SIDE + col];
-}
-
-async function catchError(promise: Promise<unknown>): Promise<DatasetFormatError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DatasetFormatError)) {
-    throw new Error(`expected a DatasetFormatError, got ${String(error)}`);
-  }
-  return error;
 }
 
 let root: string;
@@ -145,7 +134,7 @@ describe('loadIdxDataset', () => {
   it('reports a missing file with both names it looked for', async () => {
     await writeFixture();
     await rm(join(root, 't10k-labels-idx1-ubyte'));
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.file).toBe(join(root, 't10k-labels-idx1-ubyte'));
     expect(error.message).toContain('expected t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz');
   });
@@ -153,7 +142,7 @@ describe('loadIdxDataset', () => {
   it('rejects a wrong magic number at byte 0', async () => {
     // A labels file where the images should be, e.g. swapped downloads.
     await writeFixture({ testImages: idxLabels([1, 7]) });
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.file).toBe(join(root, 't10k-images-idx3-ubyte'));
     expect(error.where).toEqual({ byteOffset: 0 });
     expect(error.message).toBe(
@@ -164,7 +153,7 @@ describe('loadIdxDataset', () => {
   it('rejects truncated image data at the start of the cut record', async () => {
     const whole = idxImages([image(3), image(4)]);
     await writeFixture({ testImages: whole.subarray(0, whole.length - 100) });
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.file).toBe(join(root, 't10k-images-idx3-ubyte'));
     // Header 16 bytes + one whole image of 784: image 1 starts at 800 and has 684 of 784 bytes.
     expect(error.where).toEqual({ byteOffset: 800 });
@@ -174,7 +163,7 @@ describe('loadIdxDataset', () => {
   it('reports offsets in the gunzipped data for gzipped files', async () => {
     const whole = idxImages([image(0), image(1), image(2)]);
     await writeFixture({ trainImages: whole.subarray(0, 16 + 2 * IMAGE_BYTES) });
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.file).toBe(join(root, 'train-images-idx3-ubyte.gz'));
     // 16 + 2 · 784 = 1584: the data ends exactly where image 2 should begin.
     expect(error.where).toEqual({ byteOffset: 1584 });
@@ -187,7 +176,7 @@ describe('loadIdxDataset', () => {
     const gz = gzipSync(idxLabels([9, 0, 3]));
     const cut = gz.subarray(0, gz.length - 6);
     await writeFile(join(root, 'train-labels-idx1-ubyte.gz'), cut);
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.file).toBe(join(root, 'train-labels-idx1-ubyte.gz'));
     expect(error.where).toEqual({ byteOffset: cut.length });
     expect(error.message).toContain('gzip data is truncated');
@@ -199,7 +188,7 @@ describe('loadIdxDataset', () => {
     // The CRC-32 trailer no longer matches the data.
     gz[gz.length - 8] = (gz[gz.length - 8] ?? 0) ^ 0xff;
     await writeFile(join(root, 'train-labels-idx1-ubyte.gz'), gz);
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.file).toBe(join(root, 'train-labels-idx1-ubyte.gz'));
     expect(error.message).toContain('gzip data is corrupt');
   });
@@ -213,7 +202,7 @@ describe('loadIdxDataset', () => {
 
   it('rejects bytes after the declared records', async () => {
     await writeFixture({ testLabels: Buffer.concat([idxLabels([1, 7]), Buffer.from([0, 0])]) });
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.file).toBe(join(root, 't10k-labels-idx1-ubyte'));
     // 8-byte header + 2 labels.
     expect(error.where).toEqual({ byteOffset: 10 });
@@ -222,7 +211,7 @@ describe('loadIdxDataset', () => {
 
   it('rejects an image/label count mismatch at the labels count field', async () => {
     await writeFixture({ testLabels: idxLabels([1, 7, 2]) });
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.file).toBe(join(root, 't10k-labels-idx1-ubyte'));
     expect(error.where).toEqual({ byteOffset: 4 });
     expect(error.message).toContain(
@@ -232,7 +221,7 @@ describe('loadIdxDataset', () => {
 
   it('rejects a label out of range at its byte', async () => {
     await writeFixture({ testLabels: idxLabels([1, 10]) });
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.file).toBe(join(root, 't10k-labels-idx1-ubyte'));
     // 8-byte header + example 1.
     expect(error.where).toEqual({ byteOffset: 9 });
@@ -242,14 +231,14 @@ describe('loadIdxDataset', () => {
   it('rejects images that are not 28×28', async () => {
     const small = new Uint8Array(16 * 16);
     await writeFixture({ testImages: idxImages([small, small], 16, 16) });
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.where).toEqual({ byteOffset: 8 });
     expect(error.message).toContain('images have 16 rows, expected 28');
   });
 
   it('rejects a file too short for its header', async () => {
     await writeFixture({ testImages: idxImages([]).subarray(0, 10) });
-    const error = await catchError(loadIdxDataset({ root, name: 'mnist' }));
+    const error = await catchFormatError(loadIdxDataset({ root, name: 'mnist' }));
     expect(error.where).toEqual({ byteOffset: 10 });
     expect(error.message).toContain('header is truncated: 16 bytes expected');
   });

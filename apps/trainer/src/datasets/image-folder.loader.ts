@@ -28,7 +28,8 @@ import {
   type ImageSplitIndex,
 } from './image-index.ts';
 
-const imageExtension = /\.(jpe?g|png)$/i;
+/** The image files the folder loaders read (others are errors, dotfiles are skipped). */
+export const imageExtension = /\.(jpe?g|png)$/i;
 
 /** Sort by UTF-16 code unit: locale-independent, so class codes do not depend on the machine. */
 export function compareCodeUnits(a: string, b: string): number {

@@ -14,6 +14,7 @@ import type { LoadedDataset } from './dataset.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 import {
   compareCodeUnits,
+  imageExtension,
   parseSynsetNames,
   readableClassNames,
   splitLines,
@@ -24,8 +25,6 @@ import {
   type ImageDatasetIndex,
   type ImageSplitIndex,
 } from './image-index.ts';
-
-const imageExtension = /\.(jpe?g|png)$/i;
 
 export interface TinyImagenetOptions {
   /** The folder holding wnids.txt, words.txt, train/ and val/ (`tiny-imagenet-200`). */
