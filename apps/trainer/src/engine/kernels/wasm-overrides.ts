@@ -1,0 +1,65 @@
+/**
+ * Replaces slow native wasm kernels that dominate CNN training with faster
+ * implementations built on the backend's XNNPACK kernels or block copies:
+ * Conv2DBackpropInput (→ one XNNPACK Conv2D), Tile (→ contiguous copies),
+ * Sum/Mean over leading axes (→ one streaming pass), MaxPoolGrad (→ a JS
+ * loop), Identity (→ shares the buffer instead of copying).
+ * Each replacement keeps the original kernel as its fallback for cases it
+ * does not handle.
+ *
+ * Must run after @tensorflow/tfjs-backend-wasm registered its kernels
+ * (importing that package registers them and would overwrite ours);
+ * idempotent.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeWasmConv2DBackpropInputKernel } from './conv2d-backprop-input-conv.ts';
+import { makeWasmIdentityKernel } from './wasm-identity.ts';
+import { makeWasmMaxPoolGradKernel } from './wasm-max-pool-grad.ts';
+import { makeWasmMeanKernel, makeWasmSumKernel } from './wasm-reduce.ts';
+import { makeWasmTileKernel } from './wasm-tile.ts';
+
+const overrides: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
+  Conv2DBackpropInput: makeWasmConv2DBackpropInputKernel,
+  Tile: makeWasmTileKernel,
+  Sum: makeWasmSumKernel,
+  Mean: makeWasmMeanKernel,
+  MaxPoolGrad: makeWasmMaxPoolGradKernel,
+  Identity: makeWasmIdentityKernel,
+};
+
+/** kernelFuncs installed by us, so a second call does not wrap them again. */
+const installed = new WeakSet<tf.KernelFunc>();
+/** The replaced configs, for uninstallWasmKernelOverrides. */
+const originals = new Map<string, tf.KernelConfig>();
+
+/** Returns the names of the kernels replaced by this call. */
+export function installWasmKernelOverrides(): string[] {
+  const replaced: string[] = [];
+  for (const [kernelName, make] of Object.entries(overrides)) {
+    const original = tf.getKernel(kernelName, 'wasm');
+    if (original === undefined || installed.has(original.kernelFunc)) continue;
+    const kernelFunc = make(original.kernelFunc);
+    installed.add(kernelFunc);
+    originals.set(kernelName, original);
+    tf.unregisterKernel(kernelName, 'wasm');
+    // Keep the original setupFunc/disposeFunc: the fallback needs its setup.
+    tf.registerKernel({ ...original, kernelFunc });
+    replaced.push(kernelName);
+  }
+  return replaced;
+}
+
+/**
+ * Puts the native kernels back (for "before" benchmarks and debugging);
+ * installWasmKernelOverrides() re-installs. Returns the restored names.
+ */
+export function uninstallWasmKernelOverrides(): string[] {
+  const restored: string[] = [];
+  for (const [kernelName, original] of originals) {
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel(original);
+    restored.push(kernelName);
+  }
+  originals.clear();
+  return restored;
+}
