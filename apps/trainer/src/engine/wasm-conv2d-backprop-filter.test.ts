@@ -1,21 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
+import { baseConvCases, type ConvCase } from './kernels/conv-cases.testing.ts';
 import { setMaxColFloats } from './kernels/conv2d-backprop-filter-matmul.ts';
 import { createRng } from './random.ts';
 import {
   registerWasmConv2DBackpropFilter,
   useWasmConv2DBackpropFilterImpl,
 } from './wasm-conv2d-backprop-filter.ts';
-
-type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
-
-interface Case {
-  pad: Pad;
-  stride: number;
-  xShape: [number, number, number, number];
-  filterShape: [number, number, number, number];
-}
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);
@@ -25,7 +17,7 @@ function randomArray(n: number, seed: number): Float32Array {
 }
 
 /** d/dW Σ (conv2d(x, W) ⊙ r): r makes dy non-uniform so every tap matters. */
-async function filterGradOn(backend: 'wasm' | 'cpu', c: Case): Promise<Float32Array> {
+async function filterGradOn(backend: 'wasm' | 'cpu', c: ConvCase): Promise<Float32Array> {
   await tf.setBackend(backend);
   const xSize = c.xShape.reduce((a, b) => a * b, 1);
   const wSize = c.filterShape.reduce((a, b) => a * b, 1);
@@ -46,42 +38,18 @@ async function filterGradOn(backend: 'wasm' | 'cpu', c: Case): Promise<Float32Ar
   });
 }
 
-const cases: Case[] = [];
-for (const pad of ['same', 'valid'] as const) {
-  for (const stride of [1, 2]) {
-    cases.push({ pad, stride, xShape: [2, 9, 8, 3], filterShape: [3, 3, 3, 5] });
-  }
-}
-cases.push({ pad: 'same', stride: 2, xShape: [3, 16, 16, 4], filterShape: [5, 5, 4, 6] });
-// Non-square filters are only exercised with 'same'/'valid': the wasm
-// backend's own forward Conv2D (XNNPACK) corrupts its heap for a numeric or
-// explicit pad combined with a non-square filter (tfjs 4.22 bug, unrelated
-// to this kernel).
-cases.push({ pad: 'same', stride: 1, xShape: [2, 6, 7, 2], filterShape: [3, 2, 2, 3] });
-cases.push({ pad: 'valid', stride: 2, xShape: [2, 7, 6, 2], filterShape: [2, 3, 2, 3] });
-cases.push({ pad: 1, stride: 1, xShape: [1, 6, 7, 2], filterShape: [3, 3, 2, 3] });
-cases.push({
-  pad: [
-    [0, 0],
-    [2, 0],
-    [1, 1],
-    [0, 0],
-  ],
-  stride: 2,
-  xShape: [2, 7, 7, 2],
-  filterShape: [3, 3, 2, 2],
-});
+const cases: ConvCase[] = baseConvCases();
 
 // Batch 64 with up to 32 channels, checked against the cpu backend (whose
 // naive kernels make full 32×32 layers take minutes, hence small images)...
-const batch64Cases: Case[] = [
+const batch64Cases: ConvCase[] = [
   { pad: 'same', stride: 1, xShape: [64, 16, 16, 3], filterShape: [3, 3, 3, 16] },
   { pad: 'same', stride: 1, xShape: [64, 6, 6, 32], filterShape: [3, 3, 32, 32] },
   { pad: 'valid', stride: 2, xShape: [64, 9, 9, 16], filterShape: [3, 3, 16, 32] },
 ];
 // ...and the reference CNN's real layer shapes, checked against the JS kernel
 // (double accumulation; itself checked against cpu above).
-const referenceCases: Case[] = [
+const referenceCases: ConvCase[] = [
   { pad: 'same', stride: 1, xShape: [64, 32, 32, 3], filterShape: [3, 3, 3, 16] },
   { pad: 'same', stride: 1, xShape: [64, 32, 32, 16], filterShape: [3, 3, 16, 16] },
   { pad: 'same', stride: 1, xShape: [64, 16, 16, 32], filterShape: [3, 3, 32, 32] },
@@ -162,7 +130,7 @@ describe('wasm Conv2DBackpropFilter', () => {
   it.each([
     { pad: 'same', stride: 1, xShape: [7, 10, 9, 4], filterShape: [3, 3, 4, 5] },
     { pad: 'valid', stride: 2, xShape: [7, 11, 10, 3], filterShape: [3, 3, 3, 4] },
-  ] as Case[])('chunked over images matches cpu (pad $pad, stride $stride)', async (c) => {
+  ] as ConvCase[])('chunked over images matches cpu (pad $pad, stride $stride)', async (c) => {
     // 2 images per colᵀ buffer → 4 chunks, the last one partial.
     const previous = setMaxColFloats(2 * 27 * 4 * 10 * 11);
     let fast: Float32Array;

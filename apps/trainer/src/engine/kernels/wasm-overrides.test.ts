@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
 import { createRng } from '../random.ts';
+import { baseConvCases, type ConvCase } from './conv-cases.testing.ts';
 import { installWasmKernelOverrides } from './wasm-overrides.ts';
 import { tileInto } from './wasm-tile.ts';
 
@@ -24,14 +25,6 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { maxAbs: number; 
   return { maxAbs, diff };
 }
 
-type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
-interface ConvCase {
-  pad: Pad;
-  stride: number;
-  xShape: [number, number, number, number];
-  filterShape: [number, number, number, number];
-}
-
 /** d/dx Σ (conv2d(x, W) ⊙ r) — runs Conv2DBackpropInput. */
 async function inputGradOn(backend: 'wasm' | 'cpu', c: ConvCase): Promise<Float32Array> {
   await tf.setBackend(backend);
@@ -47,27 +40,7 @@ async function inputGradOn(backend: 'wasm' | 'cpu', c: ConvCase): Promise<Float3
   });
 }
 
-const convCases: ConvCase[] = [];
-for (const pad of ['same', 'valid'] as const) {
-  for (const stride of [1, 2]) {
-    convCases.push({ pad, stride, xShape: [2, 9, 8, 3], filterShape: [3, 3, 3, 5] });
-  }
-}
-convCases.push({ pad: 'same', stride: 2, xShape: [3, 16, 16, 4], filterShape: [5, 5, 4, 6] });
-convCases.push({ pad: 'same', stride: 1, xShape: [2, 6, 7, 2], filterShape: [3, 2, 2, 3] });
-convCases.push({ pad: 'valid', stride: 2, xShape: [2, 7, 6, 2], filterShape: [2, 3, 2, 3] });
-convCases.push({ pad: 1, stride: 1, xShape: [1, 6, 7, 2], filterShape: [3, 3, 2, 3] });
-convCases.push({
-  pad: [
-    [0, 0],
-    [2, 0],
-    [1, 1],
-    [0, 0],
-  ],
-  stride: 2,
-  xShape: [2, 7, 7, 2],
-  filterShape: [3, 3, 2, 2],
-});
+const convCases: ConvCase[] = baseConvCases();
 convCases.push({ pad: 'same', stride: 1, xShape: [64, 8, 8, 32], filterShape: [3, 3, 32, 32] });
 convCases.push({ pad: 'same', stride: 1, xShape: [64, 12, 12, 16], filterShape: [3, 3, 16, 16] });
 
