@@ -33,4 +33,17 @@ export {
   trainRoles,
   trainUnit,
 } from './train-unit.ts';
+export {
+  type Checkpoint,
+  CheckpointError,
+  type CheckpointIdentity,
+  readCheckpoint,
+} from './training/checkpoint.ts';
+export { evaluateSplit, type TestProbabilities } from './training/evaluate.ts';
+export {
+  createOptimizer,
+  type OptimizerConfig,
+  type TrainingOptimizer,
+} from './training/optimizers.ts';
+export { type LrSchedule, learningRateAt } from './training/schedules.ts';
 export { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';

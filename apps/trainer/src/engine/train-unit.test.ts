@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
@@ -177,5 +180,129 @@ describe('trainUnit', () => {
     await expect(run).rejects.toThrow(/abort/i);
     expect(steps).toBe(2);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  describe('schedules, checkpoints and resume', () => {
+    // Tiny on purpose: 96 training images, 3 steps per epoch.
+    const small = splitToyShapes(generateToyShapes({ count: 136, seed: 3 }), 96);
+    const run = { ...base, data: small, role: 'student', architecture: 'toy-cnn-student' } as const;
+    let root = '';
+
+    beforeAll(async () => {
+      root = await mkdtemp(path.join(tmpdir(), 'kdlens-train-'));
+    });
+
+    afterAll(async () => {
+      await rm(root, { recursive: true, force: true });
+    });
+
+    const setups = [
+      {
+        label: 'SGD Nesterov + L2, step schedule with warm-up',
+        optimizer: { name: 'sgd', nesterov: true, weightDecay: 5e-4 },
+        schedule: { name: 'step', milestones: [4], gamma: 0.1, warmupSteps: 2 },
+      },
+      {
+        label: 'AdamW + cosine',
+        optimizer: { name: 'adamw', weightDecay: 0.05 },
+        schedule: { name: 'cosine', minLr: 1e-4 },
+      },
+    ] as const;
+
+    for (const setup of setups) {
+      it(`resuming after epoch 1 ends bit-identical to 2 straight epochs (${setup.label})`, async () => {
+        const opts: TrainUnitOptions = {
+          ...run,
+          epochs: 2,
+          optimizer: setup.optimizer,
+          schedule: setup.schedule,
+        };
+        const straight = await trainUnit(opts);
+
+        // "Process" 1: killed right after epoch 1 was checkpointed.
+        const dir = path.join(root, setup.optimizer.name);
+        const controller = new AbortController();
+        await expect(
+          trainUnit({
+            ...opts,
+            checkpointDir: dir,
+            signal: controller.signal,
+            onProgress: (p) => {
+              if (p.epoch === 1 && p.step === p.steps) controller.abort();
+            },
+          }),
+        ).rejects.toThrow(/abort/i);
+        // "Process" 2: builds a fresh model and continues from the checkpoint.
+        const progress: TrainProgress[] = [];
+        const resumed = await trainUnit({
+          ...opts,
+          checkpointDir: dir,
+          resume: true,
+          onProgress: (p) => progress.push(p),
+        });
+
+        expect(resumed.resumedFromEpoch).toBe(1);
+        expect(progress.map((p) => p.epoch)).toEqual([2, 2, 2]);
+        expect(snapshot(resumed.model)).toEqual(snapshot(straight.model));
+        expect(resumed.finalLoss).toBe(straight.finalLoss);
+        expect(Array.from(resumed.predictions)).toEqual(Array.from(straight.predictions));
+        straight.model.dispose();
+        resumed.model.dispose();
+      });
+    }
+
+    it('refuses a checkpoint of another architecture before training', async () => {
+      const dir = path.join(root, 'mismatch');
+      const first = await trainUnit({ ...run, epochs: 1, checkpointDir: dir });
+      first.model.dispose();
+      const before = tf.memory().numTensors;
+      let steps = 0;
+      await expect(
+        trainUnit({
+          ...run,
+          architecture: 'toy-cnn-teacher',
+          epochs: 2,
+          checkpointDir: dir,
+          resume: true,
+          onProgress: () => steps++,
+        }),
+      ).rejects.toThrow(
+        `checkpoint ${dir} is for toy-cnn-student 16×16×3 (4 classes, seed 1, adam), this run is toy-cnn-teacher 16×16×3`,
+      );
+      expect(steps).toBe(0);
+      expect(tf.memory().numTensors).toBe(before);
+      await expect(trainUnit({ ...run, epochs: 1, resume: true })).rejects.toThrow(
+        /'resume' needs a 'checkpointDir'/,
+      );
+    });
+
+    it('keeps the tensor count flat across epochs and returns test probabilities', async () => {
+      const counts: number[] = [];
+      const res = await trainUnit({
+        ...run,
+        epochs: 3,
+        optimizer: { name: 'sgd', weightDecay: 1e-4 },
+        schedule: { name: 'cosine' },
+        checkpointDir: path.join(root, 'memory'),
+        onProgress: (p) => {
+          if (p.step === p.steps) counts.push(tf.memory().numTensors);
+        },
+      });
+      // Momentum slots appear during epoch 1; from then on nothing accumulates.
+      expect(counts).toHaveLength(3);
+      expect(counts[2]).toBe(counts[1]);
+      expect(counts[1]).toBe(counts[0]);
+
+      const { probabilities } = res;
+      if (probabilities.kind !== 'dense')
+        throw new Error('4 classes should give dense probabilities');
+      expect(probabilities.values).toHaveLength(small.test.count * 4);
+      for (let i = 0; i < small.test.count; i++) {
+        const row = Array.from(probabilities.values.subarray(i * 4, i * 4 + 4));
+        expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+        expect(row.indexOf(Math.max(...row))).toBe(res.predictions[i]);
+      }
+      res.model.dispose();
+    });
   });
 });

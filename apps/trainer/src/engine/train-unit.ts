@@ -6,15 +6,38 @@
  * the teacher's logits for the very same (shuffled) batch, which fit() cannot
  * express; a hand-written loop also gives us per-step progress, cancellation
  * through an AbortSignal, seeded shuffling and exact tensor bookkeeping.
+ *
+ * Resumable: with `checkpointDir` the full state (weights, optimizer slots,
+ * epoch) is saved after every epoch, and `resume: true` continues from it with
+ * the same result as an uninterrupted run, because each epoch's shuffle is a
+ * function of (seed, epoch) and the LR schedule a function of the global step.
  */
+import { mkdir } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss, kdLoss, validateKdOptions } from './kd-loss.ts';
 import { type Architecture, buildModel, isArchitecture } from './models.ts';
-import { createRng, permutation } from './random.ts';
 import type { ImageSplit } from './toy-shapes.dataset.ts';
+import {
+  assertCheckpointMatches,
+  type Checkpoint,
+  type CheckpointIdentity,
+  readCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+} from './training/checkpoint.ts';
+import { epochPermutation } from './training/epoch-order.ts';
+import { evaluateSplit, type TestProbabilities } from './training/evaluate.ts';
+import {
+  createOptimizer,
+  type OptimizerConfig,
+  type TrainingOptimizer,
+  validateOptimizerConfig,
+} from './training/optimizers.ts';
+import { type LrSchedule, learningRateAt, validateSchedule } from './training/schedules.ts';
 
 export const trainRoles = ['teacher', 'student', 'distilled'] as const;
 export type TrainRole = (typeof trainRoles)[number];
+/** Shorthands kept for existing callers: 'adam' = { name: 'adam' }, 'sgd-momentum' = { name: 'sgd', momentum: 0.9 }. */
 export type OptimizerName = 'adam' | 'sgd-momentum';
 
 export interface TrainProgress {
@@ -50,8 +73,20 @@ export interface TrainUnitOptions {
   teacher?: tf.LayersModel;
   /** Default: classNames.length of the train split, else max label + 1. */
   numClasses?: number;
-  /** Default 'adam'; 'sgd-momentum' uses momentum 0.9. */
-  optimizer?: OptimizerName;
+  /** Default 'adam'; a shorthand name or a full OptimizerConfig (SGD/Adam/AdamW, weight decay). */
+  optimizer?: OptimizerName | OptimizerConfig;
+  /** Learning-rate schedule over optimizer steps (default constant). `learningRate` is its base. */
+  schedule?: LrSchedule;
+  /** Saves a checkpoint here after every epoch (directory created if missing). */
+  checkpointDir?: string;
+  /**
+   * Continue from checkpointDir's checkpoint, if it has one (else start fresh).
+   * A checkpoint of another architecture, input shape, class count, seed or
+   * optimizer is an error, raised before any training.
+   */
+  resume?: boolean;
+  /** Above 100 classes, how many top classes per test example keep their probability (default 5). */
+  topK?: number;
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
 }
@@ -61,23 +96,42 @@ export interface TrainUnitResult {
   model: tf.LayersModel;
   /** Argmax class per test image. */
   predictions: Int32Array;
+  /** Softmax class probabilities per test image (top-k only above 100 classes). */
+  probabilities: TestProbabilities;
   /** Test accuracy (NaN for an empty test split). */
   accuracy: number;
   /** Per-class test accuracy (recall); NaN for classes without test examples. */
   classAccuracy: number[];
   /** Wall time of the training loop (excludes the final evaluation). */
   trainSeconds: number;
-  /** Training images processed per second (epochs × train count / trainSeconds). */
+  /** Training images processed per second by this call (resumed epochs are not counted). */
   imagesPerSec: number;
-  /** Loss of the last training step. */
+  /** Loss of the last training step (NaN if this call trained no step). */
   finalLoss: number;
+  /** Epochs restored from the checkpoint (0 for a fresh run). */
+  resumedFromEpoch: number;
 }
 
 interface Resolved {
   numClasses: number;
   imageSize: number;
   channels: number;
+  optimizer: OptimizerConfig;
+  schedule: LrSchedule;
+  topK: number;
   kd?: { teacher: tf.LayersModel; temperature: number; alpha: number };
+}
+
+function resolveOptimizer(option: OptimizerName | OptimizerConfig | undefined): OptimizerConfig {
+  if (option === undefined || option === 'adam') return { name: 'adam' };
+  if (option === 'sgd-momentum') return { name: 'sgd', momentum: 0.9 };
+  if (typeof option !== 'object' || option === null) {
+    fail(
+      `optimizer must be 'adam', 'sgd-momentum' or an optimizer config, got '${String(option)}'`,
+    );
+  }
+  validateOptimizerConfig(option);
+  return option;
 }
 
 function fail(message: string): never {
@@ -134,12 +188,19 @@ function validate(opts: TrainUnitOptions): Resolved {
     fail(`learningRate must be a finite number > 0, got ${opts.learningRate}`);
   }
   if (!Number.isFinite(opts.seed)) fail(`seed must be a finite number, got ${opts.seed}`);
-  if (
-    opts.optimizer !== undefined &&
-    opts.optimizer !== 'adam' &&
-    opts.optimizer !== 'sgd-momentum'
-  ) {
-    fail(`optimizer must be 'adam' or 'sgd-momentum', got '${String(opts.optimizer)}'`);
+  let optimizer: OptimizerConfig;
+  let schedule: LrSchedule;
+  try {
+    optimizer = resolveOptimizer(opts.optimizer);
+    schedule = opts.schedule ?? { name: 'constant' };
+    validateSchedule(schedule);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  const topK = opts.topK ?? 5;
+  if (!(Number.isInteger(topK) && topK >= 1)) fail(`topK must be an integer >= 1, got ${topK}`);
+  if (opts.resume === true && opts.checkpointDir === undefined) {
+    fail("'resume' needs a 'checkpointDir' to resume from");
   }
 
   const { train, test } = opts.data ?? fail('data { train, test } is required');
@@ -168,7 +229,7 @@ function validate(opts: TrainUnitOptions): Resolved {
     }
     if (opts.alpha !== undefined)
       fail(`'alpha' is only used when role is 'distilled' (role: ${opts.role})`);
-    return { numClasses, imageSize: train.imageSize, channels };
+    return { numClasses, imageSize: train.imageSize, channels, optimizer, schedule, topK };
   }
 
   const teacher = opts.teacher ?? fail("role 'distilled' requires a trained 'teacher' model");
@@ -189,7 +250,15 @@ function validate(opts: TrainUnitOptions): Resolved {
   if (output.length !== 2 || output[1] !== numClasses) {
     fail(`teacher output shape [${output.join(', ')}] does not match numClasses ${numClasses}`);
   }
-  return { numClasses, imageSize: train.imageSize, channels, kd: { teacher, ...kdOpts } };
+  return {
+    numClasses,
+    imageSize: train.imageSize,
+    channels,
+    optimizer,
+    schedule,
+    topK,
+    kd: { teacher, ...kdOpts },
+  };
 }
 
 /** Forward pass that insists on a single concrete tensor (our models have one output). */
@@ -211,12 +280,6 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
       throw new Error(`trainUnit: weight ${w.name} is not a tf.Variable`);
     return v;
   });
-}
-
-function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  return name === 'sgd-momentum'
-    ? tf.train.momentum(learningRate, 0.9)
-    : tf.train.adam(learningRate);
 }
 
 /** Copies the selected examples into contiguous batch buffers (one-hot labels). */
@@ -289,6 +352,17 @@ export function scorePredictions(
   };
 }
 
+/** Reads the checkpoint to resume from and checks it belongs to this run; no tensors yet. */
+async function checkpointToResume(
+  opts: TrainUnitOptions,
+  identity: CheckpointIdentity,
+): Promise<Checkpoint | undefined> {
+  if (opts.resume !== true || opts.checkpointDir === undefined) return undefined;
+  const checkpoint = await readCheckpoint(opts.checkpointDir);
+  if (checkpoint !== undefined) assertCheckpointMatches(checkpoint, identity);
+  return checkpoint;
+}
+
 export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult> {
   const r = validate(opts);
   opts.signal?.throwIfAborted();
@@ -297,22 +371,38 @@ export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult
   const pixels = imageSize * imageSize * channels;
   const steps = Math.ceil(train.count / opts.batchSize);
   const totalSteps = steps * opts.epochs;
+  const identity: CheckpointIdentity = {
+    architecture: opts.architecture,
+    inputShape: [imageSize, imageSize, channels],
+    numClasses,
+    seed: opts.seed,
+    optimizer: r.optimizer.name,
+  };
+  const resumeFrom = await checkpointToResume(opts, identity);
+  if (opts.checkpointDir !== undefined) await mkdir(opts.checkpointDir, { recursive: true });
 
   const model = buildModel(opts.architecture, { imageSize, numClasses, seed: opts.seed, channels });
-  const optimizer = makeOptimizer(opts.optimizer ?? 'adam', opts.learningRate);
+  const optimizer: TrainingOptimizer = createOptimizer(r.optimizer, opts.learningRate);
   // Only the trained model's weights: the teacher must never receive updates.
   const varList = trainableVariables(model);
-  // Independent stream from weight init, so changing one does not shift the other.
-  const shuffleRng = createRng((opts.seed ^ 0x5bd1e995) >>> 0);
 
   let processed = 0;
   let finalLoss = Number.NaN;
+  let startEpoch = 1;
   const t0 = performance.now();
   try {
-    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const order = permutation(train.count, shuffleRng);
+    if (resumeFrom !== undefined) {
+      await restoreCheckpoint(resumeFrom, model, optimizer);
+      startEpoch = resumeFrom.manifest.epoch + 1;
+    }
+    for (let epoch = startEpoch; epoch <= opts.epochs; epoch++) {
+      const order = epochPermutation(train.count, opts.seed, epoch);
       for (let step = 1; step <= steps; step++) {
         opts.signal?.throwIfAborted();
+        const globalStep = (epoch - 1) * steps + (step - 1);
+        optimizer.setLearningRate(
+          learningRateAt(globalStep, totalSteps, opts.learningRate, r.schedule),
+        );
         const start = (step - 1) * opts.batchSize;
         const end = Math.min(train.count, start + opts.batchSize);
         const n = end - start;
@@ -323,18 +413,12 @@ export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult
           // Teacher logits are computed outside minimize(): they are constants
           // for the student's update, so no gradient flows into the teacher.
           const teacherLogits = kd === undefined ? undefined : forward(kd.teacher, x, false);
-          const loss = optimizer.minimize(
-            () => {
-              const logits = forward(model, x, true);
-              return kd === undefined || teacherLogits === undefined
-                ? crossEntropyLoss(logits, y)
-                : kdLoss(logits, teacherLogits, y, kd);
-            },
-            true,
-            varList,
-          );
-          if (loss === null) throw new Error('trainUnit: optimizer returned no loss');
-          return loss;
+          return optimizer.minimize(() => {
+            const logits = forward(model, x, true);
+            return kd === undefined || teacherLogits === undefined
+              ? crossEntropyLoss(logits, y)
+              : kdLoss(logits, teacherLogits, y, kd);
+          }, varList);
         });
         finalLoss = cost.dataSync()[0] ?? Number.NaN;
         cost.dispose();
@@ -346,12 +430,21 @@ export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult
             epochs: opts.epochs,
             step,
             steps,
-            fraction: ((epoch - 1) * steps + step) / totalSteps,
+            fraction: (globalStep + 1) / totalSteps,
             loss: finalLoss,
             imagesPerSec: seconds > 0 ? processed / seconds : 0,
           });
         }
         await yieldToEventLoop();
+      }
+      if (opts.checkpointDir !== undefined) {
+        await saveCheckpoint(
+          opts.checkpointDir,
+          identity,
+          { epoch, step: epoch * steps },
+          model,
+          optimizer,
+        );
       }
     }
   } catch (err) {
@@ -363,15 +456,17 @@ export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult
   const trainSeconds = (performance.now() - t0) / 1000;
   optimizer.dispose();
 
-  const predictions = predictClasses(model, test);
+  const { predictions, probabilities } = evaluateSplit(model, test, numClasses, r.topK);
   const { accuracy, classAccuracy } = scorePredictions(predictions, test.labels, numClasses);
   return {
     model,
     predictions,
+    probabilities,
     accuracy,
     classAccuracy,
     trainSeconds,
     imagesPerSec: trainSeconds > 0 ? processed / trainSeconds : 0,
     finalLoss,
+    resumedFromEpoch: startEpoch - 1,
   };
 }
