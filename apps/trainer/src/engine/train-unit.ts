@@ -15,6 +15,7 @@
 import { mkdir } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss, kdLoss, validateKdOptions } from './kd-loss.ts';
+import { type ArchitectureName, buildArchitecture, isArchitectureName } from './models/index.ts';
 import { type Architecture, buildModel, isArchitecture } from './models.ts';
 import type { ImageSplit } from './toy-shapes.dataset.ts';
 import {
@@ -58,7 +59,8 @@ export interface TrainProgress {
 
 export interface TrainUnitOptions {
   role: TrainRole;
-  architecture: Architecture;
+  /** The demo's toy CNNs, or any image architecture of the paper (resnet20, lenet5, ...). */
+  architecture: Architecture | ArchitectureName;
   data: { train: ImageSplit; test: ImageSplit };
   epochs: number;
   batchSize: number;
@@ -177,8 +179,11 @@ function validate(opts: TrainUnitOptions): Resolved {
   if (!(trainRoles as readonly string[]).includes(opts.role)) {
     fail(`role must be one of ${trainRoles.join(', ')}, got '${String(opts.role)}'`);
   }
-  if (!isArchitecture(opts.architecture))
+  if (!isArchitecture(opts.architecture) && !isArchitectureName(opts.architecture))
     fail(`unknown architecture '${String(opts.architecture)}'`);
+  if (opts.architecture === 'transformer' || opts.architecture === 'bigru') {
+    fail(`${opts.architecture} is a text model; trainUnit trains image models`);
+  }
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1)
     fail(`epochs must be an integer >= 1, got ${opts.epochs}`);
   if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) {
@@ -381,7 +386,13 @@ export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult
   const resumeFrom = await checkpointToResume(opts, identity);
   if (opts.checkpointDir !== undefined) await mkdir(opts.checkpointDir, { recursive: true });
 
-  const model = buildModel(opts.architecture, { imageSize, numClasses, seed: opts.seed, channels });
+  const model = isArchitecture(opts.architecture)
+    ? buildModel(opts.architecture, { imageSize, numClasses, seed: opts.seed, channels })
+    : buildArchitecture(opts.architecture, {
+        inputShape: [imageSize, imageSize, channels],
+        numClasses,
+        seed: opts.seed,
+      });
   const optimizer: TrainingOptimizer = createOptimizer(r.optimizer, opts.learningRate);
   // Only the trained model's weights: the teacher must never receive updates.
   const varList = trainableVariables(model);
