@@ -31,17 +31,7 @@ export function truePositiveRate(
   yPred: Labels,
   options: PosLabelOption = {},
 ): number {
-  const { posLabel = 1 } = options;
-  checkBinaryInputs(yTrue, yPred, posLabel);
-  let positives = 0;
-  let truePositives = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    if (yTrue[i] === posLabel) {
-      positives++;
-      if (yPred[i] === posLabel) truePositives++;
-    }
-  }
-  return rateOrZero(truePositives, positives);
+  return conditionalSelectionRate(yTrue, yPred, options.posLabel ?? 1, true);
 }
 
 /**
@@ -53,17 +43,29 @@ export function falsePositiveRate(
   yPred: Labels,
   options: PosLabelOption = {},
 ): number {
-  const { posLabel = 1 } = options;
+  return conditionalSelectionRate(yTrue, yPred, options.posLabel ?? 1, false);
+}
+
+/**
+ * P(ŷ = pos | y = pos) when `amongPositives` (TPR), else P(ŷ = pos | y ≠ pos) (FPR); 0/0 is 0,
+ * as fairlearn reads it.
+ */
+function conditionalSelectionRate(
+  yTrue: Labels,
+  yPred: Labels,
+  posLabel: number,
+  amongPositives: boolean,
+): number {
   checkBinaryInputs(yTrue, yPred, posLabel);
-  let negatives = 0;
-  let falsePositives = 0;
+  let conditioned = 0;
+  let selected = 0;
   for (let i = 0; i < yTrue.length; i++) {
-    if (yTrue[i] !== posLabel) {
-      negatives++;
-      if (yPred[i] === posLabel) falsePositives++;
+    if ((yTrue[i] === posLabel) === amongPositives) {
+      conditioned++;
+      if (yPred[i] === posLabel) selected++;
     }
   }
-  return rateOrZero(falsePositives, negatives);
+  return rateOrZero(selected, conditioned);
 }
 
 /** 0/0 → 0, as sklearn's `confusion_matrix(normalize='true')` does (fairlearn's TPR/FPR). */
