@@ -13,6 +13,7 @@
  * function of (seed, epoch) and the LR schedule a function of the global step.
  */
 import { mkdir } from 'node:fs/promises';
+import { accuracy, classAccuracy } from '@kdlens/metrics';
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss, kdLoss, validateKdOptions } from './kd-loss.ts';
 import { type ArchitectureName, buildArchitecture, isArchitectureName } from './models/index.ts';
@@ -341,19 +342,10 @@ export function scorePredictions(
   labels: Int32Array,
   numClasses: number,
 ): { accuracy: number; classAccuracy: number[] } {
-  const correct = new Array<number>(numClasses).fill(0);
-  const total = new Array<number>(numClasses).fill(0);
-  let hits = 0;
-  labels.forEach((label, i) => {
-    total[label] = (total[label] ?? 0) + 1;
-    if (predictions[i] === label) {
-      hits++;
-      correct[label] = (correct[label] ?? 0) + 1;
-    }
-  });
+  // The project's one definition of these numbers lives in @kdlens/metrics.
   return {
-    accuracy: labels.length === 0 ? Number.NaN : hits / labels.length,
-    classAccuracy: total.map((t, c) => (t === 0 ? Number.NaN : (correct[c] ?? 0) / t)),
+    accuracy: accuracy(labels, predictions),
+    classAccuracy: Array.from(classAccuracy(labels, predictions, numClasses)),
   };
 }
 
