@@ -1,4 +1,4 @@
-import { createRandom } from '@kdlens/metrics';
+import { createRng, permutation } from '../engine/random.ts';
 import { augmentBatch } from './augment.ts';
 import type { ImageSplit } from './dataset.ts';
 import { decodeImages, IMAGE_CHANNELS } from './image-decode.ts';
@@ -38,18 +38,11 @@ function count(source: BatchSource): number {
   return source.kind === 'memory' ? source.split.count : source.index.files.length;
 }
 
-/** The order examples are visited in: a seeded Fisher–Yates permutation, or 0..n−1. */
+/** The order examples are visited in: a seeded permutation, or 0..n−1. */
 function visitOrder(n: number, seed: number | undefined): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  if (seed === undefined) return order;
-  const random = createRandom(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    const t = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = t;
-  }
-  return order;
+  return seed === undefined
+    ? Int32Array.from({ length: n }, (_, i) => i)
+    : permutation(n, createRng(seed));
 }
 
 function pick(values: Int32Array, rows: Int32Array): Int32Array {
