@@ -1,6 +1,16 @@
 export { type Config, envSchema, loadConfig } from './config/env.ts';
+export * from './domain/architectures.ts';
 export * from './domain/backend.ts';
+export * from './domain/datasets.ts';
 export * from './domain/run.ts';
 export { ConfigError, KdlensError, WarehouseError } from './errors.ts';
+export type { ImportedRun, ImportedStudy, ImportedTestSet } from './import/assemble-import.ts';
+export { ImportError, type ImportProblem } from './import/import-error.ts';
+export { readPredictionFiles } from './import/read-prediction-files.ts';
 export { onShutdown } from './lifecycle/on-shutdown.ts';
 export { createLogger, type Logger } from './log/logger.ts';
+export { armLabel } from './report/arm-label.ts';
+export { type ReportFormat, renderReport, reportFormats } from './report/render-report.ts';
+export type { ReportTable } from './report/report-table.ts';
+export { studyReport } from './report/study-report.ts';
+export * from './spec/index.ts';

@@ -4,6 +4,7 @@ import { registerDatasetCommands } from './commands/datasets.command.ts';
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerDemoCommand } from './commands/demo.command.ts';
 import { registerServeCommands } from './commands/serve.command.ts';
+import { registerSpecCommands } from './commands/spec.command.ts';
 
 // `kdlens datasets list | head` closes stdout early; that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -20,6 +21,7 @@ registerDbCommands(program);
 registerDatasetCommands(program);
 registerDemoCommand(program);
 registerServeCommands(program);
+registerSpecCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,61 @@
+import { stat } from 'node:fs/promises';
+import type { ExperimentSpec } from '@kdlens/core';
+import type { Command } from 'commander';
+
+/** A path to an existing file is read as a spec; anything else must name a preset. */
+async function loadSpec(fileOrPreset: string): Promise<{ spec: ExperimentSpec; source: string }> {
+  const { KdlensError, loadPreset, parseSpecFile, presetFile, presetNames } = await import(
+    '@kdlens/core'
+  );
+  const isFile = await stat(fileOrPreset).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (isFile) return { spec: await parseSpecFile(fileOrPreset), source: fileOrPreset };
+  const names = await presetNames();
+  if (!names.includes(fileOrPreset)) {
+    throw new KdlensError(
+      `${fileOrPreset}: no such file, and no preset of that name; presets: ${names.join(', ')}`,
+    );
+  }
+  return { spec: await loadPreset(fileOrPreset), source: presetFile(fileOrPreset) };
+}
+
+export function registerSpecCommands(program: Command): void {
+  const spec = program
+    .command('spec')
+    .description('experiment specs: check them, list and show the presets');
+
+  spec
+    .command('validate <file|preset>')
+    .description('check a spec (YAML or JSON) and summarise its plan; lists every problem')
+    .action(async (fileOrPreset: string) => {
+      const { planUnits } = await import('@kdlens/core');
+      const { formatSpecSummary } = await import('../spec-summary.ts');
+      const { spec: parsed, source } = await loadSpec(fileOrPreset);
+      process.stdout.write(formatSpecSummary(parsed, planUnits(parsed), source));
+    });
+
+  spec
+    .command('presets')
+    .description('the specs that ship with KDLens, one line each')
+    .action(async () => {
+      const { listPresets } = await import('@kdlens/core');
+      const presets = await listPresets();
+      const width = Math.max(...presets.map((p) => p.name.length));
+      for (const p of presets) process.stdout.write(`${p.name.padEnd(width)}  ${p.description}\n`);
+    });
+
+  spec
+    .command('show <preset>')
+    .description('print a preset’s YAML (copy it to start your own spec)')
+    .option('--resolved', 'print the parsed spec with every default filled in, instead of the file')
+    .action(async (name: string, options: { resolved?: boolean }) => {
+      const { loadPreset, readPresetText, specToYaml } = await import('@kdlens/core');
+      if (options.resolved) {
+        process.stdout.write(specToYaml(await loadPreset(name)));
+      } else {
+        process.stdout.write(await readPresetText(name));
+      }
+    });
+}

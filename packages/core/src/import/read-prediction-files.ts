@@ -1,0 +1,64 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { assembleImport, type ImportedStudy } from './assemble-import.ts';
+import { ImportError, type ImportProblem } from './import-error.ts';
+import type { PredictionTable, ProblemLog } from './prediction-table.ts';
+import { readCsvPredictions } from './read-csv-predictions.ts';
+import { readJsonlPredictions } from './read-jsonl-predictions.ts';
+import type { RawMetadata } from './run-metadata.ts';
+
+type Reader = (
+  file: string,
+  lines: AsyncIterable<string>,
+) => Promise<{ table: PredictionTable; problems: ProblemLog }>;
+
+const READERS: Record<string, Reader> = {
+  '.csv': readCsvPredictions,
+  '.jsonl': readJsonlPredictions,
+  '.ndjson': readJsonlPredictions,
+};
+
+/**
+ * Reads and cross-checks every file before anything is written; throws one ImportError that
+ * lists every problem (file:line:column) when any file is wrong.
+ */
+export async function readPredictionFiles(
+  files: readonly string[],
+  flags: RawMetadata = {},
+): Promise<ImportedStudy> {
+  const problems: ImportProblem[] = [];
+  const tables: PredictionTable[] = [];
+  for (const file of files) {
+    const reader = READERS[path.extname(file).toLowerCase()];
+    if (reader === undefined) {
+      problems.push({
+        file,
+        message: `unknown file type; expected ${Object.keys(READERS).join(', ')}`,
+      });
+      continue;
+    }
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a regular file');
+    } catch (error) {
+      problems.push({
+        file,
+        message: `cannot read: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      continue;
+    }
+    const lines = createInterface({
+      input: createReadStream(file, 'utf8'),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    const { table, problems: log } = await reader(file, lines);
+    if (log.count > 0) problems.push(...log.all(file));
+    else tables.push(table);
+  }
+  if (problems.length > 0) throw new ImportError(problems);
+  const { study, problems: crossFile } = assembleImport(tables, flags);
+  if (study === null) throw new ImportError(crossFile);
+  return study;
+}

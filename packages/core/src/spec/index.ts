@@ -1,0 +1,34 @@
+export {
+  csvColumnsSchema,
+  type DatasetSpec,
+  datasetSpecSchema,
+  type ExperimentSpec,
+  type ExperimentSpecInput,
+  evaluationSpecSchema,
+  experimentSpecSchema,
+  individualFairnessFeatures,
+  kdSpecSchema,
+  type ModelOptions,
+  type ModelSpec,
+  modelOptionsSchema,
+  modelSpecSchema,
+  scheduleUnits,
+  seedsSchema,
+  trifeatureGeneratorSchema,
+} from './experiment-spec.schema.ts';
+export { type LrSchedule, lrScheduleSchema } from './lr-schedule.schema.ts';
+export { type OptimizerConfig, optimizerConfigSchema } from './optimizer-config.schema.ts';
+export { parseSpecFile, parseSpecText } from './parse-spec.ts';
+export { type PlannedUnit, planUnits, unitKey } from './plan-units.ts';
+export {
+  listPresets,
+  loadPreset,
+  type PresetInfo,
+  presetFile,
+  presetNames,
+  presetsDir,
+  readPresetText,
+} from './presets.ts';
+export { scheduleInSteps } from './schedule-in-steps.ts';
+export { formatSpecIssue, SpecError, type SpecIssue } from './spec-error.ts';
+export { specToYaml } from './spec-yaml.ts';
