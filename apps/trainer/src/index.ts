@@ -3,3 +3,4 @@ export { type DemoSpec, demoExperiment, demoSpec } from './demo/demo-experiment.
 export { type RunDemoOptions, type RunDemoResult, runDemo } from './demo/run-demo.ts';
 export * from './engine/index.ts';
 export { startWeb, type WebServer, webAppDir } from './serve/start-web.ts';
+export * from './worker/index.ts';

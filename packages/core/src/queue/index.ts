@@ -1,0 +1,24 @@
+export { type CancelResult, requestCancel } from './cancel.ts';
+export { PG_BOSS_SCHEMA, type QueueName, queueNames } from './queue-names.ts';
+export { enqueueExperiment, enqueueReady, type ReconcileResult } from './reconcile.ts';
+export {
+  type CancelTarget,
+  type ClaimedRun,
+  claimRun,
+  finishRun,
+  heartbeatRun,
+  type Liveness,
+  type QueueUnit,
+  type RunOutcome,
+  type UnitProgress,
+  writeRunProgress,
+} from './run-claims.ts';
+export {
+  defaultQueueTimings,
+  type OpenStudyQueueOptions,
+  openStudyQueue,
+  type QueueTimings,
+  type StudyQueue,
+} from './study-queue.ts';
+export { type TrainUnitPayload, trainUnitJob, trainUnitPriority } from './train-unit.job.ts';
+export { waitForExperiment } from './wait-for-experiment.ts';
