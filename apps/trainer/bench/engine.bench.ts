@@ -1,113 +1,158 @@
-// Training / inference throughput of the engine's CNNs on a tfjs backend. Run with
-//   cd apps/trainer && taskset -c 0 node --import tsx bench/engine.bench.ts [--profile]
-// JSON lines, one per model × backend × variant, plus a ratio line per model. Variants:
-//   'fast'     – everything on: XNNPACK-backed Conv2DBackpropFilter + the wasm kernel
-//                overrides (Conv2DBackpropInput, Tile, Sum/Mean, MaxPoolGrad, Identity)
-//   'js'       – the old plain-TypeScript Conv2DBackpropFilter, overrides still on
-//   'baseline' – the old JS Conv2DBackpropFilter and the native wasm kernels (= before)
-// --profile additionally prints per-kernel times (ms per training step) for the reference CNN.
+// Training / inference throughput of the study's image models per tfjs backend. Run with
+//   npm run bench -w @kdlens/trainer        (or: cd apps/trainer && node --import tsx bench/engine.bench.ts)
+// JSON lines on stdout, a human summary on stderr:
+//   {"bench":"engine",...}                   machine and load average (these machines are shared)
+//   {"model","backend","batch","trainImagesPerSec","inferImagesPerSec","gflops",...}
+//                                            one per model × backend; gflops = achieved training
+//                                            GFLOP/s (3 × forward conv+dense FLOPs per image)
+//   {"backend","available":false,"reason"}   a backend this machine cannot initialise
+//   {"model","backend","variant",...} + a ratio line: the wasm kernel variants, same run
+//   {"model","backend","processes","aggregateTrainImagesPerSec","speedup"}: N worker processes
+//                                            (os.availableParallelism()) training at once vs one
+// Environment: BENCH_BACKENDS=wasm,cpu (default: every backend, in auto's order),
+// BENCH_SECONDS (target seconds per measurement, default 4), BENCH_VARIANTS=fast,js,baseline
+// (wasm kernel variants for the reference CNN, default fast,baseline). --profile adds per-kernel
+// ms per training step for the reference CNN on wasm.
+import { fork } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { buildModel, initBackend } from '../src/engine/index.ts';
+import { z } from 'zod';
+import { autoOrder, type ConcreteBackend, initBackend } from '../src/engine/backend.ts';
 import {
   installWasmKernelOverrides,
   uninstallWasmKernelOverrides,
 } from '../src/engine/kernels/wasm-overrides.ts';
+import { forwardMacs } from '../src/engine/models/forward-flops.ts';
+import type { ArchitectureName } from '../src/engine/models/index.ts';
 import {
   useWasmConv2DBackpropFilterImpl,
   type WasmConv2DBackpropFilterImpl,
 } from '../src/engine/wasm-conv2d-backprop-filter.ts';
+import { IMAGE_SIZE, syntheticSplit, timedTraining } from './synthetic-training.ts';
+import { type WorkerConfig, type WorkerMessage, workerMessageSchema } from './worker-protocol.ts';
 
-const BATCH = 64;
-const WARMUP = 2;
-const STEPS = Number(process.env.BENCH_STEPS ?? 10);
-const INFER_BATCHES = 5;
-const NUM_CLASSES = 10;
+const models: readonly ArchitectureName[] = ['reference-cnn', 'resnet20', 'lenet5'];
+const variants = ['fast', 'js', 'baseline'] as const;
+type Variant = (typeof variants)[number];
 
-/** conv3×3(16, no bias)–BN–ReLU ×2, max-pool 2, conv3×3(32, no bias)–BN–ReLU ×2, GAP, dense 10. */
-function referenceCnn(seed: number): tf.LayersModel {
-  let i = 0;
-  const nextSeed = () => (seed * 1009 + 17 * ++i) >>> 0;
-  const block = (filters: number, inputShape?: number[]): tf.layers.Layer[] => [
-    tf.layers.conv2d({
-      filters,
-      kernelSize: 3,
-      padding: 'same',
-      useBias: false,
-      kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }),
-      ...(inputShape === undefined ? {} : { inputShape }),
-    }),
-    tf.layers.batchNormalization(),
-    tf.layers.reLU(),
-  ];
-  return tf.sequential({
-    name: 'reference_cnn',
-    layers: [
-      ...block(16, [32, 32, 3]),
-      ...block(16),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      ...block(32),
-      ...block(32),
-      tf.layers.globalAveragePooling2d({}),
-      tf.layers.dense({
-        units: NUM_CLASSES,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-      }),
-    ],
-  });
+const envSchema = z.object({
+  BENCH_BACKENDS: z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined ? [...autoOrder] : s.split(',')))
+    .pipe(z.array(z.enum(autoOrder as [ConcreteBackend, ...ConcreteBackend[]]))),
+  BENCH_SECONDS: z.coerce.number().positive().default(4),
+  BENCH_VARIANTS: z
+    .string()
+    .default('fast,baseline')
+    .transform((s) => s.split(','))
+    .pipe(z.array(z.enum(variants))),
+});
+const env = envSchema.parse(process.env);
+
+interface Plan {
+  batch: number;
+  minSteps: number;
+  maxSteps: number;
+  warmup: boolean;
+  models: readonly ArchitectureName[];
 }
 
-interface ModelSpec {
-  name: string;
-  imageSize: number;
-  build: () => tf.LayersModel;
+/**
+ * The pure-JS cpu backend trains 100-1000× slower than wasm (naive JS conv gradients): one
+ * step of 4 images of the two small models gives its order of magnitude in seconds; ResNet-20
+ * would take minutes.
+ */
+function planFor(backend: ConcreteBackend): Plan {
+  return backend === 'cpu'
+    ? { batch: 4, minSteps: 1, maxSteps: 1, warmup: false, models: ['reference-cnn', 'lenet5'] }
+    : { batch: 64, minSteps: 2, maxSteps: 40, warmup: true, models };
 }
 
-const models: ModelSpec[] = [
-  { name: 'reference-cnn', imageSize: 32, build: () => referenceCnn(42) },
-  {
-    name: 'toy-cnn-teacher',
-    imageSize: 16,
-    build: () =>
-      buildModel('toy-cnn-teacher', { imageSize: 16, numClasses: NUM_CLASSES, seed: 42 }),
-  },
-];
+const INFER_SECONDS = 0.5;
 
-function syntheticBatch(size: number, seed: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  const n = BATCH * size * size * 3;
-  const xs = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    xs[i] = s / 2 ** 32;
+function round(v: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+/** Three significant digits: cpu rates are far below 1, wasm rates in the hundreds. */
+function sig(v: number): number {
+  return Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(3)) : v;
+}
+
+function loadavg(): number[] {
+  return os.loadavg().map((v) => round(v, 2));
+}
+
+interface Line {
+  model: ArchitectureName;
+  backend: ConcreteBackend;
+  variant?: Variant;
+  batch: number;
+  steps: number;
+  trainImagesPerSec: number;
+  inferImagesPerSec: number;
+  gflops: number;
+  forwardMflopsPerImage: number;
+  finalLoss: number;
+}
+
+/** Images/s of model.predict on one batch, repeated for about INFER_SECONDS after one warm call. */
+function inferImagesPerSec(model: tf.LayersModel, batch: number): number {
+  const split = syntheticSplit(batch, 7);
+  const x = tf.tensor4d(split.images, [batch, IMAGE_SIZE, IMAGE_SIZE, 3]);
+  const once = () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+  once();
+  let n = 0;
+  const t0 = performance.now();
+  while (n < 2 || performance.now() - t0 < INFER_SECONDS * 1000) {
+    once();
+    n++;
   }
-  const labels = Int32Array.from({ length: BATCH }, (_, i) => (i * 7 + seed) % NUM_CLASSES);
-  return {
-    x: tf.tensor4d(xs, [BATCH, size, size, 3]),
-    y: tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), NUM_CLASSES).toFloat() as tf.Tensor2D),
-  };
+  const seconds = (performance.now() - t0) / 1000;
+  x.dispose();
+  return (n * batch) / seconds;
 }
 
-function trainStep(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  x: tf.Tensor,
-  y: tf.Tensor,
-): number {
-  return tf.tidy(() => {
-    const loss = optimizer.minimize(
-      () => {
-        const logits = model.apply(x, { training: true }) as tf.Tensor;
-        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-      },
-      true,
-      model.trainableWeights.map((w) => w.read() as tf.Variable),
+async function measure(
+  model: ArchitectureName,
+  backend: ConcreteBackend,
+  variant?: Variant,
+): Promise<Line> {
+  const plan = planFor(backend);
+  let steps = plan.minSteps;
+  if (plan.warmup) {
+    // The warm-up step also sizes the run: about BENCH_SECONDS of timed training.
+    const warm = await timedTraining(model, plan.batch, 1);
+    warm.model.dispose();
+    const perStep = Math.max(warm.trainSeconds, 1e-3);
+    steps = Math.min(
+      plan.maxSteps,
+      Math.max(plan.minSteps, Math.round(env.BENCH_SECONDS / perStep)),
     );
-    if (loss === null) throw new Error('minimize returned no loss');
-    return loss.dataSync()[0] ?? Number.NaN;
-  });
+  }
+  const run = await timedTraining(model, plan.batch, steps);
+  try {
+    // One MAC = 2 FLOPs; training ≈ 3 × forward (input and weight gradients).
+    const forwardFlops = 2 * forwardMacs(run.model).total;
+    return {
+      model,
+      backend,
+      ...(variant === undefined ? {} : { variant }),
+      batch: plan.batch,
+      steps,
+      trainImagesPerSec: sig(run.imagesPerSec),
+      inferImagesPerSec: sig(inferImagesPerSec(run.model, plan.batch)),
+      gflops: sig((run.imagesPerSec * 3 * forwardFlops) / 1e9),
+      forwardMflopsPerImage: round(forwardFlops / 1e6, 2),
+      finalLoss: round(run.finalLoss, 4),
+    };
+  } finally {
+    run.model.dispose();
+  }
 }
-
-type Variant = 'fast' | 'js' | 'baseline';
 
 function useVariant(v: Variant): void {
   const impl: WasmConv2DBackpropFilterImpl = v === 'fast' ? 'fast' : 'js';
@@ -116,126 +161,185 @@ function useVariant(v: Variant): void {
   else installWasmKernelOverrides();
 }
 
-interface Result {
-  model: string;
-  backend: string;
-  variant: Variant;
-  batch: number;
-  trainImagesPerSec: number;
-  inferImagesPerSec: number;
-  firstLoss: number;
-  lastLoss: number;
-}
-
-async function benchModel(spec: ModelSpec, variant: Variant): Promise<Result> {
-  useVariant(variant);
-  const model = spec.build();
-  const optimizer = tf.train.momentum(0.01, 0.9);
-  const batches = [1, 2, 3].map((s) => syntheticBatch(spec.imageSize, s));
-  const at = (i: number) => batches[i % batches.length] as { x: tf.Tensor4D; y: tf.Tensor2D };
-  let firstLoss = Number.NaN;
-  let lastLoss = Number.NaN;
-  for (let i = 0; i < WARMUP; i++) firstLoss = trainStep(model, optimizer, at(i).x, at(i).y);
-  const t0 = performance.now();
-  for (let i = 0; i < STEPS; i++) lastLoss = trainStep(model, optimizer, at(i).x, at(i).y);
-  const trainSec = (performance.now() - t0) / 1000;
-
-  tf.tidy(() => (model.predict(at(0).x) as tf.Tensor).dataSync());
-  const t1 = performance.now();
-  for (let i = 0; i < INFER_BATCHES; i++) {
-    tf.tidy(() => (model.predict(at(i).x) as tf.Tensor).dataSync());
+/** The wasm kernel work measured against the old kernels in the same run (reference CNN). */
+async function compareVariants(): Promise<void> {
+  const rates = new Map<Variant, number>();
+  for (const v of env.BENCH_VARIANTS) {
+    if (v === 'fast') continue; // measured with the models above
+    useVariant(v);
+    const line = await measure('reference-cnn', 'wasm', v);
+    rates.set(v, line.trainImagesPerSec);
+    console.log(JSON.stringify(line));
   }
-  const inferSec = (performance.now() - t1) / 1000;
-
-  for (const b of batches) tf.dispose([b.x, b.y]);
-  optimizer.dispose();
-  model.dispose();
-  return {
-    model: spec.name,
-    backend: tf.getBackend(),
-    variant,
-    batch: BATCH,
-    trainImagesPerSec: round((STEPS * BATCH) / trainSec),
-    inferImagesPerSec: round((INFER_BATCHES * BATCH) / inferSec),
-    firstLoss: round(firstLoss, 4),
-    lastLoss: round(lastLoss, 4),
+  useVariant('fast');
+  const fast = await measure('reference-cnn', 'wasm', 'fast');
+  console.log(JSON.stringify(fast));
+  const ratio = (v: Variant) => {
+    const other = rates.get(v);
+    return other === undefined ? undefined : round(fast.trainImagesPerSec / other, 2);
   };
+  console.log(
+    JSON.stringify({
+      model: 'reference-cnn',
+      backend: 'wasm',
+      trainSpeedupFastVsJsFilterGrad: ratio('js'),
+      trainSpeedupFastVsBaseline: ratio('baseline'),
+    }),
+  );
 }
 
-function round(v: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+const workerScript = fileURLToPath(new URL('./train-worker.ts', import.meta.url));
+
+/** Forks `processes` workers, starts them together once all are warm, and collects results. */
+async function trainInWorkers(
+  processes: number,
+  config: Omit<WorkerConfig, 'seed'>,
+): Promise<{ images: number; seconds: number }[]> {
+  const children = Array.from({ length: processes }, (_, i) =>
+    fork(workerScript, [JSON.stringify({ ...config, seed: i + 1 } satisfies WorkerConfig)], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    }),
+  );
+  const next = (child: (typeof children)[number]) =>
+    new Promise<WorkerMessage>((resolve, reject) => {
+      const onExit = (code: number | null) =>
+        reject(new Error(`bench worker exited (code ${code}) before reporting`));
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        child.off('exit', onExit);
+        const parsed = workerMessageSchema.parse(m);
+        if (parsed.type === 'error') reject(new Error(`bench worker: ${parsed.message}`));
+        else resolve(parsed);
+      });
+    });
+  try {
+    await Promise.all(children.map(next));
+    const results = children.map(next);
+    for (const child of children) child.send({ type: 'go' });
+    return (await Promise.all(results)).map((m) => {
+      if (m.type !== 'result') throw new Error(`bench worker sent '${m.type}', expected a result`);
+      return { images: m.images, seconds: m.seconds };
+    });
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill();
+  }
+}
+
+/**
+ * One training unit per process is how runs use several cores; this line is the evidence:
+ * N processes' summed images/s over one process's, same script, same run.
+ */
+async function multiProcess(steps: number): Promise<void> {
+  const processes = os.availableParallelism();
+  const config = { architecture: 'reference-cnn', backend: 'wasm', batch: 64, steps } as const;
+  const [single] = await trainInWorkers(1, config);
+  if (single === undefined) throw new Error('no result from the single worker');
+  const singleRate = single.images / single.seconds;
+  const many = processes > 1 ? await trainInWorkers(processes, config) : [single];
+  // Wall time of the slowest worker: summing per-worker rates would count a tail where the
+  // others had already finished as parallel work.
+  const aggregate =
+    many.reduce((s, r) => s + r.images, 0) / Math.max(...many.map((r) => r.seconds));
+  console.log(
+    JSON.stringify({
+      model: 'reference-cnn',
+      backend: 'wasm',
+      processes,
+      batch: config.batch,
+      stepsPerProcess: steps,
+      singleProcessImagesPerSec: sig(singleRate),
+      aggregateTrainImagesPerSec: sig(aggregate),
+      perProcessImagesPerSec: many.map((r) => sig(r.images / r.seconds)),
+      speedup: round(aggregate / singleRate, 2),
+    }),
+  );
 }
 
 /** ms per training step by kernel name (tf.profile; kernels run synchronously on wasm). */
-async function profileKernels(spec: ModelSpec): Promise<void> {
-  useVariant('fast');
-  const model = spec.build();
-  const optimizer = tf.train.momentum(0.01, 0.9);
-  const { x, y } = syntheticBatch(spec.imageSize, 1);
-  trainStep(model, optimizer, x, y);
+async function profileKernels(): Promise<void> {
   const steps = 3;
   const byKernel = new Map<string, number>();
-  for (let i = 0; i < steps; i++) {
-    const info = await tf.profile(() => {
-      trainStep(model, optimizer, x, y);
-    });
-    for (const k of info.kernels) {
-      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms / steps);
-    }
+  const info = await tf.profile(async () => {
+    (await timedTraining('reference-cnn', 64, steps)).model.dispose();
+  });
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + ms / steps);
   }
   const top = [...byKernel.entries()].sort((a, b) => b[1] - a[1]);
-  const total = top.reduce((s, [, ms]) => s + ms, 0);
   console.log(
     JSON.stringify({
-      profile: spec.name,
+      profile: 'reference-cnn',
       backend: tf.getBackend(),
-      totalKernelMsPerStep: round(total),
+      totalKernelMsPerStep: round(top.reduce((s, [, ms]) => s + ms, 0)),
       msPerStep: Object.fromEntries(top.slice(0, 15).map(([k, ms]) => [k, round(ms, 2)])),
     }),
   );
-  tf.dispose([x, y]);
-  optimizer.dispose();
-  model.dispose();
+}
+
+function summary(lines: Line[]): void {
+  const pad = (s: string | number, n: number) => String(s).padStart(n);
+  process.stderr.write(
+    `\n${'model'.padEnd(14)}${'backend'.padEnd(16)}${pad('batch', 6)}${pad('train img/s', 13)}${pad('infer img/s', 13)}${pad('GFLOP/s', 9)}\n`,
+  );
+  for (const l of lines) {
+    process.stderr.write(
+      `${l.model.padEnd(14)}${l.backend.padEnd(16)}${pad(l.batch, 6)}${pad(l.trainImagesPerSec, 13)}${pad(l.inferImagesPerSec, 13)}${pad(l.gflops, 9)}\n`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
-  const backend = process.env.BENCH_BACKEND === 'cpu' ? 'cpu' : 'wasm';
-  await initBackend(backend);
-  const variants: Variant[] =
-    process.env.BENCH_VARIANTS === undefined
-      ? ['fast', 'js', 'baseline']
-      : (process.env.BENCH_VARIANTS.split(',') as Variant[]);
-  for (const spec of models) {
-    const results = new Map<Variant, Result>();
-    for (const v of variants) {
-      const r = await benchModel(spec, v);
-      results.set(v, r);
-      console.log(JSON.stringify(r));
+  const t0 = performance.now();
+  console.log(
+    JSON.stringify({
+      bench: 'engine',
+      cpus: os.availableParallelism(),
+      loadavg: loadavg(),
+      node: process.version,
+    }),
+  );
+  const lines: Line[] = [];
+  let wasmReferenceRate: number | undefined;
+  for (const backend of env.BENCH_BACKENDS) {
+    try {
+      const info = await initBackend(backend);
+      if (info.name !== backend) throw new Error(`initialised ${info.name} instead`);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      console.log(JSON.stringify({ backend, available: false, reason }));
+      continue;
     }
-    const fast = results.get('fast');
-    if (fast !== undefined) {
-      const ratio = (v: Variant) => {
-        const other = results.get(v);
-        return other === undefined
-          ? undefined
-          : round(fast.trainImagesPerSec / other.trainImagesPerSec, 2);
-      };
-      console.log(
-        JSON.stringify({
-          model: spec.name,
-          backend: fast.backend,
-          trainSpeedupFastVsJsFilterGrad: ratio('js'),
-          trainSpeedupFastVsBaseline: ratio('baseline'),
-        }),
-      );
+    if (backend === 'wasm') useVariant('fast');
+    for (const model of models) {
+      if (!planFor(backend).models.includes(model)) {
+        console.log(JSON.stringify({ model, backend, skipped: 'too slow on this backend' }));
+        continue;
+      }
+      const line = await measure(model, backend);
+      lines.push(line);
+      console.log(JSON.stringify(line));
+      if (backend === 'wasm' && model === 'reference-cnn')
+        wasmReferenceRate = line.trainImagesPerSec;
+    }
+    if (backend === 'wasm') {
+      if (env.BENCH_VARIANTS.some((v) => v !== 'fast')) await compareVariants();
+      if (process.argv.includes('--profile')) await profileKernels();
     }
   }
-  if (process.argv.includes('--profile')) {
-    for (const spec of models) await profileKernels(spec);
+  if (wasmReferenceRate !== undefined) {
+    // About BENCH_SECONDS per worker at the single-process rate.
+    const steps = Math.max(2, Math.round((env.BENCH_SECONDS * wasmReferenceRate) / 64));
+    await multiProcess(steps);
   }
-  useVariant('fast');
+  summary(lines);
+  console.log(
+    JSON.stringify({
+      bench: 'engine',
+      seconds: round((performance.now() - t0) / 1000),
+      loadavg: loadavg(),
+    }),
+  );
 }
 
 await main();

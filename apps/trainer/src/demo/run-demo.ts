@@ -54,8 +54,8 @@ export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
     return { experimentId: experiment.id, trained: 0 };
   }
 
-  const backend = await initBackend(opts.backend);
-  opts.log.info({ backend: backend.active, runs: pending.length }, 'training the demo experiment');
+  const backend = await initBackend(opts.backend, opts.log);
+  opts.log.info({ backend: backend.name, runs: pending.length }, 'training the demo experiment');
   await setExperimentStatus(opts.db, experiment.id, 'running');
 
   const ds = spec.dataset;
@@ -83,7 +83,8 @@ export async function runDemo(opts: RunDemoOptions): Promise<RunDemoResult> {
           // A finished teacher is trained again from its seed when a distilled run still needs
           // it; its stored result is left alone (same seed and backend give the same weights).
           const record = run.status !== 'succeeded';
-          const result = await trainRun(opts, run, record, backend.active, {
+          // backend.name, not tf.getBackend(): tfjs-node and tfjs-node-gpu are both 'tensorflow'.
+          const result = await trainRun(opts, run, record, backend.name, {
             role: run.role,
             data,
             teacher,
