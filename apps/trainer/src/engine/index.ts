@@ -23,6 +23,8 @@ export {
   toyShapeClassNames,
 } from './toy-shapes.dataset.ts';
 export {
+  type EpochMetrics,
+  type ModelOptions,
   type OptimizerName,
   predictClasses,
   scorePredictions,
@@ -40,10 +42,18 @@ export {
   readCheckpoint,
 } from './training/checkpoint.ts';
 export { evaluateSplit, type TestProbabilities } from './training/evaluate.ts';
+export { fileSystemIOHandler } from './training/file-io-handler.ts';
 export {
   createOptimizer,
   type OptimizerConfig,
   type TrainingOptimizer,
 } from './training/optimizers.ts';
+export type { PenultimateFeatures } from './training/penultimate.ts';
+export {
+  loadPretrainedWeights,
+  PretrainedWeightsError,
+  saveModelWeights,
+} from './training/pretrained-weights.ts';
 export { type LrSchedule, learningRateAt } from './training/schedules.ts';
+export { isTextSplit, type TextSplit, type TrainingSplit } from './training/splits.ts';
 export { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';

@@ -8,6 +8,10 @@
  * shortcut is exactly the kind of question KDLens studies.
  */
 import { createRng, type Rng } from './random.ts';
+import type { ImageSplit } from './training/splits.ts';
+
+// The split type moved to training/splits.ts (next to TextSplit); re-exported for callers.
+export type { ImageSplit } from './training/splits.ts';
 
 export const toyShapeClassNames = ['circle', 'square', 'triangle', 'cross'] as const;
 export const toyColorNames = ['red', 'green', 'blue', 'yellow'] as const;
@@ -152,19 +156,6 @@ export function generateToyShapes(opts: ToyShapesOptions): ToyShapesDataset {
     classNames: [...toyShapeClassNames],
     colorNames: [...toyColorNames],
   };
-}
-
-/** A train or test slice: what the trainer consumes. */
-export interface ImageSplit {
-  images: Float32Array;
-  labels: Int32Array;
-  /** Optional sensitive attribute, carried along for fairness metrics. */
-  colors?: Int32Array;
-  count: number;
-  imageSize: number;
-  /** Channels per pixel (default 3). */
-  channels?: number;
-  classNames?: string[];
 }
 
 function slice(ds: ToyShapesDataset, start: number, end: number): ImageSplit {

@@ -43,5 +43,7 @@ it('refuses a text architecture for image data before training', async () => {
       learningRate: 0.01,
       seed: 3,
     }),
-  ).rejects.toThrow('bigru is a text model; trainUnit trains image models');
+  ).rejects.toThrow(
+    'trainUnit: bigru is a text model but data.train is an image split; pass text splits',
+  );
 });

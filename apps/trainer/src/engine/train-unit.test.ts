@@ -242,6 +242,10 @@ describe('trainUnit', () => {
         });
 
         expect(resumed.resumedFromEpoch).toBe(1);
+        // The curve survives the interruption: epoch 1 from the checkpoint, epoch 2 trained now.
+        expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2]);
+        expect(resumed.history[0]?.loss).toBe(straight.history[0]?.loss);
+        expect(resumed.history[1]?.loss).toBe(straight.history[1]?.loss);
         expect(progress.map((p) => p.epoch)).toEqual([2, 2, 2]);
         expect(snapshot(resumed.model)).toEqual(snapshot(straight.model));
         expect(resumed.finalLoss).toBe(straight.finalLoss);

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidModelOptionError, UnsupportedInputShapeError } from './architecture-errors.ts';
 import { buildBiGru } from './bigru.ts';
 import { weightsDigest } from './initial-weights.test-support.ts';
+import { StepDropout, setDropoutStep } from './step-dropout.layer.ts';
 import { trainableParameterCount } from './trainable-parameter-count.ts';
 import { buildTransformerEncoder } from './transformer-encoder.ts';
 
@@ -93,6 +94,39 @@ describe('buildTransformerEncoder', () => {
     expect(() => buildTransformerEncoder({ ...opts, inputShape: [6, 2] })).toThrow(
       UnsupportedInputShapeError,
     );
+  });
+});
+
+describe('StepDropout (the transformer\u2019s dropout)', () => {
+  const mask = (layer: StepDropout, training: boolean) =>
+    tf.tidy(() => {
+      const out = layer.apply(tf.ones([4, 64]), { training });
+      if (!(out instanceof tf.Tensor)) throw new Error('expected a tensor');
+      return Array.from(out.dataSync());
+    });
+
+  it('draws a new mask every step, the same one for the same (seed, step), none in inference', () => {
+    const layer = new StepDropout({ rate: 0.5, seed: 7 });
+    const step0 = mask(layer, true);
+    const step1 = mask(layer, true);
+    // Kept units are scaled by 1 / (1 - rate); tfjs's seeded Dropout would repeat step0 here.
+    expect(new Set(step0)).toEqual(new Set([0, 2]));
+    expect(step1).not.toEqual(step0);
+    layer.step = 0;
+    expect(mask(layer, true)).toEqual(step0);
+    expect(mask(new StepDropout({ rate: 0.5, seed: 8 }), true)).not.toEqual(step0);
+    expect(mask(layer, false)).toEqual(new Array(256).fill(1));
+  });
+
+  it('is what the transformer uses, and setDropoutStep reaches every instance', () => {
+    const m = track(
+      buildTransformerEncoder({ inputShape: [6], numClasses: 3, seed: 1, vocabSize: 20 }),
+    );
+    const dropouts = m.layers.filter((l): l is StepDropout => l instanceof StepDropout);
+    // Embeddings, then attention and feed-forward in each of the 2 blocks.
+    expect(dropouts).toHaveLength(5);
+    setDropoutStep(m, 42);
+    expect(dropouts.map((l) => l.step)).toEqual([42, 42, 42, 42, 42]);
   });
 });
 

@@ -11,6 +11,7 @@ import { layerSeeds, type NextSeed } from './layer-seeds.ts';
 import { MultiHeadSelfAttention } from './multi-head-self-attention.layer.ts';
 import { PositionEmbedding } from './position-embedding.layer.ts';
 import { SequencePool, type SequencePooling } from './sequence-pool.layer.ts';
+import { StepDropout } from './step-dropout.layer.ts';
 import { applySymbolic } from './symbolic.ts';
 import { textInput } from './text-input.ts';
 
@@ -61,7 +62,7 @@ function layerNorm(x: tf.SymbolicTensor): tf.SymbolicTensor {
 }
 
 function dropout(x: tf.SymbolicTensor, rate: number, nextSeed: NextSeed): tf.SymbolicTensor {
-  return rate > 0 ? applySymbolic(tf.layers.dropout({ rate, seed: nextSeed() }), x) : x;
+  return rate > 0 ? applySymbolic(new StepDropout({ rate, seed: nextSeed() }), x) : x;
 }
 
 export function buildTransformerEncoder(o: TransformerEncoderOptions): tf.LayersModel {

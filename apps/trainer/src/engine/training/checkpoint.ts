@@ -20,6 +20,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { NamedSlot, OptimizerConfig, TrainingOptimizer } from './optimizers.ts';
+import type { EpochMetrics } from './train-unit.types.ts';
 
 const MANIFEST = 'checkpoint.json';
 
@@ -38,7 +39,23 @@ export interface CheckpointProgress {
   epoch: number;
   /** Optimizer steps completed. */
   step: number;
+  /** Metrics of the completed epochs, so a resumed run still returns the whole curve. */
+  history?: EpochMetrics[];
 }
+
+// JSON has no NaN (a diverged loss, an empty split): it is written as null and read back as NaN.
+const metric = z
+  .number()
+  .nullable()
+  .transform((v) => v ?? Number.NaN);
+const epochMetricsSchema = z.object({
+  epoch: z.number().int().positive(),
+  loss: metric,
+  trainAccuracy: metric,
+  evalAccuracy: metric.optional(),
+  imagesPerSec: metric,
+  seconds: metric,
+});
 
 const tensorEntrySchema = z.object({
   name: z.string(),
@@ -59,6 +76,7 @@ const manifestSchema = z.object({
   optimizer: z.enum(['sgd', 'adam', 'adamw']),
   epoch: z.number().int().nonnegative(),
   step: z.number().int().nonnegative(),
+  history: z.array(epochMetricsSchema).optional(),
   dataFile: z.string(),
   dataBytes: z.number().int().nonnegative(),
   optimizerIterations: z.number().int().nonnegative(),
