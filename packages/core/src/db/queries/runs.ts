@@ -1,7 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { type RunSummary, runSummarySchema } from '../../domain/run.ts';
 import type { Database } from '../database.ts';
-import { runs } from '../schema.ts';
+import { type EpochEntry, runs } from '../schema.ts';
+import { parseOrThrow } from './array-refinements.ts';
 
 export async function markRunStarted(db: Database, runId: string, backend: string): Promise<void> {
   await db
@@ -19,16 +21,67 @@ export async function markRunStarted(db: Database, runId: string, backend: strin
     .where(eq(runs.id, runId));
 }
 
+/** Live progress of a run; the optional fields are left unchanged when not given. */
+export interface RunProgress {
+  fraction: number;
+  epoch: number;
+  loss?: number;
+  accuracy?: number;
+  imagesPerSec?: number;
+  etaSeconds?: number;
+}
+
+/** Records progress; it is also a heartbeat, since only a live trainer reports progress. */
 export async function updateRunProgress(
   db: Database,
   runId: string,
-  progress: { fraction: number; epoch: number },
+  progress: RunProgress,
 ): Promise<void> {
+  // Non-finite live numbers (a diverged loss) are dropped rather than failing the training loop.
+  const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : undefined);
   await db
     .update(runs)
     .set({
       progress: Math.min(1, Math.max(0, progress.fraction)),
       epoch: progress.epoch,
+      loss: finite(progress.loss),
+      accuracy: finite(progress.accuracy),
+      imagesPerSec: finite(progress.imagesPerSec),
+      etaSeconds: finite(progress.etaSeconds),
+      heartbeatAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(runs.id, runId));
+}
+
+const epochEntrySchema = z.object({
+  epoch: z.number().int().nonnegative(),
+  loss: z.number(),
+  trainAccuracy: z.number().min(0).max(1),
+  evalAccuracy: z.number().min(0).max(1).nullable(),
+  imagesPerSec: z.number().nonnegative(),
+  seconds: z.number().nonnegative(),
+});
+
+/**
+ * Appends a finished epoch to runs.history, replacing an entry of the same epoch: a retried unit
+ * that resumes from its last checkpoint trains that epoch again and must not list it twice.
+ */
+export async function recordEpoch(db: Database, runId: string, entry: EpochEntry): Promise<void> {
+  const e = parseOrThrow(epochEntrySchema, entry, 'recordEpoch');
+  // A non-finite loss is a real outcome (divergence); JSON has no NaN, so it is stored as null.
+  const json = JSON.stringify({ ...e, loss: Number.isFinite(e.loss) ? e.loss : null });
+  await db
+    .update(runs)
+    .set({
+      history: sql`(
+        select coalesce(jsonb_agg(h.e order by (h.e->>'epoch')::int), '[]'::jsonb)
+        from (
+          select e from jsonb_array_elements(${runs.history}) e where (e->>'epoch')::int <> ${e.epoch}
+          union all select ${json}::jsonb
+        ) h(e)
+      )`,
+      heartbeatAt: sql`now()`,
       updatedAt: sql`now()`,
     })
     .where(eq(runs.id, runId));
