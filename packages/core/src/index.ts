@@ -6,7 +6,12 @@ export * from './domain/run.ts';
 export { ConfigError, KdlensError, WarehouseError } from './errors.ts';
 export type { ImportedRun, ImportedStudy, ImportedTestSet } from './import/assemble-import.ts';
 export { ImportError, type ImportProblem } from './import/import-error.ts';
-export { readPredictionFiles } from './import/read-prediction-files.ts';
+export { readPredictionFiles, readPredictionTexts } from './import/read-prediction-files.ts';
+export {
+  type ImportOutcome,
+  type ImportTarget,
+  writeImportedStudy,
+} from './import/write-import.ts';
 export { onShutdown } from './lifecycle/on-shutdown.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export { armLabel } from './report/arm-label.ts';

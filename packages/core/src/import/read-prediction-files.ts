@@ -28,9 +28,51 @@ export async function readPredictionFiles(
   files: readonly string[],
   flags: RawMetadata = {},
 ): Promise<ImportedStudy> {
+  return readPredictionSources(
+    files.map((file) => ({
+      name: file,
+      open: async () => {
+        const info = await stat(file);
+        if (!info.isFile()) throw new Error('not a regular file');
+        return createInterface({
+          input: createReadStream(file, 'utf8'),
+          crlfDelay: Number.POSITIVE_INFINITY,
+        });
+      },
+    })),
+    flags,
+  );
+}
+
+/** The same for files sent as text (the API's upload); the name's extension picks the format. */
+export function readPredictionTexts(
+  files: readonly { name: string; content: string }[],
+  flags: RawMetadata = {},
+): Promise<ImportedStudy> {
+  return readPredictionSources(
+    files.map((f) => ({
+      name: f.name,
+      open: async () =>
+        (async function* lines() {
+          yield* f.content.split(/\r?\n/);
+        })(),
+    })),
+    flags,
+  );
+}
+
+interface PredictionSource {
+  name: string;
+  open(): Promise<AsyncIterable<string>>;
+}
+
+async function readPredictionSources(
+  sources: readonly PredictionSource[],
+  flags: RawMetadata,
+): Promise<ImportedStudy> {
   const problems: ImportProblem[] = [];
   const tables: PredictionTable[] = [];
-  for (const file of files) {
+  for (const { name: file, open } of sources) {
     const reader = READERS[path.extname(file).toLowerCase()];
     if (reader === undefined) {
       problems.push({
@@ -39,9 +81,9 @@ export async function readPredictionFiles(
       });
       continue;
     }
+    let lines: AsyncIterable<string>;
     try {
-      const info = await stat(file);
-      if (!info.isFile()) throw new Error('not a regular file');
+      lines = await open();
     } catch (error) {
       problems.push({
         file,
@@ -49,10 +91,6 @@ export async function readPredictionFiles(
       });
       continue;
     }
-    const lines = createInterface({
-      input: createReadStream(file, 'utf8'),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
     const { table, problems: log } = await reader(file, lines);
     if (log.count > 0) problems.push(...log.all(file));
     else tables.push(table);

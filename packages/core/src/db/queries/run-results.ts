@@ -8,7 +8,6 @@ import {
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type RunSummary, runSummarySchema } from '../../domain/run.ts';
-import type { Database } from '../database.ts';
 import {
   type ProbabilityKind,
   runClassAccuracy,
@@ -154,7 +153,8 @@ function resultsSchema(numClasses: number, examples: number) {
  * error rolls all of it back; saving a run again replaces its results.
  */
 export async function saveRunResults(
-  db: Database,
+  // A transaction is accepted so an import can write many runs atomically (a savepoint here).
+  db: Executor,
   runId: string,
   results: RunResultsInput,
   opts: SaveRunResultsOptions = {},

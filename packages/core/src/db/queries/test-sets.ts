@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { type GroupIndex, groupIndex, MetricsInputError } from '@kdlens/metrics';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../database.ts';
 import {
   experiments,
   experimentTestSets,
@@ -150,7 +149,8 @@ function encodeTestSet(input: TestSetInput): EncodedTestSet {
  * stored predictions would no longer line up with the labels.
  */
 export async function recordTestSet(
-  db: Database,
+  // A transaction is accepted so an import can write many runs atomically (a savepoint here).
+  db: Executor,
   experimentId: string,
   testSet: TestSetInput,
 ): Promise<{ status: 'created' | 'unchanged' | 'replaced'; digest: string }> {
