@@ -7,9 +7,11 @@
  * registered for backend 'wasm'" and no CNN can be trained on wasm. We
  * register our own implementation.
  *
- * Two implementations: 'fast' (default) builds colᵀ in JS directly on the
- * wasm heap and runs the product through the backend's XNNPACK BatchMatMul
- * (kernels/conv2d-backprop-filter-matmul.ts, ~15× faster); 'js' is the
+ * Two implementations: 'fast' (default) runs stride-1 square layers as one
+ * XNNPACK convolution of relaid-out x and dy (kernels/conv2d-backprop-filter-conv.ts)
+ * and everything else as colᵀ built in JS on the wasm heap times the backend's
+ * XNNPACK BatchMatMul (kernels/conv2d-backprop-filter-matmul.ts, ~15× faster
+ * than plain loops); 'js' is the
  * original plain-TypeScript loop nest, kept as the fallback for inputs the
  * fast path does not take (non-float32 inputs, backends without heap access)
  * and as the reference in the benchmark.
@@ -17,6 +19,7 @@
 
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilterConv, takesConvForm } from './kernels/conv2d-backprop-filter-conv.ts';
 import {
   conv2dBackpropFilterMatMul,
   isWasmHeapBackend,
@@ -239,7 +242,10 @@ export const fastConv2DBackpropFilterKernel: KernelFunc = (args) => {
   ) {
     return jsConv2DBackpropFilterKernel(args);
   }
-  return conv2dBackpropFilterMatMul(backend, x, dy, conv2DInfoOf(x, attrs));
+  const info = conv2DInfoOf(x, attrs);
+  // Stride-1 layers (all of the reference CNN's): one XNNPACK convolution, no colᵀ.
+  if (takesConvForm(info)) return conv2dBackpropFilterConv(backend, x, dy, info);
+  return conv2dBackpropFilterMatMul(backend, x, dy, info);
 };
 
 export type WasmConv2DBackpropFilterImpl = 'fast' | 'js';

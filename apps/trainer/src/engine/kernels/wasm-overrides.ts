@@ -3,7 +3,8 @@
  * implementations built on the backend's XNNPACK kernels or block copies:
  * Conv2DBackpropInput (→ one XNNPACK Conv2D), Tile (→ contiguous copies),
  * Sum/Mean over leading axes (→ one streaming pass), MaxPoolGrad (→ a JS
- * loop), Identity (→ shares the buffer instead of copying).
+ * loop), Identity (→ shares the buffer instead of copying). Also registers the
+ * fused training batch-norm kernels (fused/batch-norm.kernels.ts).
  * Each replacement keeps the original kernel as its fallback for cases it
  * does not handle.
  *
@@ -12,6 +13,10 @@
  * idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  registerWasmBatchNormKernels,
+  unregisterWasmBatchNormKernels,
+} from '../fused/batch-norm.kernels.ts';
 import { makeWasmConv2DBackpropInputKernel } from './conv2d-backprop-input-conv.ts';
 import { makeWasmIdentityKernel } from './wasm-identity.ts';
 import { makeWasmMaxPoolGradKernel } from './wasm-max-pool-grad.ts';
@@ -34,6 +39,9 @@ const originals = new Map<string, tf.KernelConfig>();
 
 /** Returns the names of the kernels replaced by this call. */
 export function installWasmKernelOverrides(): string[] {
+  // New kernels rather than replacements (the fused training batch norm of models/conv-bn.ts),
+  // installed and removed together with the replacements so "before" benchmarks exclude them.
+  registerWasmBatchNormKernels();
   const replaced: string[] = [];
   for (const [kernelName, make] of Object.entries(overrides)) {
     const original = tf.getKernel(kernelName, 'wasm');
@@ -54,6 +62,7 @@ export function installWasmKernelOverrides(): string[] {
  * installWasmKernelOverrides() re-installs. Returns the restored names.
  */
 export function uninstallWasmKernelOverrides(): string[] {
+  unregisterWasmBatchNormKernels();
   const restored: string[] = [];
   for (const [kernelName, original] of originals) {
     if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');

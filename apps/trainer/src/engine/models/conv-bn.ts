@@ -6,6 +6,7 @@
  * match theirs only without one).
  */
 import * as tf from '@tensorflow/tfjs';
+import { withFusedTraining } from '../fused/batch-norm.layer.ts';
 import type { NextSeed } from './layer-seeds.ts';
 import { applySymbolic } from './symbolic.ts';
 
@@ -49,9 +50,14 @@ export function conv(x: tf.SymbolicTensor, spec: ConvSpec, nextSeed: NextSeed): 
   );
 }
 
-/** PyTorch BatchNorm2d defaults: momentum 0.1 there is 0.9 here (Keras counts the other way), eps 1e-5. */
+/**
+ * PyTorch BatchNorm2d defaults: momentum 0.1 there is 0.9 here (Keras counts the other way), eps 1e-5.
+ * On wasm it trains through the fused kernels (fused/batch-norm.layer.ts): autodiff through
+ * tf.moments was ~40% of a training step there.
+ */
 export function batchNorm(x: tf.SymbolicTensor): tf.SymbolicTensor {
-  return applySymbolic(tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 }), x);
+  const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
+  return applySymbolic(withFusedTraining(layer), x);
 }
 
 export function relu(x: tf.SymbolicTensor): tf.SymbolicTensor {

@@ -1,0 +1,194 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend.ts';
+import { setHeapSimd } from '../kernels/wasm-heap-module.ts';
+import { createRng } from '../random.ts';
+import { withFusedTraining } from './batch-norm.layer.ts';
+
+function randomArray(n: number, seed: number, offset = 0): Float32Array {
+  const rng = createRng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = offset + rng.uniform(-1, 1);
+  return out;
+}
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+interface BnRun {
+  y: Float32Array;
+  dx: Float32Array;
+  dGamma: Float32Array;
+  dBeta: Float32Array;
+  movingMean: Float32Array;
+  movingVariance: Float32Array;
+}
+
+/**
+ * One training-mode call of a BatchNormalization layer with non-trivial γ/β, and the
+ * gradients of Σ(y ⊙ r) with respect to x, γ and β. On 'cpu' the stock tfjs-layers code is
+ * the reference; `fused` wraps the same layer with withFusedTraining.
+ */
+async function bnOn(
+  backend: 'wasm' | 'cpu',
+  shape: number[],
+  fused: boolean,
+  offset: number,
+): Promise<BnRun> {
+  await tf.setBackend(backend);
+  const channels = shape[shape.length - 1] ?? 1;
+  const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
+  if (fused) withFusedTraining(layer);
+  const x = tf.tensor(randomArray(size(shape), 1, offset), shape);
+  layer.build(x.shape);
+  const gamma = tf.tensor1d(randomArray(channels, 2, 1));
+  const beta = tf.tensor1d(randomArray(channels, 3));
+  layer.setWeights([gamma, beta, tf.zeros([channels]), tf.ones([channels])]);
+  const r = tf.tensor(randomArray(size(shape), 4), shape);
+  const [gammaVar, betaVar] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+  if (gammaVar === undefined || betaVar === undefined) throw new Error('layer has no γ/β');
+  let y: Float32Array = new Float32Array(0);
+  let dx: Float32Array = new Float32Array(0);
+  const { grads } = tf.variableGrads(() => {
+    const xv = tf.variable(x, true, 'bn-test-x');
+    const out = layer.apply(xv, { training: true }) as tf.Tensor;
+    y = out.dataSync() as Float32Array;
+    const loss = tf.sum(tf.mul(out, r)) as tf.Scalar;
+    dx = tf
+      .grad((xi: tf.Tensor) => tf.sum(tf.mul(layer.apply(xi, { training: true }) as tf.Tensor, r)))(
+        x,
+      )
+      .dataSync() as Float32Array;
+    xv.dispose();
+    return loss;
+  }, [gammaVar, betaVar]);
+  const [, , movingMean, movingVariance] = layer.getWeights();
+  const result: BnRun = {
+    y,
+    dx,
+    dGamma: grads[gammaVar.name]?.dataSync() as Float32Array,
+    dBeta: grads[betaVar.name]?.dataSync() as Float32Array,
+    movingMean: movingMean?.dataSync() as Float32Array,
+    movingVariance: movingVariance?.dataSync() as Float32Array,
+  };
+  tf.dispose([x, gamma, beta, r, ...Object.values(grads)]);
+  for (const w of layer.weights) w.dispose();
+  return result;
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, tol: number): void {
+  expect(actual.length).toBe(expected.length);
+  let maxAbs = 0;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(expected[i] ?? 0));
+    diff = Math.max(diff, Math.abs((expected[i] ?? 0) - (actual[i] ?? 0)));
+  }
+  expect(maxAbs).toBeGreaterThan(1e-3);
+  expect(diff / Math.max(1, maxAbs)).toBeLessThan(tol);
+}
+
+const shapes: { shape: number[]; offset: number }[] = [
+  // SIMD path (channels % 4 == 0), the reference CNN's first layer shape at a smaller batch.
+  { shape: [8, 16, 16, 16], offset: 0 },
+  // Channels not a multiple of 4 (TypeScript loops), odd spatial sizes, batch 3.
+  { shape: [3, 5, 7, 6], offset: 0 },
+  // Rank 2 (a dense layer's batch norm), channels % 4 == 0.
+  { shape: [10, 8], offset: 0 },
+  // Mean far from zero relative to the spread: tests the centred sums.
+  { shape: [4, 6, 6, 12], offset: 50 },
+];
+
+describe('fused training batch norm (wasm) vs stock tfjs-layers on cpu', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+  afterEach(async () => {
+    setHeapSimd(true);
+    await tf.setBackend('wasm');
+  });
+
+  it.each(shapes)('matches for x $shape (offset $offset)', async ({ shape, offset }) => {
+    const fused = await bnOn('wasm', shape, true, offset);
+    const ref = await bnOn('cpu', shape, false, offset);
+    expectClose(fused.y, ref.y, 1e-5);
+    expectClose(fused.dx, ref.dx, offset === 0 ? 1e-4 : 2e-3);
+    expectClose(fused.dGamma, ref.dGamma, 1e-4);
+    expectClose(fused.dBeta, ref.dBeta, 1e-5);
+    expectClose(fused.movingMean, ref.movingMean, 1e-5);
+    expectClose(fused.movingVariance, ref.movingVariance, 1e-4);
+  });
+
+  it('matches with the TypeScript loops instead of SIMD', async () => {
+    setHeapSimd(false);
+    const fused = await bnOn('wasm', [4, 6, 5, 8], true, 0);
+    setHeapSimd(true);
+    const ref = await bnOn('cpu', [4, 6, 5, 8], false, 0);
+    expectClose(fused.y, ref.y, 1e-5);
+    expectClose(fused.dx, ref.dx, 1e-4);
+    expectClose(fused.dGamma, ref.dGamma, 1e-4);
+    expectClose(fused.dBeta, ref.dBeta, 1e-5);
+  });
+
+  it('dβ is Σ dy and dγ is Σ dy·x̂ (hand check on 2 rows × 4 channels)', async () => {
+    // Per channel, x = (a, −a) → μ = 0, σ² = a², x̂ = (1, −1)·a/√(a² + ε); with r = (1, 2):
+    // dβ = 3, dγ = (1 − 2)·a/√(a² + ε) ≈ −1, and dx = γ/√(σ²+ε)·(r − 3/2 − x̂·dγ/2) ≈ 0.
+    await tf.setBackend('wasm');
+    const layer = withFusedTraining(tf.layers.batchNormalization({ epsilon: 1e-5 }));
+    const a = [1, 2, 3, 4];
+    const x = tf.tensor2d([a, a.map((v) => -v)]);
+    const r = tf.tensor2d([
+      [1, 1, 1, 1],
+      [2, 2, 2, 2],
+    ]);
+    layer.build(x.shape);
+    const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    if (gamma === undefined || beta === undefined) throw new Error('layer has no γ/β');
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar,
+      [gamma, beta],
+    );
+    expect(Array.from(grads[beta.name]?.dataSync() ?? [])).toEqual([3, 3, 3, 3]);
+    const dg = Array.from(grads[gamma.name]?.dataSync() ?? []);
+    for (const [i, v] of a.entries()) expect(dg[i]).toBeCloseTo(-v / Math.sqrt(v * v + 1e-5), 5);
+    tf.dispose([x, r, ...Object.values(grads)]);
+    for (const w of layer.weights) w.dispose();
+  });
+
+  it('leaves inference and other backends to the stock code', async () => {
+    await tf.setBackend('cpu');
+    const layer = withFusedTraining(tf.layers.batchNormalization({}));
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 5],
+    ]);
+    const y = layer.apply(x, { training: true }) as tf.Tensor;
+    // Stock training-mode output: ±1/√(1 + ε/σ²) per channel.
+    const out = y.dataSync();
+    expect(out[0]).toBeCloseTo(-1, 2);
+    expect(out[3]).toBeCloseTo(1, 2);
+    tf.dispose([x, y]);
+    for (const w of layer.weights) w.dispose();
+  });
+
+  it('does not leak tensors in a training step', async () => {
+    await tf.setBackend('wasm');
+    const layer = withFusedTraining(tf.layers.batchNormalization({}));
+    const x = tf.randomNormal([4, 3, 3, 8]);
+    layer.build(x.shape);
+    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const step = () =>
+      tf.tidy(() => {
+        const { grads } = tf.variableGrads(
+          () => tf.sum(layer.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+          vars,
+        );
+        return Object.values(grads);
+      });
+    tf.dispose(step());
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) tf.dispose(step());
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    for (const w of layer.weights) w.dispose();
+  });
+});
