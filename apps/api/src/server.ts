@@ -3,8 +3,16 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { KdlensError, type Logger } from '@kdlens/core';
 import type { Database } from '@kdlens/core/db';
+import { isLoopbackAddress } from './auth/loopback.ts';
+import { readGatePlugin } from './auth/read-gate.plugin.ts';
+import { resolveCaller } from './auth/resolve-caller.ts';
 import { type ApiContext, createContext } from './context.ts';
+import type { ApiControl } from './control/api-control.ts';
+import { createFormatError } from './errors/format-error.ts';
 import { BodyTooLargeError, readBody } from './http/read-body.ts';
+import { type ApiLimits, defaultApiLimits } from './limits/api-limits.ts';
+import { RequestTimeoutError, withTimeout } from './limits/request-timeout.ts';
+import { sizeLimitRule } from './limits/size-limit.rule.ts';
 import { buildApiSchema } from './schema/build-schema.ts';
 
 export interface ApiServer {
@@ -18,9 +26,24 @@ export interface ApiServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /**
+   * Let requests without a token read (KDLENS_ALLOW_ANONYMOUS_READ). Honoured only when the
+   * server is bound to a loopback address; mutations always need a token.
+   */
+  allowAnonymousRead?: boolean;
+  /** Launch, cancel and import; without it the server is read-only. Closed when the server stops. */
+  control?: ApiControl;
+  /** Unset ones take defaultApiLimits. */
+  limits?: Partial<ApiLimits>;
 }
 
 const BODY_LIMIT = 1024 * 1024;
+/**
+ * graphql-js parses recursively and some validation rules are quadratic in the document, so a
+ * 1 MB body of `{a{a{a…` could stall the event loop before any limit rule runs. 20,000 tokens is
+ * 20 times the standard introspection query.
+ */
+const MAX_TOKENS = 20_000;
 
 /**
  * Serves GraphQL at /graphql and a liveness probe at /healthz. Our own small HTTP adapter
@@ -29,12 +52,19 @@ const BODY_LIMIT = 1024 * 1024;
  */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const schema = await buildApiSchema();
+  const limits = { ...defaultApiLimits, ...opts.limits };
   const httpServer = http.createServer();
   const apollo = new ApolloServer<ApiContext>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // Whoever starts the server stops it (the CLI on Ctrl-C through onShutdown); Apollo's own
+    // SIGINT handler would race that and re-send the signal.
+    stopOnTerminationSignals: false,
+    formatError: createFormatError(opts.log),
+    validationRules: [sizeLimitRule(limits)],
+    parseOptions: { maxTokens: MAX_TOKENS },
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), readGatePlugin()],
     logger: {
       debug: (m) => opts.log.debug(m),
       info: (m) => opts.log.info(m),
@@ -44,6 +74,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
   await apollo.start();
 
+  // Set once the socket is bound: whether anonymous reads are allowed depends on where.
+  const access = { anonymousRead: false };
+  const handler: RequestHandler = {
+    apollo,
+    db: opts.db,
+    control: opts.control,
+    timeoutMs: limits.timeoutMs,
+    access,
+  };
   httpServer.on('request', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') {
@@ -54,15 +93,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GraphQL is at /graphql');
       return;
     }
-    handleGraphql(apollo, opts.db, req, res, url.search).catch((error: unknown) => {
-      if (error instanceof BodyTooLargeError) {
-        res.writeHead(413, { 'content-type': 'text/plain' }).end(error.message);
+    handleGraphql(handler, req, res, url.search).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.end();
+      } else if (error instanceof BodyTooLargeError) {
+        sendError(res, 413, 'BAD_REQUEST', error.message);
       } else if (error instanceof SyntaxError) {
-        res.writeHead(400, { 'content-type': 'text/plain' }).end('request body is not valid JSON');
+        sendError(res, 400, 'BAD_REQUEST', 'request body is not valid JSON');
+      } else if (error instanceof RequestTimeoutError) {
+        opts.log.warn({ timeoutMs: error.timeoutMs }, 'GraphQL request timed out');
+        sendError(res, 503, 'TIMEOUT', error.message);
       } else {
         opts.log.error({ err: error }, 'GraphQL request failed');
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('internal error');
+        sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal server error');
       }
     });
   });
@@ -80,19 +123,53 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     httpServer.listen(opts.port, opts.host, () => resolve());
   }).catch(async (error: unknown) => {
     await apollo.stop();
+    await opts.control?.close();
     throw error;
   });
 
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${opts.host}:${port}/graphql`;
-  opts.log.info({ url }, 'GraphQL API listening');
-  return { url, stop: () => apollo.stop() };
+  const loopback =
+    typeof address === 'object' && address ? isLoopbackAddress(address.address) : false;
+  access.anonymousRead = opts.allowAnonymousRead === true && loopback;
+  if (opts.allowAnonymousRead && !loopback) {
+    opts.log.warn(
+      { host: opts.host },
+      'anonymous read stays off: the API does not listen on a loopback address; readers need a token',
+    );
+  }
+  opts.log.info({ url, anonymousRead: access.anonymousRead }, 'GraphQL API listening');
+  return {
+    url,
+    stop: async () => {
+      await apollo.stop();
+      await opts.control?.close();
+    },
+  };
+}
+
+interface RequestHandler {
+  apollo: ApolloServer<ApiContext>;
+  db: Database;
+  control: ApiControl | undefined;
+  timeoutMs: number;
+  access: { anonymousRead: boolean };
+}
+
+/**
+ * Errors outside GraphQL execution, in the same shape GraphQL errors have. The connection is
+ * closed after them: the rest of an unread body (too large, or cut off by the timeout) would
+ * otherwise be taken for the next request on a kept-alive socket.
+ */
+function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json', connection: 'close' })
+    .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
 async function handleGraphql(
-  apollo: ApolloServer<ApiContext>,
-  db: Database,
+  h: RequestHandler,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   search: string,
@@ -101,10 +178,21 @@ async function handleGraphql(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const body = await readBody(req, BODY_LIMIT);
-  const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search, body },
-    context: async () => createContext(db),
+  // The deadline covers reading the body too, so a client that trickles it in is cut off.
+  const response = await withTimeout(h.timeoutMs, async (signal) => {
+    const body = await readBody(req, BODY_LIMIT);
+    return h.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search, body },
+      context: async () =>
+        createContext(h.db, {
+          auth: {
+            caller: await resolveCaller(h.db, req.headers.authorization),
+            anonymousRead: h.access.anonymousRead,
+          },
+          control: h.control,
+          signal,
+        }),
+    });
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;

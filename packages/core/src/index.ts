@@ -1,4 +1,5 @@
 export { type Config, envSchema, loadConfig } from './config/env.ts';
+export * from './domain/api-token.ts';
 export * from './domain/architectures.ts';
 export * from './domain/backend.ts';
 export * from './domain/datasets.ts';

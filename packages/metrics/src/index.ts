@@ -8,10 +8,12 @@ export {
   type ClassCorrection,
   type ClassStatistic,
   type CompareClassesOptions,
+  classStatisticMatrix,
   compareClasses,
+  compareClassMatrices,
 } from './class-bias/compare-classes.ts';
 export { disagreement } from './class-bias/disagreement.ts';
-export type { Run } from './class-bias/run-accuracy.ts';
+export type { Run, RunAccuracy } from './class-bias/run-accuracy.ts';
 export { demographicParityDifference, demographicParityRatio } from './group/demographic-parity.ts';
 export type { DisparityMethod, DisparityOptions } from './group/disparity.ts';
 export { equalOpportunityDifference, equalOpportunityRatio } from './group/equal-opportunity.ts';

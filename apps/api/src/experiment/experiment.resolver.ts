@@ -1,35 +1,130 @@
-import { findExperimentById, listExperiments } from '@kdlens/core/db';
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { findExperimentById } from '@kdlens/core/db';
+import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { z } from 'zod';
+import { ArmType } from '../analysis/arm.type.ts';
+import { armFromSummary } from '../analysis/study-access.ts';
 import type { ApiContext } from '../context.ts';
 import { toRunType } from '../run/run.mapper.ts';
 import { RunType } from '../run/run.type.ts';
 import { ExperimentType } from './experiment.type.ts';
+import { ExperimentConnectionType } from './experiment-connection.type.ts';
+import { experimentPage, MAX_PAGE } from './experiment-page.ts';
+import { ExperimentsArgs } from './experiments.args.ts';
+import { notFound, parseId } from './lookup-errors.ts';
 
-const MAX_PAGE = 500;
+// Only the parts of a spec the API reads; an imported experiment's spec has none of them.
+const specModelsSchema = z.object({
+  teacher: z.object({ architecture: z.string() }).optional(),
+  student: z.object({ architecture: z.string() }).optional(),
+});
+
+function specArchitecture(spec: Record<string, unknown>, role: 'teacher' | 'student') {
+  const parsed = specModelsSchema.safeParse(spec);
+  return parsed.success ? (parsed.data[role]?.architecture ?? null) : null;
+}
 
 @Resolver(() => ExperimentType)
 export class ExperimentResolver {
-  @Query(() => [ExperimentType], { description: 'Experiments, newest first.' })
-  async experiments(
+  @Query(() => ExperimentConnectionType, {
+    description: `Experiments, newest first; first ≤ ${MAX_PAGE}.`,
+  })
+  experiments(
     @Ctx() ctx: ApiContext,
-    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
-  ): Promise<ExperimentType[]> {
-    return listExperiments(ctx.db, Math.max(0, Math.min(first, MAX_PAGE)));
+    @Args(() => ExperimentsArgs) { filter, first, after }: ExperimentsArgs,
+  ): Promise<ExperimentConnectionType> {
+    return experimentPage(ctx.db, filter ?? undefined, first, after);
   }
 
-  @Query(() => ExperimentType, { nullable: true })
+  @Query(() => ExperimentType, {
+    nullable: true,
+    description: 'NOT_FOUND for an unknown id, BAD_USER_INPUT for a malformed one.',
+  })
   async experiment(
     @Ctx() ctx: ApiContext,
     @Arg('id', () => ID) id: string,
-  ): Promise<ExperimentType | null> {
-    // A malformed id cannot name a row; answering null beats a database error.
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    return (await findExperimentById(ctx.db, id)) ?? null;
+  ): Promise<ExperimentType> {
+    const experimentId = parseId(id, 'id');
+    const row = await findExperimentById(ctx.db, experimentId);
+    if (!row) throw notFound(`no experiment has id ${experimentId}`);
+    return row;
   }
 
   @FieldResolver(() => [RunType])
   async runs(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Promise<RunType[]> {
     const rows = await ctx.loaders.runsByExperiment.load(experiment.id);
     return rows.map(toRunType);
+  }
+
+  @FieldResolver(() => Float, { description: 'Mean progress over the runs, 0 to 1.' })
+  async progress(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Promise<number> {
+    const rows = await ctx.loaders.runsByExperiment.load(experiment.id);
+    return rows.length === 0 ? 0 : rows.reduce((s, r) => s + r.progress, 0) / rows.length;
+  }
+
+  @FieldResolver(() => [Float], { description: 'Distilled temperatures planned, ascending.' })
+  async temperatures(
+    @Root() experiment: ExperimentType,
+    @Ctx() ctx: ApiContext,
+  ): Promise<number[]> {
+    const rows = await ctx.loaders.runsByExperiment.load(experiment.id);
+    const ts = rows.flatMap((r) => (r.temperature === null ? [] : [r.temperature]));
+    return [...new Set(ts)].sort((a, b) => a - b);
+  }
+
+  @FieldResolver(() => [Int], { description: 'Seeds planned, ascending.' })
+  async seeds(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Promise<number[]> {
+    const rows = await ctx.loaders.runsByExperiment.load(experiment.id);
+    return [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  async teacherArchitecture(
+    @Root() experiment: ExperimentType,
+    @Ctx() ctx: ApiContext,
+  ): Promise<string | null> {
+    return this.architecture(experiment, ctx, 'teacher');
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  async studentArchitecture(
+    @Root() experiment: ExperimentType,
+    @Ctx() ctx: ApiContext,
+  ): Promise<string | null> {
+    return this.architecture(experiment, ctx, 'student');
+  }
+
+  @FieldResolver(() => [String], { description: 'Empty until the test set is recorded.' })
+  async classNames(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Promise<string[]> {
+    return (await ctx.loaders.testSetInfo.load(experiment.id))?.classNames ?? [];
+  }
+
+  @FieldResolver(() => [String], { description: 'Sensitive attributes of the test set.' })
+  async sensitiveAttributes(
+    @Root() experiment: ExperimentType,
+    @Ctx() ctx: ApiContext,
+  ): Promise<string[]> {
+    return (await ctx.loaders.testSetInfo.load(experiment.id))?.attributes ?? [];
+  }
+
+  @FieldResolver(() => [ArmType], {
+    description:
+      'Teacher, NDS, distilled by ascending T, with accuracy mean ± sd over seeds (from the stored study summary; empty until results).',
+  })
+  async arms(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Promise<ArmType[]> {
+    const summary = await ctx.loaders.studySummary.load(experiment.id);
+    return summary ? summary.arms.map(armFromSummary) : [];
+  }
+
+  /** What ran (the runs' recorded architecture) wins over what the spec planned. */
+  private async architecture(
+    experiment: ExperimentType,
+    ctx: ApiContext,
+    role: 'teacher' | 'student',
+  ): Promise<string | null> {
+    const rows = await ctx.loaders.runsByExperiment.load(experiment.id);
+    // A distilled student is the student architecture too.
+    const roles = role === 'teacher' ? ['teacher'] : ['student', 'distilled'];
+    const run = rows.find((r) => roles.includes(r.role));
+    return run?.architecture ?? specArchitecture(experiment.spec, role);
   }
 }

@@ -1,4 +1,5 @@
 import { type ExperimentStatus, experimentStatuses } from '@kdlens/core';
+import { GraphQLJSON } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from 'type-graphql';
 
 export const ExperimentStatusEnum = Object.fromEntries(experimentStatuses.map((s) => [s, s])) as {
@@ -6,6 +7,10 @@ export const ExperimentStatusEnum = Object.fromEntries(experimentStatuses.map((s
 };
 registerEnumType(ExperimentStatusEnum, { name: 'ExperimentStatus' });
 
+/**
+ * The stored row; the other Experiment fields (runs, arms, classNames, …) are field resolvers
+ * batched through the request's DataLoaders.
+ */
 @ObjectType('Experiment', {
   description: 'A distillation study: a teacher, a non-distilled student and distilled students.',
 })
@@ -14,6 +19,10 @@ export class ExperimentType {
   @Field(() => String) name!: string;
   @Field(() => String) dataset!: string;
   @Field(() => ExperimentStatusEnum) status!: ExperimentStatus;
+  @Field(() => GraphQLJSON, {
+    description: 'The full, defaulted experiment spec as stored (an import records its source).',
+  })
+  spec!: Record<string, unknown>;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime) updatedAt!: Date;
 }

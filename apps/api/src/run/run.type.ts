@@ -8,6 +8,7 @@ import {
   ObjectType,
   registerEnumType,
 } from 'type-graphql';
+import { EpochMetricsType } from './epoch-metrics.type.ts';
 
 const enumOf = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -37,8 +38,21 @@ export class RunType {
   @Field(() => RunStatusEnum) status!: RunStatus;
   @Field(() => Float, { description: 'Share of the run done, 0 to 1.' }) progress!: number;
   @Field(() => Int) epoch!: number;
-  @Field(() => Float, { nullable: true, description: 'Top-1 test accuracy, 0 to 1.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Loss of the current epoch so far (live), or of the last epoch.',
+  })
+  loss!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Top-1 test accuracy, 0 to 1, once finished; the live training accuracy before.',
+  })
   accuracy!: number | null;
+  @Field(() => Float, { nullable: true }) imagesPerSec!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Estimated seconds left, while running.' })
+  etaSeconds!: number | null;
+  @Field(() => [EpochMetricsType], { description: 'Finished epochs, ascending.' })
+  history!: EpochMetricsType[];
   @Field(() => [Float], {
     nullable: 'itemsAndList',
     description: 'Test accuracy per class, 0 to 1; null entries for classes without test examples.',
@@ -46,7 +60,13 @@ export class RunType {
   classAccuracy!: (number | null)[] | null;
   @Field(() => [String], { nullable: true }) classNames!: string[] | null;
   @Field(() => String, { nullable: true }) error!: string | null;
+  @Field(() => Int, { description: 'Times the queue has started this unit (retries count).' })
+  attempt!: number;
+  @Field(() => String, { nullable: true, description: 'Who runs or last ran it (host:pid).' })
+  worker!: string | null;
+  @Field(() => GraphQLISODateTime, { nullable: true }) heartbeatAt!: Date | null;
   @Field(() => GraphQLISODateTime, { nullable: true }) startedAt!: Date | null;
   @Field(() => GraphQLISODateTime, { nullable: true }) finishedAt!: Date | null;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
+  @Field(() => GraphQLISODateTime) updatedAt!: Date;
 }

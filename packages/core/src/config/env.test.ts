@@ -10,11 +10,12 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       home: '/repo/.kdlens',
       embeddedPgPort: 0,
-      api: { host: '127.0.0.1', port: 4000, url: 'http://127.0.0.1:4000/graphql' },
+      api: { host: '127.0.0.1', port: 4000, url: 'http://127.0.0.1:4000/graphql', limits: {} },
       web: { port: 3000 },
       backend: 'auto',
       logLevel: 'info',
       showProgress: true,
+      queue: {},
     });
   });
 
@@ -31,6 +32,10 @@ describe('loadConfig', () => {
       KDLENS_BACKEND: 'wasm',
       LOG_LEVEL: 'debug',
       KDLENS_NO_PROGRESS: '1',
+      KDLENS_ALLOW_ANONYMOUS_READ: 'no',
+      KDLENS_API_MAX_DEPTH: '8',
+      KDLENS_API_MAX_COST: '5000',
+      KDLENS_API_TIMEOUT_MS: '2500',
     });
     expect(config.databaseUrl).toBe('postgresql://u:p@db:5433/kd');
     expect(config.home).toBe(path.resolve('/repo', 'data'));
@@ -39,6 +44,8 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       port: 4001,
       url: 'http://api.internal:4001/graphql',
+      allowAnonymousRead: false,
+      limits: { maxDepth: 8, maxCost: 5000, timeoutMs: 2500 },
     });
     expect(config.web.port).toBe(3001);
     expect(config.backend).toBe('wasm');
@@ -56,6 +63,17 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.api.port).toBe(4000);
     expect(config.showProgress).toBe(false);
+  });
+
+  it('leaves anonymous read unset unless the flag is given, so each command picks its default', () => {
+    expect(loadConfig({ KDLENS_ALLOW_ANONYMOUS_READ: '' }).api.allowAnonymousRead).toBeUndefined();
+    expect(loadConfig({ KDLENS_ALLOW_ANONYMOUS_READ: '1' }).api.allowAnonymousRead).toBe(true);
+    expect(() => loadConfig({ KDLENS_ALLOW_ANONYMOUS_READ: 'maybe' })).toThrow(
+      /KDLENS_ALLOW_ANONYMOUS_READ="maybe"/,
+    );
+    expect(() => loadConfig({ KDLENS_API_TIMEOUT_MS: '10s' })).toThrow(
+      /KDLENS_API_TIMEOUT_MS="10s"/,
+    );
   });
 
   it('names every bad variable in one message', () => {

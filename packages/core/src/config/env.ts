@@ -42,6 +42,15 @@ export const envSchema = z.object({
   KDLENS_BACKEND: backendNameSchema.default('auto'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   KDLENS_NO_PROGRESS: flag.default(false),
+  // Job queue liveness (defaults in queue/study-queue.ts); short values are for tests and drills.
+  KDLENS_HEARTBEAT_SECONDS: z.coerce.number().positive('expected seconds > 0').optional(),
+  KDLENS_STALE_SECONDS: z.coerce.number().positive('expected seconds > 0').optional(),
+  // API access and limits (defaults in apps/api/src/limits/api-limits.ts). Anonymous reading
+  // also needs a loopback listen address; unset lets `kdlens start` turn it on for the demo.
+  KDLENS_ALLOW_ANONYMOUS_READ: flag.optional(),
+  KDLENS_API_MAX_DEPTH: z.coerce.number().int('expected a whole number').min(2).max(100).optional(),
+  KDLENS_API_MAX_COST: z.coerce.number().int('expected a whole number').min(10).optional(),
+  KDLENS_API_TIMEOUT_MS: z.coerce.number().int('expected milliseconds').min(100).optional(),
 });
 
 export interface Config {
@@ -49,11 +58,21 @@ export interface Config {
   /** Absolute directory for the embedded database, caches and checkpoints. */
   home: string;
   embeddedPgPort: number;
-  api: { host: string; port: number; url: string };
+  api: {
+    host: string;
+    port: number;
+    url: string;
+    /** KDLENS_ALLOW_ANONYMOUS_READ; undefined when unset (the command picks its default). */
+    allowAnonymousRead?: boolean;
+    /** Query limits set in the environment; unset ones take the API's defaults. */
+    limits: { maxDepth?: number; maxCost?: number; timeoutMs?: number };
+  };
   web: { port: number };
   backend: z.infer<typeof envSchema>['KDLENS_BACKEND'];
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   showProgress: boolean;
+  /** Queue timings set in the environment; unset ones take the queue's defaults. */
+  queue: { heartbeatSeconds?: number; staleAfterSeconds?: number };
 }
 
 /** Parses the environment once; a bad value is a ConfigError naming every offending variable. */
@@ -80,10 +99,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: e.KDLENS_API_HOST,
       port: e.KDLENS_API_PORT,
       url: e.KDLENS_API_URL ?? `http://127.0.0.1:${e.KDLENS_API_PORT}/graphql`,
+      ...(e.KDLENS_ALLOW_ANONYMOUS_READ === undefined
+        ? {}
+        : { allowAnonymousRead: e.KDLENS_ALLOW_ANONYMOUS_READ }),
+      limits: {
+        ...(e.KDLENS_API_MAX_DEPTH === undefined ? {} : { maxDepth: e.KDLENS_API_MAX_DEPTH }),
+        ...(e.KDLENS_API_MAX_COST === undefined ? {} : { maxCost: e.KDLENS_API_MAX_COST }),
+        ...(e.KDLENS_API_TIMEOUT_MS === undefined ? {} : { timeoutMs: e.KDLENS_API_TIMEOUT_MS }),
+      },
     },
     web: { port: e.KDLENS_WEB_PORT },
     backend: e.KDLENS_BACKEND,
     logLevel: e.LOG_LEVEL,
     showProgress: !e.KDLENS_NO_PROGRESS && !env.CI,
+    queue: {
+      ...(e.KDLENS_HEARTBEAT_SECONDS === undefined
+        ? {}
+        : { heartbeatSeconds: e.KDLENS_HEARTBEAT_SECONDS }),
+      ...(e.KDLENS_STALE_SECONDS === undefined
+        ? {}
+        : { staleAfterSeconds: e.KDLENS_STALE_SECONDS }),
+    },
   };
 }

@@ -3,6 +3,7 @@ export { connectionError, redactUrl } from './connection-error.ts';
 export { createDatabase, type Database } from './database.ts';
 export { EMBEDDED_DATABASE, startEmbeddedPostgres } from './embedded-postgres.ts';
 export { migrateWarehouse, migrationStatus, migrationsFolder } from './migrate.ts';
+export * from './queries/api-tokens.ts';
 export * from './queries/array-codec.ts';
 export * from './queries/experiments.ts';
 export * from './queries/results-errors.ts';

@@ -17,6 +17,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { apiTokenRoles } from '../domain/api-token.ts';
 import { experimentStatuses, type RunSummary, runRoles, runStatuses } from '../domain/run.ts';
 
 export const runRoleEnum = pgEnum('run_role', runRoles);
@@ -294,8 +295,35 @@ export const runArtifacts = pgTable(
   ],
 );
 
+export const apiTokenRoleEnum = pgEnum('api_token_role', apiTokenRoles);
+
+/**
+ * API bearer tokens. Only the SHA-256 of a token is stored: a leaked table (or backup) grants
+ * nothing, and the token itself is shown once, when it is created.
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    role: apiTokenRoleEnum('role').notNull(),
+    /** Hex SHA-256 of the whole token string. */
+    tokenHash: text('token_hash').notNull(),
+    /** The token's first characters, enough to recognise it in a list and to revoke it by. */
+    prefix: text('prefix').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('api_tokens_token_hash_key').on(t.tokenHash),
+    index('api_tokens_prefix_idx').on(t.prefix),
+  ],
+);
+
 export type ExperimentRow = typeof experiments.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
 export type TestSetRow = typeof experimentTestSets.$inferSelect;
 export type RunPredictionsRow = typeof runPredictions.$inferSelect;
 export type StudySummaryRow = typeof studySummaries.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;

@@ -1,0 +1,307 @@
+// The read API at ImageNet scale (issue 7's targets). Run with
+//   npm run bench -w @kdlens/api      (or: cd apps/api && node --import tsx bench/read-api.bench.ts)
+// On the embedded PostgreSQL in a temporary folder or, when DATABASE_URL is set, in a fresh
+// database created on that server and dropped afterwards. Seeds one study with writeImportedStudy:
+// 1000 classes, 50,000 test examples, 12 arms (teacher, NDS, KD at T = 1..10) × 5 seeds. Then,
+// with a server in a child process, 50 concurrent clients (autocannon) for each of:
+//   classComparison (NDS vs KD T=4, 1000 rows)   beside   a direct SQL select of the same arms'
+//                                                         per-class accuracies (10 runs × 1000)
+//   classComparison.columns (the same, columnar) beside   the same direct select
+//   significanceSweep (10 temperatures)           beside   a direct SQL select of the summary's rows
+// JSON lines on stdout ({"bench":"api", ...}: p50/p99 ms, requests/s, ratio GraphQL / direct,
+// machine load), a readable line per measurement on stderr.
+// The server runs with the caller's NODE_ENV: graphql-js is about twice as fast per field with
+// NODE_ENV=production (its development build checks every instanceof for duplicate modules).
+// Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 50),
+// BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createLogger, type ImportedStudy, writeImportedStudy } from '@kdlens/core';
+import {
+  dropDatabase,
+  ensureDatabase,
+  openWarehouse,
+  type Warehouse,
+  withDatabase,
+} from '@kdlens/core/db';
+import { createRandom } from '@kdlens/metrics';
+import autocannon from 'autocannon';
+import { z } from 'zod';
+
+const env = z
+  .object({
+    DATABASE_URL: z.string().optional(),
+    BENCH_SECONDS: z.coerce.number().int().min(1).default(10),
+    BENCH_CONNECTIONS: z.coerce.number().int().min(1).default(50),
+    BENCH_EXAMPLES: z.coerce.number().int().min(100).default(50_000),
+    BENCH_CLASSES: z.coerce.number().int().min(2).default(1000),
+  })
+  .parse(process.env);
+
+const TARGET_P99_MS = 100;
+const TARGET_OVERHEAD = 2;
+const n = env.BENCH_EXAMPLES;
+const numClasses = env.BENCH_CLASSES;
+const seeds = [0, 1, 2, 3, 4];
+const temperatures = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+
+function emit(record: Record<string, unknown>, readable: string): void {
+  process.stdout.write(`${JSON.stringify({ bench: 'api', ...record })}\n`);
+  process.stderr.write(`${readable}\n`);
+}
+
+const machine = () => ({
+  cpus: os.availableParallelism(),
+  load1: Number(os.loadavg()[0]?.toFixed(2)),
+});
+
+async function open(): Promise<{ warehouse: Warehouse; cleanup: () => Promise<void> }> {
+  const log = createLogger('warn', 'bench');
+  if (env.DATABASE_URL) {
+    const name = `kdlens_bench_api_${process.pid}_${randomBytes(3).toString('hex')}`;
+    await ensureDatabase(env.DATABASE_URL, name);
+    const warehouse = await openWarehouse({
+      config: {
+        databaseUrl: withDatabase(env.DATABASE_URL, name),
+        home: '/nonexistent',
+        embeddedPgPort: 0,
+      },
+      log,
+    });
+    return {
+      warehouse,
+      cleanup: async () => {
+        await warehouse.close();
+        await dropDatabase(env.DATABASE_URL as string, name);
+      },
+    };
+  }
+  const home = await mkdtemp(path.join(os.tmpdir(), 'kdlens-bench-api-'));
+  const warehouse = await openWarehouse({
+    config: { databaseUrl: undefined, home, embeddedPgPort: 0 },
+    log,
+  });
+  return {
+    warehouse,
+    cleanup: async () => {
+      await warehouse.close();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Arms whose per-class skill differs in a seeded pattern, so some classes test significant. */
+function syntheticStudy(): ImportedStudy {
+  const rnd = createRandom(7);
+  const labels = Int32Array.from({ length: n }, () => rnd.int(numClasses));
+  const arms = [
+    { role: 'teacher' as const, temperature: null, base: 0.76 },
+    { role: 'student' as const, temperature: null, base: 0.69 },
+    ...temperatures.map((t) => ({ role: 'distilled' as const, temperature: t, base: 0.7 })),
+  ];
+  const runs = arms.flatMap((arm, a) =>
+    seeds.map((seed) => {
+      const r = createRandom(1000 * a + seed);
+      const skill = Float64Array.from(
+        { length: numClasses },
+        (_, c) => arm.base + 0.15 * Math.sin((c + 1) * (a + 1) * 0.7),
+      );
+      const predicted = Int32Array.from(labels, (y) =>
+        r.next() < (skill[y] as number) ? y : r.int(numClasses),
+      );
+      return {
+        file: `${arm.role}-${arm.temperature ?? 'x'}-s${seed}`,
+        role: arm.role,
+        temperature: arm.temperature,
+        seed,
+        architecture: arm.role === 'teacher' ? 'resnet50' : 'resnet18',
+        predicted,
+        probs: null,
+      };
+    }),
+  );
+  return {
+    testSet: {
+      ids: Array.from({ length: n }, (_, i) => `val_${i}`),
+      labels,
+      numClasses,
+      classNames: Array.from({ length: numClasses }, (_, c) => `n${String(c).padStart(8, '0')}`),
+      sensitive: {},
+    },
+    runs,
+  };
+}
+
+async function startServer(url: string, experimentId: string) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./bench-server.ts', import.meta.url))],
+    {
+      env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_EXPERIMENT_ID: experimentId },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', resolve);
+  });
+  const urls = z.object({ graphql: z.string(), direct: z.string() }).parse(JSON.parse(line));
+  return {
+    ...urls,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+interface Load {
+  url: string;
+  method: 'GET' | 'POST';
+  body?: string;
+}
+
+async function measure(load: Load) {
+  const options = {
+    url: load.url,
+    method: load.method,
+    connections: env.BENCH_CONNECTIONS,
+    ...(load.body ? { body: load.body, headers: { 'content-type': 'application/json' } } : {}),
+  };
+  await autocannon({ ...options, duration: 2 }); // warm-up: JIT, caches, pool connections
+  const before = machine();
+  const result = await autocannon({ ...options, duration: env.BENCH_SECONDS });
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: Math.round(result.requests.average),
+    requests: result.requests.total,
+    failed: result.errors + result.timeouts + result.non2xx,
+    load1Before: before.load1,
+    load1After: machine().load1,
+  };
+}
+
+/** One request, checked, so a fast stream of errors is never mistaken for speed. */
+async function check(url: string, body: string, expect: (data: unknown) => boolean) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  const json = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
+  if (json.errors?.length || !expect(json.data)) {
+    throw new Error(`unexpected answer: ${JSON.stringify(json).slice(0, 500)}`);
+  }
+  return json.data;
+}
+
+async function main(): Promise<void> {
+  const { warehouse, cleanup } = await open();
+  try {
+    let started = performance.now();
+    const outcome = await writeImportedStudy(
+      warehouse.db,
+      { experiment: 'imagenet-api-bench', dataset: 'synthetic', files: [] },
+      syntheticStudy(),
+    );
+    emit(
+      {
+        name: 'seed',
+        runs: 60,
+        examples: n,
+        classes: numClasses,
+        seconds: (performance.now() - started) / 1000,
+        ...machine(),
+      },
+      `seeded 60 runs × ${n} examples × ${numClasses} classes in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const server = await startServer(warehouse.url, outcome.experimentId);
+    try {
+      const id = outcome.experimentId;
+      const classBody = JSON.stringify({
+        query: `query($id: ID!) { classComparison(experimentId: $id, a: {role: student}, b: {role: distilled, temperature: 4}) {
+          significantCount testedCount rows { classIndex className accuracyA accuracyB delta t df p adjustedP significant } } }`,
+        variables: { id },
+      });
+      const sweepBody = JSON.stringify({
+        query: `query($id: ID!) { significanceSweep(experimentId: $id) { rows { temperature sc { raw holm bh tested } tc { raw holm bh tested } scCount tcCount } } }`,
+        variables: { id },
+      });
+      // A cold first request loads the study into the cache: reported, then excluded from load.
+      started = performance.now();
+      const first = await check(
+        server.graphql,
+        classBody,
+        (d) =>
+          z
+            .object({
+              classComparison: z.object({ rows: z.array(z.unknown()).length(numClasses) }),
+            })
+            .safeParse(d).success,
+      );
+      const coldMs = performance.now() - started;
+      const significant = z
+        .object({ classComparison: z.object({ significantCount: z.number() }) })
+        .parse(first).classComparison.significantCount;
+      await check(
+        server.graphql,
+        sweepBody,
+        (d) =>
+          z
+            .object({ significanceSweep: z.object({ rows: z.array(z.unknown()).length(10) }) })
+            .safeParse(d).success,
+      );
+      emit(
+        { name: 'cold-class-comparison', ms: coldMs, significantClasses: significant },
+        `classComparison, first request (loads the study cache): ${coldMs.toFixed(0)} ms; ${significant} of ${numClasses} classes significant (Holm)`,
+      );
+
+      const columnsBody = JSON.stringify({
+        query: `query($id: ID!) { classComparison(experimentId: $id, a: {role: student}, b: {role: distilled, temperature: 4}) {
+          significantCount testedCount columns { className accuracyA accuracyB delta t df p adjustedP significant } } }`,
+        variables: { id },
+      });
+      for (const q of [
+        { name: 'classComparison', body: classBody, direct: '/class-comparison' },
+        { name: 'classComparison.columns', body: columnsBody, direct: '/class-comparison' },
+        { name: 'significanceSweep', body: sweepBody, direct: '/significance-sweep' },
+      ]) {
+        const graphql = await measure({ url: server.graphql, method: 'POST', body: q.body });
+        const direct = await measure({ url: `${server.direct}${q.direct}`, method: 'GET' });
+        const overhead = graphql.p99 / direct.p99;
+        emit(
+          {
+            name: q.name,
+            classes: numClasses,
+            connections: env.BENCH_CONNECTIONS,
+            seconds: env.BENCH_SECONDS,
+            graphql,
+            direct,
+            p99OverDirect: overhead,
+            rpsDirectOverGraphql: direct.rps / graphql.rps,
+            targetP99Ms: TARGET_P99_MS,
+            targetOverhead: TARGET_OVERHEAD,
+            ...machine(),
+          },
+          `${q.name}: GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s` +
+            ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms, ${direct.rps} req/s` +
+            ` | p99 ratio ${overhead.toFixed(2)} (target ≤ ${TARGET_OVERHEAD}), failed ${graphql.failed}/${direct.failed}` +
+            ` | load ${graphql.load1Before}→${direct.load1After} on ${os.availableParallelism()} cpus`,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();

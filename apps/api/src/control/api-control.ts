@@ -1,0 +1,91 @@
+import {
+  type ExperimentSpec,
+  type Logger,
+  readPredictionTexts,
+  writeImportedStudy,
+} from '@kdlens/core';
+import type { Warehouse } from '@kdlens/core/db';
+import {
+  type CancelResult,
+  type CancelTarget,
+  openStudyQueue,
+  type QueueTimings,
+  requestCancel,
+  type StudyQueue,
+} from '@kdlens/core/queue';
+
+/** A prediction file sent as text; its name's extension picks the format (.csv, .jsonl). */
+export interface ImportFile {
+  name: string;
+  content: string;
+}
+
+/**
+ * What the API's mutations do to the warehouse and the queue: the same functions the CLI calls.
+ * An interface because launching lives in the trainer, which depends on this package; whoever
+ * starts the server passes the implementation in.
+ */
+export interface ApiControl {
+  /** Records the spec's experiment and queues what it lacks (`kdlens run <spec>`). */
+  launch(spec: ExperimentSpec): Promise<{ experimentId: string }>;
+  /** `kdlens cancel`: queued runs end now, running ones within a heartbeat. */
+  cancel(target: CancelTarget): Promise<CancelResult>;
+  /** `kdlens import`: validates every file, then writes the study in one transaction. */
+  importPredictions(
+    experiment: string,
+    files: readonly ImportFile[],
+  ): Promise<{ experimentId: string; runsImported: number }>;
+  /** Releases what the control holds open; the API server calls it when it stops. */
+  close(): Promise<void>;
+}
+
+export interface ApiControlOptions {
+  warehouse: Warehouse;
+  log: Logger;
+  timings: Partial<QueueTimings>;
+  /** The trainer's enqueueStudy; without it launchExperiment says that this server cannot launch. */
+  launch?: (spec: ExperimentSpec) => Promise<{ experimentId: string }>;
+}
+
+/** Thrown by `launch` when the server was started without a launcher. */
+export class LaunchUnavailableError extends Error {}
+
+/** Cancel and import from @kdlens/core; launch as injected. */
+export function createApiControl(opts: ApiControlOptions): ApiControl {
+  // One queue handle for the server's life: opening pg-boss per cancel would cost a connection
+  // pool and a schema check each time. Sending only; the workers run maintenance.
+  let queue: Promise<StudyQueue> | undefined;
+  const openQueue = () => {
+    queue ??= openStudyQueue(opts.warehouse, {
+      log: opts.log,
+      timings: opts.timings,
+      supervise: false,
+      poolSize: 2,
+    });
+    queue.catch(() => {
+      queue = undefined;
+    });
+    return queue;
+  };
+  return {
+    launch: async (spec) => {
+      if (!opts.launch) throw new LaunchUnavailableError('this API server cannot launch studies');
+      return opts.launch(spec);
+    },
+    cancel: async (target) => requestCancel(await openQueue(), target),
+    importPredictions: async (experiment, files) => {
+      const study = await readPredictionTexts(files);
+      const outcome = await writeImportedStudy(
+        opts.warehouse.db,
+        { experiment, files: files.map((f) => f.name) },
+        study,
+      );
+      return { experimentId: outcome.experimentId, runsImported: outcome.runsImported };
+    },
+    close: async () => {
+      const open = queue;
+      queue = undefined;
+      if (open) await (await open.catch(() => undefined))?.close();
+    },
+  };
+}

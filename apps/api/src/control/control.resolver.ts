@@ -1,0 +1,188 @@
+import {
+  type ApiTokenRole,
+  type ExperimentSpec,
+  ImportError,
+  KdlensError,
+  parseSpecText,
+  SpecError,
+  WarehouseError,
+} from '@kdlens/core';
+import { findExperimentById } from '@kdlens/core/db';
+import { GraphQLJSON } from 'graphql-scalars';
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { z } from 'zod';
+import type { ApiContext } from '../context.ts';
+import { ApiError, badUserInput, notFound } from '../errors/api-error.ts';
+import { ExperimentType } from '../experiment/experiment.type.ts';
+import { toRunType } from '../run/run.mapper.ts';
+import { RunType } from '../run/run.type.ts';
+import { type ApiControl, LaunchUnavailableError } from './api-control.ts';
+import { ImportFileInput, ImportResultType } from './import.type.ts';
+import { parseId } from './parse-id.ts';
+
+const importFilesSchema = z
+  .array(
+    z.object({
+      name: z
+        .string()
+        .trim()
+        .min(1, 'a file needs a name')
+        .max(255, 'at most 255 characters')
+        .regex(/\.(csv|jsonl|ndjson)$/i, 'the name must end in .csv, .jsonl or .ndjson'),
+      content: z.string(),
+    }),
+  )
+  .min(1, 'send at least one file')
+  .max(200, 'at most 200 files per import');
+
+const experimentNameSchema = z.string().trim().min(1, 'name the experiment').max(200);
+
+/** Launch, cancel and import: operator and admin tokens only. */
+@Resolver()
+export class ControlResolver {
+  @Authorized<ApiTokenRole>('operator')
+  @Mutation(() => ExperimentType, {
+    description:
+      'Validates a spec (an object, or YAML/JSON text), records its experiment and queues the runs it lacks, like `kdlens run`. Idempotent per spec; errors list every spec problem in extensions.problems.',
+  })
+  async launchExperiment(
+    @Ctx() ctx: ApiContext,
+    @Arg('spec', () => GraphQLJSON) spec: unknown,
+  ): Promise<ExperimentType> {
+    const parsed = parseSpec(spec);
+    const control = requireControl(ctx.control);
+    let experimentId: string;
+    try {
+      ({ experimentId } = await control.launch(parsed));
+    } catch (error) {
+      throw userErrorOr(error);
+    }
+    return experimentOrNotFound(ctx, experimentId);
+  }
+
+  @Authorized<ApiTokenRole>('operator')
+  @Mutation(() => ExperimentType, {
+    description:
+      'Cancels the unfinished runs of an experiment: queued ones at once, running ones within a heartbeat. Launching the spec again resumes them.',
+  })
+  async cancelExperiment(
+    @Ctx() ctx: ApiContext,
+    @Arg('id', () => ID) id: string,
+  ): Promise<ExperimentType> {
+    const experimentId = parseId(id);
+    await experimentOrNotFound(ctx, experimentId);
+    await requireControl(ctx.control).cancel({ experimentId });
+    return experimentOrNotFound(ctx, experimentId);
+  }
+
+  @Authorized<ApiTokenRole>('operator')
+  @Mutation(() => RunType, {
+    description: 'Cancels one run (and distilled runs waiting on it, if it is a teacher).',
+  })
+  async cancelRun(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<RunType> {
+    const runId = parseId(id);
+    await runOrNotFound(ctx, runId);
+    await requireControl(ctx.control).cancel({ runId });
+    return toRunType(await runOrNotFound(ctx, runId));
+  }
+
+  @Authorized<ApiTokenRole>('operator')
+  @Mutation(() => ImportResultType, {
+    description:
+      'Imports prediction files into an experiment (created if missing), like `kdlens import`: every file is checked first and nothing is written unless all are valid (problems in extensions.problems). The request body limit applies; import large studies with the CLI.',
+  })
+  async importPredictions(
+    @Ctx() ctx: ApiContext,
+    // Reversed on purpose: type-graphql prints arguments last parameter first.
+    @Arg('files', () => [ImportFileInput]) files: ImportFileInput[],
+    @Arg('experiment', () => String) experiment: string,
+  ): Promise<ImportResultType> {
+    const name = experimentNameSchema.safeParse(experiment);
+    if (!name.success) {
+      throw badUserInput(`experiment: ${name.error.issues[0]?.message ?? 'invalid'}`);
+    }
+    const checked = importFilesSchema.safeParse(files);
+    if (!checked.success) {
+      throw badUserInput('files are not importable', {
+        problems: checked.error.issues.map((i) => ({
+          path: ['files', ...i.path].join('.'),
+          message: i.message,
+        })),
+      });
+    }
+    const control = requireControl(ctx.control);
+    let result: { experimentId: string; runsImported: number };
+    try {
+      result = await control.importPredictions(name.data, checked.data);
+    } catch (error) {
+      throw userErrorOr(error);
+    }
+    return {
+      experiment: await experimentOrNotFound(ctx, result.experimentId),
+      runsImported: result.runsImported,
+    };
+  }
+}
+
+/** A spec object, or YAML/JSON text (what a spec editor holds); SpecError → BAD_USER_INPUT. */
+function parseSpec(spec: unknown): ExperimentSpec {
+  const isText = typeof spec === 'string';
+  try {
+    // parseSpecText is the CLI's parser, so both report the same problems for the same spec.
+    return parseSpecText(isText ? spec : JSON.stringify(spec ?? null), 'spec');
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    throw badUserInput(`the experiment spec has ${error.issues.length} problem(s)`, {
+      problems: error.issues.map((i) => ({
+        path: i.path,
+        message: i.message,
+        // Positions only mean something in text the client wrote.
+        ...(isText && i.line !== undefined ? { line: i.line, column: i.col ?? 1 } : {}),
+      })),
+    });
+  }
+}
+
+function requireControl(control: ApiControl | undefined): ApiControl {
+  if (!control) {
+    throw new ApiError(
+      'INTERNAL_SERVER_ERROR',
+      'this API server was started read-only (without control); mutations are unavailable',
+    );
+  }
+  return control;
+}
+
+/** Errors the CLI prints as one actionable line are the client's to fix, bar an unreachable warehouse. */
+function userErrorOr(error: unknown): unknown {
+  if (error instanceof ImportError) {
+    return badUserInput(`import failed: ${error.problems.length} problem(s), nothing was written`, {
+      problems: error.problems.map((p) => ({
+        file: p.file,
+        ...(p.line === undefined ? {} : { line: p.line }),
+        ...(p.column === undefined ? {} : { column: p.column }),
+        message: p.message,
+      })),
+    });
+  }
+  if (error instanceof LaunchUnavailableError) {
+    return new ApiError('INTERNAL_SERVER_ERROR', error.message);
+  }
+  if (error instanceof KdlensError && !(error instanceof WarehouseError)) {
+    return badUserInput(error.message);
+  }
+  return error;
+}
+
+async function experimentOrNotFound(ctx: ApiContext, id: string): Promise<ExperimentType> {
+  const row = await findExperimentById(ctx.db, id);
+  if (!row) throw notFound(`no experiment with id ${id}`);
+  return row;
+}
+
+async function runOrNotFound(ctx: ApiContext, id: string) {
+  // The relational query API needs no drizzle import here (it is not this package's dependency).
+  const row = await ctx.db.query.runs.findFirst({ where: (runs, { eq }) => eq(runs.id, id) });
+  if (!row) throw notFound(`no run with id ${id}`);
+  return row;
+}

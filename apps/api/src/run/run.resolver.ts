@@ -1,0 +1,20 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { ApiContext } from '../context.ts';
+import { notFound, parseId } from '../experiment/lookup-errors.ts';
+import { toRunType } from './run.mapper.ts';
+import { RunType } from './run.type.ts';
+
+@Resolver(() => RunType)
+export class RunResolver {
+  @Query(() => RunType, {
+    nullable: true,
+    description:
+      'One run: status, progress, live metrics, epoch history, error, backend, timings. NOT_FOUND for an unknown id.',
+  })
+  async run(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<RunType> {
+    const runId = parseId(id, 'id');
+    const row = await ctx.db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, runId) });
+    if (!row) throw notFound(`no run has id ${runId}`);
+    return toRunType(row);
+  }
+}
