@@ -183,14 +183,16 @@ function checkTeacher(teacher: tf.LayersModel, layout: InputLayout, numClasses: 
 
 /**
  * Training an embedding needs the gradient of Gather, which tfjs computes with
- * UnsortedSegmentSum; the wasm backend ships without it, and the failure would
- * otherwise surface mid-step as an unregistered-kernel error.
+ * UnsortedSegmentSum. The wasm package ships without it; initBackend('wasm') registers
+ * KDLens' kernel (kernels/wasm-unsorted-segment-sum.ts), so this only fires for a backend
+ * set up some other way, where the failure would otherwise surface mid-step as an
+ * unregistered-kernel error.
  */
 function checkBackendCanTrainText(): void {
   const backend = tf.getBackend();
   if (tf.getKernel('UnsortedSegmentSum', backend) === undefined) {
     fail(
-      `text models need the UnsortedSegmentSum kernel (embedding gradient), which the '${backend}' backend lacks; use the cpu backend or tfjs-node`,
+      `text models need the UnsortedSegmentSum kernel (embedding gradient), which the '${backend}' backend lacks; initialise it with initBackend (it registers KDLens' wasm kernels), or use the cpu backend or tfjs-node`,
     );
   }
 }
