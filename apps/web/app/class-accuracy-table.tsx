@@ -1,4 +1,4 @@
-import type { Run } from '../lib/api';
+import type { HomeRun as Run } from './page.tsx';
 
 export const roleLabel: Record<Run['role'], string> = {
   teacher: 'teacher',

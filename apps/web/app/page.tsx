@@ -1,6 +1,56 @@
-import { ApiUnavailableError, type Experiment, fetchExperiments, type Run } from '../lib/api';
-import { AutoRefresh } from './auto-refresh';
-import { ClassAccuracyTable, roleLabel } from './class-accuracy-table';
+import Link from 'next/link';
+import { z } from 'zod';
+import { AutoRefresh } from '@/components/auto-refresh.tsx';
+import { ApiError, graphql } from '@/lib/graphql.ts';
+import { experimentStatuses, runSchema } from '@/lib/schemas.ts';
+import { ClassAccuracyTable, roleLabel } from './class-accuracy-table.tsx';
+
+const homeRunSchema = runSchema.extend({
+  classAccuracy: z.array(z.number().nullable()).nullable(),
+  classNames: z.array(z.string()).nullable(),
+});
+export type HomeRun = z.infer<typeof homeRunSchema>;
+type Run = HomeRun;
+
+const homeExperimentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  dataset: z.string(),
+  status: z.enum(experimentStatuses),
+  createdAt: z.string(),
+  classNames: z.array(z.string()),
+  runs: z.array(homeRunSchema),
+});
+type Experiment = z.infer<typeof homeExperimentSchema>;
+
+// The few newest studies, each with its runs; the per-class table only where it stays short.
+const HOME_QUERY = /* GraphQL */ `
+  query Home {
+    experiments(first: 5) {
+      edges {
+        node {
+          id name dataset status createdAt classNames
+          runs {
+            id experimentId role temperature seed architecture backend status progress epoch
+            loss accuracy imagesPerSec etaSeconds error startedAt finishedAt classAccuracy classNames
+          }
+        }
+      }
+    }
+  }
+`;
+const MAX_CLASSES_ON_HOME = 50;
+
+async function fetchRecentExperiments(): Promise<Experiment[]> {
+  const data = await graphql(
+    HOME_QUERY,
+    {},
+    z.object({
+      experiments: z.object({ edges: z.array(z.object({ node: homeExperimentSchema })) }),
+    }),
+  );
+  return data.experiments.edges.map((e) => e.node);
+}
 
 // Results change while runs train; never serve a page rendered at build time.
 export const dynamic = 'force-dynamic';
@@ -66,8 +116,13 @@ function ExperimentCard({ experiment }: { experiment: Experiment }) {
         data set <strong>{experiment.dataset}</strong> · status <strong>{experiment.status}</strong>{' '}
         · {experiment.runs.length} runs · created {new Date(experiment.createdAt).toLocaleString()}
       </p>
+      <p>
+        <Link href={`/experiments/${experiment.id}`}>Overview, classes, groups and runs →</Link>
+      </p>
       <RunsTable runs={experiment.runs} />
-      <ClassAccuracyTable runs={experiment.runs} caption="Test accuracy per class" />
+      {experiment.classNames.length <= MAX_CLASSES_ON_HOME && (
+        <ClassAccuracyTable runs={experiment.runs} caption="Test accuracy per class" />
+      )}
     </section>
   );
 }
@@ -75,12 +130,12 @@ function ExperimentCard({ experiment }: { experiment: Experiment }) {
 export default async function HomePage() {
   let experiments: Experiment[];
   try {
-    experiments = await fetchExperiments();
+    experiments = await fetchRecentExperiments();
   } catch (error) {
-    if (!(error instanceof ApiUnavailableError)) throw error;
+    if (!(error instanceof ApiError)) throw error;
     return (
       <>
-        <h1>Experiments</h1>
+        <h1>Recent experiments</h1>
         <p className="error" role="alert">
           {error.message}
         </p>
@@ -93,12 +148,18 @@ export default async function HomePage() {
   );
   return (
     <>
-      <h1>Experiments</h1>
+      <h1>Recent experiments</h1>
       {experiments.length === 0 ? (
-        <p>No experiments yet. Run `npx kdlens demo` to train the demo study.</p>
+        <p>
+          No experiments yet. Run `npx kdlens demo` to train the demo study, or{' '}
+          <Link href="/launch">launch one</Link>.
+        </p>
       ) : (
         experiments.map((e) => <ExperimentCard key={e.id} experiment={e} />)
       )}
+      <p>
+        <Link href="/experiments">All experiments →</Link>
+      </p>
       <AutoRefresh active={live} />
     </>
   );

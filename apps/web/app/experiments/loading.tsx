@@ -1,0 +1,5 @@
+import { LoadingNote } from '@/components/loading-note.tsx';
+
+export default function Loading() {
+  return <LoadingNote what="experiments" />;
+}

@@ -1,0 +1,66 @@
+'use server';
+
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { secureCookie } from '@/lib/api.ts';
+import { ApiError, graphql } from '@/lib/graphql.ts';
+import { viewerSchema } from '@/lib/schemas.ts';
+import { TOKEN_COOKIE } from '@/lib/token-cookie.ts';
+
+export interface SignInState {
+  error: string | null;
+}
+
+/** Only same-site paths: a sign-in link must not bounce the user to another site. */
+function safeNext(value: FormDataEntryValue | null): string {
+  const text = typeof value === 'string' ? value : '';
+  return text.startsWith('/') && !text.startsWith('//') ? text : '/experiments';
+}
+
+/**
+ * Checks the token with the API (`viewer`) before keeping it, so a typo is reported here and
+ * not as a confusing error on the next page. The cookie is httpOnly: page scripts never see it.
+ */
+export async function signIn(_previous: SignInState, form: FormData): Promise<SignInState> {
+  const token = String(form.get('token') ?? '').trim();
+  if (token === '') return { error: 'Paste your API token.' };
+  let viewer: z.infer<typeof viewerSchema>;
+  try {
+    const data = await graphql(
+      '{ viewer { role anonymous name canRead } }',
+      {},
+      z.object({ viewer: viewerSchema }),
+      { token },
+    );
+    viewer = data.viewer;
+  } catch (error) {
+    if (error instanceof ApiError) {
+      return {
+        error:
+          error.code === 'UNAUTHENTICATED'
+            ? 'The API does not know this token (or it was revoked).'
+            : error.message,
+      };
+    }
+    throw error;
+  }
+  if (viewer.anonymous || viewer.role === null) {
+    return { error: 'The API does not know this token (or it was revoked).' };
+  }
+  const jar = await cookies();
+  jar.set(TOKEN_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secureCookie,
+    path: '/',
+    maxAge: 60 * 60 * 24 * 30,
+  });
+  redirect(safeNext(form.get('next')));
+}
+
+export async function signOut(): Promise<void> {
+  const jar = await cookies();
+  jar.delete(TOKEN_COOKIE);
+  redirect('/sign-in');
+}

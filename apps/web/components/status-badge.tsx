@@ -1,0 +1,6 @@
+import type { ExperimentStatus, RunStatus } from '@/lib/schemas.ts';
+
+/** A run's or experiment's status as a word with a colour (never colour alone). */
+export function StatusBadge({ status }: { status: RunStatus | ExperimentStatus }) {
+  return <span className={`status status-${status}`}>{status}</span>;
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { ApiError, graphql } from './graphql.ts';
+
+/**
+ * What a launch can start from: a preset the API ships, or the stored spec of an experiment
+ * launched before (re-run with changes). The form shows a few fields of the spec and sends the
+ * rest back unchanged, so these schemas read only those fields and keep everything else.
+ */
+const baseSpecSchema = z
+  .object({
+    dataset: z.object({ name: z.string() }).loose(),
+    teacher: z.object({ architecture: z.string(), epochs: z.number() }).loose(),
+    student: z.object({ architecture: z.string(), epochs: z.number() }).loose(),
+    kd: z.object({ temperatures: z.array(z.number()) }).loose(),
+    seeds: z.union([z.number(), z.array(z.number())]),
+  })
+  .loose();
+export type BaseSpec = z.infer<typeof baseSpecSchema>;
+
+export interface SpecSource {
+  /** `preset:<name>` or `experiment:<id>`: what the form posts back. */
+  key: string;
+  name: string;
+  description: string;
+  spec: BaseSpec;
+}
+
+const PRESETS_QUERY = '{ presets { name description spec } }';
+const presetsSchema = z.object({
+  presets: z.array(
+    z.object({ name: z.string(), description: z.string().nullable(), spec: z.unknown() }),
+  ),
+});
+
+const EXPERIMENT_SPECS_QUERY = /* GraphQL */ `
+  query ExperimentSpecs {
+    experiments(first: 50) { edges { node { id name spec } } }
+  }
+`;
+const experimentSpecsSchema = z.object({
+  experiments: z.object({
+    edges: z.array(
+      z.object({ node: z.object({ id: z.string(), name: z.string(), spec: z.unknown() }) }),
+    ),
+  }),
+});
+
+/** Presets, when this API version serves them (a field the API's schema may not have yet). */
+async function loadPresets(): Promise<SpecSource[]> {
+  try {
+    const data = await graphql(PRESETS_QUERY, {}, presetsSchema);
+    return data.presets.flatMap((p) => {
+      const spec = baseSpecSchema.safeParse(p.spec);
+      return spec.success
+        ? [
+            {
+              key: `preset:${p.name}`,
+              name: `preset ${p.name}`,
+              description: p.description ?? '',
+              spec: spec.data,
+            },
+          ]
+        : [];
+    });
+  } catch (error) {
+    // GRAPHQL_VALIDATION_FAILED: this API has no `presets { spec }`; experiments still work.
+    if (error instanceof ApiError && /presets/.test(error.message)) return [];
+    throw error;
+  }
+}
+
+/** Experiments launched from a spec (imports record only their source files, so they are left out). */
+async function loadExperimentSpecs(): Promise<SpecSource[]> {
+  const data = await graphql(EXPERIMENT_SPECS_QUERY, {}, experimentSpecsSchema);
+  return data.experiments.edges.flatMap(({ node }) => {
+    const spec = baseSpecSchema.safeParse(node.spec);
+    return spec.success
+      ? [
+          {
+            key: `experiment:${node.id}`,
+            name: `experiment ${node.name}`,
+            description: `the spec of ${node.name}`,
+            spec: spec.data,
+          },
+        ]
+      : [];
+  });
+}
+
+export async function loadSpecSources(): Promise<SpecSource[]> {
+  const [presets, experiments] = await Promise.all([loadPresets(), loadExperimentSpecs()]);
+  return [...presets, ...experiments];
+}
+
+export async function loadSpecSource(key: string): Promise<SpecSource | undefined> {
+  return (await loadSpecSources()).find((s) => s.key === key);
+}
