@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError, graphql } from './graphql.ts';
+import { graphql } from './graphql.ts';
 
 /**
  * What a launch can start from: a preset the API ships, or the stored spec of an experiment
@@ -45,28 +45,22 @@ const experimentSpecsSchema = z.object({
   }),
 });
 
-/** Presets, when this API version serves them (a field the API's schema may not have yet). */
+/** The presets the API ships, with their parsed specs. */
 async function loadPresets(): Promise<SpecSource[]> {
-  try {
-    const data = await graphql(PRESETS_QUERY, {}, presetsSchema);
-    return data.presets.flatMap((p) => {
-      const spec = baseSpecSchema.safeParse(p.spec);
-      return spec.success
-        ? [
-            {
-              key: `preset:${p.name}`,
-              name: `preset ${p.name}`,
-              description: p.description ?? '',
-              spec: spec.data,
-            },
-          ]
-        : [];
-    });
-  } catch (error) {
-    // GRAPHQL_VALIDATION_FAILED: this API has no `presets { spec }`; experiments still work.
-    if (error instanceof ApiError && /presets/.test(error.message)) return [];
-    throw error;
-  }
+  const data = await graphql(PRESETS_QUERY, {}, presetsSchema);
+  return data.presets.flatMap((p) => {
+    const spec = baseSpecSchema.safeParse(p.spec);
+    return spec.success
+      ? [
+          {
+            key: `preset:${p.name}`,
+            name: `preset ${p.name}`,
+            description: p.description ?? '',
+            spec: spec.data,
+          },
+        ]
+      : [];
+  });
 }
 
 /** Experiments launched from a spec (imports record only their source files, so they are left out). */
