@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@kdlens/core';
-import { recordExperiment, runs } from '@kdlens/core/db';
+import { experiments, recordExperiment, runs } from '@kdlens/core/db';
 import {
   enqueueExperiment,
   enqueueReady,
@@ -196,6 +196,9 @@ describe('job queue', () => {
       const [r] = await t.warehouse.db.select().from(runs).where(eq(runs.id, teacher.id));
       return r?.status === 'running' ? r : undefined;
     });
+    // The first claim makes the experiment running (the web UI shows it as live).
+    const [live] = await t.warehouse.db.select().from(experiments).where(eq(experiments.id, id));
+    expect(live?.status).toBe('running');
 
     expect(await requestCancel(queue, { runId: student.id })).toEqual({
       cancelled: 1,

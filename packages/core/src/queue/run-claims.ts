@@ -48,7 +48,10 @@ export async function claimRun(
       and (r.role <> 'distilled' or ${teacherSucceeded('r')})
     returning r.id, r.experiment_id as "experimentId", r.role, r.temperature, r.seed,
       r.architecture, r.attempt, r.worker`);
-  return result.rows[0];
+  const claimed = result.rows[0];
+  // The first claim turns a pending experiment into a running one for the API and web UI.
+  if (claimed) await refreshExperimentStatus(db, [claimed.experimentId]);
+  return claimed;
 }
 
 /** What a worker learns from each heartbeat or progress write. */
