@@ -3,8 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { registerDatasetCommands } from './commands/datasets.command.ts';
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerDemoCommand } from './commands/demo.command.ts';
+import { registerResultsCommands } from './commands/results.command.ts';
 import { registerServeCommands } from './commands/serve.command.ts';
 import { registerSpecCommands } from './commands/spec.command.ts';
+import { registerStudyCommands } from './commands/study.command.ts';
+import { registerTokenCommands } from './commands/token.command.ts';
 
 // `kdlens datasets list | head` closes stdout early; that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -22,6 +25,9 @@ registerDatasetCommands(program);
 registerDemoCommand(program);
 registerServeCommands(program);
 registerSpecCommands(program);
+registerStudyCommands(program);
+registerTokenCommands(program);
+registerResultsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -163,7 +163,10 @@ export async function runClaimedUnit(host: UnitHost, job: PgBoss.Job<unknown>): 
   progress.close();
   await beating;
 
-  if (abortKind(controller.signal) === 'lost') {
+  // A unit that stores its results itself (saveRunResults) ends the run as succeeded, after
+  // which this worker's fenced writes find the row no longer running and report 'lost'. That
+  // is the unit's own success, not another attempt's: record the outcome and wake dependents.
+  if (abortKind(controller.signal) === 'lost' && outcome.status !== 'succeeded') {
     // Another attempt owns the run now; this job has nothing left to record.
     await boss.complete(trainUnitJob.name, job.id, { lost: true });
     log.warn('unit lost to a newer attempt; its result is discarded');

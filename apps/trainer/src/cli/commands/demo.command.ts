@@ -2,20 +2,41 @@ import type { BackendName } from '@kdlens/core';
 import type { Command } from 'commander';
 import { withWarehouse } from '../cli-context.ts';
 import { backendOption } from '../options.ts';
-import { trainDemo } from '../train-demo.ts';
+import { waitForever } from '../wait-forever.ts';
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('train the demo study into the warehouse (skipped when it is already there)')
+    .description(
+      'train the demo study (presets/demo.yaml) through the job queue with one worker per core; skipped when it is already there',
+    )
     .addOption(backendOption())
-    .action((options: { backend?: BackendName }) =>
+    .option('--spec <file|preset>', 'train this spec instead of the demo preset')
+    .action((options: { backend?: BackendName; spec?: string }) =>
       withWarehouse(async (w, ctx) => {
-        const result = await trainDemo(w.db, ctx, { backend: options.backend });
+        const { onShutdown } = await import('@kdlens/core');
+        const { trainDemoStudy } = await import('../../study/train-demo-study.ts');
+        const abort = new AbortController();
+        const training = trainDemoStudy({
+          warehouse: w,
+          config: ctx.config,
+          log: ctx.log,
+          signal: abort.signal,
+          ...(options.spec === undefined ? {} : { spec: options.spec }),
+          ...(options.backend === undefined ? {} : { backend: options.backend }),
+        });
+        // Ctrl-C: the workers put their units back in the queue before the warehouse closes.
+        onShutdown(async () => {
+          abort.abort();
+          await training.catch(() => {});
+        });
+        const result = await training.catch((error: unknown) =>
+          abort.signal.aborted ? waitForever() : Promise.reject(error),
+        );
         process.stdout.write(
           result.trained === 0
-            ? 'demo experiment already in the warehouse\n'
-            : `demo experiment trained: ${result.trained} runs\n`,
+            ? `${result.name} experiment already in the warehouse\n`
+            : `${result.name} experiment trained: ${result.trained} runs\n`,
         );
       }),
     );

@@ -1,0 +1,62 @@
+/**
+ * The spec of a study lives in experiments.spec (the parsed form, defaults filled in): workers
+ * on any machine read it from there, so the spec file needs to exist only where `kdlens run` ran.
+ */
+import { type ExperimentSpec, experimentSpecSchema, KdlensError } from '@kdlens/core';
+import { type Database, findExperimentById, recordExperiment } from '@kdlens/core/db';
+
+/** Keys sorted at every level: jsonb does not keep the order the spec was written in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/**
+ * Creates the spec's experiment, or finds it when the spec was run before. An experiment of the
+ * same name recorded from a different spec is refused: its runs would mix two studies.
+ */
+export async function recordStudy(
+  db: Database,
+  spec: ExperimentSpec,
+): Promise<{ id: string; created: boolean }> {
+  const { experiment, runs } = await recordExperiment(db, {
+    name: spec.name,
+    dataset: spec.dataset.name,
+    spec: JSON.parse(JSON.stringify(spec)) as Record<string, unknown>,
+    runs: [],
+  });
+  const stored = experimentSpecSchema.safeParse(experiment.spec);
+  if (!stored.success || canonical(stored.data) !== canonical(spec)) {
+    throw new KdlensError(
+      `an experiment named "${spec.name}" already exists with a different spec (${runs.length} runs); ` +
+        'give this spec another name, or keep the stored one unchanged to resume it',
+    );
+  }
+  return { id: experiment.id, created: runs.length === 0 };
+}
+
+const specs = new Map<string, Promise<ExperimentSpec>>();
+
+/** The spec a study was recorded from (cached: a worker runs many units of one study). */
+export function readStudySpec(db: Database, experimentId: string): Promise<ExperimentSpec> {
+  let spec = specs.get(experimentId);
+  if (spec === undefined) {
+    spec = (async () => {
+      const experiment = await findExperimentById(db, experimentId);
+      if (!experiment) throw new KdlensError(`experiment ${experimentId} does not exist`);
+      const parsed = experimentSpecSchema.safeParse(experiment.spec);
+      if (!parsed.success) {
+        throw new KdlensError(
+          `experiment "${experiment.name}" was not recorded from an experiment spec, so no worker can train it`,
+        );
+      }
+      return parsed.data;
+    })();
+    specs.set(experimentId, spec);
+    spec.catch(() => specs.delete(experimentId));
+  }
+  return spec;
+}

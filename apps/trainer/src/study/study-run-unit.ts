@@ -1,0 +1,187 @@
+/**
+ * The worker's unit of a study: trains one run of a recorded experiment spec and stores its
+ * results. Everything a unit needs comes from the warehouse (the spec, the teacher's weights, the
+ * unit's last checkpoint), so any worker on any machine can run any unit.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { BackendName, ExperimentSpec, Logger } from '@kdlens/core';
+import {
+  type Database,
+  getRunArtifact,
+  markRunStarted,
+  putRunArtifact,
+  recordEpoch,
+  recordTestSet,
+  saveRunResults,
+} from '@kdlens/core/db';
+import type * as tf from '@tensorflow/tfjs';
+import { type EpochMetrics, initBackend, trainUnit } from '../engine/index.ts';
+import type { RunUnit, UnitContext, UnitResult } from '../worker/index.ts';
+import { packDirectorySync, unpackDirectory } from './directory-bundle.ts';
+import { readStudySpec } from './experiment-spec-store.ts';
+import { loadStudyData, type StudyData } from './load-study-data.ts';
+import { loadTeacher, storeTeacherWeights } from './teacher-weights.ts';
+import { unitTrainOptions } from './unit-train-options.ts';
+
+export interface StudyRunUnitOptions {
+  db: Database;
+  /**
+   * This machine's KDLENS_BACKEND. Set to a concrete backend it wins over the spec's (a GPU
+   * machine in a team of CPU ones); `auto` leaves the spec's choice. Runs record what they used.
+   */
+  machineBackend: BackendName;
+}
+
+// recordTestSet is idempotent, but one call per experiment and process saves a round-trip of
+// the whole test set per unit.
+const testSets = new Map<string, Promise<unknown>>();
+
+function ensureTestSet(db: Database, experimentId: string, data: StudyData): Promise<unknown> {
+  let recorded = testSets.get(experimentId);
+  if (recorded === undefined) {
+    recorded = recordTestSet(db, experimentId, data.testSet);
+    testSets.set(experimentId, recorded);
+    recorded.catch(() => testSets.delete(experimentId));
+  }
+  return recorded;
+}
+
+/** The study's summary options, as the spec's evaluation section states them. */
+function studyOptions(spec: ExperimentSpec) {
+  const f = spec.evaluation.individualFairness;
+  return {
+    individual: {
+      k: f.neighbors,
+      distance: f.distance,
+      pairs: f.pairs === 'all' ? ('all' as const) : { sample: f.pairs, seed: 0 },
+    },
+  };
+}
+
+export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
+  const { db } = opts;
+  return async ({ run }, ctx) => {
+    const spec = await readStudySpec(db, run.experimentId);
+    const backend = await initBackend(
+      opts.machineBackend === 'auto' ? spec.backend : opts.machineBackend,
+      ctx.log,
+    );
+    // The rung actually chosen, so results say what they ran on.
+    await markRunStarted(db, run.id, backend.name);
+    // Generating or decoding data blocks the event loop; beat around it.
+    await ctx.heartbeat();
+    const data = await loadStudyData(spec);
+    await ctx.heartbeat();
+    await ensureTestSet(db, run.experimentId, data);
+
+    let teacher: tf.LayersModel | undefined;
+    const work = await mkdtemp(path.join(os.tmpdir(), 'kdlens-unit-'));
+    try {
+      if (run.role === 'distilled') {
+        teacher = await loadTeacher(db, run.experimentId, run.seed, spec, data);
+      }
+      const checkpointDir = path.join(work, 'checkpoint');
+      if (run.attempt > 1) {
+        const checkpoint = await getRunArtifact(db, run.id, 'checkpoint');
+        if (checkpoint !== undefined) await unpackDirectory(checkpoint.bytes, checkpointDir);
+      }
+      return await train(spec, data, teacher, checkpointDir, { db, run, ctx });
+    } finally {
+      teacher?.dispose();
+      await rm(work, { recursive: true, force: true });
+    }
+  };
+}
+
+async function train(
+  spec: ExperimentSpec,
+  data: StudyData,
+  teacher: tf.LayersModel | undefined,
+  checkpointDir: string,
+  unit: { db: Database; run: Parameters<RunUnit>[0]['run']; ctx: UnitContext },
+): Promise<UnitResult> {
+  const { db, run, ctx } = unit;
+  const log: Logger = ctx.log;
+  // Epoch rows and checkpoints are written behind the training loop, in order; a failed write
+  // costs a resume point, not the run.
+  let writes: Promise<void> = Promise.resolve();
+  const later = (what: string, write: () => Promise<unknown>) => {
+    writes = writes.then(write).then(
+      () => {},
+      (error: unknown) => log.warn({ err: error }, `could not store the ${what}`),
+    );
+  };
+  const onEpoch = (m: EpochMetrics) => {
+    const bundle = packDirectorySync(checkpointDir);
+    later('epoch history', () =>
+      recordEpoch(db, run.id, {
+        epoch: m.epoch,
+        loss: m.loss,
+        trainAccuracy: m.trainAccuracy,
+        evalAccuracy: m.evalAccuracy ?? null,
+        imagesPerSec: m.imagesPerSec,
+        seconds: m.seconds,
+      }),
+    );
+    later('checkpoint', () =>
+      putRunArtifact(db, run.id, 'checkpoint', bundle, { epoch: m.epoch, attempt: run.attempt }),
+    );
+  };
+
+  const options = unitTrainOptions(spec, run, data);
+  const result = await trainUnit({
+    ...options,
+    ...(teacher === undefined ? {} : { teacher }),
+    checkpointDir,
+    resume: true,
+    signal: ctx.signal,
+    onEpoch,
+    onProgress: (p) =>
+      ctx.reportProgress({
+        fraction: p.fraction,
+        epoch: p.epoch,
+        loss: p.loss,
+        accuracy: p.accuracy,
+        imagesPerSec: p.imagesPerSec,
+        etaSeconds: p.etaSeconds,
+      }),
+  });
+  try {
+    if (result.resumedFromEpoch > 0) {
+      log.info({ resumedFromEpoch: result.resumedFromEpoch }, 'unit resumed from its checkpoint');
+    }
+    await writes;
+    if (run.role === 'teacher') {
+      // Before the results: saving them marks the teacher succeeded, which lets its students start.
+      await storeTeacherWeights(db, run.id, result.model, options.architecture);
+    }
+    // A cancelled or lost unit must not record results over another attempt's.
+    ctx.signal.throwIfAborted();
+    await saveRunResults(
+      db,
+      run.id,
+      {
+        predicted: result.predictions,
+        probabilities: result.probabilities,
+        ...(result.features === undefined ? {} : { features: result.features }),
+        trainSeconds: result.trainSeconds,
+        imagesPerSec: result.imagesPerSec,
+      },
+      { studyOptions: studyOptions(spec) },
+    );
+    log.info(
+      {
+        accuracy: result.accuracy,
+        trainSeconds: result.trainSeconds,
+        imagesPerSec: result.imagesPerSec,
+      },
+      'unit results stored',
+    );
+    // saveRunResults wrote the run's summary and status itself.
+    return {};
+  } finally {
+    result.model.dispose();
+  }
+}

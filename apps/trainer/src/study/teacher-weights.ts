@@ -1,0 +1,81 @@
+/**
+ * A teacher's trained weights travel through the warehouse (run_artifacts 'weights'), so the
+ * distilled students of its seed can run on any worker machine, after the teacher's own worker
+ * has moved on or gone.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type ExperimentSpec, KdlensError } from '@kdlens/core';
+import {
+  type Database,
+  getRunArtifact,
+  listRunsOfExperiments,
+  putRunArtifact,
+} from '@kdlens/core/db';
+import type * as tf from '@tensorflow/tfjs';
+import { loadPretrainedWeights, saveModelWeights } from '../engine/index.ts';
+import { buildArchitecture } from '../engine/models/index.ts';
+import { inputLayout } from '../engine/training/splits.ts';
+import { packDirectorySync, unpackDirectory } from './directory-bundle.ts';
+import type { StudyData } from './load-study-data.ts';
+
+async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kdlens-weights-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function storeTeacherWeights(
+  db: Database,
+  runId: string,
+  model: tf.LayersModel,
+  architecture: string,
+): Promise<void> {
+  const bytes = await withTempDir(async (dir) => {
+    await saveModelWeights(model, dir);
+    return packDirectorySync(dir);
+  });
+  await putRunArtifact(db, runId, 'weights', bytes, { architecture, format: 'tfjs-layers' });
+}
+
+/** The trained teacher of `seed`, rebuilt from the spec and its stored weights. */
+export async function loadTeacher(
+  db: Database,
+  experimentId: string,
+  seed: number,
+  spec: ExperimentSpec,
+  data: StudyData,
+): Promise<tf.LayersModel> {
+  const runs = await listRunsOfExperiments(db, [experimentId]);
+  const teacher = runs.find((r) => r.role === 'teacher' && r.seed === seed);
+  if (teacher?.status !== 'succeeded') {
+    throw new KdlensError(`the teacher of seed ${seed} has not succeeded; it must train first`);
+  }
+  const artifact = await getRunArtifact(db, teacher.id, 'weights');
+  if (artifact === undefined) {
+    throw new KdlensError(
+      `the teacher of seed ${seed} (run ${teacher.id}) has no stored weights; it was trained before weights were kept: cancel and delete the experiment, then run the spec again`,
+    );
+  }
+  return withTempDir(async (dir) => {
+    await unpackDirectory(artifact.bytes, dir);
+    const model = buildArchitecture(spec.teacher.architecture, {
+      ...spec.teacher.options,
+      ...(data.vocabSize === undefined ? {} : { vocabSize: data.vocabSize }),
+      inputShape: inputLayout(data.train).shape,
+      numClasses: data.numClasses,
+      seed,
+    });
+    try {
+      await loadPretrainedWeights(model, dir);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model;
+  });
+}

@@ -1,0 +1,56 @@
+import os from 'node:os';
+import { type BackendName, KdlensError, type Logger } from '@kdlens/core';
+import { listRunsOfExperiments, type Warehouse } from '@kdlens/core/db';
+import { enqueueStudy } from './enqueue-study.ts';
+import { queueSettings } from './queue-settings.ts';
+import { resolveSpec } from './resolve-spec.ts';
+import { trainStudyLocally } from './train-study-locally.ts';
+
+export interface TrainDemoStudyOptions {
+  warehouse: Warehouse;
+  config: {
+    queue: { heartbeatSeconds?: number; staleAfterSeconds?: number };
+    showProgress: boolean;
+  };
+  log: Logger;
+  /** A spec file or preset to train instead of the `demo` preset. */
+  spec?: string;
+  /** KDLENS_BACKEND for the workers (wins over the spec's backend). */
+  backend?: BackendName;
+  signal?: AbortSignal;
+}
+
+export interface DemoStudyResult {
+  experimentId: string;
+  name: string;
+  /** Runs trained by this call (0 when the warehouse already had every result). */
+  trained: number;
+}
+
+/**
+ * Trains whatever the warehouse lacks of the demo study (`presets/demo.yaml`) through the job
+ * queue, with one local worker process per core. Idempotent, like `kdlens run --local`.
+ */
+export async function trainDemoStudy(opts: TrainDemoStudyOptions): Promise<DemoStudyResult> {
+  const { spec } = await resolveSpec(opts.spec ?? 'demo');
+  const { timings } = queueSettings(opts.config);
+  const { experimentId } = await enqueueStudy(opts.warehouse, spec, { log: opts.log, timings });
+  const runs = await listRunsOfExperiments(opts.warehouse.db, [experimentId]);
+  const pending = runs.filter((r) => r.status !== 'succeeded').length;
+  if (pending === 0) return { experimentId, name: spec.name, trained: 0 };
+  opts.log.info({ experiment: spec.name, runs: pending }, 'training the demo study');
+  const status = await trainStudyLocally({
+    warehouse: opts.warehouse,
+    spec,
+    experimentId,
+    concurrency: Math.min(pending, os.availableParallelism()),
+    log: opts.log,
+    showProgress: opts.config.showProgress,
+    ...(opts.backend === undefined ? {} : { workerEnv: { KDLENS_BACKEND: opts.backend } }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+  });
+  if (status !== 'succeeded') {
+    throw new KdlensError(`the demo study ended ${status}; the web page shows each run's error`);
+  }
+  return { experimentId, name: spec.name, trained: pending };
+}
