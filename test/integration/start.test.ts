@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -18,21 +18,40 @@ it('`kdlens start` trains the demo, serves API and web, and Ctrl-C stops everyth
   dirs.push(home);
   const apiPort = await freePort();
   const webPort = await freePort();
+  // The demo preset trains 15 units for minutes; the same path with a 3-unit spec keeps this
+  // test short (presets/demo.yaml itself is checked by \`kdlens spec validate\`'s tests).
+  const demoSpec = path.join(home, 'demo.yaml');
+  await writeFile(
+    demoSpec,
+    `name: demo
+dataset:
+  name: trifeature
+  imageSize: 16
+  generator: { trainCount: 128, testCount: 64 }
+teacher: { architecture: mlp, epochs: 1, batchSize: 32, learningRate: 0.003, options: { hidden: [16] } }
+student: { architecture: mlp, epochs: 1, batchSize: 32, learningRate: 0.003, options: { hidden: [8] } }
+kd: { temperatures: [4] }
+seeds: 1
+backend: wasm
+`,
+  );
   const app = await startCli(
-    ['start'],
+    ['start', '--demo-spec', demoSpec],
     { KDLENS_HOME: home, KDLENS_API_PORT: String(apiPort), KDLENS_WEB_PORT: String(webPort) },
     /Ctrl-C stops/,
   );
   expect(app.output()).toContain(`open http://127.0.0.1:${webPort}`);
   expect(app.output()).toContain('demo study trained (3 runs)');
 
-  const data = await graphql<{ experiments: { name: string; runs: { status: string }[] }[] }>(
+  const data = await graphql<{
+    experiments: { edges: { node: { name: string; runs: { status: string }[] } }[] };
+  }>(
     `http://127.0.0.1:${apiPort}/graphql`,
-    '{ experiments { name runs { status } } }',
+    '{ experiments { edges { node { name runs { status } } } } }',
   );
-  expect(data.experiments.map((e) => [e.name, e.runs.map((r) => r.status)])).toEqual([
-    ['demo', ['succeeded', 'succeeded', 'succeeded']],
-  ]);
+  expect(
+    data.experiments.edges.map(({ node: e }) => [e.name, e.runs.map((r) => r.status)]),
+  ).toEqual([['demo', ['succeeded', 'succeeded', 'succeeded']]]);
   const html = await (await fetch(`http://127.0.0.1:${webPort}/`)).text();
   expect(html.match(/data-testid="run-row"/g)).toHaveLength(3);
 
@@ -47,7 +66,7 @@ it('`kdlens start` trains the demo, serves API and web, and Ctrl-C stops everyth
 
   // A second start finds the study in the warehouse and trains nothing.
   const again = await startCli(
-    ['start'],
+    ['start', '--demo-spec', demoSpec],
     { KDLENS_HOME: home, KDLENS_API_PORT: String(apiPort), KDLENS_WEB_PORT: String(webPort) },
     /Ctrl-C stops/,
   );
