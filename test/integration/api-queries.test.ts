@@ -146,6 +146,9 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     allowAnonymousRead: true,
+    // Reads the data version on every request: the statement counts below stay exact, and a
+    // write made here shows in the next answer (api-response-cache.test.ts tests the window).
+    responseCache: { versionTtlMs: 0 },
   });
 });
 

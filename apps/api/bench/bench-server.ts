@@ -2,6 +2,7 @@
 // its event loop: the GraphQL API and, beside it, a bare HTTP endpoint per query that fetches
 // the same data with one direct SQL statement (the baseline GraphQL is measured against).
 // Prints {"graphql": url, "direct": url} on stdout once both listen; stops on SIGTERM.
+// GET /cache-stats on the direct server answers the API's response cache counters (null when off).
 import http from 'node:http';
 import { createLogger } from '@kdlens/core';
 import { createDatabase } from '@kdlens/core/db';
@@ -9,7 +10,11 @@ import { z } from 'zod';
 import { startApiServer } from '../src/server.ts';
 
 const env = z
-  .object({ BENCH_DATABASE_URL: z.string().min(1), BENCH_EXPERIMENT_ID: z.guid() })
+  .object({
+    BENCH_DATABASE_URL: z.string().min(1),
+    BENCH_EXPERIMENT_ID: z.guid(),
+    BENCH_RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+  })
   .parse(process.env);
 
 const db = createDatabase(env.BENCH_DATABASE_URL);
@@ -19,6 +24,7 @@ const api = await startApiServer({
   host: '127.0.0.1',
   port: 0,
   allowAnonymousRead: true,
+  responseCache: env.BENCH_RESPONSE_CACHE === 'on' ? {} : false,
 });
 
 // What classComparison reads: the per-class accuracies of the two arms' runs.
@@ -32,6 +38,12 @@ const CLASS_SQL = `
 const SWEEP_SQL = `select summary->'significance' as significance from study_summaries where experiment_id = $1`;
 
 const direct = http.createServer((req, res) => {
+  if (req.url === '/cache-stats') {
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(api.cacheStats()));
+    return;
+  }
   const sql =
     req.url === '/class-comparison'
       ? CLASS_SQL

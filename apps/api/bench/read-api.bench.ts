@@ -10,10 +10,13 @@
 //   significanceSweep (10 temperatures)           beside   a direct SQL select of the summary's rows
 // JSON lines on stdout ({"bench":"api", ...}: p50/p99 ms, requests/s, ratio GraphQL / direct,
 // machine load), a readable line per measurement on stderr.
-// The server runs with the caller's NODE_ENV: graphql-js is about twice as fast per field with
-// NODE_ENV=production (its development build checks every instanceof for duplicate modules).
+// The server runs with NODE_ENV=production unless NODE_ENV is set, as `kdlens` does: graphql-js
+// is about twice as fast per field then (its development build checks every instanceof for
+// duplicate modules). The API's response cache is on, as in `kdlens api`; a line per query gives
+// its hit rate over the measured requests (BENCH_RESPONSE_CACHE=off measures execution instead).
 // Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 50),
-// BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000).
+// BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000), BENCH_RESPONSE_CACHE (on|off),
+// BENCH_CPU_PROFILE (a folder: the server writes a V8 .cpuprofile there when it stops).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -40,6 +43,8 @@ const env = z
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).default(50),
     BENCH_EXAMPLES: z.coerce.number().int().min(100).default(50_000),
     BENCH_CLASSES: z.coerce.number().int().min(2).default(1000),
+    BENCH_RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+    BENCH_CPU_PROFILE: z.string().optional(),
   })
   .parse(process.env);
 
@@ -140,9 +145,21 @@ function syntheticStudy(): ImportedStudy {
 async function startServer(url: string, experimentId: string) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./bench-server.ts', import.meta.url))],
+    [
+      // Node refuses --cpu-prof in NODE_OPTIONS, so it is passed to the server process here.
+      ...(env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROFILE}`] : []),
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./bench-server.ts', import.meta.url)),
+    ],
     {
-      env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_EXPERIMENT_ID: experimentId },
+      env: {
+        ...process.env,
+        NODE_ENV: process.env.NODE_ENV ?? 'production',
+        BENCH_DATABASE_URL: url,
+        BENCH_EXPERIMENT_ID: experimentId,
+        BENCH_RESPONSE_CACHE: env.BENCH_RESPONSE_CACHE,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -153,6 +170,8 @@ async function startServer(url: string, experimentId: string) {
   const urls = z.object({ graphql: z.string(), direct: z.string() }).parse(JSON.parse(line));
   return {
     ...urls,
+    cacheStats: async () =>
+      cacheStatsSchema.parse(await (await fetch(`${urls.direct}/cache-stats`)).json()),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -160,6 +179,16 @@ async function startServer(url: string, experimentId: string) {
       }),
   };
 }
+
+const cacheStatsSchema = z
+  .object({
+    hits: z.number(),
+    misses: z.number(),
+    bypasses: z.number(),
+    entries: z.number(),
+    bytes: z.number(),
+  })
+  .nullable();
 
 interface Load {
   url: string;
@@ -273,7 +302,9 @@ async function main(): Promise<void> {
         { name: 'classComparison.columns', body: columnsBody, direct: '/class-comparison' },
         { name: 'significanceSweep', body: sweepBody, direct: '/significance-sweep' },
       ]) {
+        const statsBefore = await server.cacheStats();
         const graphql = await measure({ url: server.graphql, method: 'POST', body: q.body });
+        const statsAfter = await server.cacheStats();
         const direct = await measure({ url: `${server.direct}${q.direct}`, method: 'GET' });
         const overhead = graphql.p99 / direct.p99;
         emit(
@@ -286,6 +317,7 @@ async function main(): Promise<void> {
             direct,
             p99OverDirect: overhead,
             rpsDirectOverGraphql: direct.rps / graphql.rps,
+            responseCache: env.BENCH_RESPONSE_CACHE,
             targetP99Ms: TARGET_P99_MS,
             targetOverhead: TARGET_OVERHEAD,
             ...machine(),
@@ -295,6 +327,25 @@ async function main(): Promise<void> {
             ` | p99 ratio ${overhead.toFixed(2)} (target ≤ ${TARGET_OVERHEAD}), failed ${graphql.failed}/${direct.failed}` +
             ` | load ${graphql.load1Before}→${direct.load1After} on ${os.availableParallelism()} cpus`,
         );
+        if (statsBefore && statsAfter) {
+          // Over warm-up and measurement: the first request after a version change is a miss.
+          const hits = statsAfter.hits - statsBefore.hits;
+          const misses = statsAfter.misses - statsBefore.misses;
+          const bypasses = statsAfter.bypasses - statsBefore.bypasses;
+          const hitRate = hits / Math.max(1, hits + misses + bypasses);
+          emit(
+            {
+              name: `${q.name}.response-cache`,
+              hits,
+              misses,
+              bypasses,
+              hitRate,
+              entries: statsAfter.entries,
+              bytes: statsAfter.bytes,
+            },
+            `${q.name}: response cache ${hits} hits, ${misses} misses, ${bypasses} bypasses (hit rate ${(100 * hitRate).toFixed(2)} %), ${statsAfter.entries} entries, ${(statsAfter.bytes / 1024).toFixed(0)} kB`,
+          );
+        }
       }
     } finally {
       await server.stop();

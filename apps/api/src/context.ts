@@ -6,6 +6,7 @@ import {
   createStudySummaryLoader,
   createTestSetInfoLoader,
 } from './experiment/experiment-results.loaders.ts';
+import { type CacheTrace, newCacheTrace } from './http/response-cache.ts';
 import { createRunsByExperimentLoader } from './run/runs-by-experiment.loader.ts';
 
 /** Per-request state: loaders are per request so their caches never serve stale rows. */
@@ -24,15 +25,26 @@ export interface ApiContext {
   control: ApiControl | undefined;
   /** Aborted when the request times out (limits/request-timeout.ts); long work may watch it. */
   signal: AbortSignal;
+  /**
+   * performance.now() at which the data version of a cacheable request was read (or -Infinity):
+   * process-wide caches must not answer from a read that started earlier, or a stale answer
+   * would be stored under a newer version (http/response-cache.ts).
+   */
+  freshAfter: number;
+  /** Filled by Apollo plugins for the HTTP adapter's response cache. */
+  cacheTrace: CacheTrace;
 }
 
 export function createContext(
   db: Database,
-  request: Pick<ApiContext, 'auth' | 'control' | 'signal'>,
+  request: Pick<ApiContext, 'auth' | 'control' | 'signal'> &
+    Partial<Pick<ApiContext, 'freshAfter' | 'cacheTrace'>>,
 ): ApiContext {
   return {
     db,
     ...request,
+    freshAfter: request.freshAfter ?? Number.NEGATIVE_INFINITY,
+    cacheTrace: request.cacheTrace ?? newCacheTrace(),
     loaders: {
       runsByExperiment: createRunsByExperimentLoader(db),
       testSetInfo: createTestSetInfoLoader(db),

@@ -1,15 +1,27 @@
 import http from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { KdlensError, type Logger } from '@kdlens/core';
 import type { Database } from '@kdlens/core/db';
 import { isLoopbackAddress } from './auth/loopback.ts';
 import { readGatePlugin } from './auth/read-gate.plugin.ts';
+import type { Caller } from './auth/request-auth.ts';
 import { resolveCaller } from './auth/resolve-caller.ts';
 import { type ApiContext, createContext } from './context.ts';
 import type { ApiControl } from './control/api-control.ts';
 import { createFormatError } from './errors/format-error.ts';
+import { warehouseDataVersion } from './http/data-version.ts';
 import { BodyTooLargeError, readBody } from './http/read-body.ts';
+import {
+  type CachedResponse,
+  cacheTracePlugin,
+  defaultResponseCacheOptions,
+  newCacheTrace,
+  ResponseCache,
+  type ResponseCacheOptions,
+  type ResponseCacheStats,
+} from './http/response-cache.ts';
 import { type ApiLimits, defaultApiLimits } from './limits/api-limits.ts';
 import { RequestTimeoutError, withTimeout } from './limits/request-timeout.ts';
 import { sizeLimitRule } from './limits/size-limit.rule.ts';
@@ -17,6 +29,8 @@ import { buildApiSchema } from './schema/build-schema.ts';
 
 export interface ApiServer {
   url: string;
+  /** Hits, misses and size of the response cache; null when it is off. */
+  cacheStats(): ResponseCacheStats | null;
   stop(): Promise<void>;
 }
 
@@ -35,6 +49,8 @@ export interface ApiServerOptions {
   control?: ApiControl;
   /** Unset ones take defaultApiLimits. */
   limits?: Partial<ApiLimits>;
+  /** Repeated reads answered from memory (http/response-cache.ts); false turns it off. */
+  responseCache?: Partial<ResponseCacheOptions> | false;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -54,6 +70,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const schema = await buildApiSchema();
   const limits = { ...defaultApiLimits, ...opts.limits };
   const httpServer = http.createServer();
+  const cache =
+    opts.responseCache === false
+      ? undefined
+      : new ResponseCache(
+          warehouseDataVersion(opts.db),
+          { ...defaultResponseCacheOptions, ...opts.responseCache },
+          { maxTokens: MAX_TOKENS },
+        );
   const apollo = new ApolloServer<ApiContext>({
     schema,
     introspection: true,
@@ -64,7 +88,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     formatError: createFormatError(opts.log),
     validationRules: [sizeLimitRule(limits)],
     parseOptions: { maxTokens: MAX_TOKENS },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), readGatePlugin()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No field sets cache hints and the HTTP cache-control header is not used (the response
+      // cache is ours); the plugin's per-field hook alone cost a third of a 1000-row answer.
+      ApolloServerPluginCacheControlDisabled(),
+      readGatePlugin(),
+      ...(cache ? [cacheTracePlugin()] : []),
+    ],
     logger: {
       debug: (m) => opts.log.debug(m),
       info: (m) => opts.log.info(m),
@@ -82,6 +113,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     control: opts.control,
     timeoutMs: limits.timeoutMs,
     access,
+    cache,
   };
   httpServer.on('request', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -142,6 +174,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   opts.log.info({ url, anonymousRead: access.anonymousRead }, 'GraphQL API listening');
   return {
     url,
+    cacheStats: () => cache?.stats() ?? null,
     stop: async () => {
       await apollo.stop();
       await opts.control?.close();
@@ -155,6 +188,7 @@ interface RequestHandler {
   control: ApiControl | undefined;
   timeoutMs: number;
   access: { anonymousRead: boolean };
+  cache: ResponseCache | undefined;
 }
 
 /**
@@ -174,32 +208,117 @@ async function handleGraphql(
   res: http.ServerResponse,
   search: string,
 ): Promise<void> {
+  const flight: Flight = {};
+  try {
+    await answerGraphql(h, req, res, search, flight);
+  } finally {
+    // Requests waiting for this one's answer are never left hanging (errors, timeouts).
+    flight.land?.(undefined);
+  }
+}
+
+/** Set when a request computes an answer that concurrent requests wait for. */
+interface Flight {
+  land?: (entry: CachedResponse | undefined) => void;
+}
+
+async function answerGraphql(
+  h: RequestHandler,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  search: string,
+  flight: Flight,
+): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
+  const method = (req.method ?? 'GET').toUpperCase();
   // The deadline covers reading the body too, so a client that trickles it in is cut off.
-  const response = await withTimeout(h.timeoutMs, async (signal) => {
+  const answer = await withTimeout(h.timeoutMs, async (signal) => {
     const body = await readBody(req, BODY_LIMIT);
-    return h.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search, body },
+    // Started once; the cache check and Apollo's context share it.
+    const caller = resolveCaller(h.db, req.headers.authorization);
+    // Apollo may answer (a bad method, CSRF) without asking for a context: not unhandled then.
+    caller.catch(() => undefined);
+    const lookup = await cacheLookup(h, req, method, body, caller, flight);
+    const hit = lookup?.hit ?? (await lookup?.shared);
+    if (hit) return { kind: 'hit', hit } as const;
+    // Stays clean: false when Apollo answers without running the operation (no context).
+    const trace = newCacheTrace();
+    const response = await h.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search, body },
       context: async () =>
         createContext(h.db, {
-          auth: {
-            caller: await resolveCaller(h.db, req.headers.authorization),
-            anonymousRead: h.access.anonymousRead,
-          },
+          auth: { caller: await caller, anonymousRead: h.access.anonymousRead },
           control: h.control,
           signal,
+          freshAfter: lookup?.version.readStartedAt,
+          cacheTrace: trace,
         }),
     });
+    return { kind: 'apollo', response, lookup, trace } as const;
   });
+  if (answer.kind === 'hit') {
+    h.cache?.count('hit');
+    res.writeHead(200, { ...answer.hit.headers, 'x-kdlens-cache': 'hit' });
+    res.end(answer.hit.body);
+    return;
+  }
+  const { response, lookup, trace } = answer;
+  if (trace.mutation) h.cache?.versions.invalidate();
+  h.cache?.count(lookup ? 'miss' : 'bypass');
   for (const [key, value] of response.headers) res.setHeader(key, value);
+  if (h.cache) res.setHeader('x-kdlens-cache', lookup ? 'miss' : 'bypass');
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
-    res.end(response.body.string);
+    const bytes = Buffer.from(response.body.string, 'utf8');
+    if (h.cache && lookup && res.statusCode === 200 && trace.clean) {
+      const entry = { headers: Object.fromEntries(response.headers), body: bytes };
+      h.cache.set(lookup.key, lookup.version, entry);
+      flight.land?.(entry);
+    }
+    res.end(bytes);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * Consults the response cache. Only for a POST of a cacheable query (ResponseCache.keyOf) whose
+ * caller may read: a valid token of any role, or none where anonymous reading is on. Anyone else
+ * goes to Apollo, which answers UNAUTHENTICATED exactly as without the cache.
+ */
+async function cacheLookup(
+  h: RequestHandler,
+  req: http.IncomingMessage,
+  method: string,
+  body: unknown,
+  caller: Promise<Caller | null>,
+  flight: Flight,
+) {
+  if (!h.cache || method !== 'POST') return undefined;
+  // Only JSON bodies: Apollo's CSRF prevention rejects text/plain and form bodies, and a hit
+  // must not skip that check.
+  const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') return undefined;
+  const key = h.cache.keyOf(body, req.headers.accept);
+  if (key === null) return undefined;
+  // A bad token fails here and again, with its message, in Apollo's context function.
+  const who = await caller.then(
+    (c) => ({ caller: c }),
+    () => undefined,
+  );
+  if (!who || (who.caller === null && !h.access.anonymousRead)) return undefined;
+  const version = await h.cache.versions.get().catch(() => undefined);
+  // Without a version (the database is unreachable) Apollo answers, or reports the error.
+  if (!version) return undefined;
+  const hit = h.cache.get(key, version);
+  if (hit) return { key, version, hit };
+  // In the same turn as the lookup, so of concurrent misses exactly one computes the answer.
+  const shared = h.cache.inFlight(key, version);
+  if (shared) return { key, version, shared };
+  flight.land = h.cache.beginFlight(key, version);
+  return { key, version };
 }

@@ -1,7 +1,8 @@
 import { armLabel } from '@kdlens/core';
 import type { ArmKey, ArmSummary } from '@kdlens/metrics';
 import type { ApiContext } from '../context.ts';
-import { badArgument, notFound, parseId } from '../experiment/lookup-errors.ts';
+import { parseId } from '../errors/parse-id.ts';
+import { badArgument, notFound } from '../experiment/lookup-errors.ts';
 import type { ArmType } from './arm.type.ts';
 import { toEstimateType } from './estimate.type.ts';
 import { armKeyOf, type CachedArm, type StudyData } from './study-cache.ts';
@@ -9,7 +10,7 @@ import { armKeyOf, type CachedArm, type StudyData } from './study-cache.ts';
 /** The experiment's study data, or NOT_FOUND / BAD_USER_INPUT for a bad id. */
 export async function studyOf(ctx: ApiContext, experimentId: string): Promise<StudyData> {
   const id = parseId(experimentId, 'experimentId');
-  const study = await ctx.studies.get(id);
+  const study = await ctx.studies.get(id, ctx.freshAfter);
   if (!study) throw notFound(`no experiment has id ${id}`);
   return study;
 }

@@ -199,7 +199,10 @@ export interface StudyCacheOptions {
  */
 export class StudyCache {
   private readonly entries = new Map<string, StudyData>();
-  private readonly versions = new Map<string, Promise<string | null>>();
+  private readonly versions = new Map<
+    string,
+    { promise: Promise<string | null>; startedAt: number }
+  >();
   private readonly loads = new Map<string, Promise<StudyData>>();
   private readonly capacity: number;
 
@@ -210,9 +213,16 @@ export class StudyCache {
     this.capacity = options.capacity ?? 32;
   }
 
-  /** The experiment's study data; null when no experiment has this id. */
-  async get(experimentId: string): Promise<StudyData | null> {
-    const key = await this.version(experimentId);
+  /**
+   * The experiment's study data; null when no experiment has this id. `freshAfter`
+   * (performance.now()) refuses to join a version query that started earlier: an answer the
+   * response cache stores under a data version must not come from a read older than that version.
+   */
+  async get(
+    experimentId: string,
+    freshAfter = Number.NEGATIVE_INFINITY,
+  ): Promise<StudyData | null> {
+    const key = await this.version(experimentId, freshAfter);
     if (key === null) {
       this.entries.delete(experimentId);
       return null;
@@ -241,21 +251,24 @@ export class StudyCache {
     return data;
   }
 
-  private version(experimentId: string): Promise<string | null> {
+  private version(experimentId: string, freshAfter: number): Promise<string | null> {
     // Joining a query already in flight can miss only a write that committed while it ran.
-    let pending = this.versions.get(experimentId);
-    if (!pending) {
-      pending = this.db.$client
-        .query(VERSION_SQL, [experimentId])
-        .then((result) => {
-          if (result.rows.length === 0) return null;
-          const row = versionRowSchema.parse(result.rows[0]);
-          return `${row.digest}|${row.fingerprint}|${row.computed_at}|${row.results}`;
-        })
-        .finally(() => this.versions.delete(experimentId));
-      this.versions.set(experimentId, pending);
-    }
-    return pending;
+    const inFlight = this.versions.get(experimentId);
+    if (inFlight && inFlight.startedAt >= freshAfter) return inFlight.promise;
+    const entry = {
+      startedAt: performance.now(),
+      promise: this.db.$client.query(VERSION_SQL, [experimentId]).then((result) => {
+        if (result.rows.length === 0) return null;
+        const row = versionRowSchema.parse(result.rows[0]);
+        return `${row.digest}|${row.fingerprint}|${row.computed_at}|${row.results}`;
+      }),
+    };
+    this.versions.set(experimentId, entry);
+    const clear = () => {
+      if (this.versions.get(experimentId) === entry) this.versions.delete(experimentId);
+    };
+    entry.promise.then(clear, clear);
+    return entry.promise;
   }
 
   private async load(experimentId: string, key: string): Promise<StudyData> {

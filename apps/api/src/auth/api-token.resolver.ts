@@ -2,8 +2,8 @@ import type { ApiTokenRole } from '@kdlens/core';
 import { apiTokenNameSchema, createApiToken, listApiTokens, revokeApiToken } from '@kdlens/core/db';
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
-import { parseId } from '../control/parse-id.ts';
 import { badUserInput, notFound } from '../errors/api-error.ts';
+import { parseId } from '../errors/parse-id.ts';
 import { ApiTokenType, CreatedTokenType, TokenRoleEnum, ViewerType } from './api-token.type.ts';
 
 @Resolver()

@@ -40,7 +40,8 @@ export function readGatePlugin(): ApolloServerPlugin<ApiContext> {
   };
 }
 
-function rootFields(
+/** Root fields an operation selects, through fragments (http/response-cache.ts uses it too). */
+export function rootFields(
   set: SelectionSetNode,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
   seen: Set<string>,

@@ -13,12 +13,12 @@ import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { ApiError, badUserInput, notFound } from '../errors/api-error.ts';
+import { parseId } from '../errors/parse-id.ts';
 import { ExperimentType } from '../experiment/experiment.type.ts';
 import { toRunType } from '../run/run.mapper.ts';
 import { RunType } from '../run/run.type.ts';
 import { type ApiControl, LaunchUnavailableError } from './api-control.ts';
 import { ImportFileInput, ImportResultType } from './import.type.ts';
-import { parseId } from './parse-id.ts';
 
 const importFilesSchema = z
   .array(

@@ -4,13 +4,14 @@ import { z } from 'zod';
 import { ArmType } from '../analysis/arm.type.ts';
 import { armFromSummary } from '../analysis/study-access.ts';
 import type { ApiContext } from '../context.ts';
+import { parseId } from '../errors/parse-id.ts';
 import { toRunType } from '../run/run.mapper.ts';
 import { RunType } from '../run/run.type.ts';
 import { ExperimentType } from './experiment.type.ts';
 import { ExperimentConnectionType } from './experiment-connection.type.ts';
 import { experimentPage, MAX_PAGE } from './experiment-page.ts';
 import { ExperimentsArgs } from './experiments.args.ts';
-import { notFound, parseId } from './lookup-errors.ts';
+import { notFound } from './lookup-errors.ts';
 
 // Only the parts of a spec the API reads; an imported experiment's spec has none of them.
 const specModelsSchema = z.object({

@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
-import { notFound, parseId } from '../experiment/lookup-errors.ts';
+import { parseId } from '../errors/parse-id.ts';
+import { notFound } from '../experiment/lookup-errors.ts';
 import { toRunType } from './run.mapper.ts';
 import { RunType } from './run.type.ts';
 
