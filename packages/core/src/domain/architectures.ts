@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The study's model architectures, by the names the trainer builds
- * (apps/trainer/src/engine/models/index.ts; a trainer test asserts the two lists agree).
+ * The study's model architectures; the trainer's builder (apps/trainer/src/engine/models/index.ts)
+ * imports this list and switches over it exhaustively.
  */
 export const architectureNames = [
   'resnet20',

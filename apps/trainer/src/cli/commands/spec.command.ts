@@ -1,24 +1,8 @@
-import { stat } from 'node:fs/promises';
-import type { ExperimentSpec } from '@kdlens/core';
 import type { Command } from 'commander';
 
-/** A path to an existing file is read as a spec; anything else must name a preset. */
-async function loadSpec(fileOrPreset: string): Promise<{ spec: ExperimentSpec; source: string }> {
-  const { KdlensError, loadPreset, parseSpecFile, presetFile, presetNames } = await import(
-    '@kdlens/core'
-  );
-  const isFile = await stat(fileOrPreset).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-  if (isFile) return { spec: await parseSpecFile(fileOrPreset), source: fileOrPreset };
-  const names = await presetNames();
-  if (!names.includes(fileOrPreset)) {
-    throw new KdlensError(
-      `${fileOrPreset}: no such file, and no preset of that name; presets: ${names.join(', ')}`,
-    );
-  }
-  return { spec: await loadPreset(fileOrPreset), source: presetFile(fileOrPreset) };
+async function loadSpec(fileOrPreset: string) {
+  const { resolveSpec } = await import('../../study/resolve-spec.ts');
+  return resolveSpec(fileOrPreset);
 }
 
 export function registerSpecCommands(program: Command): void {

@@ -2,6 +2,10 @@
  * The study's architectures by name. Every model outputs LOGITS (no softmax): the KD loss
  * applies its own temperature-scaled (log-)softmax.
  */
+
+// One list for the spec (packages/core) and the builder below: a name the spec accepts is a
+// name this module builds (the switch in buildArchitecture is exhaustive over it).
+import { type ArchitectureName, architectureNames } from '@kdlens/core';
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidModelOptionError, UnknownArchitectureError } from './architecture-errors.ts';
 import { buildBiGru } from './bigru.ts';
@@ -18,22 +22,7 @@ export {
   UnknownArchitectureError,
   UnsupportedInputShapeError,
 } from './architecture-errors.ts';
-
-export const architectureNames = [
-  'resnet20',
-  'resnet32',
-  'resnet56',
-  'resnet110',
-  'resnet18',
-  'resnet34',
-  'resnet50',
-  'lenet5',
-  'mlp',
-  'reference-cnn',
-  'transformer',
-  'bigru',
-] as const;
-export type ArchitectureName = (typeof architectureNames)[number];
+export { type ArchitectureName, architectureNames };
 
 export interface BuildArchitectureOptions {
   /** Without the batch dimension: [h, w, c] (NHWC) for images, [maxLength] for text. */
