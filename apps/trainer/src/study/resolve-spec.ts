@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import {
   type ExperimentSpec,
   KdlensError,
@@ -16,7 +17,16 @@ export async function resolveSpec(
     (s) => s.isFile(),
     () => false,
   );
-  if (isFile) return { spec: await parseSpecFile(fileOrPreset), source: fileOrPreset };
+  if (isFile) {
+    const spec = await parseSpecFile(fileOrPreset);
+    const root = spec.dataset.root;
+    // A relative root means "next to the spec file", wherever the command or a worker runs;
+    // the spec is stored with the absolute path so workers on this machine find the data.
+    if (root !== undefined && !path.isAbsolute(root)) {
+      spec.dataset.root = path.resolve(path.dirname(path.resolve(fileOrPreset)), root);
+    }
+    return { spec, source: fileOrPreset };
+  }
   const names = await presetNames();
   if (!names.includes(fileOrPreset)) {
     throw new KdlensError(

@@ -6,13 +6,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { BackendName, ExperimentSpec, Logger } from '@kdlens/core';
+import { type BackendName, type ExperimentSpec, KdlensError, type Logger } from '@kdlens/core';
 import {
   type Database,
   getRunArtifact,
-  markRunStarted,
   putRunArtifact,
   recordEpoch,
+  recordRunBackend,
   recordTestSet,
   saveRunResults,
 } from '@kdlens/core/db';
@@ -69,7 +69,11 @@ export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
       ctx.log,
     );
     // The rung actually chosen, so results say what they ran on.
-    await markRunStarted(db, run.id, backend.name);
+    if (!(await recordRunBackend(db, run.id, run.worker, backend.name))) {
+      // The claim was lost while the backend started (e.g. a slow GPU init): stop here.
+      ctx.signal.throwIfAborted();
+      throw new KdlensError(`run ${run.id} is no longer claimed by this worker`);
+    }
     // Generating or decoding data blocks the event loop; beat around it.
     await ctx.heartbeat();
     const data = await loadStudyData(spec);
@@ -169,7 +173,7 @@ async function train(
         trainSeconds: result.trainSeconds,
         imagesPerSec: result.imagesPerSec,
       },
-      { studyOptions: studyOptions(spec) },
+      { studyOptions: studyOptions(spec), claim: { worker: run.worker } },
     );
     log.info(
       {

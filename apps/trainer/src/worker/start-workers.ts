@@ -85,7 +85,15 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
 
   const slot = async (index: number): Promise<void> => {
     while (state === 'running') {
-      const [job] = await queue.boss.fetch<unknown>(trainUnitJob.name, { batchSize: 1 });
+      let job: Awaited<ReturnType<typeof queue.boss.fetch<unknown>>>[number] | undefined;
+      try {
+        [job] = await queue.boss.fetch<unknown>(trainUnitJob.name, { batchSize: 1 });
+      } catch (error) {
+        // The database is briefly unreachable: wait and ask again rather than end the worker.
+        log.warn({ err: error, slot: index }, 'could not fetch a job; retrying');
+        await pause(pollMs);
+        continue;
+      }
       if (!job) {
         await pause(pollMs);
         continue;

@@ -88,6 +88,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`bad environment: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const heartbeat = e.KDLENS_HEARTBEAT_SECONDS ?? 5;
+  const stale = e.KDLENS_STALE_SECONDS ?? 60;
+  if (stale < 2 * heartbeat) {
+    // Otherwise live workers would be declared dead between two of their own heartbeats.
+    throw new ConfigError(
+      `bad environment: KDLENS_STALE_SECONDS=${stale} must be at least twice KDLENS_HEARTBEAT_SECONDS=${heartbeat}`,
+    );
+  }
   // npm sets INIT_CWD to where the user typed the command, which stays the repo root even when
   // a workspace script runs in its own folder.
   const base = env.INIT_CWD ?? process.cwd();

@@ -65,6 +65,11 @@ export interface RunResultsInput {
 
 export interface SaveRunResultsOptions {
   /**
+   * The queue worker's claim: the run must still be running under this worker, else nothing is
+   * written (a worker that lost its unit to a retry or a cancel must not overwrite it).
+   */
+  claim?: { worker: string };
+  /**
    * 'in-transaction' (default): the study summary is recomputed before the commit, so the run and
    * the summary that includes it appear together. 'defer': skip it (bulk loads of many runs),
    * the summary reads as stale until recomputeStudySummary runs.
@@ -161,12 +166,17 @@ export async function saveRunResults(
 ): Promise<SavedRunResults> {
   return db.transaction(async (tx) => {
     const [run] = await tx
-      .select({ experimentId: runs.experimentId })
+      .select({ experimentId: runs.experimentId, status: runs.status, worker: runs.worker })
       .from(runs)
       .where(eq(runs.id, runId))
       // Two saves of one run take turns; NO KEY UPDATE leaves FK inserts (artifacts) unblocked.
       .for('no key update');
     if (!run) throw new ResultsInputError(`saveRunResults: no run has id ${runId}`);
+    if (opts.claim && (run.status !== 'running' || run.worker !== opts.claim.worker)) {
+      throw new ResultsInputError(
+        `saveRunResults: run ${runId} is no longer claimed by this worker (it is ${run.status}); its results were not saved`,
+      );
+    }
     const testSet = await loadTestSet(tx, run.experimentId, { lock: true });
     if (!testSet) {
       throw new ResultsInputError(

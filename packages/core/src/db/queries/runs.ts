@@ -1,10 +1,29 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type RunSummary, runSummarySchema } from '../../domain/run.ts';
 import type { Database } from '../database.ts';
 import { type EpochEntry, runs } from '../schema.ts';
 import { parseOrThrow } from './array-refinements.ts';
 
+/**
+ * Records the backend a claimed run actually trains on. Fenced by the claim: a worker whose run
+ * was taken away (declared stale, cancelled) changes nothing.
+ */
+export async function recordRunBackend(
+  db: Database,
+  runId: string,
+  worker: string,
+  backend: string,
+): Promise<boolean> {
+  const updated = await db
+    .update(runs)
+    .set({ backend, updatedAt: sql`now()` })
+    .where(and(eq(runs.id, runId), eq(runs.worker, worker), eq(runs.status, 'running')))
+    .returning({ id: runs.id });
+  return updated.length === 1;
+}
+
+/** Marks a run started outside the queue (tests and tools); queue workers claim runs instead. */
 export async function markRunStarted(db: Database, runId: string, backend: string): Promise<void> {
   await db
     .update(runs)
