@@ -16,18 +16,19 @@ export interface AugmentOptions {
 }
 
 /**
- * Returns a new uint8 NHWC batch; the input is not modified. Each image draws, in order, its row
- * offset, column offset (each uniform in -padding..padding) and flip — all three always, so
+ * Returns a new NHWC batch of the input's type (uint8 pixels from the loaders, or the float32
+ * batches trainUnit feeds the model); the input is not modified. Each image draws, in order, its
+ * row offset, column offset (each uniform in -padding..padding) and flip — all three always, so
  * turning one option off does not change the other draws for a seed.
  */
-export function augmentBatch(
-  pixels: Uint8Array,
+export function augmentBatch<T extends Uint8Array | Float32Array>(
+  pixels: T,
   count: number,
   height: number,
   width: number,
   channels: number,
   options: AugmentOptions,
-): Uint8Array {
+): T {
   const padding = options.padding ?? 4;
   const flip = options.flip ?? true;
   for (const [name, value] of Object.entries({ count, height, width, channels, padding })) {
@@ -45,7 +46,9 @@ export function augmentBatch(
   const random = createRandom(options.seed);
   const offsets = 2 * padding + 1;
   // Zero-initialised, so output pixels whose source lies in the padding need no writing.
-  const out = new Uint8Array(pixels.length);
+  const out = (
+    pixels instanceof Float32Array ? new Float32Array(pixels.length) : new Uint8Array(pixels.length)
+  ) as T;
   for (let n = 0; n < count; n++) {
     // Output (y, x) shows input (y + dy, x + dx); the crop window's corner in the padded image
     // is (padding + dy, padding + dx).

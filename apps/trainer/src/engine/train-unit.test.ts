@@ -119,6 +119,26 @@ describe('trainUnit', () => {
     b.model.dispose();
   });
 
+  it('augments training batches reproducibly (seeded by seed, epoch and step)', async () => {
+    const opts: TrainUnitOptions = {
+      ...base,
+      role: 'student',
+      architecture: 'toy-cnn-student',
+      epochs: 1,
+      augment: { padding: 2 },
+    };
+    const plain = await trainUnit({ ...opts, augment: undefined });
+    const a = await trainUnit(opts);
+    const b = await trainUnit(opts);
+    expect(snapshot(b.model)).toEqual(snapshot(a.model));
+    // The crops and flips change what the model saw, so the weights differ from plain training.
+    expect(snapshot(a.model)).not.toEqual(snapshot(plain.model));
+    for (const r of [plain, a, b]) r.model.dispose();
+    await expect(trainUnit({ ...opts, augment: { padding: 16 } })).rejects.toThrow(
+      /augment\.padding must be an integer in \[0, 16\)/,
+    );
+  });
+
   it('rejects bad options before allocating anything', async () => {
     const student = { ...base, architecture: 'toy-cnn-student', epochs: 1 } as const;
     const wrongTeacher = buildModel('toy-cnn-teacher', { imageSize: 16, numClasses: 3, seed: 1 });

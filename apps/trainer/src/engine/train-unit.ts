@@ -28,7 +28,7 @@ import {
   saveCheckpoint,
 } from './training/checkpoint.ts';
 import { EpochMeter, etaSeconds } from './training/epoch-meter.ts';
-import { epochPermutation } from './training/epoch-order.ts';
+import { epochPermutation, epochSeed } from './training/epoch-order.ts';
 import { type Evaluation, evaluateSplit } from './training/evaluate.ts';
 import { createOptimizer, type TrainingOptimizer } from './training/optimizers.ts';
 import { featureTaps } from './training/penultimate.ts';
@@ -176,7 +176,12 @@ export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult
         );
         const start = (step - 1) * opts.batchSize;
         const end = Math.min(train.count, start + opts.batchSize);
-        const batch = gatherBatch(train, order, start, end, numClasses);
+        // Augmentation draws follow (seed, epoch, step), so a resumed run replays them exactly.
+        const augment =
+          r.augment === undefined
+            ? undefined
+            : { ...r.augment, seed: epochSeed(epochSeed(opts.seed, epoch), step) };
+        const batch = gatherBatch(train, order, start, end, numClasses, augment);
         // Dropout masks follow the global step, so resuming replays the same masks.
         setDropoutStep(model, globalStep);
         const { loss, correct } = trainStep(

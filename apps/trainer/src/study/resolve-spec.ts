@@ -33,5 +33,10 @@ export async function resolveSpec(
       `${fileOrPreset}: no such file, and no preset of that name; presets: ${names.join(', ')}`,
     );
   }
-  return { spec: await loadPreset(fileOrPreset), source: presetFile(fileOrPreset) };
+  const spec = await loadPreset(fileOrPreset);
+  // A preset's relative root is taken from where kdlens runs (its comments say so).
+  if (spec.dataset.root !== undefined && !path.isAbsolute(spec.dataset.root)) {
+    spec.dataset.root = path.resolve(spec.dataset.root);
+  }
+  return { spec, source: presetFile(fileOrPreset) };
 }

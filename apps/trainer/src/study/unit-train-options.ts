@@ -59,5 +59,6 @@ export function unitTrainOptions(
     evaluateEvery: 1,
     features: spec.evaluation.individualFairness.features === 'teacher-embedding',
     topK: spec.evaluation.topK,
+    ...(spec.dataset.augment === undefined ? {} : { augment: spec.dataset.augment }),
   };
 }

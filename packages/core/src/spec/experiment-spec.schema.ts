@@ -42,7 +42,8 @@ export const datasetSpecSchema = z
     name: datasetNameSchema,
     /**
      * The folder (CSV: the file) with the publisher's files; a relative path is taken from the
-     * working directory. Not needed for generated data or where a default folder exists.
+     * spec file's folder (a preset's, from where kdlens runs). Not needed for generated data or
+     * where a default folder exists.
      */
     root: z.string().min(1).optional(),
     /** The attribute the models predict; omitted = the data set's default (e.g. CelebA Smiling). */
@@ -61,6 +62,16 @@ export const datasetSpecSchema = z
       .strictObject({
         train: positiveInt('subset.train').optional(),
         test: positiveInt('subset.test').optional(),
+      })
+      .optional(),
+    /**
+     * Training-batch augmentation of image data (He et al. 2016: zero-pad 4, random crop,
+     * horizontal flip), seeded per step; omitted = none.
+     */
+    augment: z
+      .strictObject({
+        padding: z.int().min(0).default(4),
+        flip: z.boolean().default(true),
       })
       .optional(),
     /** Text data sets: token ids per example. */

@@ -4,7 +4,9 @@
  * evaluator and the batcher agree on the layout, and a model of one kind fed the other kind of
  * data fails on a clear check instead of deep inside tfjs.
  */
+
 import * as tf from '@tensorflow/tfjs';
+import { augmentBatch } from '../../datasets/augment.ts';
 
 /** Images as float NHWC. `kind` is optional so splits built before text existed still type-check. */
 export interface ImageSplit {
@@ -86,6 +88,7 @@ export function gatherBatch(
   start: number,
   end: number,
   numClasses: number,
+  augment?: { padding: number; flip: boolean; seed: number },
 ): { inputs: Float32Array | Int32Array; oneHot: Float32Array } {
   const { size } = inputLayout(split);
   const source = splitValues(split);
@@ -96,6 +99,11 @@ export function gatherBatch(
     const idx = order[start + i] ?? 0;
     inputs.set(source.subarray(idx * size, (idx + 1) * size), i * size);
     oneHot[i * numClasses + (split.labels[idx] ?? 0)] = 1;
+  }
+  if (augment !== undefined && inputs instanceof Float32Array && !isTextSplit(split)) {
+    const channels = split.channels ?? 3;
+    const augmented = augmentBatch(inputs, n, split.imageSize, split.imageSize, channels, augment);
+    return { inputs: augmented, oneHot };
   }
   return { inputs, oneHot };
 }

@@ -103,6 +103,12 @@ export interface TrainUnitOptions {
   evaluateEvery?: number;
   /** Return the test examples' penultimate features (input of the final Dense layer). */
   features?: boolean;
+  /**
+   * Image models: the CIFAR training augmentation (zero-pad, random crop, horizontal flip) on
+   * every training batch, seeded by (seed, epoch, step); the teacher of a distilled student sees
+   * the same augmented batch. Off by default.
+   */
+  augment?: { padding?: number; flip?: boolean };
   /** Above 100 classes, how many top classes per test example keep their probability (default 5). */
   topK?: number;
   onProgress?: (p: TrainProgress) => void;

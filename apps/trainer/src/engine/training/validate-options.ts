@@ -35,6 +35,8 @@ export interface ResolvedOptions {
   modelOptions: ModelOptions;
   /** 0 = never evaluate during training. */
   evaluateEvery: number;
+  /** Training-batch augmentation of image models; undefined = none. */
+  augment?: { padding: number; flip: boolean };
   kd?: { teacher: tf.LayersModel; temperature: number; alpha: number };
 }
 
@@ -251,7 +253,17 @@ export function validateOptions(opts: TrainUnitOptions): ResolvedOptions {
   if (train.count < 1) fail('data.train is empty');
   const modelOptions = resolveModelOptions(opts, input, splits);
   if (input.kind === 'text') checkBackendCanTrainText();
-  const resolved = { numClasses, input, optimizer, schedule, topK, modelOptions, evaluateEvery };
+  const augment = resolveAugment(opts.augment, input);
+  const resolved = {
+    numClasses,
+    input,
+    optimizer,
+    schedule,
+    topK,
+    modelOptions,
+    evaluateEvery,
+    ...(augment === undefined ? {} : { augment }),
+  };
 
   if (opts.role !== 'distilled') {
     if (opts.teacher !== undefined)
@@ -269,4 +281,20 @@ export function validateOptions(opts: TrainUnitOptions): ResolvedOptions {
   const kdOpts = prefixed(() => validateKdOptions({ temperature, alpha: opts.alpha }));
   checkTeacher(teacher, input, numClasses);
   return { ...resolved, kd: { teacher, ...kdOpts } };
+}
+
+function resolveAugment(
+  option: TrainUnitOptions['augment'],
+  input: InputLayout,
+): { padding: number; flip: boolean } | undefined {
+  if (option === undefined) return undefined;
+  if (input.kind !== 'image') fail("'augment' applies to image models only");
+  const padding = option.padding ?? 4;
+  const side = input.shape[0] ?? 0;
+  if (!(Number.isInteger(padding) && padding >= 0 && padding < side)) {
+    fail(
+      `augment.padding must be an integer in [0, ${side}) for ${side} px images, got ${padding}`,
+    );
+  }
+  return { padding, flip: option.flip ?? true };
 }
