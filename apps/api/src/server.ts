@@ -116,7 +116,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     cache,
   };
   httpServer.on('request', (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // A request target no URL parser accepts (e.g. `http://[`): the client's mistake, and
+      // throwing here would take the whole server down.
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request: malformed URL');
+      return;
+    }
     if (url.pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;

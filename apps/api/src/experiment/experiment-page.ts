@@ -1,11 +1,11 @@
 import { experimentStatuses } from '@kdlens/core';
 import type { Database } from '@kdlens/core/db';
 import { z } from 'zod';
+// One page limit for the resolver and the cost rule (limits/operation-size.ts).
+import { MAX_PAGE_SIZE as MAX_PAGE } from '../limits/api-limits.ts';
 import type { ExperimentConnectionType } from './experiment-connection.type.ts';
 import type { ExperimentFilter } from './experiment-filter.input.ts';
 import { badArgument } from './lookup-errors.ts';
-
-export const MAX_PAGE = 100;
 
 /**
  * Keyset pagination on (created_at, id), newest first: stable while experiments are added, and
@@ -105,7 +105,10 @@ export async function experimentPage(
   }));
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: first > 0 && rows.length > first,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
     totalCount,
   };
 }

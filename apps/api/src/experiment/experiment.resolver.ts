@@ -5,11 +5,12 @@ import { ArmType } from '../analysis/arm.type.ts';
 import { armFromSummary } from '../analysis/study-access.ts';
 import type { ApiContext } from '../context.ts';
 import { parseId } from '../errors/parse-id.ts';
+import { MAX_PAGE_SIZE as MAX_PAGE } from '../limits/api-limits.ts';
 import { toRunType } from '../run/run.mapper.ts';
 import { RunType } from '../run/run.type.ts';
 import { ExperimentType } from './experiment.type.ts';
 import { ExperimentConnectionType } from './experiment-connection.type.ts';
-import { experimentPage, MAX_PAGE } from './experiment-page.ts';
+import { experimentPage } from './experiment-page.ts';
 import { ExperimentsArgs } from './experiments.args.ts';
 import { notFound } from './lookup-errors.ts';
 

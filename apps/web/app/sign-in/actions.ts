@@ -15,7 +15,17 @@ export interface SignInState {
 /** Only same-site paths: a sign-in link must not bounce the user to another site. */
 function safeNext(value: FormDataEntryValue | null): string {
   const text = typeof value === 'string' ? value : '';
-  return text.startsWith('/') && !text.startsWith('//') ? text : '/experiments';
+  // Browsers read `/\evil.example` like `//evil.example`; resolving against a dummy origin
+  // catches every spelling that leaves the site.
+  if (!text.startsWith('/')) return '/experiments';
+  try {
+    return new URL(text, 'http://kdlens.invalid').origin === 'http://kdlens.invalid' &&
+      !text.includes('\\')
+      ? text
+      : '/experiments';
+  } catch {
+    return '/experiments';
+  }
 }
 
 /**
