@@ -23,7 +23,7 @@ import {
   installWasmKernelOverrides,
   uninstallWasmKernelOverrides,
 } from '../src/engine/kernels/wasm-overrides.ts';
-import { forwardMacs } from '../src/engine/models/forward-flops.ts';
+import { forwardMacs, trainingFlopsPerImage } from '../src/engine/models/forward-flops.ts';
 import type { ArchitectureName } from '../src/engine/models/index.ts';
 import {
   useWasmConv2DBackpropFilterImpl,
@@ -145,7 +145,7 @@ async function measure(
       steps,
       trainImagesPerSec: sig(run.imagesPerSec),
       inferImagesPerSec: sig(inferImagesPerSec(run.model, plan.batch)),
-      gflops: sig((run.imagesPerSec * 3 * forwardFlops) / 1e9),
+      gflops: sig((run.imagesPerSec * trainingFlopsPerImage(run.model)) / 1e9),
       forwardMflopsPerImage: round(forwardFlops / 1e6, 2),
       finalLoss: round(run.finalLoss, 4),
     };
@@ -194,7 +194,7 @@ const workerScript = fileURLToPath(new URL('./train-worker.ts', import.meta.url)
 async function trainInWorkers(
   processes: number,
   config: Omit<WorkerConfig, 'seed'>,
-): Promise<{ images: number; seconds: number }[]> {
+): Promise<{ images: number; seconds: number; startedAt: number; endedAt: number }[]> {
   const children = Array.from({ length: processes }, (_, i) =>
     fork(workerScript, [JSON.stringify({ ...config, seed: i + 1 } satisfies WorkerConfig)], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -218,7 +218,7 @@ async function trainInWorkers(
     for (const child of children) child.send({ type: 'go' });
     return (await Promise.all(results)).map((m) => {
       if (m.type !== 'result') throw new Error(`bench worker sent '${m.type}', expected a result`);
-      return { images: m.images, seconds: m.seconds };
+      return { images: m.images, seconds: m.seconds, startedAt: m.startedAt, endedAt: m.endedAt };
     });
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill();
@@ -234,12 +234,14 @@ async function multiProcess(steps: number): Promise<void> {
   const config = { architecture: 'reference-cnn', backend: 'wasm', batch: 64, steps } as const;
   const [single] = await trainInWorkers(1, config);
   if (single === undefined) throw new Error('no result from the single worker');
-  const singleRate = single.images / single.seconds;
+  // Both rates over the wall-clock window from the first worker's start to the last one's end
+  // (data set-up included, the same way for one process and for N): per-worker loop times would
+  // miss workers that started late and overstate the overlap.
+  const windowSeconds = (rs: readonly { startedAt: number; endedAt: number }[]) =>
+    (Math.max(...rs.map((r) => r.endedAt)) - Math.min(...rs.map((r) => r.startedAt))) / 1000;
+  const singleRate = single.images / windowSeconds([single]);
   const many = processes > 1 ? await trainInWorkers(processes, config) : [single];
-  // Wall time of the slowest worker: summing per-worker rates would count a tail where the
-  // others had already finished as parallel work.
-  const aggregate =
-    many.reduce((s, r) => s + r.images, 0) / Math.max(...many.map((r) => r.seconds));
+  const aggregate = many.reduce((s, r) => s + r.images, 0) / windowSeconds(many);
   console.log(
     JSON.stringify({
       model: 'reference-cnn',

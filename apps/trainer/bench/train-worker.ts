@@ -28,9 +28,11 @@ async function main(): Promise<void> {
   });
   await send({ type: 'ready' });
   await go;
+  const startedAt = performance.timeOrigin + performance.now();
   const run = await timedTraining(config.architecture, config.batch, config.steps, config.seed);
+  const endedAt = performance.timeOrigin + performance.now();
   run.model.dispose();
-  await send({ type: 'result', images: run.images, seconds: run.trainSeconds });
+  await send({ type: 'result', images: run.images, seconds: run.trainSeconds, startedAt, endedAt });
 }
 
 await main()

@@ -15,7 +15,14 @@ export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 /** Worker → bench. */
 export const workerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('result'), images: z.number(), seconds: z.number() }),
+  z.object({
+    type: z.literal('result'),
+    images: z.number(),
+    seconds: z.number(),
+    /** Wall clock (ms since the epoch) from 'go' to the end of training, for the shared window. */
+    startedAt: z.number(),
+    endedAt: z.number(),
+  }),
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type WorkerMessage = z.infer<typeof workerMessageSchema>;

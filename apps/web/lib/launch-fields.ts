@@ -1,7 +1,8 @@
 /**
  * The launch form's own fields, checked in the browser as the user types and again on the
- * server; the server then checks the whole spec with @kdlens/core's schema before the API sees
- * it. Messages match the spec schema's wording where the rule is the same.
+ * web server; the API then checks the whole spec with @kdlens/core's schema and its problems
+ * come back beside the fields. Messages match the spec schema's wording where the rule is the
+ * same.
  */
 import { z } from 'zod';
 

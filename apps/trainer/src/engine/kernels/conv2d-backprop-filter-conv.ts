@@ -49,6 +49,10 @@ export function takesConvForm(info: tf.backend_util.Conv2DInfo): boolean {
   // Conv2D corrupts its heap for explicit padding with a non-square filter (tfjs 4.22 bug,
   // see conv-cases.testing.ts).
   return (
+    // Empty batches and channel sets would still run one SIMD iteration on a zero-size buffer.
+    info.batchSize > 0 &&
+    info.outChannels > 0 &&
+    info.inChannels > 0 &&
     info.outHeight === info.outWidth &&
     info.strideHeight === 1 &&
     info.strideWidth === 1 &&
