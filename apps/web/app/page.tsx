@@ -139,7 +139,8 @@ export default async function HomePage() {
         <p className="error" role="alert">
           {error.message}
         </p>
-        <AutoRefresh active />
+        {/* Retry only what can heal by itself (API down or slow), not a missing sign-in. */}
+        <AutoRefresh active={error.code === 'UNREACHABLE' || error.code === 'TIMEOUT'} />
       </>
     );
   }

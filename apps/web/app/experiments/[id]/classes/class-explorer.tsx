@@ -155,7 +155,10 @@ export function ClassExplorer({
     <div data-testid="class-explorer" data-ready={ready ? 'true' : 'false'}>
       <p className="summary" data-testid="significant-summary">
         <strong>{significantCount}</strong> of {testedCount} tested classes changed significantly
-        between {labelA} (A) and {labelB} (B) at α = {alpha} ({correctionLabel}).
+        between {labelA} (A) and {labelB} (B) at α = {alpha} ({correctionLabel}). The test (Welch,
+        over seeds) compares each class's accuracy relative to the model's overall accuracy, as the
+        paper does; the Δ column shows the plain change in class accuracy, so a class can gain
+        accuracy and still fall behind relative to the rest.
       </p>
       <div className="chart-grid">
         <ClassScatterChart
