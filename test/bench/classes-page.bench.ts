@@ -10,20 +10,9 @@
  * Needs a built web app (npm run build -w @kdlens/web), Chromium, and PostgreSQL:
  * TEST_DATABASE_URL if set, else an embedded server in a temporary folder.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { startApiServer } from '@kdlens/api';
 import { createLogger, writeImportedStudy } from '@kdlens/core';
-import {
-  createApiToken,
-  dropDatabase,
-  ensureDatabase,
-  openWarehouse,
-  startEmbeddedPostgres,
-  withDatabase,
-} from '@kdlens/core/db';
+import { createApiToken, openScratchWarehouse } from '@kdlens/core/db';
 import { startWeb } from '@kdlens/trainer';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
@@ -107,23 +96,9 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  let embedded: { stop(): Promise<void> } | undefined;
-  let tmp: string | undefined;
-  let adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) {
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'kdlens-bench-pg-'));
-    const server = await startEmbeddedPostgres({
-      dataDir: path.join(tmp, 'postgres'),
-      port: 0,
-      log,
-    });
-    embedded = server;
-    adminUrl = server.adminUrl;
-  }
-  const name = `kdlens_bench_classes_${randomBytes(4).toString('hex')}`;
-  await ensureDatabase(adminUrl, name);
-  const warehouse = await openWarehouse({
-    config: { databaseUrl: withDatabase(adminUrl, name), home: '/nonexistent', embeddedPgPort: 0 },
+  const { warehouse, dispose } = await openScratchWarehouse({
+    label: 'bench_classes',
+    serverUrl: process.env.TEST_DATABASE_URL,
     log,
   });
   const stops: (() => Promise<void>)[] = [];
@@ -182,10 +157,7 @@ async function main() {
     console.log(JSON.stringify(line));
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
-    await warehouse.close();
-    await dropDatabase(adminUrl, name);
-    await embedded?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await dispose();
   }
 }
 

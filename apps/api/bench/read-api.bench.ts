@@ -18,20 +18,11 @@
 // BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000), BENCH_RESPONSE_CACHE (on|off),
 // BENCH_CPU_PROFILE (a folder: the server writes a V8 .cpuprofile there when it stops).
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type ImportedStudy, writeImportedStudy } from '@kdlens/core';
-import {
-  dropDatabase,
-  ensureDatabase,
-  openWarehouse,
-  type Warehouse,
-  withDatabase,
-} from '@kdlens/core/db';
+import { openScratchWarehouse } from '@kdlens/core/db';
 import { createRandom } from '@kdlens/metrics';
 import autocannon from 'autocannon';
 import { z } from 'zod';
@@ -65,39 +56,12 @@ const machine = () => ({
   load1: Number(os.loadavg()[0]?.toFixed(2)),
 });
 
-async function open(): Promise<{ warehouse: Warehouse; cleanup: () => Promise<void> }> {
-  const log = createLogger('warn', 'bench');
-  if (env.DATABASE_URL) {
-    const name = `kdlens_bench_api_${process.pid}_${randomBytes(3).toString('hex')}`;
-    await ensureDatabase(env.DATABASE_URL, name);
-    const warehouse = await openWarehouse({
-      config: {
-        databaseUrl: withDatabase(env.DATABASE_URL, name),
-        home: '/nonexistent',
-        embeddedPgPort: 0,
-      },
-      log,
-    });
-    return {
-      warehouse,
-      cleanup: async () => {
-        await warehouse.close();
-        await dropDatabase(env.DATABASE_URL as string, name);
-      },
-    };
-  }
-  const home = await mkdtemp(path.join(os.tmpdir(), 'kdlens-bench-api-'));
-  const warehouse = await openWarehouse({
-    config: { databaseUrl: undefined, home, embeddedPgPort: 0 },
-    log,
+function open() {
+  return openScratchWarehouse({
+    label: 'bench_api',
+    serverUrl: env.DATABASE_URL,
+    log: createLogger('warn', 'bench'),
   });
-  return {
-    warehouse,
-    cleanup: async () => {
-      await warehouse.close();
-      await rm(home, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Arms whose per-class skill differs in a seeded pattern, so some classes test significant. */
@@ -232,7 +196,7 @@ async function check(url: string, body: string, expect: (data: unknown) => boole
 }
 
 async function main(): Promise<void> {
-  const { warehouse, cleanup } = await open();
+  const { warehouse, dispose } = await open();
   try {
     let started = performance.now();
     const outcome = await writeImportedStudy(
@@ -351,7 +315,7 @@ async function main(): Promise<void> {
       await server.stop();
     }
   } finally {
-    await cleanup();
+    await dispose();
   }
 }
 

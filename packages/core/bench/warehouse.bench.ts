@@ -13,24 +13,18 @@
 //                                                  bytea vs int4[]/float4[]: why bytea
 // Environment: BENCH_RUNS_PER_ARM (seeds, default 5), BENCH_EXAMPLES (default 50000),
 // BENCH_CLASSES (default 1000), BENCH_ENCODING_RUNS (default 5).
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { createRandom, summarizeStudy } from '@kdlens/metrics';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
-  dropDatabase,
-  ensureDatabase,
   loadStudyInput,
-  openWarehouse,
+  openScratchWarehouse,
   recomputeStudySummary,
   recordExperiment,
   recordTestSet,
   saveRunResults,
   type Warehouse,
-  withDatabase,
 } from '../src/db/index.ts';
 import { createLogger } from '../src/log/logger.ts';
 
@@ -78,43 +72,16 @@ function syntheticRun(labels: Int32Array, accuracy: number, seed: number) {
   return { predicted, probabilities: { kind: 'top-k' as const, k: K, ids, values } };
 }
 
-async function open(): Promise<{ warehouse: Warehouse; cleanup: () => Promise<void> }> {
-  const log = createLogger('warn', 'bench');
-  if (env.DATABASE_URL) {
-    const name = `kdlens_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-    await ensureDatabase(env.DATABASE_URL, name);
-    const warehouse = await openWarehouse({
-      config: {
-        databaseUrl: withDatabase(env.DATABASE_URL, name),
-        home: '/nonexistent',
-        embeddedPgPort: 0,
-      },
-      log,
-    });
-    return {
-      warehouse,
-      cleanup: async () => {
-        await warehouse.close();
-        await dropDatabase(env.DATABASE_URL as string, name);
-      },
-    };
-  }
-  const home = await mkdtemp(path.join(os.tmpdir(), 'kdlens-bench-'));
-  const warehouse = await openWarehouse({
-    config: { databaseUrl: undefined, home, embeddedPgPort: 0 },
-    log,
+function open() {
+  return openScratchWarehouse({
+    label: 'bench',
+    serverUrl: env.DATABASE_URL,
+    log: createLogger('warn', 'bench'),
   });
-  return {
-    warehouse,
-    cleanup: async () => {
-      await warehouse.close();
-      await rm(home, { recursive: true, force: true });
-    },
-  };
 }
 
 async function main(): Promise<void> {
-  const { warehouse, cleanup } = await open();
+  const { warehouse, dispose } = await open();
   const { db } = warehouse;
   try {
     const rnd = createRandom(1);
@@ -232,7 +199,7 @@ async function main(): Promise<void> {
       results.slice(0, env.BENCH_ENCODING_RUNS).map((r) => r.output),
     );
   } finally {
-    await cleanup();
+    await dispose();
   }
 }
 

@@ -21,4 +21,5 @@ export {
 export { studySummarySchema } from './queries/study-summary.schema.ts';
 export * from './queries/test-sets.ts';
 export * from './schema.ts';
+export { openScratchWarehouse, type ScratchWarehouse } from './scratch-warehouse.ts';
 export { embeddedDataDir, openWarehouse, type Warehouse } from './warehouse.ts';
