@@ -14,6 +14,7 @@ export {
 } from './class-bias/compare-classes.ts';
 export { disagreement } from './class-bias/disagreement.ts';
 export type { Run, RunAccuracy } from './class-bias/run-accuracy.ts';
+export { type ArmStatistics, significanceCounts } from './class-bias/significance-counts.ts';
 export { demographicParityDifference, demographicParityRatio } from './group/demographic-parity.ts';
 export type { DisparityMethod, DisparityOptions } from './group/disparity.ts';
 export { equalOpportunityDifference, equalOpportunityRatio } from './group/equal-opportunity.ts';

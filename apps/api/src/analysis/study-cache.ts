@@ -2,12 +2,11 @@ import { armLabel, type RunRole, runRoles } from '@kdlens/core';
 import { type Database, getStudySummary, type StoredStudySummary } from '@kdlens/core/db';
 import {
   type ArmKey,
-  adjustPValues,
   type ClassStatistic,
   classStatisticMatrix,
-  compareClassMatrices,
   type RunAccuracy,
   type SignificanceCounts,
+  significanceCounts,
   type TemperatureSignificance,
 } from '@kdlens/metrics';
 import { z } from 'zod';
@@ -92,24 +91,15 @@ export class StudyData {
    */
   sweep(statistic: ClassStatistic, alpha: number): TemperatureSignificance[] {
     return this.memo(`sweep|${statistic}|${alpha}`, () => {
-      const counts = (a: CachedArm | undefined, b: CachedArm): SignificanceCounts | null => {
-        if (!a || a.runs.length < 2 || b.runs.length < 2) return null;
-        const result = compareClassMatrices(
-          this.matrix(a, statistic),
-          a.runs.length,
-          this.matrix(b, statistic),
-          b.runs.length,
-          this.numClasses,
-          { alpha, correction: 'none' },
-        );
-        const p = Float64Array.from(result.perClass, (row) => row.pValue);
-        return {
-          raw: result.significantCount,
-          holm: countAtMost(adjustPValues(p, 'holm'), alpha),
-          bh: countAtMost(adjustPValues(p, 'bh'), alpha),
-          tested: result.testedCount,
-        };
-      };
+      const counts = (a: CachedArm | undefined, b: CachedArm): SignificanceCounts | null =>
+        a === undefined
+          ? null
+          : significanceCounts(
+              { matrix: this.matrix(a, statistic), seeds: a.runs.length },
+              { matrix: this.matrix(b, statistic), seeds: b.runs.length },
+              this.numClasses,
+              alpha,
+            );
       const teacher = this.arm({ role: 'teacher', temperature: null });
       const student = this.arm({ role: 'student', temperature: null });
       return this.arms
@@ -121,12 +111,6 @@ export class StudyData {
         }));
     });
   }
-}
-
-function countAtMost(p: Float64Array, alpha: number): number {
-  let n = 0;
-  for (const v of p) if (v <= alpha) n++;
-  return n;
 }
 
 // Rows as node-postgres returns them; checked because the database is a boundary.

@@ -1,5 +1,6 @@
-import { classStatisticMatrix, compareClassMatrices } from '../class-bias/compare-classes.ts';
+import { classStatisticMatrix } from '../class-bias/compare-classes.ts';
 import { type RunAccuracy, runAccuracy } from '../class-bias/run-accuracy.ts';
+import { significanceCounts } from '../class-bias/significance-counts.ts';
 import { demographicParityDifference } from '../group/demographic-parity.ts';
 import { equalizedOddsDifference } from '../group/equalized-odds.ts';
 import { type GroupIndex, groupIndex } from '../group/group-index.ts';
@@ -9,7 +10,6 @@ import { nearestNeighbors } from '../individual/nearest-neighbors.ts';
 import { MetricsInputError } from '../input/metrics-input-error.ts';
 import { checkNumClasses, checkSameLength, type Labels } from '../input/validate.ts';
 import { bootstrapCI } from '../stats/bootstrap.ts';
-import { adjustPValues } from '../stats/p-adjust.ts';
 import { mean, sampleVariance } from '../stats/sample-moments.ts';
 import { labelConsistency } from './label-consistency.ts';
 import type {
@@ -77,24 +77,15 @@ export function summarizeStudy(input: StudyInput): StudySummary {
     }
     return m;
   };
-  const counts = (a: Arm | undefined, b: Arm): SignificanceCounts | null => {
-    if (!a || a.runs.length < 2 || b.runs.length < 2) return null;
-    const result = compareClassMatrices(
-      matrixOf(a),
-      a.runs.length,
-      matrixOf(b),
-      b.runs.length,
-      numClasses,
-      { alpha, correction: 'none' },
-    );
-    const p = Float64Array.from(result.perClass, (row) => row.pValue);
-    return {
-      raw: result.significantCount,
-      holm: countAtMost(adjustPValues(p, 'holm'), alpha),
-      bh: countAtMost(adjustPValues(p, 'bh'), alpha),
-      tested: result.testedCount,
-    };
-  };
+  const counts = (a: Arm | undefined, b: Arm): SignificanceCounts | null =>
+    a === undefined
+      ? null
+      : significanceCounts(
+          { matrix: matrixOf(a), seeds: a.runs.length },
+          { matrix: matrixOf(b), seeds: b.runs.length },
+          numClasses,
+          alpha,
+        );
   const teacher = arms.find((a) => a.role === 'teacher');
   const student = arms.find((a) => a.role === 'student');
   const significance: TemperatureSignificance[] = arms
@@ -244,10 +235,4 @@ function estimateOverSeeds(
     upper: ci.upper,
     values,
   };
-}
-
-function countAtMost(p: Float64Array, alpha: number): number {
-  let n = 0;
-  for (const v of p) if (v <= alpha) n++;
-  return n;
 }
