@@ -5,10 +5,10 @@ import { EmptyState } from '@/components/empty-state.tsx';
 import { correctionLabels, isCorrection } from '@/lib/corrections.ts';
 import { loadExperimentHeader } from '@/lib/experiment.ts';
 import { attempt, graphql } from '@/lib/graphql.ts';
+import { loadGroupFairness } from '@/lib/group-fairness.ts';
 import {
   type Correction,
   corrections,
-  groupFairnessSchema,
   individualFairnessSchema,
   temperatureSignificanceSchema,
 } from '@/lib/schemas.ts';
@@ -49,20 +49,6 @@ const overviewSchema = z.object({
   }),
   individualFairness: individualFairnessSchema,
 });
-
-const GROUP_FAIRNESS_QUERY = /* GraphQL */ `
-  query GroupFairness($id: ID!, $attribute: String!) {
-    groupFairness(experimentId: $id, attribute: $attribute) {
-      attribute groups posLabel stale
-      arms {
-        arm { role temperature label seeds }
-        dpd { mean sd lower upper values }
-        eod { mean sd lower upper values }
-        groups { group count accuracy selectionRate truePositiveRate falsePositiveRate }
-      }
-    }
-  }
-`;
 
 /** Links that switch the multiple-testing correction, keeping it in the URL. */
 function CorrectionPicker({ id, current }: { id: string; current: Correction }) {
@@ -110,13 +96,7 @@ export default async function OverviewPage({
   const [overview, ...groups] = await Promise.all([
     attempt(() => graphql(OVERVIEW_QUERY, { id, correction }, overviewSchema)),
     ...experiment.sensitiveAttributes.map((attribute) =>
-      attempt(() =>
-        graphql(
-          GROUP_FAIRNESS_QUERY,
-          { id, attribute },
-          z.object({ groupFairness: groupFairnessSchema }),
-        ),
-      ),
+      attempt(() => loadGroupFairness(id, attribute)),
     ),
   ]);
   return (
@@ -144,8 +124,8 @@ export default async function OverviewPage({
             {groups.map((result, i) =>
               result.ok ? (
                 <GroupFairnessTrend
-                  key={result.value.groupFairness.attribute}
-                  fairness={result.value.groupFairness}
+                  key={result.value.attribute}
+                  fairness={result.value}
                   experimentId={id}
                   experimentName={experiment.name}
                 />

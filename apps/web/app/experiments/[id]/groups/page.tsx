@@ -1,30 +1,17 @@
 import Link from 'next/link';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type GroupRate, GroupRatesChart } from '@/charts/group-rates-chart.tsx';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
 import { loadExperimentHeader } from '@/lib/experiment.ts';
 import { percent } from '@/lib/format.ts';
-import { attempt, graphql } from '@/lib/graphql.ts';
-import { type ArmGroupFairness, type GroupRow, groupFairnessSchema } from '@/lib/schemas.ts';
+import { attempt } from '@/lib/graphql.ts';
+import { loadGroupFairness } from '@/lib/group-fairness.ts';
+import type { ArmGroupFairness, GroupRow, groupFairnessSchema } from '@/lib/schemas.ts';
 import { hrefWith, param, type SearchParams } from '@/lib/search-params.ts';
 
 export const dynamic = 'force-dynamic';
-
-const GROUPS_QUERY = /* GraphQL */ `
-  query Groups($id: ID!, $attribute: String!) {
-    groupFairness(experimentId: $id, attribute: $attribute) {
-      attribute groups posLabel stale
-      arms {
-        arm { role temperature label seeds }
-        dpd { mean sd lower upper values }
-        eod { mean sd lower upper values }
-        groups { group count accuracy selectionRate truePositiveRate falsePositiveRate }
-      }
-    }
-  }
-`;
 
 /** max − min of a rate over the groups that have it; null with fewer than two. */
 function gap(rows: readonly GroupRow[], pick: (r: GroupRow) => number | null): number | null {
@@ -146,9 +133,7 @@ export default async function GroupsPage({
       </EmptyState>
     );
   }
-  const result = await attempt(() =>
-    graphql(GROUPS_QUERY, { id, attribute }, z.object({ groupFairness: groupFairnessSchema })),
-  );
+  const result = await attempt(() => loadGroupFairness(id, attribute));
   return (
     <>
       <h2>Groups by {attribute}</h2>
@@ -165,15 +150,12 @@ export default async function GroupsPage({
       </nav>
       {!result.ok ? (
         <ApiErrorNotice error={result.error} what={`the groups by ${attribute}`} />
-      ) : result.value.groupFairness.arms.length === 0 ? (
+      ) : result.value.arms.length === 0 ? (
         <EmptyState>
           <p>No results yet for these groups.</p>
         </EmptyState>
       ) : (
-        <GroupsBody
-          fairness={result.value.groupFairness}
-          fileStem={`${experiment.name}-${attribute}`}
-        />
+        <GroupsBody fairness={result.value} fileStem={`${experiment.name}-${attribute}`} />
       )}
     </>
   );
