@@ -1,13 +1,14 @@
-/** RFC 4180 CSV: fields with a comma, quote or line break are quoted, quotes doubled. */
-export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const field = (value: unknown): string => {
-    const text =
-      value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))
-        ? ''
-        : String(value);
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  return `${[header, ...rows].map((row) => row.map(field).join(',')).join('\r\n')}\r\n`;
+import { csvCell } from '@kdlens/core/csv-cell';
+
+export type CsvValue = string | number | boolean | null | undefined;
+
+/**
+ * RFC 4180 CSV with CRLF line ends. Each field goes through csvCell, the same function as
+ * `kdlens report --format csv`: class and group names come from whoever imported the study, and
+ * one named `=HYPERLINK(…)` must reach the spreadsheet as text.
+ */
+export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
+  return `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 /** Saves a Blob under `fileName` through a temporary link (the browser's own download). */

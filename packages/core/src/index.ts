@@ -16,6 +16,7 @@ export {
 export { onShutdown } from './lifecycle/on-shutdown.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export { armLabel } from './report/arm-label.ts';
+export { csvCell } from './report/csv-cell.ts';
 export { type ReportFormat, renderReport, reportFormats } from './report/render-report.ts';
 export type { ReportTable } from './report/report-table.ts';
 export { studyReport } from './report/study-report.ts';

@@ -1,4 +1,5 @@
 import type { Estimate } from '@kdlens/metrics';
+import { csvCell } from './csv-cell.ts';
 import type { ReportCell, ReportColumn, ReportTable } from './report-table.ts';
 
 export const reportFormats = ['table', 'markdown', 'csv', 'json'] as const;
@@ -68,12 +69,6 @@ function renderMarkdown(tables: readonly ReportTable[]): string {
     .join('\n\n');
 }
 
-function csvValue(v: string | number | null): string {
-  if (v === null || (typeof v === 'number' && !Number.isFinite(v))) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /** Estimates become four raw columns (mean, sd, lower, upper) so a spreadsheet can use them. */
 function csvColumns(column: ReportColumn): string[] {
   return column.kind === 'estimate' || column.kind === 'percent-estimate'
@@ -90,18 +85,22 @@ function csvCells(cell: ReportCell, column: ReportColumn): (string | number | nu
   return [isEstimate(cell) ? null : cell];
 }
 
-/** One CSV section per table, each headed by a `# title` line, separated by a blank line. */
+/**
+ * One CSV section per table, each headed by a `# title` line, separated by a blank line. The
+ * title line is a field too: it holds attribute names, and a comma in one would otherwise start
+ * a new cell that a spreadsheet could evaluate.
+ */
 function renderCsv(tables: readonly ReportTable[]): string {
   return tables
     .map((t) => {
-      const head = t.columns.flatMap(csvColumns).map(csvValue).join(',');
+      const head = t.columns.flatMap(csvColumns).map(csvCell).join(',');
       const body = t.rows.map((r) =>
         r
           .flatMap((cell, i) => csvCells(cell, t.columns[i] as ReportColumn))
-          .map(csvValue)
+          .map(csvCell)
           .join(','),
       );
-      return [`# ${t.title}`, head, ...body].join('\n');
+      return [csvCell(`# ${t.title}`), head, ...body].join('\n');
     })
     .join('\n\n');
 }
