@@ -1,3 +1,4 @@
+export { isLoopbackHost } from './access/loopback-host.ts';
 export { type Config, envSchema, loadConfig } from './config/env.ts';
 export * from './domain/api-token.ts';
 export * from './domain/architectures.ts';
