@@ -4,6 +4,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { KdlensError, type Logger } from '@kdlens/core';
 import type { Database } from '@kdlens/core/db';
+import { foreignHostRefusal } from './auth/host-gate.ts';
 import { isLoopbackAddress } from './auth/loopback.ts';
 import { readGatePlugin } from './auth/read-gate.plugin.ts';
 import type { Caller } from './auth/request-auth.ts';
@@ -22,6 +23,7 @@ import {
   type ResponseCacheOptions,
   type ResponseCacheStats,
 } from './http/response-cache.ts';
+import { apiSecurityHeaders } from './http/security-headers.ts';
 import { type ApiLimits, defaultApiLimits } from './limits/api-limits.ts';
 import { RequestTimeoutError, withTimeout } from './limits/request-timeout.ts';
 import { sizeLimitRule } from './limits/size-limit.rule.ts';
@@ -116,6 +118,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     cache,
   };
   httpServer.on('request', (req, res) => {
+    for (const [name, value] of Object.entries(apiSecurityHeaders)) res.setHeader(name, value);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -131,6 +134,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
     if (url.pathname !== '/graphql') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GraphQL is at /graphql');
+      return;
+    }
+    const refusal = foreignHostRefusal(access.anonymousRead, req.headers);
+    if (refusal !== null) {
+      sendError(res, 403, 'FORBIDDEN_HOST', refusal);
       return;
     }
     handleGraphql(handler, req, res, url.search).catch((error: unknown) => {

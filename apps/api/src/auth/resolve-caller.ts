@@ -12,7 +12,7 @@ export async function resolveCaller(
   db: Database,
   authorization: string | undefined,
 ): Promise<Caller | null> {
-  if (authorization === undefined || authorization.trim() === '') return null;
+  if (!carriesToken(authorization)) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
   if (!match?.[1]) {
     throw unauthenticated('the Authorization header must be "Bearer <token>"');
@@ -24,4 +24,9 @@ export async function resolveCaller(
     );
   }
   return { tokenId: token.id, name: token.name, role: token.role };
+}
+
+/** Whether a request names a caller at all; one without is served as anonymous, if at all. */
+export function carriesToken(authorization: string | undefined): authorization is string {
+  return authorization !== undefined && authorization.trim() !== '';
 }

@@ -4,6 +4,8 @@ import { GraphQLError } from 'graphql';
 export const apiErrorCodes = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
+  /** Anonymous request to a Host other than a loopback name (auth/host-gate.ts). */
+  'FORBIDDEN_HOST',
   'BAD_USER_INPUT',
   'NOT_FOUND',
   'QUERY_TOO_COMPLEX',
