@@ -5,6 +5,7 @@
  * same.
  */
 import { z } from 'zod';
+import './zod-in-browser.ts';
 
 const numberList = (what: string, rule: z.ZodNumber) =>
   z

@@ -3,6 +3,7 @@
  * every response is checked at the boundary, so pages trust what they render.
  */
 import { z } from 'zod';
+import './zod-in-browser.ts';
 
 export const runRoles = ['teacher', 'student', 'distilled'] as const;
 export const runStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
