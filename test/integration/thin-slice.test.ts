@@ -48,7 +48,7 @@ backend: wasm
     const workers = await startWorkers({
       warehouse: t.warehouse,
       concurrency: 1,
-      runUnit: createStudyRunUnit({ db: t.warehouse.db, machineBackend: 'auto' }),
+      runUnit: createStudyRunUnit({ db: t.warehouse.db, machineBackend: 'auto', dataRoots: [] }),
       log,
       pollSeconds: 0.2,
       reconcileSeconds: 1,

@@ -7,6 +7,7 @@ import {
   createTestSetInfoLoader,
 } from './experiment/experiment-results.loaders.ts';
 import { type CacheTrace, newCacheTrace } from './http/response-cache.ts';
+import { createExperimentDatasetLoader } from './run/experiment-dataset.loader.ts';
 import { createRunsByExperimentLoader } from './run/runs-by-experiment.loader.ts';
 
 /** Per-request state: loaders are per request so their caches never serve stale rows. */
@@ -16,6 +17,7 @@ export interface ApiContext {
     runsByExperiment: ReturnType<typeof createRunsByExperimentLoader>;
     testSetInfo: ReturnType<typeof createTestSetInfoLoader>;
     studySummary: ReturnType<typeof createStudySummaryLoader>;
+    experimentDataset: ReturnType<typeof createExperimentDatasetLoader>;
   };
   /** Per process, not per request: study data reused while an experiment's results are unchanged. */
   studies: StudyCache;
@@ -49,6 +51,7 @@ export function createContext(
       runsByExperiment: createRunsByExperimentLoader(db),
       testSetInfo: createTestSetInfoLoader(db),
       studySummary: createStudySummaryLoader(db),
+      experimentDataset: createExperimentDatasetLoader(db),
     },
     studies: studyCacheFor(db),
   };

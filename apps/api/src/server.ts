@@ -9,6 +9,7 @@ import { isLoopbackAddress } from './auth/loopback.ts';
 import { readGatePlugin } from './auth/read-gate.plugin.ts';
 import type { Caller } from './auth/request-auth.ts';
 import { resolveCaller } from './auth/resolve-caller.ts';
+import { pathAudience } from './auth/server-paths.ts';
 import { type ApiContext, createContext } from './context.ts';
 import type { ApiControl } from './control/api-control.ts';
 import { createFormatError } from './errors/format-error.ts';
@@ -319,14 +320,17 @@ async function cacheLookup(
   // must not skip that check.
   const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') return undefined;
-  const key = h.cache.keyOf(body, req.headers.accept);
-  if (key === null) return undefined;
+  const operationKey = h.cache.keyOf(body, req.headers.accept);
+  if (operationKey === null) return undefined;
   // A bad token fails here and again, with its message, in Apollo's context function.
   const who = await caller.then(
     (c) => ({ caller: c }),
     () => undefined,
   );
   if (!who || (who.caller === null && !h.access.anonymousRead)) return undefined;
+  // Specs and run errors read differently for callers who may see server paths
+  // (auth/server-paths.ts): an operator's answer must never be served to a viewer.
+  const key = `${pathAudience({ caller: who.caller, anonymousRead: h.access.anonymousRead })}\0${operationKey}`;
   const version = await h.cache.versions.get().catch(() => undefined);
   // Without a version (the database is unreachable) Apollo answers, or reports the error.
   if (!version) return undefined;

@@ -132,15 +132,20 @@ function parseSpec(spec: unknown): ExperimentSpec {
     return parseSpecText(isText ? spec : JSON.stringify(spec ?? null), 'spec');
   } catch (error) {
     if (!(error instanceof SpecError)) throw error;
-    throw badUserInput(`the experiment spec has ${error.issues.length} problem(s)`, {
-      problems: error.issues.map((i) => ({
-        path: i.path,
-        message: i.message,
-        // Positions only mean something in text the client wrote.
-        ...(isText && i.line !== undefined ? { line: i.line, column: i.col ?? 1 } : {}),
-      })),
-    });
+    throw specProblems(error, isText);
   }
+}
+
+/** A SpecError as BAD_USER_INPUT with one `problems` entry (path, message) per issue. */
+function specProblems(error: SpecError, withPositions: boolean) {
+  return badUserInput(`the experiment spec has ${error.issues.length} problem(s)`, {
+    problems: error.issues.map((i) => ({
+      path: i.path,
+      message: i.message,
+      // Positions only mean something in text the client wrote.
+      ...(withPositions && i.line !== undefined ? { line: i.line, column: i.col ?? 1 } : {}),
+    })),
+  });
 }
 
 function requireControl(control: ApiControl | undefined): ApiControl {
@@ -165,6 +170,8 @@ function userErrorOr(error: unknown): unknown {
       })),
     });
   }
+  // Launch-time spec problems (a data path outside KDLENS_DATA_ROOTS) read like parse-time ones.
+  if (error instanceof SpecError) return specProblems(error, false);
   if (error instanceof LaunchUnavailableError) {
     return new ApiError('INTERNAL_SERVER_ERROR', error.message);
   }

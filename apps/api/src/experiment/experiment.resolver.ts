@@ -1,8 +1,10 @@
 import { findExperimentById } from '@kdlens/core/db';
+import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { z } from 'zod';
 import { ArmType } from '../analysis/arm.type.ts';
 import { armFromSummary } from '../analysis/study-access.ts';
+import { redactSpec, seesServerPaths } from '../auth/server-paths.ts';
 import type { ApiContext } from '../context.ts';
 import { parseId } from '../errors/parse-id.ts';
 import { MAX_PAGE_SIZE as MAX_PAGE } from '../limits/api-limits.ts';
@@ -49,6 +51,16 @@ export class ExperimentResolver {
     const row = await findExperimentById(ctx.db, experimentId);
     if (!row) throw notFound(`no experiment has id ${experimentId}`);
     return row;
+  }
+
+  @FieldResolver(() => GraphQLJSON, {
+    description:
+      'The full, defaulted experiment spec as stored (an import records its source). Server paths (dataset.root, pretrained, imported files) show as the data set name unless the caller is an operator or admin.',
+  })
+  spec(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Record<string, unknown> {
+    return seesServerPaths(ctx.auth)
+      ? experiment.spec
+      : redactSpec(experiment.spec, experiment.dataset);
   }
 
   @FieldResolver(() => [RunType])

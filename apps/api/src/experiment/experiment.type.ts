@@ -1,5 +1,4 @@
 import { type ExperimentStatus, experimentStatuses } from '@kdlens/core';
-import { GraphQLJSON } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from 'type-graphql';
 
 export const ExperimentStatusEnum = Object.fromEntries(experimentStatuses.map((s) => [s, s])) as {
@@ -19,9 +18,7 @@ export class ExperimentType {
   @Field(() => String) name!: string;
   @Field(() => String) dataset!: string;
   @Field(() => ExperimentStatusEnum) status!: ExperimentStatus;
-  @Field(() => GraphQLJSON, {
-    description: 'The full, defaulted experiment spec as stored (an import records its source).',
-  })
+  /** As stored; the `spec` field (ExperimentResolver) shows viewers a copy without server paths. */
   spec!: Record<string, unknown>;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime) updatedAt!: Date;

@@ -29,8 +29,9 @@ export const defaultResponseCacheOptions: ResponseCacheOptions = {
 };
 
 /**
- * Root fields whose answer depends only on the warehouse and the operation, never on who asks, so
- * one caller's answer may be served to any other caller allowed to read. An allowlist: a new
+ * Root fields whose answer depends only on the warehouse and the operation (and on whether the
+ * caller may see server paths, which is part of the key), so one caller's answer may be served
+ * to any other caller allowed to read with the same view. An allowlist: a new
  * field stays uncached until someone decides (response-cache.test.ts fails until then). Left out
  * on purpose: `viewer` (the caller), `apiTokens` (admin only) and `presets` (read from files,
  * which the data version does not cover).
@@ -105,7 +106,8 @@ const requestBodyKeys = new Set(['query', 'operationName', 'variables']);
  * variables with sorted keys, Accept header); an entry is valid only for the data version it was
  * computed at, and all entries are dropped when the version changes. Only answers without errors
  * are kept. Who may read is decided before the cache is asked (server.ts): every cacheable field
- * reads the same for every caller allowed to read at all.
+ * reads the same for every caller allowed to read at all, except that server paths show only to
+ * operators, so server.ts prefixes the key with the caller's path audience.
  */
 export class ResponseCache {
   readonly versions: DataVersionSource;

@@ -1,4 +1,6 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { redactServerPaths } from '@kdlens/core';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { seesServerPaths } from '../auth/server-paths.ts';
 import type { ApiContext } from '../context.ts';
 import { parseId } from '../errors/parse-id.ts';
 import { notFound } from '../experiment/lookup-errors.ts';
@@ -17,5 +19,16 @@ export class RunResolver {
     const row = await ctx.db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, runId) });
     if (!row) throw notFound(`no run has id ${runId}`);
     return toRunType(row);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Why the run failed or stopped. Server paths show as the data set name unless the caller is an operator or admin.',
+  })
+  async error(@Root() run: RunType, @Ctx() ctx: ApiContext): Promise<string | null> {
+    if (run.error === null || seesServerPaths(ctx.auth)) return run.error;
+    const dataset = await ctx.loaders.experimentDataset.load(run.experimentId);
+    return redactServerPaths(run.error, dataset ?? 'data');
   }
 }

@@ -59,7 +59,8 @@ export class RunType {
   })
   classAccuracy!: (number | null)[] | null;
   @Field(() => [String], { nullable: true }) classNames!: string[] | null;
-  @Field(() => String, { nullable: true }) error!: string | null;
+  /** As stored; the `error` field (RunResolver) shows viewers a copy without server paths. */
+  error!: string | null;
   @Field(() => Int, { description: 'Times the queue has started this unit (retries count).' })
   attempt!: number;
   @Field(() => String, { nullable: true, description: 'Who runs or last ran it (host:pid).' })

@@ -45,7 +45,7 @@ function parseAttributeTable(text: string, file: string): AttributeTable {
   const lines = splitLines(text);
   const countLine = lines[0] ?? '';
   if (!/^\s*\d+\s*$/.test(countLine)) {
-    throw new DatasetFormatError(file, { line: 1 }, `expected the image count, got "${countLine}"`);
+    throw new DatasetFormatError(file, { line: 1 }, 'expected the image count (a whole number)');
   }
   const count = Number(countLine.trim());
   const names = (lines[1] ?? '').trim().split(/\s+/).filter(Boolean);
@@ -76,10 +76,11 @@ function parseAttributeTable(text: string, file: string): AttributeTable {
     for (let a = 0; a < names.length; a++) {
       const value = fields[a + 1];
       if (value !== '1' && value !== '-1') {
+        // Positions, not the text: a message must not quote the file (it may be shown to others).
         throw new DatasetFormatError(
           file,
           where,
-          `${names[a]} of ${image} is "${value}", expected 1 or -1`,
+          `value ${a + 1} of ${names.length} (field ${a + 2}) is not 1 or -1`,
         );
       }
       codes[r * names.length + a] = value === '1' ? 1 : 0;
@@ -101,9 +102,16 @@ function parsePartition(
     const [image = '', code = ''] = fields;
     const split = /^[012]$/.test(code) ? partitionSplits[Number(code)] : undefined;
     if (fields.length !== 2 || image === '' || split === undefined) {
-      throw new DatasetFormatError(file, where, `expected "<image> <0|1|2>", got "${row}"`);
+      throw new DatasetFormatError(file, where, 'expected "<image> <0|1|2>"');
     }
-    if (partition.has(image)) throw new DatasetFormatError(file, where, `${image} listed twice`);
+    const first = partition.get(image);
+    if (first !== undefined) {
+      throw new DatasetFormatError(
+        file,
+        where,
+        `the image is listed twice (also on line ${first.line})`,
+      );
+    }
     partition.set(image, { split, line: i + 1 });
   });
   return partition;
@@ -115,7 +123,7 @@ function attributeColumn(table: AttributeTable, name: string, file: string): num
     throw new DatasetFormatError(
       file,
       { line: 2 },
-      `no attribute "${name}"; valid ones: ${table.names.join(', ')}`,
+      `no attribute "${name}" among the ${table.names.length} names of the header`,
     );
   }
   return column;
@@ -141,17 +149,24 @@ export async function indexCeleba(options: CelebaOptions): Promise<ImageDatasetI
   }));
 
   const rowsBySplit: Record<SplitName, number[]> = { train: [], val: [], test: [] };
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   table.images.forEach((image, r) => {
     const where = { line: r + 3 };
-    if (seen.has(image)) throw new DatasetFormatError(attrFile, where, `${image} listed twice`);
-    seen.add(image);
+    const first = seen.get(image);
+    if (first !== undefined) {
+      throw new DatasetFormatError(
+        attrFile,
+        where,
+        `the image is listed twice (also on line ${first})`,
+      );
+    }
+    seen.set(image, where.line);
     const entry = partition.get(image);
     if (entry === undefined) {
-      throw new DatasetFormatError(attrFile, where, `${image} is not in list_eval_partition.txt`);
+      throw new DatasetFormatError(attrFile, where, 'the image is not in list_eval_partition.txt');
     }
     if (!onDisk.has(image)) {
-      throw new DatasetFormatError(attrFile, where, `${image} is not in img_align_celeba/`);
+      throw new DatasetFormatError(attrFile, where, 'the image is not in img_align_celeba/');
     }
     rowsBySplit[entry.split].push(r);
   });
@@ -160,7 +175,7 @@ export async function indexCeleba(options: CelebaOptions): Promise<ImageDatasetI
       throw new DatasetFormatError(
         partitionFile,
         { line },
-        `${image} is not in list_attr_celeba.txt`,
+        'the image is not in list_attr_celeba.txt',
       );
     }
   }

@@ -169,7 +169,11 @@ async function readNames(path: string, defaults: readonly string[]): Promise<str
   lines.forEach((name, i) => {
     if (name === '') throw new DatasetFormatError(path, { line: i + 1 }, 'empty class name');
     if (lines.indexOf(name) !== i) {
-      throw new DatasetFormatError(path, { line: i + 1 }, `duplicate class name '${name}'`);
+      throw new DatasetFormatError(
+        path,
+        { line: i + 1 },
+        `duplicate class name (also on line ${lines.indexOf(name) + 1})`,
+      );
     }
   });
   if (lines.length !== defaults.length) {

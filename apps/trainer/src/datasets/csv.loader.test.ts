@@ -128,8 +128,9 @@ describe('loadCsvDataset with text', () => {
       name: 'DatasetFormatError',
       file,
       where: { line: 1 },
-      message: expect.stringContaining(
-        'no column "toxicity"; columns are: id, comment, toxic, group, split',
+      // The header is counted, not quoted: it may be the first line of any file.
+      message: expect.stringMatching(
+        /:1: no column "toxicity" in the header \(it has 5 columns\)$/,
       ),
     });
     await writeFile(file, csv.replace('3,hello again,no,a,test', '3,hello again,,a,test'));
@@ -142,9 +143,7 @@ describe('loadCsvDataset with text', () => {
       loadCsvDataset({ file, text: 'comment', label: 'toxic', split: 'split' }),
     ).rejects.toMatchObject({
       where: { line: 4 },
-      message: expect.stringContaining(
-        'column 5 ("split") is "testing", expected train, val, test',
-      ),
+      message: expect.stringMatching(/:4: column 5 \("split"\) is not one of train, val, test$/),
     });
     await writeFile(file, csv.replace('3,hello again,no,a,test', '3,hello again,no'));
     await expect(loadCsvDataset({ file, text: 'comment', label: 'toxic' })).rejects.toMatchObject({

@@ -84,7 +84,7 @@ export function parseCsv(text: string, file: string): CsvRecord[] {
           throw new DatasetFormatError(
             file,
             { line },
-            `column ${column}: unexpected ${JSON.stringify(after)} after a closing quote`,
+            `column ${column}: unexpected character after a closing quote (expected a comma or the end of the line)`,
           );
         }
       } else {
@@ -212,7 +212,9 @@ export async function indexCsvDataset(options: CsvDatasetOptions): Promise<CsvIn
       throw new DatasetFormatError(
         file,
         { line: header.line },
-        `no column "${name}"; columns are: ${header.fields.join(', ')}`,
+        // The header is not quoted back: its text may be any file's first line (a pointed-at
+        // secret), and messages are stored where other users read them.
+        `no column "${name}" in the header (it has ${header.fields.length} column${header.fields.length === 1 ? '' : 's'})`,
       );
     }
     return { name, index };
@@ -262,7 +264,7 @@ export async function indexCsvDataset(options: CsvDatasetOptions): Promise<CsvIn
       throw new DatasetFormatError(
         file,
         { line: row.line },
-        `${describe(splitColumn)} is "${value}", expected ${splitNames.join(', ')}`,
+        `${describe(splitColumn)} is not one of ${splitNames.join(', ')}`,
       );
     }
     return split;

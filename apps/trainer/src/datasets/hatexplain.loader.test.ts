@@ -187,7 +187,10 @@ describe('loadHatexplainDataset', () => {
     await expect(loadHatexplainDataset({ root })).rejects.toMatchObject({
       name: 'DatasetFormatError',
       file: join(root, 'dataset.json'),
-      message: expect.stringContaining('post 24198545_gab: annotators: post has no annotators'),
+      // The post by its position (and line), not by its id, which is file content.
+      message: expect.stringContaining(
+        `post ${posts.findIndex((p) => p.post_id === '24198545_gab') + 1}: annotators: post has no annotators`,
+      ),
     });
   });
 
@@ -202,7 +205,9 @@ describe('loadHatexplainDataset', () => {
     const line = text.slice(0, text.indexOf('"13851720_gab"')).split('\n').length;
     await expect(loadHatexplainDataset({ root })).rejects.toMatchObject({
       where: { line },
-      message: expect.stringMatching(/post 13851720_gab: annotators\.1\.label/),
+      message: expect.stringContaining(
+        `post ${posts.findIndex((p) => p.post_id === '13851720_gab') + 1}: annotators.1.label`,
+      ),
     });
   });
 
@@ -210,7 +215,7 @@ describe('loadHatexplainDataset', () => {
     await write(byId(posts), { ...divisions, test: ['9999999_gab', '404_gab'] });
     await expect(loadHatexplainDataset({ root })).rejects.toMatchObject({
       file: join(root, 'post_id_divisions.json'),
-      message: expect.stringContaining('test post 404_gab is not in dataset.json'),
+      message: expect.stringMatching(/:12: a test post id is not in dataset\.json$/),
       where: { line: 12 },
     });
   });

@@ -126,7 +126,8 @@ function parseJson(text: string, file: string): unknown {
       position === undefined
         ? undefined
         : { line: text.slice(0, Number(position)).split('\n').length };
-    throw new DatasetFormatError(file, where, `not valid JSON: ${message}`);
+    // V8's message quotes the text around the error; the line is enough and quotes nothing.
+    throw new DatasetFormatError(file, where, 'not valid JSON');
   }
 }
 
@@ -177,11 +178,15 @@ function parsePosts(text: string, file: string): Map<string, ParsedPost> {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const problem = issue === undefined ? 'invalid post' : describeIssue(issue);
-      throw new DatasetFormatError(file, where(), `post ${key}: ${problem}`);
+      throw new DatasetFormatError(file, where(), `post ${index + 1}: ${problem}`);
     }
     const post: Post = parsed.data;
     if (post.post_id !== key) {
-      throw new DatasetFormatError(file, where(), `post ${key}: post_id is "${post.post_id}"`);
+      throw new DatasetFormatError(
+        file,
+        where(),
+        `post ${index + 1}: post_id differs from the key it is stored under`,
+      );
     }
     const majority = majorityLabel(post.annotators.map((a) => a.label));
     const targets = majorityTargets(post.annotators);
@@ -232,11 +237,11 @@ export async function loadHatexplainDataset(
         throw new DatasetFormatError(
           divisionsFile,
           where(),
-          `${split} post ${id} is not in dataset.json`,
+          `a ${split} post id is not in dataset.json`,
         );
       }
       if (assigned.has(id)) {
-        throw new DatasetFormatError(divisionsFile, where(), `post ${id} is listed twice`);
+        throw new DatasetFormatError(divisionsFile, where(), 'a post id is listed twice');
       }
       assigned.add(id);
       const { label } = post;

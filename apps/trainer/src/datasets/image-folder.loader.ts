@@ -53,6 +53,7 @@ export function parseSynsetNames(
   separator: 'tab' | 'space',
 ): Map<string, string> {
   const names = new Map<string, string>();
+  const lineOfId = new Map<string, number>();
   splitLines(text).forEach((line, i) => {
     if (line.trim() === '') return;
     const at = separator === 'tab' ? line.indexOf('\t') : line.search(/\s/);
@@ -60,10 +61,14 @@ export function parseSynsetNames(
     const first = at < 0 ? '' : (line.slice(at + 1).split(',')[0] ?? '').trim();
     if (id === '' || first === '') {
       const expected = separator === 'tab' ? 'id<TAB>name, name, ...' : 'id name, name, ...';
-      throw new DatasetFormatError(file, { line: i + 1 }, `expected "${expected}", got "${line}"`);
+      throw new DatasetFormatError(file, { line: i + 1 }, `expected "${expected}"`);
     }
-    if (names.has(id)) throw new DatasetFormatError(file, { line: i + 1 }, `duplicate id ${id}`);
+    const seenOn = lineOfId.get(id);
+    if (seenOn !== undefined) {
+      throw new DatasetFormatError(file, { line: i + 1 }, `duplicate id (also on line ${seenOn})`);
+    }
     names.set(id, first);
+    lineOfId.set(id, i + 1);
   });
   return names;
 }

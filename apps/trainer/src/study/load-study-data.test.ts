@@ -1,4 +1,4 @@
-import { parseSpecText } from '@kdlens/core';
+import { DataRootError, parseSpecText } from '@kdlens/core';
 import { describe, expect, it } from 'vitest';
 import { loadStudyData, StudyDataError } from './load-study-data.ts';
 
@@ -24,6 +24,8 @@ describe('loadStudyData', () => {
   validationSplit: 0.25
   subset: { train: 50 }
   generator: { seed: 3, trainCount: 80, testCount: 30, correlation: 1 }`),
+      // Generated data read no files, so no folder needs to be allowed.
+      [],
     );
     // 80 → 20 validation + 60 train, capped at 50.
     expect(data.val?.count).toBe(20);
@@ -58,10 +60,23 @@ describe('loadStudyData', () => {
     const load = loadStudyData(
       spec(`  name: cifar100
   root: /nonexistent/cifar-100-binary`),
+      ['/nonexistent'],
     );
     await expect(load).rejects.toBeInstanceOf(StudyDataError);
     await expect(load).rejects.toThrow(
       /^dataset\.root: \/nonexistent\/cifar-100-binary does not exist; cifar100 needs train\.bin, test\.bin/,
+    );
+  });
+
+  it('refuses a root outside the allowed folders before reading it', async () => {
+    const load = loadStudyData(
+      spec(`  name: cifar100
+  root: /etc`),
+      ['/nonexistent'],
+    );
+    await expect(load).rejects.toBeInstanceOf(DataRootError);
+    await expect(load).rejects.toThrow(
+      /^dataset\.root: \/etc is outside the data folders this server allows \(\/nonexistent\)/,
     );
   });
 });

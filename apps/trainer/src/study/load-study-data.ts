@@ -30,14 +30,22 @@ export interface StudyData {
 
 const cache = new Map<string, Promise<StudyData>>();
 
-/** The study's data; the same spec (data set part) gives the same promise within a process. */
+/**
+ * The study's data; the same spec (data set part) gives the same promise within a process.
+ * `dataRoots`: the folders the data may be read from (KDLENS_DATA_ROOTS).
+ */
 export function loadStudyData(
   spec: Pick<ExperimentSpec, 'dataset' | 'evaluation'>,
+  dataRoots: readonly string[],
 ): Promise<StudyData> {
-  const key = JSON.stringify([spec.dataset, spec.evaluation.individualFairness.features]);
+  const key = JSON.stringify([
+    spec.dataset,
+    spec.evaluation.individualFairness.features,
+    dataRoots,
+  ]);
   let data = cache.get(key);
   if (data === undefined) {
-    data = buildStudyData(spec);
+    data = buildStudyData(spec, dataRoots);
     cache.set(key, data);
     // A failed load (files missing) must not stay cached: the user may fix it and retry.
     data.catch(() => cache.delete(key));
@@ -47,9 +55,10 @@ export function loadStudyData(
 
 async function buildStudyData(
   spec: Pick<ExperimentSpec, 'dataset' | 'evaluation'>,
+  dataRoots: readonly string[],
 ): Promise<StudyData> {
   const { dataset } = spec;
-  const source = await readSourceDataset(dataset);
+  const source = await readSourceDataset(dataset, dataRoots);
   const { train, val, test } = arrangeSplits(source, dataset);
   const size = dataset.imageSize ?? datasetTraits[dataset.name].nativeImageSize ?? 32;
   const classNames = [...source.label.values];

@@ -3,9 +3,14 @@
  * data sets (ImageNet, Tiny ImageNet, CelebA, image folders, CSV of paths) come back as indexes,
  * so sampling happens before decoding.
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type DatasetSpec, datasetTraits, KdlensError } from '@kdlens/core';
+import {
+  confineDataPath,
+  DataRootError,
+  type DatasetSpec,
+  datasetTraits,
+  KdlensError,
+} from '@kdlens/core';
 import type { Attribute, DatasetSplit, LoadedDataset, SplitName } from '../datasets/dataset.ts';
 import type { ImageDatasetIndex, ImageSplitIndex } from '../datasets/image-index.ts';
 import { findDataset } from '../datasets/registry.ts';
@@ -54,23 +59,27 @@ function fromIndex(index: ImageDatasetIndex, root: string): SourceDataset {
   return { label: index.label, attributes: index.attributes, splits };
 }
 
-/** The folder (or CSV file) the spec points at, checked to exist before any loader runs. */
-async function rootOf(dataset: DatasetSpec): Promise<string> {
+/**
+ * The folder (or CSV file) the spec points at, checked to exist and to lie, after symlinks, in
+ * the allowed data folders before any loader runs. Loaders get the real path that passed.
+ */
+async function confinedRootOf(dataset: DatasetSpec, dataRoots: readonly string[]): Promise<string> {
   const root = dataset.root ?? datasetTraits[dataset.name].defaultRoot;
   if (root === undefined) {
     throw new StudyDataError(`dataset.root: ${dataset.name} needs the folder with its files`);
   }
-  const absolute = path.resolve(root);
-  const found = await stat(absolute).catch(() => undefined);
-  if (found === undefined) {
+  try {
+    return await confineDataPath(root, dataRoots, 'dataset.root');
+  } catch (error) {
+    if (!(error instanceof DataRootError) || !/ does not exist$/.test(error.message)) throw error;
     throw new StudyDataError(
-      `dataset.root: ${absolute} does not exist; ${dataset.name} needs ${findDataset(dataset.name).files}`,
+      `${error.message}; ${dataset.name} needs ${findDataset(dataset.name).files}`,
     );
   }
-  return absolute;
 }
 
-async function read(dataset: DatasetSpec): Promise<SourceDataset> {
+async function read(dataset: DatasetSpec, dataRoots: readonly string[]): Promise<SourceDataset> {
+  const rootOf = (d: DatasetSpec) => confinedRootOf(d, dataRoots);
   const { name } = dataset;
   switch (name) {
     case 'trifeature': {
@@ -159,12 +168,18 @@ async function read(dataset: DatasetSpec): Promise<SourceDataset> {
   }
 }
 
-/** Reads the spec's data set; a loader's error becomes one naming the spec field to fix. */
-export async function readSourceDataset(dataset: DatasetSpec): Promise<SourceDataset> {
+/**
+ * Reads the spec's data set from inside `dataRoots` (KDLENS_DATA_ROOTS); a loader's error becomes
+ * one naming the spec field to fix.
+ */
+export async function readSourceDataset(
+  dataset: DatasetSpec,
+  dataRoots: readonly string[],
+): Promise<SourceDataset> {
   try {
-    return await read(dataset);
+    return await read(dataset, dataRoots);
   } catch (error) {
-    if (error instanceof StudyDataError) throw error;
+    if (error instanceof StudyDataError || error instanceof DataRootError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const field = datasetTraits[dataset.name].generated ? 'dataset.generator' : 'dataset.root';
     throw new StudyDataError(`${field}: cannot load ${dataset.name}: ${message}`);

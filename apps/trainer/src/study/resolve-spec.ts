@@ -1,17 +1,29 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  type Config,
+  dataPathProblems,
   type ExperimentSpec,
   KdlensError,
   loadPreset,
   parseSpecFile,
   presetFile,
   presetNames,
+  resolveDataPaths,
+  SpecError,
 } from '@kdlens/core';
 
-/** A path to an existing file is read as a spec; anything else must name a preset. */
+/** What resolving a spec needs from the configuration. */
+export type SpecPathsConfig = Pick<Config, 'workDir' | 'dataRoots'>;
+
+/**
+ * A path to an existing file is read as a spec; anything else must name a preset. Relative data
+ * and weight paths become absolute, and every such path must lie in the allowed data folders
+ * (KDLENS_DATA_ROOTS): a SpecError naming the field otherwise.
+ */
 export async function resolveSpec(
   fileOrPreset: string,
+  config: SpecPathsConfig,
 ): Promise<{ spec: ExperimentSpec; source: string }> {
   const isFile = await stat(fileOrPreset).then(
     (s) => s.isFile(),
@@ -19,13 +31,10 @@ export async function resolveSpec(
   );
   if (isFile) {
     const spec = await parseSpecFile(fileOrPreset);
-    const root = spec.dataset.root;
     // A relative root means "next to the spec file", wherever the command or a worker runs;
     // the spec is stored with the absolute path so workers on this machine find the data.
-    if (root !== undefined && !path.isAbsolute(root)) {
-      spec.dataset.root = path.resolve(path.dirname(path.resolve(fileOrPreset)), root);
-    }
-    return { spec, source: fileOrPreset };
+    resolveDataPaths(spec, path.dirname(path.resolve(fileOrPreset)));
+    return { spec: confineSpec(spec, fileOrPreset, config), source: fileOrPreset };
   }
   const names = await presetNames();
   if (!names.includes(fileOrPreset)) {
@@ -34,9 +43,34 @@ export async function resolveSpec(
     );
   }
   const spec = await loadPreset(fileOrPreset);
+  const source = presetFile(fileOrPreset);
   // A preset's relative root is taken from where kdlens runs (its comments say so).
-  if (spec.dataset.root !== undefined && !path.isAbsolute(spec.dataset.root)) {
-    spec.dataset.root = path.resolve(spec.dataset.root);
+  resolveDataPaths(spec, config.workDir);
+  return { spec: confineSpec(spec, source, config), source };
+}
+
+/**
+ * The spec launches and API launches go through after their paths were made absolute: a path
+ * outside the allowed folders is a spec problem, reported like the schema's.
+ */
+export function confineSpec(
+  spec: ExperimentSpec,
+  source: string,
+  config: Pick<Config, 'dataRoots'>,
+): ExperimentSpec {
+  const problems = dataPathProblems(spec, config.dataRoots);
+  if (problems.length > 0) {
+    throw new SpecError(problems.map((p) => ({ source, path: p.path, message: p.message })));
   }
-  return { spec, source: presetFile(fileOrPreset) };
+  return spec;
+}
+
+/**
+ * A spec sent to the API (`launchExperiment`): its relative paths are taken from where the server
+ * runs, as a preset's are, so the stored spec is absolute and means the same to every worker;
+ * then the same check as `kdlens run`.
+ */
+export function resolveLaunchedSpec(spec: ExperimentSpec, config: SpecPathsConfig): ExperimentSpec {
+  resolveDataPaths(spec, config.workDir);
+  return confineSpec(spec, 'spec', config);
 }

@@ -6,7 +6,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type BackendName, type ExperimentSpec, KdlensError, type Logger } from '@kdlens/core';
+import {
+  type BackendName,
+  confineDataPath,
+  type ExperimentSpec,
+  KdlensError,
+  type Logger,
+} from '@kdlens/core';
 import {
   type Database,
   getRunArtifact,
@@ -32,6 +38,11 @@ export interface StudyRunUnitOptions {
    * machine in a team of CPU ones); `auto` leaves the spec's choice. Runs record what they used.
    */
   machineBackend: BackendName;
+  /**
+   * This machine's KDLENS_DATA_ROOTS: the folders its units may read data and pretrained weights
+   * from. Checked again here, on the real paths, whatever the spec passed at launch.
+   */
+  dataRoots: readonly string[];
 }
 
 // recordTestSet is idempotent, but one call per experiment and process saves a round-trip of
@@ -76,7 +87,7 @@ export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
     }
     // Generating or decoding data blocks the event loop; beat around it.
     await ctx.heartbeat();
-    const data = await loadStudyData(spec);
+    const data = await loadStudyData(spec, opts.dataRoots);
     await ctx.heartbeat();
     await ensureTestSet(db, run.experimentId, data);
 
@@ -91,7 +102,12 @@ export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
         const checkpoint = await getRunArtifact(db, run.id, 'checkpoint');
         if (checkpoint !== undefined) await unpackDirectory(checkpoint.bytes, checkpointDir);
       }
-      return await train(spec, data, teacher, checkpointDir, { db, run, ctx });
+      return await train(spec, data, teacher, checkpointDir, {
+        db,
+        run,
+        ctx,
+        dataRoots: opts.dataRoots,
+      });
     } finally {
       teacher?.dispose();
       await rm(work, { recursive: true, force: true });
@@ -104,7 +120,12 @@ async function train(
   data: StudyData,
   teacher: tf.LayersModel | undefined,
   checkpointDir: string,
-  unit: { db: Database; run: Parameters<RunUnit>[0]['run']; ctx: UnitContext },
+  unit: {
+    db: Database;
+    run: Parameters<RunUnit>[0]['run'];
+    ctx: UnitContext;
+    dataRoots: readonly string[];
+  },
 ): Promise<UnitResult> {
   const { db, run, ctx } = unit;
   const log: Logger = ctx.log;
@@ -135,6 +156,13 @@ async function train(
   };
 
   const options = unitTrainOptions(spec, run, data);
+  if (options.pretrained !== undefined) {
+    // The weights are read from the real folder that passed the check, not through the link.
+    const field = run.role === 'teacher' ? 'teacher.pretrained' : 'student.pretrained';
+    options.pretrained = {
+      dir: await confineDataPath(options.pretrained.dir, unit.dataRoots, field),
+    };
+  }
   const result = await trainUnit({
     ...options,
     ...(teacher === undefined ? {} : { teacher }),

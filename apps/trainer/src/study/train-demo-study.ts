@@ -11,6 +11,9 @@ export interface TrainDemoStudyOptions {
   config: {
     queue: { heartbeatSeconds?: number; staleAfterSeconds?: number };
     showProgress: boolean;
+    /** Where kdlens runs and KDLENS_DATA_ROOTS, to resolve and check the spec's data paths. */
+    workDir: string;
+    dataRoots: string[];
   };
   log: Logger;
   /** A spec file or preset to train instead of the `demo` preset. */
@@ -32,7 +35,7 @@ export interface DemoStudyResult {
  * queue, with one local worker process per core. Idempotent, like `kdlens run --local`.
  */
 export async function trainDemoStudy(opts: TrainDemoStudyOptions): Promise<DemoStudyResult> {
-  const { spec } = await resolveSpec(opts.spec ?? 'demo');
+  const { spec } = await resolveSpec(opts.spec ?? 'demo', opts.config);
   const { timings } = queueSettings(opts.config);
   const { experimentId } = await enqueueStudy(opts.warehouse, spec, { log: opts.log, timings });
   const runs = await listRunsOfExperiments(opts.warehouse.db, [experimentId]);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger, RunSummary } from '@kdlens/core';
+import { type Logger, type RunSummary, sanitizeRunError } from '@kdlens/core';
 import {
   type ClaimedRun,
   claimRun,
@@ -73,7 +73,9 @@ export async function runClaimedUnit(host: UnitHost, job: PgBoss.Job<unknown>): 
   const db = warehouse.db;
   const parsed = trainUnitJob.payloadSchema.safeParse(job.data);
   if (!parsed.success) {
-    await boss.fail(trainUnitJob.name, job.id, { message: `bad payload: ${parsed.error.message}` });
+    await boss.fail(trainUnitJob.name, job.id, {
+      message: sanitizeRunError(`bad payload: ${parsed.error.message}`),
+    });
     return;
   }
   const payload = parsed.data;
@@ -142,7 +144,9 @@ export async function runClaimedUnit(host: UnitHost, job: PgBoss.Job<unknown>): 
     );
     outcome = { status: 'succeeded', summary: result.summary };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // The run row and pg-boss store the same text: without NUL (which PostgreSQL refuses, leaving
+    // the run `running`), control characters or unbounded length.
+    const message = sanitizeRunError(error instanceof Error ? error.message : String(error));
     switch (abortKind(controller.signal)) {
       case 'cancelled':
         outcome = { status: 'cancelled', error: 'cancelled while running' };

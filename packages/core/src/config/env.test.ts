@@ -9,6 +9,9 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       databaseUrl: undefined,
       home: '/repo/.kdlens',
+      workDir: '/repo',
+      // data/ where kdlens runs, Debian's dataset packages, $KDLENS_HOME/data.
+      dataRoots: ['/repo/data', '/usr/share/datasets', '/repo/.kdlens/data'],
       embeddedPgPort: 0,
       api: { host: '127.0.0.1', port: 4000, url: 'http://127.0.0.1:4000/graphql', limits: {} },
       web: { port: 3000 },
@@ -82,6 +85,18 @@ describe('loadConfig', () => {
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(
       /DATABASE_URL="mysql:\/\/x": expected a URL like postgres:\/\/.*; KDLENS_WEB_PORT="70000": expected a port from 1 to 65535; LOG_LEVEL="loud"/,
+    );
+  });
+
+  it('reads KDLENS_DATA_ROOTS as colon-separated folders, relative ones from where kdlens runs', () => {
+    const config = loadConfig({
+      INIT_CWD: '/repo',
+      KDLENS_DATA_ROOTS: '/srv/data/:shared::/srv/data',
+    });
+    // Normalised (no trailing slash), deduplicated, the empty entry skipped; the defaults are gone.
+    expect(config.dataRoots).toEqual(['/srv/data', '/repo/shared']);
+    expect(() => loadConfig({ KDLENS_DATA_ROOTS: ':' })).toThrow(
+      /KDLENS_DATA_ROOTS=":": expected folders, colon-separated/,
     );
   });
 });

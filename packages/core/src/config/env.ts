@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { backendNameSchema } from '../domain/backend.ts';
 import { ConfigError } from '../errors.ts';
+import { defaultDataRoots, parseDataRoots } from '../spec/data-roots.ts';
 
 const port = (fallback: number) =>
   z.coerce
@@ -51,12 +52,25 @@ export const envSchema = z.object({
   KDLENS_API_MAX_DEPTH: z.coerce.number().int('expected a whole number').min(2).max(100).optional(),
   KDLENS_API_MAX_COST: z.coerce.number().int('expected a whole number').min(10).optional(),
   KDLENS_API_TIMEOUT_MS: z.coerce.number().int('expected milliseconds').min(100).optional(),
+  // Folders specs may read data and pretrained weights from (spec/data-roots.ts), colon-separated;
+  // unset = data/ where kdlens runs, /usr/share/datasets and $KDLENS_HOME/data.
+  KDLENS_DATA_ROOTS: z
+    .string()
+    .refine(
+      (v) => v.split(':').some((entry) => entry.trim() !== ''),
+      'expected folders, colon-separated',
+    )
+    .optional(),
 });
 
 export interface Config {
   databaseUrl: string | undefined;
   /** Absolute directory for the embedded database, caches and checkpoints. */
   home: string;
+  /** Where kdlens runs (npm's INIT_CWD, else the working directory): presets' relative roots start here. */
+  workDir: string;
+  /** Absolute folders a spec's dataset.root and pretrained paths must lie in (KDLENS_DATA_ROOTS). */
+  dataRoots: string[];
   embeddedPgPort: number;
   api: {
     host: string;
@@ -98,10 +112,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   // npm sets INIT_CWD to where the user typed the command, which stays the repo root even when
   // a workspace script runs in its own folder.
-  const base = env.INIT_CWD ?? process.cwd();
+  const base = path.resolve(env.INIT_CWD ?? process.cwd());
+  const home = path.resolve(base, e.KDLENS_HOME ?? '.kdlens');
   return {
     databaseUrl: e.DATABASE_URL,
-    home: path.resolve(base, e.KDLENS_HOME ?? '.kdlens'),
+    home,
+    workDir: base,
+    dataRoots:
+      e.KDLENS_DATA_ROOTS === undefined
+        ? defaultDataRoots(base, home)
+        : parseDataRoots(e.KDLENS_DATA_ROOTS, base),
     embeddedPgPort: e.KDLENS_PG_PORT,
     api: {
       host: e.KDLENS_API_HOST,

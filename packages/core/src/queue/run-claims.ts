@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { type RunRole, type RunSummary, runSummarySchema } from '../domain/run.ts';
+import { sanitizeRunError } from '../domain/run-error-text.ts';
 
 // Every statement the queue runs against `runs`. They are plain SQL because most of them are
 // conditional single-row updates whose WHERE clause *is* the concurrency control: a claim only
@@ -131,12 +132,12 @@ export async function finishRun(
       // attempt stays: the next claim counts the restart, and the checkpoint saves the work.
       result = await db.execute(sql`
         update runs set status = 'queued', worker = null, heartbeat_at = null,
-          eta_seconds = null, error = ${outcome.error}, updated_at = now()
+          eta_seconds = null, error = ${sanitizeRunError(outcome.error)}, updated_at = now()
         where ${fence}`);
       break;
     default:
       result = await db.execute(sql`
-        update runs set status = ${outcome.status}, error = ${outcome.error},
+        update runs set status = ${outcome.status}, error = ${sanitizeRunError(outcome.error)},
           eta_seconds = null, finished_at = now(), updated_at = now()
         where ${fence}`);
   }

@@ -1,4 +1,17 @@
 export {
+  confineDataPath,
+  type DataPathField,
+  type DataPathProblem,
+  DataRootError,
+  dataPathProblems,
+  dataPathRefusal,
+  defaultDataRoots,
+  isPathInside,
+  parseDataRoots,
+  resolveDataPaths,
+  specDataPaths,
+} from './data-roots.ts';
+export {
   csvColumnsSchema,
   type DatasetSpec,
   datasetSpecSchema,

@@ -20,6 +20,7 @@ async function serveApi(
   const { openWarehouse } = await import('@kdlens/core/db');
   const { createApiControl, startApiServer } = await import('@kdlens/api');
   const { enqueueStudy } = await import('../../study/enqueue-study.ts');
+  const { resolveLaunchedSpec } = await import('../../study/resolve-spec.ts');
   const { queueSettings } = await import('../../study/queue-settings.ts');
   const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });
   const { timings } = queueSettings(ctx.config);
@@ -44,7 +45,11 @@ async function serveApi(
         warehouse,
         log: ctx.log,
         timings,
-        launch: (spec) => enqueueStudy(warehouse, spec, { log: ctx.log, timings }),
+        launch: (spec) =>
+          enqueueStudy(warehouse, resolveLaunchedSpec(spec, ctx.config), {
+            log: ctx.log,
+            timings,
+          }),
       }),
     });
   } catch (error) {

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 
 async function loadSpec(fileOrPreset: string) {
   const { resolveSpec } = await import('../../study/resolve-spec.ts');
-  return resolveSpec(fileOrPreset);
+  const { cliContext } = await import('../cli-context.ts');
+  // Validation checks data paths against this machine's KDLENS_DATA_ROOTS, as a launch would.
+  return resolveSpec(fileOrPreset, cliContext().config);
 }
 
 export function registerSpecCommands(program: Command): void {

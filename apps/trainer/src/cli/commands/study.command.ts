@@ -30,7 +30,7 @@ export function registerStudyCommands(program: Command): void {
         const { resolveSpec } = await import('../../study/resolve-spec.ts');
         const { enqueueStudy, formatEnqueued } = await import('../../study/enqueue-study.ts');
         const { queueSettings } = await import('../../study/queue-settings.ts');
-        const { spec } = await resolveSpec(specArg);
+        const { spec } = await resolveSpec(specArg, ctx.config);
         const { timings } = queueSettings(ctx.config);
         const enqueued = await enqueueStudy(w, spec, { log: ctx.log, timings });
         process.stdout.write(formatEnqueued(spec, enqueued));
@@ -113,7 +113,11 @@ export function registerStudyCommands(program: Command): void {
       workers = await startWorkers({
         warehouse,
         concurrency: 1,
-        runUnit: createStudyRunUnit({ db: warehouse.db, machineBackend: ctx.config.backend }),
+        runUnit: createStudyRunUnit({
+          db: warehouse.db,
+          machineBackend: ctx.config.backend,
+          dataRoots: ctx.config.dataRoots,
+        }),
         log: ctx.log,
         timings,
         reconcileSeconds,

@@ -70,13 +70,24 @@ async function readJson(file: string): Promise<z.infer<typeof modelJsonSchema>> 
       );
     throw err;
   }
+  let json: unknown;
   try {
-    return modelJsonSchema.parse(JSON.parse(text));
-  } catch (err) {
+    json = JSON.parse(text);
+  } catch {
+    // V8's message quotes the text around the error, and run errors are shown to other users.
     throw new PretrainedWeightsError(
-      `${file} is not a tfjs layers-model manifest: ${err instanceof Error ? err.message : String(err)}`,
+      `${file} is not valid JSON (expected a tfjs layers-model manifest)`,
     );
   }
+  const parsed = modelJsonSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? '' : ` at ${issue.path.map(String).join('.') || 'the top'}`;
+    throw new PretrainedWeightsError(
+      `${file} is not a tfjs layers-model manifest${where}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
 }
 
 /** Reads and checks a model directory; no tensors are created. */
@@ -97,7 +108,9 @@ async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
     for (const shard of group.paths) {
       const file = path.resolve(root, shard);
       if (path.dirname(file) !== root) {
-        throw new PretrainedWeightsError(`${jsonFile}: shard path '${shard}' leaves the directory`);
+        throw new PretrainedWeightsError(
+          `${jsonFile}: a weightsManifest shard path leaves the directory (shards must sit beside model.json)`,
+        );
       }
       const data = await readFile(file).catch((err: unknown) => {
         if (isMissing(err))

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type RunSummary, runSummarySchema } from '../../domain/run.ts';
+import { sanitizeRunError } from '../../domain/run-error-text.ts';
 import type { Database } from '../database.ts';
 import { type EpochEntry, runs } from '../schema.ts';
 import { parseOrThrow } from './array-refinements.ts';
@@ -129,6 +130,6 @@ export async function failRun(
 ): Promise<void> {
   await db
     .update(runs)
-    .set({ status, error, finishedAt: sql`now()`, updatedAt: sql`now()` })
+    .set({ status, error: sanitizeRunError(error), finishedAt: sql`now()`, updatedAt: sql`now()` })
     .where(eq(runs.id, runId));
 }

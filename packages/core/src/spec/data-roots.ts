@@ -1,0 +1,174 @@
+/**
+ * Where specs may point the trainer at files: `dataset.root` and `teacher/student.pretrained`
+ * must lie inside one of the folders the server's owner allows (KDLENS_DATA_ROOTS). Whoever may
+ * launch a spec could otherwise make a worker open any file it can read (issue 12, item 1).
+ * Checked twice: lexically when a spec is validated or launched (a spec problem, named by field),
+ * and by the worker on the real path, after symlinks, just before it opens anything.
+ */
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { datasetTraits } from '../domain/datasets.ts';
+import { KdlensError } from '../errors.ts';
+import type { ExperimentSpec } from './experiment-spec.schema.ts';
+
+/** Kernel views of processes and devices: never data, even under an allowed root such as `/`. */
+const pseudoFilesystems = ['/proc', '/sys', '/dev'] as const;
+
+/** The spec fields that name server paths, as dotted paths for messages and `problems`. */
+export type DataPathField = 'dataset.root' | 'teacher.pretrained' | 'student.pretrained';
+
+export interface DataPathProblem {
+  path: DataPathField;
+  message: string;
+}
+
+/** A data path refused by the worker; the message names the spec field, never file contents. */
+export class DataRootError extends KdlensError {
+  override readonly name = 'DataRootError';
+}
+
+/**
+ * The allowed folders when KDLENS_DATA_ROOTS is unset: `data/` where kdlens runs (the presets'
+ * relative roots), /usr/share/datasets (Debian's dataset packages, Fashion-MNIST's default root)
+ * and `$KDLENS_HOME/data`.
+ */
+export function defaultDataRoots(workDir: string, home: string): string[] {
+  return [path.resolve(workDir, 'data'), '/usr/share/datasets', path.resolve(home, 'data')];
+}
+
+/**
+ * KDLENS_DATA_ROOTS, colon-separated like PATH; relative entries are taken from `workDir`.
+ * Empty entries are skipped (a trailing colon is not "the current folder", as it is in PATH).
+ */
+export function parseDataRoots(value: string, workDir: string): string[] {
+  const roots = value
+    .split(':')
+    .filter((entry) => entry.trim() !== '')
+    .map((entry) => path.resolve(workDir, entry));
+  return [...new Set(roots)];
+}
+
+/**
+ * Whether `candidate` is `parent` or lies below it. Both are made absolute and normalised first
+ * (`..`, `.`, repeated and trailing slashes); a sibling that merely shares a prefix
+ * (`/data-secret` beside `/data`) is outside. Lexical only: symlinks are the caller's business.
+ */
+export function isPathInside(candidate: string, parent: string): boolean {
+  const relative = path.relative(path.resolve(parent), path.resolve(candidate));
+  if (relative === '') return true;
+  if (path.isAbsolute(relative)) return false;
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`);
+}
+
+/**
+ * Why `candidate` (absolute, or taken from the working directory) may not be read, or undefined
+ * when it lies inside one of `roots`. Lexical; the worker repeats it on the real path.
+ */
+export function dataPathRefusal(candidate: string, roots: readonly string[]): string | undefined {
+  // A NUL cuts the path short in the kernel; other control characters only hide what it says.
+  if (Array.from(candidate).some((c) => (c.codePointAt(0) ?? 0) < 0x20 || c === '\u007f')) {
+    return 'contains a control character; give a plain folder path';
+  }
+  const absolute = path.resolve(candidate);
+  if (pseudoFilesystems.some((fs) => isPathInside(absolute, fs))) {
+    return `${absolute} is a system folder, not data`;
+  }
+  if (!roots.some((root) => isPathInside(absolute, root))) {
+    return `${absolute} is outside the data folders this server allows (${describeRoots(roots)}); put the data under one of them, or ask the server's owner to add its folder to KDLENS_DATA_ROOTS`;
+  }
+  return undefined;
+}
+
+function describeRoots(roots: readonly string[]): string {
+  return roots.length === 0 ? 'none' : roots.join(', ');
+}
+
+/**
+ * Makes the spec's relative server paths absolute, taken from `base` (the spec file's folder, or
+ * where kdlens runs for presets and API launches), so that every worker reads the same files
+ * whatever its own working directory. Changes the spec in place.
+ */
+export function resolveDataPaths(spec: ExperimentSpec, base: string): void {
+  if (spec.dataset.root !== undefined && !path.isAbsolute(spec.dataset.root)) {
+    spec.dataset.root = path.resolve(base, spec.dataset.root);
+  }
+  for (const role of ['teacher', 'student'] as const) {
+    const dir = spec[role].pretrained;
+    if (dir !== undefined && !path.isAbsolute(dir)) spec[role].pretrained = path.resolve(base, dir);
+  }
+}
+
+/** The server paths a spec makes workers read: its data root (or the default one) and weights. */
+export function specDataPaths(spec: ExperimentSpec): { path: DataPathField; value: string }[] {
+  const paths: { path: DataPathField; value: string }[] = [];
+  const root = spec.dataset.root ?? datasetTraits[spec.dataset.name].defaultRoot;
+  if (root !== undefined && !datasetTraits[spec.dataset.name].generated) {
+    paths.push({ path: 'dataset.root', value: root });
+  }
+  for (const role of ['teacher', 'student'] as const) {
+    const dir = spec[role].pretrained;
+    if (dir !== undefined) paths.push({ path: `${role}.pretrained`, value: dir });
+  }
+  return paths;
+}
+
+/** Every server path of a (resolved) spec that lies outside `roots`, one problem per field. */
+export function dataPathProblems(
+  spec: ExperimentSpec,
+  roots: readonly string[],
+): DataPathProblem[] {
+  return specDataPaths(spec).flatMap(({ path: field, value }) => {
+    const refusal = dataPathRefusal(value, roots);
+    const defaulted = field === 'dataset.root' && spec.dataset.root === undefined;
+    return refusal === undefined
+      ? []
+      : [
+          {
+            path: field,
+            message: defaulted ? `${spec.dataset.name}'s default folder ${refusal}` : refusal,
+          },
+        ];
+  });
+}
+
+/**
+ * The worker's check, just before it opens `candidate`: the real path (symlinks resolved, in the
+ * path and in the roots themselves) must lie inside a real root. Returns that real path, which
+ * the caller should open instead of `candidate`, so that a symlink swapped in between the check
+ * and the open cannot lead outside. `field` names the spec field in messages.
+ */
+export async function confineDataPath(
+  candidate: string,
+  roots: readonly string[],
+  field: DataPathField,
+): Promise<string> {
+  // Control characters and system folders are refused before anything is touched; the roots are
+  // compared on real paths below (a root may itself be reached through a link).
+  const lexical = dataPathRefusal(candidate, ['/']);
+  if (lexical !== undefined) throw new DataRootError(`${field}: ${lexical}`);
+  let real: string;
+  try {
+    real = await realpath(candidate);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DataRootError(
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? `${field}: ${path.resolve(candidate)} does not exist`
+        : `${field}: cannot open ${path.resolve(candidate)} (${code ?? 'unknown error'})`,
+    );
+  }
+  const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => undefined)));
+  const refusal = dataPathRefusal(
+    real,
+    realRoots.filter((root): root is string => root !== undefined),
+  );
+  if (refusal !== undefined) {
+    const lexical = dataPathRefusal(candidate, roots);
+    if (lexical !== undefined) throw new DataRootError(`${field}: ${lexical}`);
+    // The target's real path is not shown: it is exactly what a planted symlink would probe for.
+    throw new DataRootError(
+      `${field}: ${path.resolve(candidate)} leads outside the data folders this server allows (a symbolic link?); the worker refuses to read it`,
+    );
+  }
+  return real;
+}
