@@ -66,8 +66,10 @@ export async function readEmbeddedPassword(file: string): Promise<string | undef
 }
 
 /**
- * Writes the password atomically with mode 0600: a temporary file created exclusively with that
- * mode, then renamed, so no reader ever sees a partial or a wider-readable file.
+ * Writes the password atomically and exclusively with mode 0600: a temporary file created with
+ * that mode, then hard-linked to its name, which fails with EEXIST when the file exists, so two
+ * processes creating it at once cannot each keep a different password; no reader ever sees a
+ * partial or a wider-readable file.
  */
 export async function writeEmbeddedPassword(file: string, password: string): Promise<void> {
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
@@ -75,14 +77,11 @@ export async function writeEmbeddedPassword(file: string, password: string): Pro
   try {
     await handle.writeFile(`${password}\n`);
     await handle.sync();
-  } finally {
     await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
+    await fs.link(temp, file);
+  } finally {
+    await handle.close().catch(() => {});
     await fs.rm(temp, { force: true });
-    throw error;
   }
 }
 
