@@ -14,6 +14,7 @@ export {
   writeImportedStudy,
 } from './import/write-import.ts';
 export { onShutdown } from './lifecycle/on-shutdown.ts';
+export { summarizeError } from './log/error-summary.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export { armLabel } from './report/arm-label.ts';
 export { type ReportFormat, renderReport, reportFormats } from './report/render-report.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger, RunSummary } from '@kdlens/core';
+import { type Logger, type RunSummary, summarizeError } from '@kdlens/core';
 import {
   type ClaimedRun,
   claimRun,
@@ -142,7 +142,8 @@ export async function runClaimedUnit(host: UnitHost, job: PgBoss.Job<unknown>): 
     );
     outcome = { status: 'succeeded', summary: result.summary };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Stored on the run, where every reader sees it: a failed statement's values stay out.
+    const message = summarizeError(error);
     switch (abortKind(controller.signal)) {
       case 'cancelled':
         outcome = { status: 'cancelled', error: 'cancelled while running' };
