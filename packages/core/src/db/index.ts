@@ -3,7 +3,11 @@ export { connectionError, redactUrl } from './connection-error.ts';
 export { createDatabase, type Database } from './database.ts';
 export { isDatabaseUnavailable } from './database-unavailable.ts';
 export { embeddedPasswordFile } from './embedded-password.ts';
-export { EMBEDDED_DATABASE, startEmbeddedPostgres } from './embedded-postgres.ts';
+export {
+  EMBEDDED_DATABASE,
+  type EmbeddedServer,
+  startEmbeddedPostgres,
+} from './embedded-postgres.ts';
 export { migrateWarehouse, migrationStatus, migrationsFolder } from './migrate.ts';
 export * from './queries/api-tokens.ts';
 export * from './queries/array-codec.ts';
