@@ -3,7 +3,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { KdlensError, type Logger } from '@kdlens/core';
-import type { Database } from '@kdlens/core/db';
+import { type Database, isDatabaseUnavailable, warehouseReadiness } from '@kdlens/core/db';
 import { foreignHostRefusal } from './auth/host-gate.ts';
 import { isLoopbackAddress } from './auth/loopback.ts';
 import { readGatePlugin } from './auth/read-gate.plugin.ts';
@@ -12,6 +12,8 @@ import { resolveCaller } from './auth/resolve-caller.ts';
 import { pathAudience } from './auth/server-paths.ts';
 import { type ApiContext, createContext } from './context.ts';
 import type { ApiControl } from './control/api-control.ts';
+import { databaseUnavailable } from './errors/api-error.ts';
+import { databaseUnavailablePlugin } from './errors/database-unavailable.plugin.ts';
 import { createFormatError } from './errors/format-error.ts';
 import { warehouseDataVersion } from './http/data-version.ts';
 import { BodyTooLargeError, readBody } from './http/read-body.ts';
@@ -65,7 +67,8 @@ const BODY_LIMIT = 1024 * 1024;
 const MAX_TOKENS = 20_000;
 
 /**
- * Serves GraphQL at /graphql and a liveness probe at /healthz. Our own small HTTP adapter
+ * Serves GraphQL at /graphql, a liveness probe at /healthz (the process answers) and a readiness
+ * probe at /readyz (the database answers and has this build's migrations). Our own small HTTP adapter
  * (instead of Apollo's standalone server) so that a busy port becomes a clear error and other
  * endpoints can live beside GraphQL.
  */
@@ -97,6 +100,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       // cache is ours); the plugin's per-field hook alone cost a third of a 1000-row answer.
       ApolloServerPluginCacheControlDisabled(),
       readGatePlugin(),
+      databaseUnavailablePlugin(),
       ...(cache ? [cacheTracePlugin()] : []),
     ],
     logger: {
@@ -133,6 +137,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
+    if (url.pathname === '/readyz') {
+      void warehouseReadiness(opts.db).then((r) => {
+        res
+          .writeHead(r.ready ? 200 : 503, {
+            'content-type': 'text/plain',
+            'cache-control': 'no-store',
+          })
+          .end(r.ready ? 'ready' : `not ready: ${r.reason}`);
+      });
+      return;
+    }
     if (url.pathname !== '/graphql') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GraphQL is at /graphql');
       return;
@@ -149,6 +164,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         sendError(res, 413, 'BAD_REQUEST', error.message);
       } else if (error instanceof SyntaxError) {
         sendError(res, 400, 'BAD_REQUEST', 'request body is not valid JSON');
+      } else if (isDatabaseUnavailable(error)) {
+        opts.log.warn('GraphQL request failed: database unavailable');
+        const e = databaseUnavailable();
+        sendError(res, 503, 'DATABASE_UNAVAILABLE', e.message);
       } else if (error instanceof RequestTimeoutError) {
         opts.log.warn({ timeoutMs: error.timeoutMs }, 'GraphQL request timed out');
         sendError(res, 503, 'TIMEOUT', error.message);
@@ -267,7 +286,10 @@ async function answerGraphql(
       httpGraphQLRequest: { method, headers, search, body },
       context: async () =>
         createContext(h.db, {
-          auth: { caller: await caller, anonymousRead: h.access.anonymousRead },
+          auth: {
+            caller: await caller.catch(unavailableAsApiError),
+            anonymousRead: h.access.anonymousRead,
+          },
           control: h.control,
           signal,
           freshAfter: lookup?.version.readStartedAt,
@@ -341,4 +363,9 @@ async function cacheLookup(
   if (shared) return { key, version, shared };
   flight.land = h.cache.beginFlight(key, version);
   return { key, version };
+}
+
+/** Looking up a token while the database is down fails the request as DATABASE_UNAVAILABLE (503). */
+function unavailableAsApiError(error: unknown): never {
+  throw isDatabaseUnavailable(error) ? databaseUnavailable() : error;
 }

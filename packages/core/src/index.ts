@@ -16,6 +16,7 @@ export {
   writeImportedStudy,
 } from './import/write-import.ts';
 export { onShutdown } from './lifecycle/on-shutdown.ts';
+export { summarizeError } from './log/error-summary.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export { armLabel } from './report/arm-label.ts';
 export { csvCell } from './report/csv-cell.ts';

@@ -10,6 +10,7 @@ export const apiErrorCodes = [
   'NOT_FOUND',
   'QUERY_TOO_COMPLEX',
   'TIMEOUT',
+  'DATABASE_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
 ] as const;
 export type ApiErrorCode = (typeof apiErrorCodes)[number];
@@ -17,6 +18,7 @@ export type ApiErrorCode = (typeof apiErrorCodes)[number];
 const httpStatus: Partial<Record<ApiErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  DATABASE_UNAVAILABLE: 503,
 };
 
 /**
@@ -38,3 +40,9 @@ export const forbidden = (message: string) => new ApiError('FORBIDDEN', message)
 export const notFound = (message: string) => new ApiError('NOT_FOUND', message);
 export const badUserInput = (message: string, extensions?: Record<string, unknown>) =>
   new ApiError('BAD_USER_INPUT', message, extensions);
+/** The warehouse is down or restarting: the client should retry, nothing was wrong with the request. */
+export const databaseUnavailable = () =>
+  new ApiError(
+    'DATABASE_UNAVAILABLE',
+    'the database is unavailable (restarting or unreachable); retry in a few seconds',
+  );

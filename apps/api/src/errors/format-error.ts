@@ -1,8 +1,9 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from '@kdlens/core';
+import { isDatabaseUnavailable } from '@kdlens/core/db';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { ApiError } from './api-error.ts';
+import { ApiError, databaseUnavailable } from './api-error.ts';
 
 /** Codes Apollo or graphql-js assign to requests that are malformed; safe to show as they are. */
 const requestCodes = new Set([
@@ -23,7 +24,8 @@ const requestCodes = new Set([
 /**
  * Apollo's formatError: our own errors and request errors keep their message and code; anything
  * else (a bug, a database error) is logged with its stack and reaches the client as
- * INTERNAL_SERVER_ERROR with a fixed message, so no SQL, path or stack trace leaks.
+ * INTERNAL_SERVER_ERROR with a fixed message, so no SQL, path or stack trace leaks. A database
+ * that is down or restarting is DATABASE_UNAVAILABLE instead, which tells the client to retry.
  */
 export function createFormatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -42,6 +44,12 @@ export function createFormatError(log: Logger) {
     if (typeof code === 'string' && requestCodes.has(code)) {
       const { stacktrace: _stack, exception: _exception, ...rest } = formatted.extensions ?? {};
       return { ...base, extensions: { ...rest, code } };
+    }
+    if (isDatabaseUnavailable(original)) {
+      // Expected while the server restarts; one short line each, not a stack per field.
+      log.warn({ path: formatted.path }, 'GraphQL field failed: database unavailable');
+      const error = databaseUnavailable();
+      return { ...base, message: error.message, extensions: publicExtensions(error) };
     }
     log.error({ err: original, path: formatted.path }, 'GraphQL request failed');
     return {

@@ -1,4 +1,4 @@
-import { ConfigError, KdlensError } from '@kdlens/core';
+import { ConfigError, KdlensError, summarizeError } from '@kdlens/core';
 import { Command, CommanderError } from 'commander';
 import { registerDatasetCommands } from './commands/datasets.command.ts';
 import { registerDbCommands } from './commands/db.command.ts';
@@ -44,8 +44,14 @@ function exitCodeFor(error: unknown): number {
     process.stderr.write(`kdlens: ${error.message}\n`);
     return 1;
   }
+  // The message through summarizeError: a failed statement's stack starts with its message,
+  // which drizzle fills with every parameter (an import's whole data).
+  const frames =
+    error instanceof Error
+      ? (error.stack ?? '').split('\n').filter((l) => l.startsWith('    at '))
+      : [];
   process.stderr.write(
-    `kdlens: unexpected error (a bug; please report it):\n${String(error instanceof Error ? error.stack : error)}\n`,
+    `kdlens: unexpected error (a bug; please report it):\n${summarizeError(error)}\n${frames.join('\n')}\n`,
   );
   return 2;
 }

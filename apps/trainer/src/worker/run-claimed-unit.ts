@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Logger, type RunSummary, sanitizeRunError } from '@kdlens/core';
+import { type Logger, type RunSummary, sanitizeRunError, summarizeError } from '@kdlens/core';
 import {
   type ClaimedRun,
   claimRun,
@@ -144,9 +144,10 @@ export async function runClaimedUnit(host: UnitHost, job: PgBoss.Job<unknown>): 
     );
     outcome = { status: 'succeeded', summary: result.summary };
   } catch (error) {
-    // The run row and pg-boss store the same text: without NUL (which PostgreSQL refuses, leaving
-    // the run `running`), control characters or unbounded length.
-    const message = sanitizeRunError(error instanceof Error ? error.message : String(error));
+    // Stored on the run, where every reader sees it, and in pg-boss: a failed statement's values
+    // stay out, and so do NUL (which PostgreSQL refuses, leaving the run `running`), control
+    // characters and unbounded length.
+    const message = sanitizeRunError(summarizeError(error));
     switch (abortKind(controller.signal)) {
       case 'cancelled':
         outcome = { status: 'cancelled', error: 'cancelled while running' };

@@ -1,7 +1,13 @@
 export { dropDatabase, ensureDatabase, withDatabase } from './admin.ts';
 export { connectionError, redactUrl } from './connection-error.ts';
 export { createDatabase, type Database } from './database.ts';
-export { EMBEDDED_DATABASE, startEmbeddedPostgres } from './embedded-postgres.ts';
+export { isDatabaseUnavailable } from './database-unavailable.ts';
+export { embeddedPasswordFile } from './embedded-password.ts';
+export {
+  EMBEDDED_DATABASE,
+  type EmbeddedServer,
+  startEmbeddedPostgres,
+} from './embedded-postgres.ts';
 export { migrateWarehouse, migrationStatus, migrationsFolder } from './migrate.ts';
 export * from './queries/api-tokens.ts';
 export * from './queries/array-codec.ts';
@@ -23,3 +29,4 @@ export * from './queries/test-sets.ts';
 export * from './schema.ts';
 export { openScratchWarehouse, type ScratchWarehouse } from './scratch-warehouse.ts';
 export { embeddedDataDir, openWarehouse, type Warehouse } from './warehouse.ts';
+export { type WarehouseReadiness, warehouseReadiness } from './warehouse-readiness.ts';
