@@ -44,7 +44,8 @@ async function serveApi(
         warehouse,
         log: ctx.log,
         timings,
-        launch: (spec) => enqueueStudy(warehouse, spec, { log: ctx.log, timings }),
+        launch: (spec, { signal }) =>
+          enqueueStudy(warehouse, spec, { log: ctx.log, timings, signal }),
       }),
     });
   } catch (error) {
