@@ -11,8 +11,9 @@ import { resolveCaller } from './auth/resolve-caller.ts';
 import { type ApiContext, createContext } from './context.ts';
 import type { ApiControl } from './control/api-control.ts';
 import { createFormatError } from './errors/format-error.ts';
+import { loggableError } from './errors/loggable-error.ts';
 import { warehouseDataVersion } from './http/data-version.ts';
-import { BodyTooLargeError, readBody } from './http/read-body.ts';
+import { BodyTooDeepError, BodyTooLargeError, readBody } from './http/read-body.ts';
 import {
   type CachedResponse,
   cacheTracePlugin,
@@ -23,6 +24,7 @@ import {
   type ResponseCacheStats,
 } from './http/response-cache.ts';
 import { type ApiLimits, defaultApiLimits } from './limits/api-limits.ts';
+import { nulInputPlugin } from './limits/nul-input.plugin.ts';
 import { RequestTimeoutError, withTimeout } from './limits/request-timeout.ts';
 import { sizeLimitRule } from './limits/size-limit.rule.ts';
 import { buildApiSchema } from './schema/build-schema.ts';
@@ -94,6 +96,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       // cache is ours); the plugin's per-field hook alone cost a third of a 1000-row answer.
       ApolloServerPluginCacheControlDisabled(),
       readGatePlugin(),
+      nulInputPlugin(),
       ...(cache ? [cacheTracePlugin()] : []),
     ],
     logger: {
@@ -138,13 +141,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         res.end();
       } else if (error instanceof BodyTooLargeError) {
         sendError(res, 413, 'BAD_REQUEST', error.message);
+      } else if (error instanceof BodyTooDeepError) {
+        sendError(res, 400, 'BAD_REQUEST', error.message);
       } else if (error instanceof SyntaxError) {
         sendError(res, 400, 'BAD_REQUEST', 'request body is not valid JSON');
       } else if (error instanceof RequestTimeoutError) {
         opts.log.warn({ timeoutMs: error.timeoutMs }, 'GraphQL request timed out');
         sendError(res, 503, 'TIMEOUT', error.message);
       } else {
-        opts.log.error({ err: error }, 'GraphQL request failed');
+        opts.log.error({ err: loggableError(error) }, 'GraphQL request failed');
         sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal server error');
       }
     });

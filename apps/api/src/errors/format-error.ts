@@ -3,6 +3,7 @@ import type { Logger } from '@kdlens/core';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { ApiError } from './api-error.ts';
+import { loggableError } from './loggable-error.ts';
 
 /** Codes Apollo or graphql-js assign to requests that are malformed; safe to show as they are. */
 const requestCodes = new Set([
@@ -43,7 +44,7 @@ export function createFormatError(log: Logger) {
       const { stacktrace: _stack, exception: _exception, ...rest } = formatted.extensions ?? {};
       return { ...base, extensions: { ...rest, code } };
     }
-    log.error({ err: original, path: formatted.path }, 'GraphQL request failed');
+    log.error({ err: loggableError(original), path: formatted.path }, 'GraphQL request failed');
     return {
       ...base,
       message: 'internal server error',
