@@ -16,7 +16,7 @@ import { databaseUnavailable } from './errors/api-error.ts';
 import { databaseUnavailablePlugin } from './errors/database-unavailable.plugin.ts';
 import { createFormatError } from './errors/format-error.ts';
 import { warehouseDataVersion } from './http/data-version.ts';
-import { BodyTooLargeError, readBody } from './http/read-body.ts';
+import { BodyTooDeepError, BodyTooLargeError, readBody } from './http/read-body.ts';
 import {
   type CachedResponse,
   cacheTracePlugin,
@@ -28,6 +28,7 @@ import {
 } from './http/response-cache.ts';
 import { apiSecurityHeaders } from './http/security-headers.ts';
 import { type ApiLimits, defaultApiLimits } from './limits/api-limits.ts';
+import { nulInputPlugin } from './limits/nul-input.plugin.ts';
 import { RequestTimeoutError, withTimeout } from './limits/request-timeout.ts';
 import { sizeLimitRule } from './limits/size-limit.rule.ts';
 import { buildApiSchema } from './schema/build-schema.ts';
@@ -101,6 +102,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       ApolloServerPluginCacheControlDisabled(),
       readGatePlugin(),
       databaseUnavailablePlugin(),
+      nulInputPlugin(),
       ...(cache ? [cacheTracePlugin()] : []),
     ],
     logger: {
@@ -162,6 +164,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         res.end();
       } else if (error instanceof BodyTooLargeError) {
         sendError(res, 413, 'BAD_REQUEST', error.message);
+      } else if (error instanceof BodyTooDeepError) {
+        sendError(res, 400, 'BAD_REQUEST', error.message);
       } else if (error instanceof SyntaxError) {
         sendError(res, 400, 'BAD_REQUEST', 'request body is not valid JSON');
       } else if (isDatabaseUnavailable(error)) {

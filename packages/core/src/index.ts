@@ -9,12 +9,20 @@ export * from './domain/run-error-text.ts';
 export { ConfigError, KdlensError, WarehouseError } from './errors.ts';
 export type { ImportedRun, ImportedStudy, ImportedTestSet } from './import/assemble-import.ts';
 export { ImportError, type ImportProblem } from './import/import-error.ts';
-export { readPredictionFiles, readPredictionTexts } from './import/read-prediction-files.ts';
+export { importLimits } from './import/import-limits.ts';
+export {
+  type ReadOptions,
+  readPredictionFiles,
+  readPredictionTexts,
+} from './import/read-prediction-files.ts';
 export {
   type ImportOutcome,
   type ImportTarget,
+  type WriteImportOptions,
   writeImportedStudy,
 } from './import/write-import.ts';
+export { type ExcessNesting, findExcessNesting } from './input/nesting-depth.ts';
+export { findNulCharacter, nulLine, type ValuePath } from './input/nul-character.ts';
 export { onShutdown } from './lifecycle/on-shutdown.ts';
 export { summarizeError } from './log/error-summary.ts';
 export { createLogger, type Logger } from './log/logger.ts';

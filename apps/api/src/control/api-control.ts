@@ -21,19 +21,28 @@ export interface ImportFile {
 }
 
 /**
+ * Per-request options of a mutation. `signal` aborts at the request's deadline: the work then
+ * rolls back instead of committing, since the client was already told TIMEOUT.
+ */
+export interface ControlCallOptions {
+  signal?: AbortSignal;
+}
+
+/**
  * What the API's mutations do to the warehouse and the queue: the same functions the CLI calls.
  * An interface because launching lives in the trainer, which depends on this package; whoever
  * starts the server passes the implementation in.
  */
 export interface ApiControl {
   /** Records the spec's experiment and queues what it lacks (`kdlens run <spec>`). */
-  launch(spec: ExperimentSpec): Promise<{ experimentId: string }>;
+  launch(spec: ExperimentSpec, options?: ControlCallOptions): Promise<{ experimentId: string }>;
   /** `kdlens cancel`: queued runs end now, running ones within a heartbeat. */
   cancel(target: CancelTarget): Promise<CancelResult>;
   /** `kdlens import`: validates every file, then writes the study in one transaction. */
   importPredictions(
     experiment: string,
     files: readonly ImportFile[],
+    options?: ControlCallOptions,
   ): Promise<{ experimentId: string; runsImported: number }>;
   /** Releases what the control holds open; the API server calls it when it stops. */
   close(): Promise<void>;
@@ -44,7 +53,7 @@ export interface ApiControlOptions {
   log: Logger;
   timings: Partial<QueueTimings>;
   /** The trainer's enqueueStudy; without it launchExperiment says that this server cannot launch. */
-  launch?: (spec: ExperimentSpec) => Promise<{ experimentId: string }>;
+  launch?: (spec: ExperimentSpec, options: ControlCallOptions) => Promise<{ experimentId: string }>;
 }
 
 /** Thrown by `launch` when the server was started without a launcher. */
@@ -68,17 +77,18 @@ export function createApiControl(opts: ApiControlOptions): ApiControl {
     return queue;
   };
   return {
-    launch: async (spec) => {
+    launch: async (spec, options = {}) => {
       if (!opts.launch) throw new LaunchUnavailableError('this API server cannot launch studies');
-      return opts.launch(spec);
+      return opts.launch(spec, options);
     },
     cancel: async (target) => requestCancel(await openQueue(), target),
-    importPredictions: async (experiment, files) => {
-      const study = await readPredictionTexts(files);
+    importPredictions: async (experiment, files, { signal } = {}) => {
+      const study = await readPredictionTexts(files, {}, { signal });
       const outcome = await writeImportedStudy(
         opts.warehouse.db,
         { experiment, files: files.map((f) => f.name) },
         study,
+        { signal },
       );
       return { experimentId: outcome.experimentId, runsImported: outcome.runsImported };
     },

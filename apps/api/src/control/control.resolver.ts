@@ -35,6 +35,9 @@ const importFilesSchema = z
   .min(1, 'send at least one file')
   .max(200, 'at most 200 files per import');
 
+/** Problems an import error lists in extensions.problems; the rest are counted. */
+const MAX_LISTED_PROBLEMS = 100;
+
 const experimentNameSchema = z.string().trim().min(1, 'name the experiment').max(200);
 
 /** Launch, cancel and import: operator and admin tokens only. */
@@ -53,7 +56,7 @@ export class ControlResolver {
     const control = requireControl(ctx.control);
     let experimentId: string;
     try {
-      ({ experimentId } = await control.launch(parsed));
+      ({ experimentId } = await control.launch(parsed, { signal: ctx.signal }));
     } catch (error) {
       throw userErrorOr(error);
     }
@@ -113,7 +116,7 @@ export class ControlResolver {
     const control = requireControl(ctx.control);
     let result: { experimentId: string; runsImported: number };
     try {
-      result = await control.importPredictions(name.data, checked.data);
+      result = await control.importPredictions(name.data, checked.data, { signal: ctx.signal });
     } catch (error) {
       throw userErrorOr(error);
     }
@@ -161,13 +164,19 @@ function requireControl(control: ApiControl | undefined): ApiControl {
 /** Errors the CLI prints as one actionable line are the client's to fix, bar an unreachable warehouse. */
 function userErrorOr(error: unknown): unknown {
   if (error instanceof ImportError) {
+    const shown = error.problems.slice(0, MAX_LISTED_PROBLEMS);
+    const more = error.problems.length - shown.length;
     return badUserInput(`import failed: ${error.problems.length} problem(s), nothing was written`, {
-      problems: error.problems.map((p) => ({
-        file: p.file,
-        ...(p.line === undefined ? {} : { line: p.line }),
-        ...(p.column === undefined ? {} : { column: p.column }),
-        message: p.message,
-      })),
+      problems: [
+        ...shown.map((p) => ({
+          file: p.file,
+          ...(p.line === undefined ? {} : { line: p.line }),
+          ...(p.column === undefined ? {} : { column: p.column }),
+          message: p.message,
+        })),
+        // One systematic mistake in 50,000 rows must not make a 50,000-entry answer.
+        ...(more > 0 ? [{ file: '(import)', message: `and ${more} more problems` }] : []),
+      ],
     });
   }
   // Launch-time spec problems (a data path outside KDLENS_DATA_ROOTS) read like parse-time ones.

@@ -51,6 +51,7 @@ export function createFormatError(log: Logger) {
       const error = databaseUnavailable();
       return { ...base, message: error.message, extensions: publicExtensions(error) };
     }
+    // The logger's err serializer keeps a failed statement's shape, never its parameters.
     log.error({ err: original, path: formatted.path }, 'GraphQL request failed');
     return {
       ...base,

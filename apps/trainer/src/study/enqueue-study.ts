@@ -1,6 +1,11 @@
 import { type ExperimentSpec, type Logger, planUnits } from '@kdlens/core';
 import type { Warehouse } from '@kdlens/core/db';
-import { enqueueExperiment, openStudyQueue, type QueueTimings } from '@kdlens/core/queue';
+import {
+  enqueueReady,
+  insertMissingRuns,
+  openStudyQueue,
+  type QueueTimings,
+} from '@kdlens/core/queue';
 import { recordStudy } from './experiment-spec-store.ts';
 
 export interface EnqueuedStudy {
@@ -13,25 +18,50 @@ export interface EnqueuedStudy {
   queued: number;
 }
 
+export interface EnqueueStudyOptions {
+  log: Logger;
+  timings: Partial<QueueTimings>;
+  /**
+   * Once aborted (the API request's deadline passed), the experiment and its runs roll back
+   * instead of committing; checked right before the commit. Jobs are sent only after it.
+   */
+  signal?: AbortSignal;
+}
+
 /**
- * Records the spec's experiment and queues what it lacks. Idempotent: running a finished spec
- * again inserts and queues nothing.
+ * Records the spec's experiment and queues what it lacks. The experiment and all its runs are
+ * one transaction, so a failure leaves no experiment without runs behind (whose name would then
+ * be taken). Idempotent: running a finished spec again inserts and queues nothing.
  */
 export async function enqueueStudy(
   warehouse: Warehouse,
   spec: ExperimentSpec,
-  opts: { log: Logger; timings: Partial<QueueTimings> },
+  opts: EnqueueStudyOptions,
 ): Promise<EnqueuedStudy> {
-  const { id } = await recordStudy(warehouse.db, spec);
-  // Maintenance is the workers' job; this process only sends jobs.
+  const { signal } = opts;
+  signal?.throwIfAborted();
+  // Opened first, so a queue that cannot start leaves nothing recorded. Maintenance is the
+  // workers' job; this process only sends jobs.
   const queue = await openStudyQueue(warehouse, {
     log: opts.log,
     timings: opts.timings,
     supervise: false,
   });
   try {
-    const r = await enqueueExperiment(queue, id, planUnits(spec));
-    return { experimentId: id, inserted: r.inserted, restarted: r.restarted, queued: r.sent };
+    const recorded = await warehouse.db.transaction(async (tx) => {
+      const { id } = await recordStudy(tx, spec);
+      const runs = await insertMissingRuns(tx, id, planUnits(spec));
+      // Throwing here rolls back; returning commits.
+      signal?.throwIfAborted();
+      return { id, ...runs };
+    });
+    const sent = await enqueueReady(queue, recorded.id);
+    return {
+      experimentId: recorded.id,
+      inserted: recorded.inserted,
+      restarted: recorded.requeued,
+      queued: sent.sent,
+    };
   } finally {
     await queue.close();
   }

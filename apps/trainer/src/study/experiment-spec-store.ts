@@ -3,7 +3,12 @@
  * on any machine read it from there, so the spec file needs to exist only where `kdlens run` ran.
  */
 import { type ExperimentSpec, experimentSpecSchema, KdlensError } from '@kdlens/core';
-import { type Database, findExperimentById, recordExperiment } from '@kdlens/core/db';
+import {
+  type Database,
+  type Executor,
+  findExperimentById,
+  recordExperiment,
+} from '@kdlens/core/db';
 
 /** Keys sorted at every level: jsonb does not keep the order the spec was written in. */
 function canonical(value: unknown): string {
@@ -16,10 +21,11 @@ function canonical(value: unknown): string {
 
 /**
  * Creates the spec's experiment, or finds it when the spec was run before. An experiment of the
- * same name recorded from a different spec is refused: its runs would mix two studies.
+ * same name recorded from a different spec is refused: its runs would mix two studies. Given a
+ * transaction, the experiment commits (or not) with whatever else the caller writes in it.
  */
 export async function recordStudy(
-  db: Database,
+  db: Executor,
   spec: ExperimentSpec,
 ): Promise<{ id: string; created: boolean }> {
   const { experiment, runs } = await recordExperiment(db, {

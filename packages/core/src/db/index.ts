@@ -11,6 +11,7 @@ export {
 export { migrateWarehouse, migrationStatus, migrationsFolder } from './migrate.ts';
 export * from './queries/api-tokens.ts';
 export * from './queries/array-codec.ts';
+export type { Executor, Transaction } from './queries/executor.ts';
 export * from './queries/experiments.ts';
 export * from './queries/results-errors.ts';
 export * from './queries/run-artifacts.ts';

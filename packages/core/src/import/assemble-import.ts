@@ -1,6 +1,7 @@
 import type { RunRole } from '../domain/run.ts';
 import type { ImportProblem } from './import-error.ts';
-import type { PredictionTable } from './prediction-table.ts';
+import { importLimits, shown } from './import-limits.ts';
+import type { ClassIndexAt, PredictionTable } from './prediction-table.ts';
 import { mergeMetadata, type RawMetadata, runMetadataSchema } from './run-metadata.ts';
 
 /** The test set every imported run was scored on, in the first file's example order. */
@@ -79,10 +80,11 @@ function runKey(c: Checked): string {
   return `${c.role}${c.temperature === null ? '' : ` T=${c.temperature}`} seed ${c.seed}`;
 }
 
+/** The study's classes; null (with a problem) when label/pred imply more than may be derived. */
 function resolveClasses(
   checked: Checked[],
   problems: ImportProblem[],
-): { numClasses: number; classNames: string[] } {
+): { numClasses: number; classNames: string[] } | null {
   let names: string[] | undefined;
   for (const c of checked) {
     if (c.classes === undefined) continue;
@@ -96,10 +98,27 @@ function resolveClasses(
     }
   }
   let widest = 0;
+  let probWidth = 0;
+  let largest: { table: PredictionTable; at: ClassIndexAt } | undefined;
   for (const c of checked) {
-    widest = Math.max(widest, c.table.probWidth);
-    for (const l of c.table.labels) widest = Math.max(widest, l + 1);
-    for (const p of c.table.preds) widest = Math.max(widest, p + 1);
+    probWidth = Math.max(probWidth, c.table.probWidth);
+    const at = c.table.widest;
+    if (at !== undefined && (largest === undefined || at.value > largest.at.value)) {
+      largest = { table: c.table, at };
+    }
+  }
+  widest = Math.max(probWidth, (largest?.at.value ?? -1) + 1);
+  // Probability columns state their class count; a lone large label or pred does not.
+  const derivedCap = Math.max(importLimits.derivedClasses, probWidth);
+  if (names === undefined && largest !== undefined && widest > derivedCap) {
+    const { table, at } = largest;
+    problems.push({
+      file: table.file,
+      line: at.line,
+      ...(at.column === undefined ? {} : { column: at.column }),
+      message: `${at.field} ${at.value} would make ${widest} classes; without a class list at most ${importLimits.derivedClasses} are taken from label/pred: give the classes (CSV '# classes: a,b,…', JSON Lines run.classes), up to ${importLimits.classes}`,
+    });
+    return null;
   }
   const numClasses = names?.length ?? widest;
   return {
@@ -138,14 +157,17 @@ export function assembleImport(
     else seen.set(key, c.table.file);
   }
 
-  const { numClasses, classNames } = resolveClasses(checked, problems);
+  const classes = resolveClasses(checked, problems);
+  // Checking every row against a class count that is not allowed would only repeat the problem.
+  if (classes === null) return { study: null, problems };
+  const { numClasses, classNames } = classes;
   const index = new Map<string, number>();
   first.ids.forEach((id, i) => {
     if (index.has(id))
       problems.push({
         file: first.file,
         line: first.lines[i],
-        message: `example id '${id}' appears twice`,
+        message: `example id '${shown(id)}' appears twice`,
       });
     else index.set(id, i);
   });
@@ -165,7 +187,7 @@ export function assembleImport(
     if (missing >= 0)
       problems.push({
         file: first.file,
-        message: `attribute '${name}' has no value for example '${first.ids[missing]}' in any file`,
+        message: `attribute '${shown(name)}' has no value for example '${shown(first.ids[missing] ?? '')}' in any file`,
       });
   }
   if (problems.length > 0) return { study: null, problems };
@@ -216,12 +238,12 @@ function alignRun(
     if (j === undefined) {
       problems.push({
         ...at(i),
-        message: `example id '${id}' is not in the test set (first file)`,
+        message: `example id '${shown(id)}' is not in the test set (first file)`,
       });
       continue;
     }
     if (placed[j] === 1) {
-      problems.push({ ...at(i), message: `example id '${id}' appears twice` });
+      problems.push({ ...at(i), message: `example id '${shown(id)}' appears twice` });
       continue;
     }
     placed[j] = 1;
@@ -230,7 +252,7 @@ function alignRun(
     if (label !== labels[j])
       problems.push({
         ...at(i),
-        message: `label ${label} of '${id}' differs from the first file's ${labels[j]}`,
+        message: `label ${label} of '${shown(id)}' differs from the first file's ${labels[j]}`,
       });
     if (label >= numClasses)
       problems.push({
@@ -266,7 +288,7 @@ function alignRun(
       else if (existing !== v)
         problems.push({
           ...at(i),
-          message: `attribute '${name}' of '${id}' is '${v}' here but '${existing}' in another file`,
+          message: `attribute '${shown(name)}' of '${shown(id)}' is '${shown(v)}' here but '${shown(existing)}' in another file`,
         });
     }
   }

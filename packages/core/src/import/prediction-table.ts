@@ -22,6 +22,21 @@ export interface PredictionTable {
   probWidth: number;
   /** Sensitive attribute values by attribute name, one per example. */
   attrs: Map<string, string[]>;
+  /** The largest label or pred in the file and where it is (the derived class count's source). */
+  widest?: ClassIndexAt;
+}
+
+/** A label or pred value and its place, for the problem when it implies too many classes. */
+export interface ClassIndexAt {
+  value: number;
+  field: 'label' | 'pred';
+  line: number;
+  column?: number;
+}
+
+/** Keeps the table's largest class index with its place. */
+export function noteClassIndex(table: PredictionTable, at: ClassIndexAt): void {
+  if (table.widest === undefined || at.value > table.widest.value) table.widest = at;
 }
 
 export function emptyTable(file: string): PredictionTable {

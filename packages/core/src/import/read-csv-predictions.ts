@@ -1,6 +1,8 @@
-import { type CsvField, CsvSyntaxError, csvRecords } from './csv-records.ts';
+import { type CsvField, type CsvRecord, CsvSyntaxError, csvRecords } from './csv-records.ts';
+import { importLimits, shown } from './import-limits.ts';
 import {
   emptyTable,
+  noteClassIndex,
   type PredictionTable,
   ProblemLog,
   parseClassIndex,
@@ -65,7 +67,7 @@ function readLayout(
           file,
           line,
           column: at?.column,
-          message: `bad or repeated probability column '${name}' (expected prob_0, prob_1, …)`,
+          message: `bad or repeated probability column '${shown(name)}' (expected prob_0, prob_1, …)`,
         });
       } else probByClass.set(k, column);
     } else if (name.startsWith(ATTR_PREFIX) && name.length > ATTR_PREFIX.length) {
@@ -75,10 +77,28 @@ function readLayout(
         file,
         line,
         column: at?.column,
-        message: `unknown column '${name}' (expected id, label, pred, prob_<class>, attr_<name>)`,
+        message: `unknown column '${shown(name)}' (expected id, label, pred, prob_<class>, attr_<name>)`,
       });
     }
   });
+  if (attrs.length > importLimits.attributes) {
+    const [, firstOver] = attrs[importLimits.attributes] as [string, number];
+    log.add({
+      file,
+      line,
+      column: header[firstOver]?.column,
+      message: `${attrs.length} attribute columns (attr_…); at most ${importLimits.attributes}`,
+    });
+    return null;
+  }
+  if (probByClass.size > importLimits.classes) {
+    log.add({
+      file,
+      line,
+      message: `${probByClass.size} probability columns; at most ${importLimits.classes} (one per class)`,
+    });
+    return null;
+  }
   const probs: number[] = [];
   for (let k = 0; k < probByClass.size; k++) {
     const column = probByClass.get(k);
@@ -109,6 +129,7 @@ export async function readCsvPredictions(
   let headerSeen = false;
   try {
     for await (const record of csvRecords(lines)) {
+      if (hasNul(file, record, log)) continue;
       if (record.kind === 'comment') {
         if (headerSeen) continue;
         const entry = parseHeaderLine(record.text);
@@ -138,6 +159,56 @@ export async function readCsvPredictions(
   return { table, problems: log };
 }
 
+/** PostgreSQL cannot store U+0000; a record holding one is a problem at its place, and skipped. */
+function hasNul(file: string, record: CsvRecord, log: ProblemLog): boolean {
+  const NUL = '\u0000';
+  if (record.kind === 'comment') {
+    if (!record.text.includes(NUL)) return false;
+    log.add({ file, line: record.line, message: 'contains a NUL character (\\u0000)' });
+    return true;
+  }
+  const field = record.fields.find((f) => f.value.includes(NUL));
+  if (field === undefined) return false;
+  log.add({
+    file,
+    line: field.line,
+    column: field.column,
+    message: 'contains a NUL character (\\u0000)',
+  });
+  return true;
+}
+
+/** A label or pred cell: a class index below the import's class limit, else a problem. */
+function readClassIndex(
+  file: string,
+  field: CsvField,
+  name: 'label' | 'pred',
+  table: PredictionTable,
+  log: ProblemLog,
+): number | null {
+  const value = parseClassIndex(field.value);
+  if (value === null) {
+    log.add({
+      file,
+      line: field.line,
+      column: field.column,
+      message: `${name} '${shown(field.value)}' is not a class index (0, 1, 2, …)`,
+    });
+    return null;
+  }
+  if (value >= importLimits.classes) {
+    log.add({
+      file,
+      line: field.line,
+      column: field.column,
+      message: `${name} ${value} is beyond the largest class index an import takes (${importLimits.classes - 1}; at most ${importLimits.classes} classes)`,
+    });
+    return null;
+  }
+  noteClassIndex(table, { value, field: name, line: field.line, column: field.column });
+  return value;
+}
+
 function readRow(
   file: string,
   fields: CsvField[],
@@ -154,26 +225,8 @@ function readRow(
   const idField = cell(layout.id);
   const id = idField.value.trim();
   if (id === '') log.add({ file, line, column: idField.column, message: 'empty id' });
-  const labelField = cell(layout.label);
-  const label = parseClassIndex(labelField.value);
-  if (label === null) {
-    log.add({
-      file,
-      line,
-      column: labelField.column,
-      message: `label '${labelField.value}' is not a class index (0, 1, 2, …)`,
-    });
-  }
-  const predField = cell(layout.pred);
-  const pred = parseClassIndex(predField.value);
-  if (pred === null) {
-    log.add({
-      file,
-      line,
-      column: predField.column,
-      message: `pred '${predField.value}' is not a class index (0, 1, 2, …)`,
-    });
-  }
+  const label = readClassIndex(file, cell(layout.label), 'label', table, log);
+  const pred = readClassIndex(file, cell(layout.pred), 'pred', table, log);
   table.ids.push(id);
   table.labels.push(label ?? -1);
   table.preds.push(pred ?? -1);
@@ -186,7 +239,7 @@ function readRow(
         file,
         line,
         column: f.column,
-        message: `probability '${f.value}' is not a number in [0, 1]`,
+        message: `probability '${shown(f.value)}' is not a number in [0, 1]`,
       });
     table.probs.push(p ?? Number.NaN);
   }

@@ -1,11 +1,28 @@
 import { z } from 'zod';
-import { emptyTable, type PredictionTable, ProblemLog } from './prediction-table.ts';
+import { findExcessNesting } from '../input/nesting-depth.ts';
+import { findNulCharacter } from '../input/nul-character.ts';
+import { importLimits, shown } from './import-limits.ts';
+import {
+  emptyTable,
+  noteClassIndex,
+  type PredictionTable,
+  ProblemLog,
+} from './prediction-table.ts';
+
+const classIndexSchema = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(
+    importLimits.classes - 1,
+    `beyond the largest class index an import takes (${importLimits.classes - 1}; at most ${importLimits.classes} classes)`,
+  );
 
 const exampleSchema = z
   .object({
     id: z.union([z.string().min(1), z.number().transform(String)]),
-    label: z.number().int().nonnegative(),
-    pred: z.number().int().nonnegative(),
+    label: classIndexSchema,
+    pred: classIndexSchema,
     probs: z.array(z.number().min(0).max(1)).optional(),
     attrs: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
@@ -45,6 +62,18 @@ export async function readJsonlPredictions(
     lineNo += 1;
     const text = raw.trim();
     if (text === '') continue;
+    // A deep `run` header would overflow the recursive String() of the metadata merge.
+    const tooDeep = findExcessNesting(text, importLimits.jsonNesting, 'json');
+    if (tooDeep !== null) {
+      log.add({
+        file,
+        line: lineNo,
+        column: tooDeep.column,
+        message: `nested deeper than ${importLimits.jsonNesting} levels`,
+      });
+      first = false;
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -55,6 +84,17 @@ export async function readJsonlPredictions(
         line: lineNo,
         column: syntaxColumn(message),
         message: `not valid JSON: ${message}`,
+      });
+      first = false;
+      continue;
+    }
+    const nul = findNulCharacter(value);
+    if (nul !== null) {
+      log.add({
+        file,
+        line: lineNo,
+        column: columnOf(text, nul),
+        message: `${nul.join('.') || 'line'}: contains a NUL character (\\u0000)`,
       });
       first = false;
       continue;
@@ -83,8 +123,18 @@ export async function readJsonlPredictions(
     const example = parsed.data;
     const probs = example.probs ?? [];
     if (table.ids.length === 0) {
+      const names = Object.keys(example.attrs ?? {});
+      if (names.length > importLimits.attributes) {
+        log.add({
+          file,
+          line: lineNo,
+          column: columnOf(text, ['attrs']),
+          message: `attrs has ${names.length} attributes; at most ${importLimits.attributes}`,
+        });
+        break;
+      }
       table.probWidth = probs.length;
-      for (const name of Object.keys(example.attrs ?? {})) table.attrs.set(name, []);
+      for (const name of names) table.attrs.set(name, []);
     }
     if (probs.length !== table.probWidth) {
       log.add({
@@ -102,10 +152,22 @@ export async function readJsonlPredictions(
         file,
         line: lineNo,
         column: columnOf(text, ['attrs']),
-        message: `attrs has ${JSON.stringify(names)}, the first example had ${JSON.stringify([...table.attrs.keys()])}`,
+        message: `attrs has ${shown(JSON.stringify(names), 200)}, the first example had ${shown(JSON.stringify([...table.attrs.keys()]), 200)}`,
       });
       continue;
     }
+    noteClassIndex(table, {
+      value: example.label,
+      field: 'label',
+      line: lineNo,
+      column: columnOf(text, ['label']),
+    });
+    noteClassIndex(table, {
+      value: example.pred,
+      field: 'pred',
+      line: lineNo,
+      column: columnOf(text, ['pred']),
+    });
     table.ids.push(example.id);
     table.labels.push(example.label);
     table.preds.push(example.pred);

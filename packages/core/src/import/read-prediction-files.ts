@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { assembleImport, type ImportedStudy } from './assemble-import.ts';
 import { ImportError, type ImportProblem } from './import-error.ts';
+import { importLimits } from './import-limits.ts';
 import type { PredictionTable, ProblemLog } from './prediction-table.ts';
 import { readCsvPredictions } from './read-csv-predictions.ts';
 import { readJsonlPredictions } from './read-jsonl-predictions.ts';
@@ -27,6 +28,7 @@ const READERS: Record<string, Reader> = {
 export async function readPredictionFiles(
   files: readonly string[],
   flags: RawMetadata = {},
+  options: ReadOptions = {},
 ): Promise<ImportedStudy> {
   return readPredictionSources(
     files.map((file) => ({
@@ -41,13 +43,20 @@ export async function readPredictionFiles(
       },
     })),
     flags,
+    options,
   );
+}
+
+export interface ReadOptions {
+  /** Stops reading between files once aborted (the API's request deadline). */
+  signal?: AbortSignal;
 }
 
 /** The same for files sent as text (the API's upload); the name's extension picks the format. */
 export function readPredictionTexts(
   files: readonly { name: string; content: string }[],
   flags: RawMetadata = {},
+  options: ReadOptions = {},
 ): Promise<ImportedStudy> {
   return readPredictionSources(
     files.map((f) => ({
@@ -58,6 +67,7 @@ export function readPredictionTexts(
         })(),
     })),
     flags,
+    options,
   );
 }
 
@@ -69,10 +79,20 @@ interface PredictionSource {
 async function readPredictionSources(
   sources: readonly PredictionSource[],
   flags: RawMetadata,
+  { signal }: ReadOptions,
 ): Promise<ImportedStudy> {
+  if (sources.length > importLimits.files) {
+    throw new ImportError([
+      {
+        file: '(import)',
+        message: `${sources.length} files; at most ${importLimits.files} (one per run) in one import`,
+      },
+    ]);
+  }
   const problems: ImportProblem[] = [];
   const tables: PredictionTable[] = [];
   for (const { name: file, open } of sources) {
+    signal?.throwIfAborted();
     const reader = READERS[path.extname(file).toLowerCase()];
     if (reader === undefined) {
       problems.push({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { runRoleSchema } from '../domain/run.ts';
+import { importLimits } from './import-limits.ts';
 
 /**
  * What identifies an imported run within its study. It comes from the file's header (`# role:
@@ -18,6 +19,9 @@ export const runMetadataSchema = z
         z.array(z.string().min(1)),
         z.string().transform((s) => s.split(',').map((c) => c.trim())),
       ])
+      .pipe(
+        z.array(z.string()).max(importLimits.classes, `at most ${importLimits.classes} classes`),
+      )
       .optional(),
   })
   .strict()

@@ -74,6 +74,15 @@ async function runIdFor(tx: Transaction, experimentId: string, run: ImportedRun)
   return row.id;
 }
 
+export interface WriteImportOptions {
+  /**
+   * Once aborted (the API request's deadline passed, its client already told TIMEOUT), the
+   * transaction rolls back instead of committing: a client that gave up must not find the
+   * import done later. Checked between steps and last of all, right before the commit.
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Writes a validated import in ONE transaction: the experiment (created if missing), its test
  * set, every run's predictions and per-class/per-group results, then the study summary once.
@@ -84,8 +93,10 @@ export async function writeImportedStudy(
   db: Database,
   target: ImportTarget,
   study: ImportedStudy,
+  { signal }: WriteImportOptions = {},
 ): Promise<ImportOutcome> {
   return db.transaction(async (tx) => {
+    signal?.throwIfAborted();
     const experiment = await upsertExperiment(tx, target);
     const { testSet } = study;
     await recordTestSet(tx, experiment.id, {
@@ -96,6 +107,7 @@ export async function writeImportedStudy(
       sensitive: testSet.sensitive,
     });
     for (const run of study.runs) {
+      signal?.throwIfAborted();
       const runId = await runIdFor(tx, experiment.id, run);
       await saveRunResults(
         tx,
@@ -117,6 +129,8 @@ export async function writeImportedStudy(
       .update(experiments)
       .set({ updatedAt: sql`now()` })
       .where(eq(experiments.id, experiment.id));
+    // Throwing here rolls the transaction back; returning commits it.
+    signal?.throwIfAborted();
     return {
       experimentId: experiment.id,
       created: experiment.created,

@@ -7,6 +7,7 @@ export {
   claimRun,
   finishRun,
   heartbeatRun,
+  insertMissingRuns,
   type Liveness,
   type QueueUnit,
   type RunOutcome,

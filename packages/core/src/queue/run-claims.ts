@@ -1,5 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
+import type { Executor } from '../db/queries/executor.ts';
+import { insertChunks } from '../db/queries/insert-chunks.ts';
 import { type RunRole, type RunSummary, runSummarySchema } from '../domain/run.ts';
 import { sanitizeRunError } from '../domain/run-error-text.ts';
 
@@ -158,15 +160,16 @@ export interface QueueUnit {
  * missing. Succeeded, queued and running runs are left alone. Returns how many rows changed.
  */
 export async function insertMissingRuns(
-  db: Database,
+  db: Executor,
   experimentId: string,
   units: readonly QueueUnit[],
 ): Promise<{ inserted: number; requeued: number }> {
   return db.transaction(async (tx) => {
     let inserted = 0;
-    if (units.length > 0) {
+    // Five parameters a unit: a 20,000-unit plan would pass the protocol's 65,535 in one go.
+    for (const chunk of insertChunks(units, 5)) {
       const values = sql.join(
-        units.map(
+        chunk.map(
           (u) =>
             sql`(${experimentId}::uuid, ${u.role}::run_role, ${u.temperature}::double precision, ${u.seed}::integer, ${u.architecture})`,
         ),
@@ -176,7 +179,7 @@ export async function insertMissingRuns(
         insert into runs (experiment_id, role, temperature, seed, architecture)
         values ${values}
         on conflict do nothing`);
-      inserted = result.rowCount ?? 0;
+      inserted += result.rowCount ?? 0;
     }
     // attempt restarts at 0 so a re-run gets the full retry budget; fencing uses runs.worker,
     // a fresh token per claim, so a reused attempt number cannot let an old worker write.

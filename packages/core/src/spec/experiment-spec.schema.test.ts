@@ -55,6 +55,22 @@ describe('experimentSpecSchema', () => {
     expect(problems({ ...minimal, seeds: [] })).toHaveLength(1);
   });
 
+  it('bounds a study: 100 seeds, 32 temperatures, 2,000 units', () => {
+    const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+    expect(
+      problems({ ...minimal, seeds: range(2000), kd: { temperatures: range(10, 1) } }),
+    ).toEqual(['seeds: at most 100 seeds, not 2000']);
+    expect(problems({ ...minimal, seeds: 101 })).toEqual(['seeds: seeds: at most 100']);
+    expect(problems({ ...minimal, kd: { temperatures: range(33, 1) } })).toEqual([
+      'kd.temperatures: at most 32 temperatures (one distilled student each per seed), not 33',
+    ]);
+    // 100 × (2 + 18) = 2,000 units is the largest plan; 100 × (2 + 19) = 2,100 is one too many.
+    expect(problems({ ...minimal, seeds: 100, kd: { temperatures: range(18, 1) } })).toEqual([]);
+    expect(problems({ ...minimal, seeds: 100, kd: { temperatures: range(19, 1) } })).toEqual([
+      'seeds: 100 seeds × (teacher + student + 19 temperatures) = 2100 units; at most 2000 per study (fewer seeds or temperatures)',
+    ]);
+  });
+
   it('wants temperatures > 0 and unique, and α in [0, 1]', () => {
     expect(problems({ ...minimal, kd: { alpha: 1.5, temperatures: [4, 0, 4] } })).toEqual([
       'kd.alpha: alpha must be in [0, 1]',

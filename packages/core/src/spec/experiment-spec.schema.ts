@@ -15,6 +15,12 @@ import { type DatasetName, datasetNameSchema, datasetTraits } from '../domain/da
 import { lrScheduleSchema } from './lr-schedule.schema.ts';
 import { optimizerConfigSchema } from './optimizer-config.schema.ts';
 
+/**
+ * A study's size is bounded so one launch cannot queue work (or rows) without end: seeds ×
+ * (teacher + student + temperatures) units, each a training run.
+ */
+export const specLimits = { seeds: 100, temperatures: 32, units: 2_000 } as const;
+
 const positiveInt = (what: string) =>
   z.int(`${what} must be an integer`).min(1, `${what} must be >= 1`);
 
@@ -157,6 +163,14 @@ export const kdSpecSchema = z.strictObject({
     .array(z.number().positive('temperatures must be > 0'))
     .min(1, 'give at least one temperature')
     .superRefine((temperatures, ctx) => {
+      // Before the quadratic duplicate check, which 200,000 entries would stall.
+      if (temperatures.length > specLimits.temperatures) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `at most ${specLimits.temperatures} temperatures (one distilled student each per seed), not ${temperatures.length}`,
+        });
+        return;
+      }
       for (const i of duplicates(temperatures)) {
         ctx.addIssue({
           code: 'custom',
@@ -174,11 +188,19 @@ export const kdSpecSchema = z.strictObject({
  */
 export const seedsSchema = z
   .union([
-    positiveInt('seeds').max(1000, 'seeds: at most 1000'),
+    positiveInt('seeds').max(specLimits.seeds, `seeds: at most ${specLimits.seeds}`),
     z
       .array(z.int('seeds must be integers').min(0, 'seeds must be >= 0'))
       .min(1, 'give at least one seed')
       .superRefine((seeds, ctx) => {
+        // Here rather than .max(): zod reports a failed .max() inside a union as "Invalid input".
+        if (seeds.length > specLimits.seeds) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `at most ${specLimits.seeds} seeds, not ${seeds.length}`,
+          });
+          return;
+        }
         for (const i of duplicates(seeds)) {
           ctx.addIssue({ code: 'custom', path: [i], message: `seed ${seeds[i]} is listed twice` });
         }
@@ -229,6 +251,17 @@ export const experimentSpecSchema = z
   .superRefine((spec, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
       ctx.addIssue({ code: 'custom', path, message });
+    const units = spec.seeds.length * (2 + spec.kd.temperatures.length);
+    // An over-long list was reported on its own; its product would only repeat that.
+    const listsFit =
+      spec.seeds.length <= specLimits.seeds &&
+      spec.kd.temperatures.length <= specLimits.temperatures;
+    if (listsFit && units > specLimits.units) {
+      issue(
+        ['seeds'],
+        `${spec.seeds.length} seeds × (teacher + student + ${spec.kd.temperatures.length} temperatures) = ${units} units; at most ${specLimits.units} per study (fewer seeds or temperatures)`,
+      );
+    }
     const datasetInput = datasetInputKind(spec.dataset);
     for (const role of ['teacher', 'student'] as const) {
       const model = spec[role];

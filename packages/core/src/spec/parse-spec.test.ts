@@ -133,4 +133,27 @@ describe('parseSpecFile', () => {
       '/nonexistent/spec.yaml: no such spec file',
     );
   });
+
+  it('refuses deep nesting before parsing it, in flow and in block style', () => {
+    const flow = `${valid}description: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`;
+    expect(issueLines(() => parseSpecText(flow, 'deep.yaml'))).toEqual([
+      'deep.yaml:8:78 nested deeper than 64 levels',
+    ]);
+    // Block nesting needs a line per level: 70 levels of `a:` under `description`.
+    const block = Array.from({ length: 70 }, (_, i) => `${'  '.repeat(i + 1)}a:`).join('\n');
+    const lines = issueLines(() => parseSpecText(`${valid}description:\n${block} 1\n`, 'b.yaml'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^b\.yaml:\d+:\d+ nested deeper than 64 levels$/);
+  });
+
+  it('refuses NUL characters and over-long strings, naming the field', () => {
+    const nul = valid.replace('name: tiny', 'name: "ti\\u0000ny"');
+    expect(issueLines(() => parseSpecText(nul, 'n.yaml'))).toEqual([
+      'n.yaml:1:7 name: contains a NUL character (\\u0000); remove it',
+    ]);
+    const long = `${valid}description: ${'x'.repeat(4097)}\n`;
+    expect(issueLines(() => parseSpecText(long, 'l.yaml'))).toEqual([
+      'l.yaml:8:14 description: longer than 4096 characters',
+    ]);
+  });
 });

@@ -4,9 +4,19 @@
  * user fixes a spec in one pass instead of one error per run.
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, LineCounter, type Node, parseDocument, type Document as YamlDocument } from 'yaml';
+import {
+  isCollection,
+  isMap,
+  isPair,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type Document as YamlDocument,
+} from 'yaml';
 import type { z } from 'zod';
 import { KdlensError } from '../errors.ts';
+import { findExcessNesting } from '../input/nesting-depth.ts';
+import { findNulCharacter } from '../input/nul-character.ts';
 import { type ExperimentSpec, experimentSpecSchema } from './experiment-spec.schema.ts';
 import { SpecError, type SpecIssue } from './spec-error.ts';
 
@@ -27,25 +37,62 @@ export async function parseSpecFile(file: string): Promise<ExperimentSpec> {
   return parseSpecText(text, file);
 }
 
+/**
+ * A spec nests 4 levels deep; the YAML parser recurses per level and overflows near 1,000, and
+ * needs seconds for 200,000 levels of `[[[…`, so deeper text is refused before it is parsed.
+ */
+export const MAX_SPEC_NESTING = 64;
+/** Longer than any path, name or description a spec needs; bounds what a spec stores per field. */
+export const MAX_SPEC_STRING = 4_096;
+
 /** Parses and validates; throws SpecError listing every problem. `source` names the text in messages. */
 export function parseSpecText(text: string, source: string): ExperimentSpec {
+  const tooDeep = findExcessNesting(text, MAX_SPEC_NESTING, 'yaml');
+  if (tooDeep !== null) {
+    throw new SpecError([
+      {
+        source,
+        line: tooDeep.line,
+        col: tooDeep.column,
+        path: '',
+        message: `nested deeper than ${MAX_SPEC_NESTING} levels`,
+      },
+    ]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new SpecError(
       doc.errors.map((error) => {
         const { line, col } = lineCounter.linePos(error.pos[0]);
+        // yaml catches its own stack overflow (deep block nesting) and reports it as an error.
+        const overflow = /maximum call stack/i.test(error.message);
         return {
           source,
           line,
           col,
           path: '',
-          message: `not valid YAML/JSON: ${firstLine(error.message)}`,
+          message: overflow
+            ? `nested deeper than ${MAX_SPEC_NESTING} levels`
+            : `not valid YAML/JSON: ${firstLine(error.message)}`,
         };
       }),
     );
   }
+  const deepNode = nodeDeeperThan(doc, MAX_SPEC_NESTING);
+  if (deepNode !== undefined) {
+    throw new SpecError([
+      {
+        source,
+        ...position(deepNode, lineCounter),
+        path: '',
+        message: `nested deeper than ${MAX_SPEC_NESTING} levels`,
+      },
+    ]);
+  }
   const value: unknown = doc.toJS();
+  const textIssue = unstorableText(value, doc, lineCounter, source);
+  if (textIssue !== null) throw new SpecError([textIssue]);
   if (value === null || value === undefined) {
     throw new SpecError([
       {
@@ -59,6 +106,66 @@ export function parseSpecText(text: string, source: string): ExperimentSpec {
   if (result.success) return result.data;
   const issues = result.error.issues.flatMap((issue) => locate(issue, doc, lineCounter, source));
   throw new SpecError(issues.sort(byPosition));
+}
+
+/** The first collection nested deeper than `max` (block nesting, which the text scan does not see). */
+function nodeDeeperThan(doc: YamlDocument, max: number): unknown {
+  const stack: [unknown, number][] = [[doc.contents, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (!isCollection(node)) continue;
+    if (depth > max) return node;
+    for (const item of node.items) {
+      if (isPair(item)) {
+        stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      } else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A NUL character (PostgreSQL cannot store it in the spec's jsonb) or an over-long string; the
+ * schema's own messages would not say which of the two is wrong with a field.
+ */
+function unstorableText(
+  value: unknown,
+  doc: YamlDocument,
+  lines: LineCounter,
+  source: string,
+): SpecIssue | null {
+  const nul = findNulCharacter(value);
+  if (nul !== null) {
+    return {
+      source,
+      ...position(nodeAt(doc, nul).node, lines),
+      path: nul.join('.'),
+      message: 'contains a NUL character (\\u0000); remove it',
+    };
+  }
+  const long = findLongString(value, MAX_SPEC_STRING);
+  if (long !== null) {
+    return {
+      source,
+      ...position(nodeAt(doc, long).node, lines),
+      path: long.join('.'),
+      message: `longer than ${MAX_SPEC_STRING} characters`,
+    };
+  }
+  return null;
+}
+
+/** Path to the first string longer than `max` (the spec is at most MAX_SPEC_NESTING deep here). */
+function findLongString(value: unknown, max: number, path: PathKey[] = []): PathKey[] | null {
+  if (typeof value === 'string') return value.length > max ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, child] of Object.entries(value)) {
+    const at = Array.isArray(value) ? Number(key) : key;
+    if (typeof at === 'string' && at.length > max) return [...path, at];
+    const found = findLongString(child, max, [...path, at]);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** File order, so the list reads top to bottom; issues without a place come first. */

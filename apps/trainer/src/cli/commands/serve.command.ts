@@ -45,10 +45,11 @@ async function serveApi(
         warehouse,
         log: ctx.log,
         timings,
-        launch: (spec) =>
+        launch: (spec, { signal }) =>
           enqueueStudy(warehouse, resolveLaunchedSpec(spec, ctx.config), {
             log: ctx.log,
             timings,
+            signal,
           }),
       }),
     });

@@ -2,6 +2,8 @@ import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { ExperimentStatus, RunRole } from '../../domain/run.ts';
 import type { Database } from '../database.ts';
 import { type ExperimentRow, experiments, type RunRow, runs } from '../schema.ts';
+import type { Executor } from './executor.ts';
+import { insertChunks, parametersPerRow } from './insert-chunks.ts';
 
 export interface PlannedRun {
   role: RunRole;
@@ -18,12 +20,14 @@ export interface NewExperiment {
 }
 
 /**
- * Records an experiment and its planned runs in one transaction. Idempotent: an experiment of the
- * same name is reused and only the runs it lacks are added, so re-running a spec never duplicates
- * a unit of work.
+ * Records an experiment and its planned runs in one transaction (a savepoint when `db` is
+ * already one, so a caller can add more to it before it commits). Idempotent: an experiment of
+ * the same name is reused and only the runs it lacks are added, so re-running a spec never
+ * duplicates a unit of work. Runs are inserted in chunks: a plan of any size fits the
+ * protocol's parameter limit.
  */
 export async function recordExperiment(
-  db: Database,
+  db: Executor,
   input: NewExperiment,
 ): Promise<{ experiment: ExperimentRow; runs: RunRow[] }> {
   return db.transaction(async (tx) => {
@@ -37,18 +41,16 @@ export async function recordExperiment(
       .where(eq(experiments.name, input.name))
       .for('update');
     if (!experiment) throw new Error(`experiment "${input.name}" vanished during its creation`);
-    if (input.runs.length > 0) {
-      await tx
-        .insert(runs)
-        .values(input.runs.map((r) => ({ ...r, experimentId: experiment.id })))
-        .onConflictDoNothing();
+    const rows = input.runs.map((r) => ({ ...r, experimentId: experiment.id }));
+    for (const chunk of insertChunks(rows, parametersPerRow(rows[0]))) {
+      await tx.insert(runs).values(chunk).onConflictDoNothing();
     }
-    const rows = await tx
+    const stored = await tx
       .select()
       .from(runs)
       .where(eq(runs.experimentId, experiment.id))
       .orderBy(runs.role, runs.temperature, runs.seed);
-    return { experiment, runs: rows };
+    return { experiment, runs: stored };
   });
 }
 

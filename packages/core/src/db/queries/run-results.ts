@@ -30,6 +30,7 @@ import {
   parseOrThrow,
 } from './array-refinements.ts';
 import type { Executor } from './executor.ts';
+import { insertChunks, parametersPerRow } from './insert-chunks.ts';
 import { ResultsInputError } from './results-errors.ts';
 import { recomputeStudySummaryIn, type StoredStudySummary } from './study-summaries.ts';
 import { loadTestSet } from './test-sets.ts';
@@ -220,8 +221,9 @@ export async function saveRunResults(
       .values({ runId, ...classRow })
       .onConflictDoUpdate({ target: runClassAccuracy.runId, set: classRow });
     await tx.delete(runGroupMetrics).where(eq(runGroupMetrics.runId, runId));
-    if (byAttribute.length > 0) {
-      await tx.insert(runGroupMetrics).values(byAttribute.map((g) => ({ runId, posLabel, ...g })));
+    const groupRows = byAttribute.map((g) => ({ runId, posLabel, ...g }));
+    for (const chunk of insertChunks(groupRows, parametersPerRow(groupRows[0]))) {
+      await tx.insert(runGroupMetrics).values(chunk);
     }
 
     // The v1 summary stays filled so the API and web app that read it keep working.

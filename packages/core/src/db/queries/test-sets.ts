@@ -24,6 +24,7 @@ import {
   parseOrThrow,
 } from './array-refinements.ts';
 import type { Executor } from './executor.ts';
+import { insertChunks, parametersPerRow } from './insert-chunks.ts';
 import { ResultsInputError, TestSetConflictError } from './results-errors.ts';
 
 /** The test examples of an experiment, in the stable order every run's predictions follow. */
@@ -204,8 +205,9 @@ export async function recordTestSet(
       .values({ experimentId, ...row })
       .onConflictDoUpdate({ target: experimentTestSets.experimentId, set: row });
     await tx.delete(testSetAttributes).where(eq(testSetAttributes.experimentId, experimentId));
-    if (e.attributes.length > 0) {
-      await tx.insert(testSetAttributes).values(e.attributes.map((a) => ({ experimentId, ...a })));
+    const attributes = e.attributes.map((a) => ({ experimentId, ...a }));
+    for (const chunk of insertChunks(attributes, parametersPerRow(attributes[0]))) {
+      await tx.insert(testSetAttributes).values(chunk);
     }
     return { status: existing ? ('replaced' as const) : ('created' as const), digest: e.digest };
   });
