@@ -115,9 +115,7 @@ describe('data roots at launch and validation', () => {
     });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     const problems = (r.errors[0]?.extensions?.problems ?? []) as Problems;
-    expect(problems.map((p) => p.path)).toEqual([
-      'teacher.pretrained',
-    ]);
+    expect(problems.map((p) => p.path)).toEqual(['teacher.pretrained']);
     expect(await t.warehouse.db.query.experiments.findMany()).toEqual([]);
   });
 

@@ -17,17 +17,15 @@ async function problemsOf(files: { name: string; content: string }[]): Promise<I
 describe('import limits', () => {
   it('a huge pred is a problem at its cell, never a 1,000,001-class study', async () => {
     // 'a,0,' is 4 characters, so pred starts in column 5 of line 2.
-    expect(await problemsOf([{ name: 'a.csv', content: 'id,label,pred\na,0,1000000' }])).toEqual(
-      [
-        {
-          file: 'a.csv',
-          line: 2,
-          column: 5,
-          message:
-            'pred 1000000 is beyond the largest class index an import takes (99999; at most 100000 classes)',
-        },
-      ],
-    );
+    expect(await problemsOf([{ name: 'a.csv', content: 'id,label,pred\na,0,1000000' }])).toEqual([
+      {
+        file: 'a.csv',
+        line: 2,
+        column: 5,
+        message:
+          'pred 1000000 is beyond the largest class index an import takes (99999; at most 100000 classes)',
+      },
+    ]);
     for (const bad of ['5e9', '1e400', '-1', '1.5']) {
       const [p] = await problemsOf([{ name: 'b.csv', content: `id,label,pred\na,${bad},0` }]);
       expect(p).toEqual({
