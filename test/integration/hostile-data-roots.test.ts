@@ -5,13 +5,14 @@
  * show viewers no server paths.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, parseSpecText } from '@kdlens/core';
 import { createApiToken, findExperimentById, listRunsOfExperiments } from '@kdlens/core/db';
 import { waitForExperiment } from '@kdlens/core/queue';
 import { enqueueStudy, startWorkers } from '@kdlens/trainer';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, gql } from '../support/api-client.ts';
 import { runCli, startCli } from '../support/cli.ts';
@@ -267,6 +268,137 @@ describe('the worker', () => {
     expect(viewerRun.text).not.toContain(dir);
     expect(operatorRun.text).toContain(path.join(allowed, 'link.csv'));
   });
+});
+
+describe('files below an allowed root', () => {
+  /** An image spec (MLP on 8 px images) for data set `dataset`. */
+  function imageSpec(name: string, dataset: Record<string, unknown>) {
+    const model = { architecture: 'mlp', epochs: 1, batchSize: 4, learningRate: 0.01 };
+    return {
+      ...csvSpec(name, ''),
+      dataset: { imageSize: 8, ...dataset },
+      teacher: model,
+      student: model,
+      evaluation: {},
+    };
+  }
+  const outsideFolder = (file: string, folder: string) =>
+    `${file}: leads outside the data set's folder ${folder} (a symbolic link?); a data set's files must stay inside its folder, so it is not read`;
+
+  it('a CSV image path that is absolute or climbs out, a linked image and a linked CelebA list end the runs failed, naming the CSV line or the link', async () => {
+    const outside = path.join(dir, 'outside');
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
+      .png()
+      .toFile(path.join(outside, 'outside.png'));
+    await writeFile(path.join(outside, 'shadow'), `root:$6$${SECRET}:19000:0:99999:7:::\n`);
+    const png = (file: string) =>
+      sharp({ create: { width: 8, height: 8, channels: 3, background: 'blue' } })
+        .png()
+        .toFile(file);
+
+    // The two CSVs lie in folders of their own, so `../outside.png` climbs out of the CSV's
+    // folder into a folder that is still allowed: the CSV's folder is the limit, not the roots.
+    const absolute = path.join(allowed, 'csv-absolute', 'images.csv');
+    await mkdir(path.dirname(absolute));
+    await png(path.join(allowed, 'csv-absolute', 'in.png'));
+    await writeFile(
+      absolute,
+      'path,label,split\nin.png,a,train\n/etc/hostname,b,train\nin.png,a,test\nin.png,b,test\n',
+    );
+    const climbing = path.join(allowed, 'csv-up', 'images.csv');
+    await mkdir(path.dirname(climbing));
+    await png(path.join(allowed, 'outside.png'));
+    await writeFile(
+      climbing,
+      'label,path,split\na,../outside.png,train\nb,../outside.png,train\na,../outside.png,test\n',
+    );
+
+    const folder = path.join(allowed, 'folder');
+    // Otherwise complete (train and test), so that without the check it would train.
+    for (const split of ['train', 'test']) {
+      for (const cls of ['cat', 'dog']) {
+        await mkdir(path.join(folder, split, cls), { recursive: true });
+        await png(path.join(folder, split, cls, '1.png'));
+      }
+    }
+    const imageLink = path.join(folder, 'train', 'dog', '2.png');
+    await symlink(path.join(outside, 'outside.png'), imageLink);
+
+    const celeba = path.join(allowed, 'celeba');
+    await mkdir(path.join(celeba, 'img_align_celeba'), { recursive: true });
+    await writeFile(path.join(celeba, 'list_eval_partition.txt'), '000001.jpg 0\n');
+    const listLink = path.join(celeba, 'list_attr_celeba.txt');
+    await symlink(path.join(outside, 'shadow'), listLink);
+
+    const launched: Record<string, string> = {};
+    for (const [key, spec] of Object.entries({
+      absolute: imageSpec('csv-absolute', {
+        name: 'csv',
+        root: absolute,
+        label: 'label',
+        columns: { path: 'path', split: 'split' },
+      }),
+      climbing: imageSpec('csv-up', {
+        name: 'csv',
+        root: climbing,
+        label: 'label',
+        columns: { path: 'path', split: 'split' },
+      }),
+      folder: imageSpec('linked-image', { name: 'image-folder', root: folder }),
+      celeba: imageSpec('linked-list', { name: 'celeba', root: celeba }),
+    })) {
+      const r = await gql<{ launchExperiment: { id: string } }>(url, LAUNCH, {
+        variables: { spec },
+        token: tokens.operator,
+      });
+      expect(r.errors, r.text).toEqual([]);
+      launched[key] = r.data?.launchExperiment.id ?? '';
+    }
+
+    const worker = await startCli(
+      ['worker'],
+      { DATABASE_URL: t.url, KDLENS_DATA_ROOTS: allowed, KDLENS_BACKEND: 'wasm' },
+      /waiting for units/,
+    );
+    try {
+      for (const id of Object.values(launched)) {
+        const status = await waitForExperiment(t.warehouse.db, id, {
+          pollMs: 200,
+          signal: AbortSignal.timeout(60_000),
+        });
+        expect(status).toBe('failed');
+      }
+    } finally {
+      worker.child.kill('SIGINT');
+      await worker.exited;
+    }
+
+    const refusedPath = (file: string, line: number, column: number) =>
+      `${file}:${line}: column ${column} ("path"): the image path leads outside the CSV's folder; image paths must be relative to the CSV and stay inside its folder`;
+    const expected: Record<string, string> = {
+      absolute: `dataset.root: cannot load csv: ${refusedPath(absolute, 3, 1)}`,
+      climbing: `dataset.root: cannot load csv: ${refusedPath(climbing, 2, 2)}`,
+      folder: `dataset.root: cannot load image-folder: ${outsideFolder(imageLink, folder)}`,
+      celeba: `dataset.root: cannot load celeba: ${outsideFolder(listLink, celeba)}`,
+    };
+    const hostname = (await readFile('/etc/hostname', 'utf8').catch(() => '')).trim();
+    for (const [key, id] of Object.entries(launched)) {
+      const runs = await listRunsOfExperiments(t.warehouse.db, [id]);
+      const trained = runs.filter((run) => run.role !== 'distilled');
+      expect(trained.map((run) => [run.role, run.status])).toEqual([
+        ['teacher', 'failed'],
+        ['student', 'failed'],
+      ]);
+      for (const run of trained) expect(run.error).toBe(expected[key]);
+      for (const run of runs) {
+        const error = run.error ?? '';
+        expect(error).not.toContain('/etc/hostname');
+        expect(error).not.toContain(outside);
+        expect(error).not.toContain('hunter2');
+        if (hostname.length >= 4) expect(error).not.toContain(hostname);
+      }
+    }
+  }, 120_000);
 });
 
 describe('relative roots through the API', () => {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { imageBatches } from '../src/datasets/batch-stream.ts';
+import { ConfinedFiles } from '../src/datasets/confined-files.ts';
 import type { ImageSplit } from '../src/datasets/dataset.ts';
 import { loadIdxDataset } from '../src/datasets/idx.loader.ts';
 import { generateTrifeature } from '../src/datasets/trifeature/index.ts';
@@ -139,6 +140,7 @@ try {
     labels: new Int32Array(files.length),
     attributes: {},
     indices: Int32Array.from(files, (_, i) => i),
+    within: await ConfinedFiles.of(dir),
   };
   const rate = await batchesPerSecond(
     () =>

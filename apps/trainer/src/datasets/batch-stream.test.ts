@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { imageBatches } from './batch-stream.ts';
+import { ConfinedFiles } from './confined-files.ts';
 import type { ImageSplit } from './dataset.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 
@@ -101,6 +102,7 @@ describe('imageBatches from image files', () => {
       labels: Int32Array.from([0, 1, 0, 1, 0]),
       attributes: {},
       indices: Int32Array.from([0, 1, 2, 3, 4]),
+      within: await ConfinedFiles.of(dir),
     };
     const batches = await collect(
       imageBatches({ kind: 'files', index, size: 4 }, { batchSize: 2 }),

@@ -62,7 +62,9 @@ async function loadBatch(source: BatchSource, rows: Int32Array): Promise<ImageBa
   };
   if (source.kind === 'files') {
     const files = Array.from(rows, (r) => source.index.files[r] as string);
-    const pixels = await decodeImages(files, source.size, { concurrency: source.concurrency });
+    const pixels = await decodeImages(files, source.size, source.index.within, {
+      concurrency: source.concurrency,
+    });
     return { ...common, height: source.size, width: source.size, channels: IMAGE_CHANNELS, pixels };
   }
   const { split } = source;

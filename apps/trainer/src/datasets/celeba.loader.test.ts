@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -169,6 +169,37 @@ describe('indexCeleba', () => {
       file: partition,
       where: { line: 4 },
     });
+  });
+
+  it('refuses a list file or the image folder when it links outside the root, naming the link', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'kdlens-celeba-outside-'));
+    try {
+      const secret = join(outside, 'shadow');
+      await writeFile(secret, 'root:$6$hash:19000:0:99999:7:::\n');
+      // A link that stays inside is followed.
+      await rename(attrPath(), join(root, 'attributes.txt'));
+      await symlink(join(root, 'attributes.txt'), attrPath());
+      expect((await indexCeleba({ root })).splits.train?.files.length).toBe(3);
+      await rm(attrPath());
+      await symlink(secret, attrPath());
+      const list = await catchFormatError(indexCeleba({ root }));
+      expect(list.file).toBe(attrPath());
+      expect(list.where).toBeUndefined();
+      expect(list.message).toBe(
+        `${attrPath()}: leads outside the data set's folder ${root} (a symbolic link?); a data set's files must stay inside its folder, so it is not read`,
+      );
+      expect(list.message).not.toContain('root:');
+      expect(list.message).not.toContain(outside);
+
+      await rm(attrPath());
+      await rename(join(root, 'attributes.txt'), attrPath());
+      await rename(join(root, 'img_align_celeba'), join(outside, 'img_align_celeba'));
+      await symlink(join(outside, 'img_align_celeba'), join(root, 'img_align_celeba'));
+      const images = await catchFormatError(indexCeleba({ root }));
+      expect(images.file).toBe(join(root, 'img_align_celeba'));
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('rejects an image file that is not on disk', async () => {

@@ -8,8 +8,8 @@
  * names 'no'/'yes'. The stable index is the row's position in list_attr_celeba.txt (0-based, so
  * 000001.jpg is 0 in the official files).
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfinedFiles } from './confined-files.ts';
 import type { Attribute, LoadedDataset, SplitName } from './dataset.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 import { splitLines } from './image-folder.loader.ts';
@@ -138,9 +138,10 @@ export async function indexCeleba(options: CelebaOptions): Promise<ImageDatasetI
   const attrFile = join(root, 'list_attr_celeba.txt');
   const partitionFile = join(root, 'list_eval_partition.txt');
   const imageDir = join(root, 'img_align_celeba');
-  const table = parseAttributeTable(await readFile(attrFile, 'utf8'), attrFile);
-  const partition = parsePartition(await readFile(partitionFile, 'utf8'), partitionFile);
-  const onDisk = new Set(await readdir(imageDir));
+  const within = await ConfinedFiles.of(root);
+  const table = parseAttributeTable(await within.readText(attrFile), attrFile);
+  const partition = parsePartition(await within.readText(partitionFile), partitionFile);
+  const onDisk = new Set((await within.list(imageDir)).map((entry) => entry.name));
 
   const labelColumn = attributeColumn(table, label, attrFile);
   const sensitiveColumns = sensitive.map((name) => ({
@@ -194,6 +195,7 @@ export async function indexCeleba(options: CelebaOptions): Promise<ImageDatasetI
       labels: codesOf(rows, labelColumn),
       attributes,
       indices: Int32Array.from(rows),
+      within,
     };
   }
 

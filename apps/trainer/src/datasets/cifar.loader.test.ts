@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -178,6 +178,28 @@ describe('loadCifarDataset, CIFAR-10', () => {
     const missing = await catchFormatError(loadCifarDataset({ root, name: 'cifar10' }));
     expect(missing.file).toBe(join(root, 'data_batch_4.bin'));
     expect(missing.message).toContain('not found');
+  });
+
+  it('refuses a batch file or a names file linking outside the root', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'kdlens-cifar-outside-'));
+    try {
+      await writeCifar10(root);
+      await rename(join(root, 'data_batch_2.bin'), join(outside, 'data_batch_2.bin'));
+      await symlink(join(outside, 'data_batch_2.bin'), join(root, 'data_batch_2.bin'));
+      const batch = await catchFormatError(loadCifarDataset({ root, name: 'cifar10' }));
+      expect(batch.file).toBe(join(root, 'data_batch_2.bin'));
+      expect(batch.message).toContain("leads outside the data set's folder");
+      expect(batch.message).not.toContain(outside);
+
+      await rm(join(root, 'data_batch_2.bin'));
+      await rename(join(outside, 'data_batch_2.bin'), join(root, 'data_batch_2.bin'));
+      await writeFile(join(outside, 'names.txt'), `${cifar10ClassNames.join('\n')}\n`);
+      await symlink(join(outside, 'names.txt'), join(root, 'batches.meta.txt'));
+      const names = await catchFormatError(loadCifarDataset({ root, name: 'cifar10' }));
+      expect(names.file).toBe(join(root, 'batches.meta.txt'));
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('reports where it looked when neither folder has the files', async () => {

@@ -5,9 +5,8 @@
  * The files have no header, so the record size is the only structure to check: a size that is
  * not a multiple of it is a cut download, and every label byte is range-checked.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfinedFiles } from './confined-files.ts';
 import type { Attribute, ImageSplit, LoadedDataset } from './dataset.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 
@@ -127,16 +126,17 @@ export async function loadCifarDataset(options: CifarDatasetOptions): Promise<Lo
   if (labelName !== 'class' && labelName !== 'fine' && labelName !== 'coarse') {
     throw new RangeError(`label: expected 'fine' or 'coarse', got '${String(labelName)}'`);
   }
-  const folder = findFolder(options.root, layout);
+  const within = await ConfinedFiles.of(options.root);
+  const folder = await findFolder(within, options.root, layout);
   const fields = await Promise.all(
     layout.fields.map(async (field) => ({
       name: field.name,
-      values: await readNames(join(folder, field.namesFile), field.defaults),
+      values: await readNames(within, join(folder, field.namesFile), field.defaults),
     })),
   );
   const [train, test] = await Promise.all([
-    readSplit(folder, 'train', layout, fields, labelName),
-    readSplit(folder, 'test', layout, fields, labelName),
+    readSplit(within, folder, 'train', layout, fields, labelName),
+    readSplit(within, folder, 'test', layout, fields, labelName),
   ]);
   const label = fields.find((field) => field.name === labelName);
   if (label === undefined) throw new Error(`unreachable: no label field '${labelName}'`);
@@ -149,10 +149,14 @@ export async function loadCifarDataset(options: CifarDatasetOptions): Promise<Lo
 }
 
 /** Users point at whichever folder they extracted to; the test file tells us which it is. */
-function findFolder(root: string, layout: CifarLayout): string {
+async function findFolder(
+  within: ConfinedFiles,
+  root: string,
+  layout: CifarLayout,
+): Promise<string> {
   const probe = layout.files.test[0] ?? '';
   for (const folder of [root, join(root, layout.innerFolder)]) {
-    if (existsSync(join(folder, probe))) return folder;
+    if (await within.exists(join(folder, probe))) return folder;
   }
   throw new DatasetFormatError(
     join(root, probe),
@@ -162,9 +166,13 @@ function findFolder(root: string, layout: CifarLayout): string {
 }
 
 /** One name per line; trailing blank lines (the publisher's files end with some) are ignored. */
-async function readNames(path: string, defaults: readonly string[]): Promise<string[]> {
-  if (!existsSync(path)) return [...defaults];
-  const lines = (await readFile(path, 'utf8')).split(/\r?\n/).map((line) => line.trim());
+async function readNames(
+  within: ConfinedFiles,
+  path: string,
+  defaults: readonly string[],
+): Promise<string[]> {
+  if (!(await within.exists(path))) return [...defaults];
+  const lines = (await within.readText(path)).split(/\r?\n/).map((line) => line.trim());
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   lines.forEach((name, i) => {
     if (name === '') throw new DatasetFormatError(path, { line: i + 1 }, 'empty class name');
@@ -187,6 +195,7 @@ async function readNames(path: string, defaults: readonly string[]): Promise<str
 }
 
 async function readSplit(
+  within: ConfinedFiles,
   folder: string,
   split: 'train' | 'test',
   layout: CifarLayout,
@@ -195,12 +204,12 @@ async function readSplit(
 ): Promise<ImageSplit> {
   const paths = layout.files[split].map((file) => join(folder, file));
   for (const path of paths) {
-    if (!existsSync(path)) {
+    if (!(await within.exists(path))) {
       throw new DatasetFormatError(path, undefined, `not found: ${layout.title} ${split} file`);
     }
   }
   const files = await Promise.all(
-    paths.map(async (path) => ({ path, bytes: await readFile(path) })),
+    paths.map(async (path) => ({ path, bytes: await within.readFile(path) })),
   );
   const recordBytes = layout.fields.length + PIXEL_BYTES;
   for (const { path, bytes } of files) checkSize(path, bytes.length, recordBytes, layout);

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadCsvDataset, parseCsv, valueCodes } from './csv.loader.ts';
+import { indexCsvDataset, loadCsvDataset, parseCsv, valueCodes } from './csv.loader.ts';
 import type { ImageSplit, TextSplit } from './dataset.ts';
 
 describe('parseCsv', () => {
@@ -207,5 +207,82 @@ describe('loadCsvDataset with images', () => {
       where: { line: 3 },
       message: expect.stringContaining('column 1 ("path")'),
     });
+  });
+
+  it('refuses an image path that is absolute outside, or climbs out of, the CSV folder, by line and column, without quoting it', async () => {
+    const data = join(dir, 'data');
+    await mkdir(data);
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: 'red' } })
+      .png()
+      .toFile(join(dir, 'outside.png'));
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: 'red' } })
+      .png()
+      .toFile(join(data, 'in.png'));
+    const file = join(data, 'images.csv');
+    const refused = (line: number) =>
+      `${file}:${line}: column 2 ("path"): the image path leads outside the CSV's folder; image paths must be relative to the CSV and stay inside its folder`;
+    for (const [rows, line] of [
+      ['a,in.png\nb,/etc/hostname\n', 3],
+      ['a,../outside.png\n', 2],
+      ['a,in.png\nb,sub/../../outside.png\n', 3],
+      [`a,${join(dir, 'outside.png')}\n`, 2],
+      ['a,in.png\u0000../x\n', 2],
+    ] as const) {
+      await writeFile(file, `label,path\n${rows}`);
+      const error = await indexCsvDataset({ file, path: 'path', label: 'label', size: 4 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ name: 'DatasetFormatError', file, where: { line } });
+      expect((error as Error).message).toBe(refused(line));
+    }
+    // An absolute path inside the folder is still an image path.
+    await writeFile(file, `path,label\n${join(data, 'in.png')},a\nin.png,b\n`);
+    const indexed = await indexCsvDataset({ file, path: 'path', label: 'label', size: 4 });
+    expect(indexed.kind === 'image' && indexed.index.splits.train?.files).toEqual([
+      join(data, 'in.png'),
+      join(data, 'in.png'),
+    ]);
+  });
+
+  it('refuses an image that links outside the CSV folder when it is read, at its CSV line', async () => {
+    const data = join(dir, 'data');
+    await mkdir(data);
+    const secret = join(dir, 'secret.png');
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: 'red' } })
+      .png()
+      .toFile(secret);
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: 'blue' } })
+      .png()
+      .toFile(join(data, 'in.png'));
+    await symlink(secret, join(data, 'face.png'));
+    const file = join(data, 'images.csv');
+    await writeFile(file, 'path,label\nin.png,a\nface.png,b\n');
+    const error = await loadCsvDataset({ file, path: 'path', label: 'label', size: 4 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ name: 'DatasetFormatError', file, where: { line: 3 } });
+    expect((error as Error).message).toBe(
+      `${file}:3: column 1 ("path"): ${join(data, 'face.png')}: leads outside the data set's folder ${data} (a symbolic link?); a data set's files must stay inside its folder, so it is not read`,
+    );
+    expect((error as Error).message).not.toContain('secret');
+  });
+
+  it('refuses a CSV file that is itself a link out of its folder', async () => {
+    const data = join(dir, 'data');
+    await mkdir(data);
+    await writeFile(join(dir, 'secret.csv'), 'label,text\na,hunter2\n');
+    await symlink(join(dir, 'secret.csv'), join(data, 'link.csv'));
+    const error = await indexCsvDataset({
+      file: join(data, 'link.csv'),
+      text: 'text',
+      label: 'label',
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ name: 'DatasetFormatError', file: join(data, 'link.csv') });
+    expect((error as Error).message).not.toContain('hunter2');
   });
 });

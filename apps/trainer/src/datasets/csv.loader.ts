@@ -13,9 +13,12 @@
  * - Split column values are train, val or test; without a split column every row is train.
  * - Stable index: the row's position among the data rows (0-based, header excluded).
  * - Text rows are tokenised by tokenizeText; the vocabulary comes from the train rows only.
+ * - Image paths, relative to the CSV's folder or absolute, must lie inside that folder, also after
+ *   symlinks (checked when each image is read): a CSV must not reach files beside its data.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { isPathInside } from '@kdlens/core';
+import { ConfinedFiles } from './confined-files.ts';
 import {
   type Attribute,
   type LoadedDataset,
@@ -119,6 +122,11 @@ export function parseCsv(text: string, file: string): CsvRecord[] {
   return records;
 }
 
+/** A NUL ends a path early in the kernel; other control characters only hide what it says. */
+function hasControlCharacter(value: string): boolean {
+  return Array.from(value).some((c) => (c.codePointAt(0) ?? 0) < 0x20 || c === '\u007f');
+}
+
 /** Codes for a column's values: distinct values sorted (numerically if all are numbers). */
 export function valueCodes(values: readonly string[]): string[] {
   const distinct = [...new Set(values)];
@@ -131,7 +139,7 @@ export function valueCodes(values: readonly string[]): string[] {
 export interface CsvDatasetOptions extends DecodeIndexOptions {
   /** The CSV file. */
   file: string;
-  /** Column of image paths, relative to the CSV's folder (or absolute). */
+  /** Column of image paths, relative to the CSV's folder (or absolute); they must lie inside it. */
   path?: string;
   /** Column of text. Exactly one of `path` and `text` is required. */
   text?: string;
@@ -202,7 +210,9 @@ export async function indexCsvDataset(options: CsvDatasetOptions): Promise<CsvIn
   if (options.path !== undefined && options.size === undefined) {
     throw new TypeError('loadCsvDataset: image rows need `size`');
   }
-  const records = parseCsv(await readFile(file, 'utf8'), file);
+  const baseDir = dirname(file);
+  const within = await ConfinedFiles.of(baseDir);
+  const records = parseCsv(await within.readText(file), file);
   const [header, ...rows] = records;
   if (header === undefined) throw new DatasetFormatError(file, undefined, 'is empty');
 
@@ -314,10 +324,19 @@ export async function indexCsvDataset(options: CsvDatasetOptions): Promise<CsvIn
     return { kind: 'text', dataset: { ...base, splits, vocabulary: vocabulary.tokens } };
   }
 
-  const baseDir = dirname(file);
   const lineOfImage = new Map<string, number>();
   const imageOf = rows.map((row) => {
-    const image = resolve(baseDir, cell(row, contentColumn));
+    const value = cell(row, contentColumn);
+    const image = resolve(baseDir, value);
+    // The value is not quoted back: it names a file outside the data, which is what a hostile
+    // CSV probes for, and messages are stored where other users read them.
+    if (hasControlCharacter(value) || !isPathInside(image, baseDir)) {
+      throw new DatasetFormatError(
+        file,
+        { line: row.line },
+        `${describe(contentColumn)}: the image path leads outside the CSV's folder; image paths must be relative to the CSV and stay inside its folder`,
+      );
+    }
     if (!lineOfImage.has(image)) lineOfImage.set(image, row.line);
     return image;
   });
@@ -329,6 +348,7 @@ export async function indexCsvDataset(options: CsvDatasetOptions): Promise<CsvIn
       labels: pick(label.codes, picked),
       attributes: attributesFor(picked),
       indices: Int32Array.from(picked),
+      within,
     };
   }
   return {

@@ -25,9 +25,9 @@
  * - Order and indices: a split lists its posts in post_id_divisions.json order; the stable index
  *   is the post's position among dataset.json's keys (0-based).
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ConfinedFiles } from './confined-files.ts';
 import { type Attribute, type LoadedDataset, type SplitName, splitNames } from './dataset.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 import { tokenizePretokenized } from './text/tokenizer.ts';
@@ -209,8 +209,9 @@ export async function loadHatexplainDataset(
   const { root, maxLength = 64, minCount = 1 } = options;
   const datasetFile = join(root, 'dataset.json');
   const divisionsFile = join(root, 'post_id_divisions.json');
-  const posts = parsePosts(await readFile(datasetFile, 'utf8'), datasetFile);
-  const divisionsText = await readFile(divisionsFile, 'utf8');
+  const within = await ConfinedFiles.of(root);
+  const posts = parsePosts(await within.readText(datasetFile), datasetFile);
+  const divisionsText = await within.readText(divisionsFile);
   const divisionsParsed = divisionsSchema.safeParse(parseJson(divisionsText, divisionsFile));
   if (!divisionsParsed.success) {
     const issue = divisionsParsed.error.issues[0];

@@ -5,10 +5,9 @@
  * files gzipped; some mirrors and distributions unpack them, so both are read, told apart by the
  * gzip magic bytes rather than the file name.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { ConfinedFiles } from './confined-files.ts';
 import type { ImageSplit, LoadedDataset, SplitName } from './dataset.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 
@@ -47,10 +46,11 @@ const LABEL_HEADER_BYTES = 8;
 /** Reads the train and test splits; every header, size and label is checked before use. */
 export async function loadIdxDataset(options: IdxDatasetOptions): Promise<LoadedDataset> {
   const classNames = idxClassNames[options.name];
+  const within = await ConfinedFiles.of(options.root);
   // 't10k' is the publisher's name for the test set.
   const [train, test] = await Promise.all([
-    loadSplit(options.root, 'train', 'train', classNames),
-    loadSplit(options.root, 'test', 't10k', classNames),
+    loadSplit(within, options.root, 'train', 'train', classNames),
+    loadSplit(within, options.root, 'test', 't10k', classNames),
   ]);
   return {
     name: options.name,
@@ -61,14 +61,15 @@ export async function loadIdxDataset(options: IdxDatasetOptions): Promise<Loaded
 }
 
 async function loadSplit(
+  within: ConfinedFiles,
   root: string,
   split: SplitName,
   stem: string,
   classNames: readonly string[],
 ): Promise<ImageSplit> {
   const [images, labels] = await Promise.all([
-    readIdxFile(findIdxFile(root, `${stem}-images-idx3-ubyte`)),
-    readIdxFile(findIdxFile(root, `${stem}-labels-idx1-ubyte`)),
+    readIdxFile(within, await findIdxFile(within, root, `${stem}-images-idx3-ubyte`)),
+    readIdxFile(within, await findIdxFile(within, root, `${stem}-labels-idx1-ubyte`)),
   ]);
   const imageDims = readHeader(images, IMAGE_MAGIC, 3);
   const [count = 0, rows = 0, cols = 0] = imageDims;
@@ -122,10 +123,10 @@ interface IdxFile {
 }
 
 /** The plain file if present (no decompression needed), else the `.gz` one. */
-function findIdxFile(root: string, stem: string): string {
+async function findIdxFile(within: ConfinedFiles, root: string, stem: string): Promise<string> {
   for (const candidate of [stem, `${stem}.gz`]) {
     const path = join(root, candidate);
-    if (existsSync(path)) return path;
+    if (await within.exists(path)) return path;
   }
   throw new DatasetFormatError(
     join(root, stem),
@@ -134,8 +135,8 @@ function findIdxFile(root: string, stem: string): string {
   );
 }
 
-async function readIdxFile(path: string): Promise<IdxFile> {
-  const raw = await readFile(path);
+async function readIdxFile(within: ConfinedFiles, path: string): Promise<IdxFile> {
+  const raw = await within.readFile(path);
   if (!(raw[0] === 0x1f && raw[1] === 0x8b)) {
     return { path, bytes: asPlainBytes(raw), fail: failAt(path, '') };
   }

@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfinedFiles } from './confined-files.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 import { decodeImage, decodeImages } from './image-decode.ts';
 
@@ -26,8 +27,10 @@ function expectNear(actual: number[], expected: number[], tolerance: number) {
 }
 
 let dir = '';
+let within: ConfinedFiles;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kdlens-decode-'));
+  within = await ConfinedFiles.of(dir);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -37,7 +40,7 @@ describe('decodeImage', () => {
   it('decodes a red JPEG to ~[255, 0, 0] at the centre after resize and crop', async () => {
     const file = join(dir, 'red.jpg');
     await solid(file, 20, 12, [255, 0, 0]);
-    const pixels = await decodeImage(file, 8);
+    const pixels = await decodeImage(file, 8, within);
     expect(pixels.length).toBe(8 * 8 * 3);
     // JPEG's chroma quantisation moves a saturated red by a few levels at most.
     expectNear(pixel(pixels, 8, 4, 4), [255, 0, 0], 8);
@@ -57,7 +60,7 @@ describe('decodeImage', () => {
     await sharp(raw, { raw: { width: size, height: size, channels: 3 } })
       .png()
       .toFile(file);
-    const pixels = await decodeImage(file, size);
+    const pixels = await decodeImage(file, size, within);
     expect(pixel(pixels, size, 3, 5)).toEqual([80, 48, 7]);
     expect(pixel(pixels, size, 15, 0)).toEqual([0, 240, 7]);
   });
@@ -73,7 +76,7 @@ describe('decodeImage', () => {
     await sharp(raw, { raw: { width: 30, height: 10, channels: 3 } })
       .png()
       .toFile(file);
-    const pixels = await decodeImage(file, 5);
+    const pixels = await decodeImage(file, 5, within);
     expectNear(pixel(pixels, 5, 2, 2), [0, 255, 0], 2);
     expectNear(pixel(pixels, 5, 0, 2), [0, 255, 0], 2);
   });
@@ -83,7 +86,7 @@ describe('decodeImage', () => {
     await sharp(Buffer.alloc(12 * 12, 90), { raw: { width: 12, height: 12, channels: 1 } })
       .png()
       .toFile(grayFile);
-    expect(pixel(await decodeImage(grayFile, 6), 6, 3, 3)).toEqual([90, 90, 90]);
+    expect(pixel(await decodeImage(grayFile, 6, within), 6, 3, 3)).toEqual([90, 90, 90]);
 
     const alphaFile = join(dir, 'alpha.png');
     await sharp({
@@ -96,7 +99,7 @@ describe('decodeImage', () => {
     })
       .png()
       .toFile(alphaFile);
-    const pixels = await decodeImage(alphaFile, 4);
+    const pixels = await decodeImage(alphaFile, 4, within);
     expect(pixels.length).toBe(4 * 4 * 3);
     expect(pixel(pixels, 4, 2, 2)).toEqual([0, 0, 255]);
   });
@@ -104,10 +107,38 @@ describe('decodeImage', () => {
   it('throws DatasetFormatError naming a file that is not an image, or is missing', async () => {
     const bad = join(dir, 'not-an-image.jpg');
     await writeFile(bad, 'hello');
-    await expect(decodeImage(bad, 8)).rejects.toThrow(DatasetFormatError);
-    await expect(decodeImage(bad, 8)).rejects.toMatchObject({ file: bad, where: undefined });
+    await expect(decodeImage(bad, 8, within)).rejects.toThrow(DatasetFormatError);
+    await expect(decodeImage(bad, 8, within)).rejects.toMatchObject({
+      file: bad,
+      where: undefined,
+    });
     const missing = join(dir, 'missing.png');
-    await expect(decodeImage(missing, 8)).rejects.toMatchObject({ file: missing });
+    await expect(decodeImage(missing, 8, within)).rejects.toMatchObject({ file: missing });
+  });
+
+  it('refuses an image whose link leads outside the data folder, without reading it', async () => {
+    const outer = await mkdtemp(join(tmpdir(), 'kdlens-decode-outer-'));
+    try {
+      const data = join(outer, 'data');
+      await mkdir(data);
+      const secret = join(outer, 'secret.png');
+      await solid(secret, 8, 8, [9, 9, 9]);
+      const link = join(data, 'face.png');
+      await symlink(secret, link);
+      const error = await decodeImage(link, 4, await ConfinedFiles.of(data)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DatasetFormatError);
+      expect(error).toMatchObject({ file: link, where: undefined });
+      expect((error as Error).message).toBe(
+        `${link}: leads outside the data set's folder ${data} (a symbolic link?); a data set's files must stay inside its folder, so it is not read`,
+      );
+      // The same file decodes when the folder holding it is the data folder.
+      expect((await decodeImage(link, 4, await ConfinedFiles.of(outer))).length).toBe(48);
+    } finally {
+      await rm(outer, { recursive: true, force: true });
+    }
   });
 
   it('rejects a truncated JPEG', async () => {
@@ -116,7 +147,7 @@ describe('decodeImage', () => {
     const cut = join(dir, 'cut.jpg');
     const bytes = await sharp(whole).toBuffer();
     await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    await expect(decodeImage(cut, 8)).rejects.toMatchObject({
+    await expect(decodeImage(cut, 8, within)).rejects.toMatchObject({
       name: 'DatasetFormatError',
       file: cut,
     });
@@ -140,7 +171,7 @@ describe('decodeImages', () => {
       }),
     );
     const progress: number[] = [];
-    const pixels = await decodeImages(files, 6, {
+    const pixels = await decodeImages(files, 6, within, {
       concurrency: 2,
       onProgress: (done, total) => {
         expect(total).toBe(5);
@@ -157,10 +188,10 @@ describe('decodeImages', () => {
     await solid(good, 8, 8, [1, 2, 3]);
     const bad = join(dir, 'bad.png');
     await writeFile(bad, 'not a png');
-    await expect(decodeImages([good, bad, good], 4)).rejects.toMatchObject({ file: bad });
+    await expect(decodeImages([good, bad, good], 4, within)).rejects.toMatchObject({ file: bad });
   });
 
   it('returns an empty buffer for no files', async () => {
-    expect((await decodeImages([], 8)).length).toBe(0);
+    expect((await decodeImages([], 8, within)).length).toBe(0);
   });
 });

@@ -4,6 +4,7 @@
  * decoded here matches what the paper's models saw.
  */
 import sharp from 'sharp';
+import { type ConfinedFiles, isMissing } from './confined-files.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 
 export const IMAGE_CHANNELS = 3;
@@ -12,15 +13,32 @@ export const IMAGE_CHANNELS = 3;
  * Decodes one JPEG or PNG (anything libvips reads) to `size × size × 3` uint8, row-major RGB.
  * Alpha is dropped (not composited), grayscale is expanded to three equal channels, CMYK and
  * other colour spaces are converted to sRGB. EXIF orientation is ignored, as PIL's `convert('RGB')`
- * ignores it. A file that is missing, truncated or not an image throws DatasetFormatError.
+ * ignores it. A file that is missing, truncated or not an image throws DatasetFormatError, and so
+ * does one that leads outside `within` (sharp is given the bytes, never a path to open itself).
  */
-export async function decodeImage(file: string, size: number): Promise<Uint8Array> {
+export async function decodeImage(
+  file: string,
+  size: number,
+  within: ConfinedFiles,
+): Promise<Uint8Array> {
   if (!Number.isInteger(size) || size < 1) {
     throw new RangeError(`image size must be a positive integer, got ${size}`);
   }
+  let bytes: Buffer;
+  try {
+    bytes = await within.readFile(file);
+  } catch (error) {
+    if (error instanceof DatasetFormatError) throw error;
+    const code = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new DatasetFormatError(
+      file,
+      undefined,
+      isMissing(error) ? 'image file not found' : `cannot read image (${code})`,
+    );
+  }
   let decoded: { data: Buffer; info: sharp.OutputInfo };
   try {
-    decoded = await sharp(file)
+    decoded = await sharp(bytes)
       // 'cover' scales the shorter side to `size` and crops the longer one around the centre.
       .resize(size, size, { fit: 'cover', position: 'centre' })
       .removeAlpha()
@@ -55,11 +73,12 @@ export interface DecodeImagesOptions {
 /**
  * Decodes `files` in order into one NHWC buffer (`files.length × size × size × 3`); image i
  * starts at byte `i × size × size × 3`. The first file that fails rejects the whole call and
- * stops further decodes.
+ * stops further decodes. Every file must lie inside `within`.
  */
 export async function decodeImages(
   files: readonly string[],
   size: number,
+  within: ConfinedFiles,
   options: DecodeImagesOptions = {},
 ): Promise<Uint8Array> {
   const concurrency = options.concurrency ?? 4;
@@ -78,7 +97,7 @@ export async function decodeImages(
       const file = files[i];
       if (file === undefined) return;
       try {
-        pixels.set(await decodeImage(file, size), i * perImage);
+        pixels.set(await decodeImage(file, size, within), i * perImage);
       } catch (error) {
         failed = true;
         throw error;

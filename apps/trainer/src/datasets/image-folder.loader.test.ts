@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageSplit } from './dataset.ts';
+import { catchFormatError } from './format-error.testing.ts';
 import {
   indexImageFolder,
   loadImageFolderDataset,
@@ -112,6 +113,42 @@ describe('indexImageFolder', () => {
     await expect(indexImageFolder({ root: join(root, 'train') })).rejects.toThrow(
       /no train\/, val\/ or test\/ folder/,
     );
+  });
+
+  it('follows links that stay inside the root and refuses an image or a class folder linking outside', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'kdlens-imagefolder-outside-'));
+    try {
+      await writeTree();
+      await solid(join(outside, 'cls', 'secret.png'), blue);
+      // Inside: an ImageNet-style tree of links into the root's own files is still read.
+      await symlink(join(root, 'train', 'n01'), join(root, 'val', 'Zebra'));
+      const followed = await indexImageFolder({ root });
+      expect(followed.splits.val?.files.map((f) => f.slice(root.length + 1))).toEqual([
+        'val/Zebra/x.jpg',
+        'val/n01/w.png',
+        'val/n02/v.JPEG',
+      ]);
+      await rm(join(root, 'val', 'Zebra'));
+
+      const imageLink = join(root, 'train', 'n01', 'stolen.png');
+      await symlink(join(outside, 'cls', 'secret.png'), imageLink);
+      const refusedImage = await catchFormatError(indexImageFolder({ root }));
+      expect(refusedImage.file).toBe(imageLink);
+      expect(refusedImage.message).toBe(
+        `${imageLink}: leads outside the data set's folder ${root} (a symbolic link?); a data set's files must stay inside its folder, so it is not read`,
+      );
+      expect(refusedImage.message).not.toContain(outside);
+      await rm(imageLink);
+
+      const classLink = join(root, 'val', 'n02');
+      await rm(classLink, { recursive: true });
+      await symlink(join(outside, 'cls'), classLink);
+      const refusedClass = await catchFormatError(indexImageFolder({ root }));
+      expect(refusedClass.file).toBe(classLink);
+      expect(refusedClass.message).not.toContain(outside);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });
 

@@ -17,8 +17,8 @@
  *   two 'crane's) become `name (folder)`. Without either file the folder names are the names.
  */
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfinedFiles, isMissing } from './confined-files.ts';
 import { type LoadedDataset, type SplitName, splitNames } from './dataset.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 import {
@@ -81,36 +81,38 @@ export function readableClassNames(ids: readonly string[], names: Map<string, st
   return readable.map((name, i) => ((uses.get(name) ?? 0) > 1 ? `${name} (${ids[i]})` : name));
 }
 
-async function readIfPresent(file: string): Promise<string | undefined> {
+async function readIfPresent(files: ConfinedFiles, file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    return await files.readText(file);
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    if (isMissing(error)) return undefined;
     throw error;
   }
 }
 
-async function isDirectory(dir: string, entry: Dirent): Promise<boolean> {
+async function isDirectory(files: ConfinedFiles, dir: string, entry: Dirent): Promise<boolean> {
   if (entry.isDirectory()) return true;
-  // ImageNet copies are often trees of symlinks; follow them as torchvision does.
-  if (entry.isSymbolicLink()) return (await stat(join(dir, entry.name))).isDirectory();
+  // ImageNet copies are often trees of symlinks; follow them as torchvision does, as long as
+  // they stay inside the data set's folder: the stat refuses a link (to a folder or to an image)
+  // that leads out, so indexing fails before anything is decoded.
+  if (entry.isSymbolicLink()) return (await files.stat(join(dir, entry.name))).isDirectory();
   return false;
 }
 
-async function listEntries(dir: string): Promise<Dirent[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+async function listEntries(files: ConfinedFiles, dir: string): Promise<Dirent[]> {
+  const entries = await files.list(dir);
   return entries
     .filter((entry) => !entry.name.startsWith('.'))
     .sort((a, b) => compareCodeUnits(a.name, b.name));
 }
 
 /** Image paths under `dir`, relative to it, sorted by code unit. */
-async function listImages(dir: string, prefix = ''): Promise<string[]> {
+async function listImages(files: ConfinedFiles, dir: string, prefix = ''): Promise<string[]> {
   const found: string[] = [];
-  for (const entry of await listEntries(join(dir, prefix))) {
+  for (const entry of await listEntries(files, join(dir, prefix))) {
     const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (await isDirectory(join(dir, prefix), entry)) {
-      found.push(...(await listImages(dir, relative)));
+    if (await isDirectory(files, join(dir, prefix), entry)) {
+      found.push(...(await listImages(files, dir, relative)));
     } else if (imageExtension.test(entry.name)) {
       found.push(relative);
     } else {
@@ -124,10 +126,10 @@ async function listImages(dir: string, prefix = ''): Promise<string[]> {
   return found.sort(compareCodeUnits);
 }
 
-async function listClassFolders(splitDir: string): Promise<string[]> {
+async function listClassFolders(files: ConfinedFiles, splitDir: string): Promise<string[]> {
   const folders: string[] = [];
-  for (const entry of await listEntries(splitDir)) {
-    if (!(await isDirectory(splitDir, entry))) {
+  for (const entry of await listEntries(files, splitDir)) {
+    if (!(await isDirectory(files, splitDir, entry))) {
       throw new DatasetFormatError(
         join(splitDir, entry.name),
         undefined,
@@ -139,13 +141,17 @@ async function listClassFolders(splitDir: string): Promise<string[]> {
   return folders;
 }
 
-async function readClassNames(root: string, classFolders: string[]): Promise<string[]> {
+async function readClassNames(
+  files: ConfinedFiles,
+  root: string,
+  classFolders: string[],
+): Promise<string[]> {
   const sources = [
     { file: join(root, 'words.txt'), separator: 'tab' },
     { file: join(root, 'LOC_synset_mapping.txt'), separator: 'space' },
   ] as const;
   for (const { file, separator } of sources) {
-    const text = await readIfPresent(file);
+    const text = await readIfPresent(files, file);
     if (text === undefined) continue;
     const names = parseSynsetNames(text, file, separator);
     const missing = classFolders.filter((folder) => !names.has(folder));
@@ -171,14 +177,23 @@ export interface ImageFolderIndex extends ImageDatasetIndex {
   classFolders: string[];
 }
 
-/** Lists an ImageFolder tree (no decoding). Index i of a split = its i-th file in torchvision order. */
+/**
+ * Lists an ImageFolder tree (no decoding). Index i of a split = its i-th file in torchvision order.
+ * Every file and folder must lie inside `root` after symlinks (see ConfinedFiles).
+ */
 export async function indexImageFolder(options: ImageFolderOptions): Promise<ImageFolderIndex> {
   const { root } = options;
+  const within = await ConfinedFiles.of(root);
   const present: { split: SplitName; dir: string; folders: string[] }[] = [];
   for (const split of splitNames) {
     const dir = join(root, split);
-    const info = await stat(dir).catch(() => undefined);
-    if (info?.isDirectory()) present.push({ split, dir, folders: await listClassFolders(dir) });
+    const info = await within.stat(dir).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw error;
+    });
+    if (info?.isDirectory()) {
+      present.push({ split, dir, folders: await listClassFolders(within, dir) });
+    }
   }
   const first = present[0];
   if (first === undefined) {
@@ -203,7 +218,7 @@ export async function indexImageFolder(options: ImageFolderOptions): Promise<Ima
           `class folder not in ${first.split}/ (its classes define the label codes)`,
         );
       }
-      const images = await listImages(join(dir, folder));
+      const images = await listImages(within, join(dir, folder));
       if (images.length === 0) {
         throw new DatasetFormatError(join(dir, folder), undefined, 'class folder holds no images');
       }
@@ -217,12 +232,13 @@ export async function indexImageFolder(options: ImageFolderOptions): Promise<Ima
       labels: Int32Array.from(labels),
       attributes: {},
       indices: Int32Array.from(files, (_, i) => i),
+      within,
     };
   }
 
   return {
     name: options.name ?? 'image-folder',
-    label: { name: 'class', values: await readClassNames(root, classFolders) },
+    label: { name: 'class', values: await readClassNames(within, root, classFolders) },
     attributes: [],
     splits,
     classFolders,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { ConfinedFiles } from './confined-files.ts';
 import { type ImageSplitIndex, limitImageSplitIndex, toImageSplit } from './image-index.ts';
 
 const index: ImageSplitIndex = {
@@ -10,6 +11,7 @@ const index: ImageSplitIndex = {
   labels: Int32Array.from([2, 0, 1]),
   attributes: { group: Int32Array.from([1, 1, 0]) },
   indices: Int32Array.from([10, 11, 12]),
+  within: await ConfinedFiles.of(tmpdir()),
 };
 
 describe('limitImageSplitIndex', () => {
@@ -19,6 +21,7 @@ describe('limitImageSplitIndex', () => {
     expect(Array.from(limited.labels)).toEqual([2, 0]);
     expect(Array.from(limited.attributes.group ?? [])).toEqual([1, 1]);
     expect(Array.from(limited.indices)).toEqual([10, 11]);
+    expect(limited.within).toBe(index.within);
     expect(limitImageSplitIndex(index)).toBe(index);
     expect(limitImageSplitIndex(index, 5)).toBe(index);
   });
@@ -34,7 +37,11 @@ describe('toImageSplit', () => {
       })
         .png()
         .toFile(file);
-      const split = await toImageSplit({ ...index, files: [file, file, file] }, 'val', 4);
+      const split = await toImageSplit(
+        { ...index, files: [file, file, file], within: await ConfinedFiles.of(dir) },
+        'val',
+        4,
+      );
       expect(split).toMatchObject({
         kind: 'image',
         split: 'val',

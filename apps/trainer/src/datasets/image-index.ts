@@ -3,6 +3,7 @@
  * codes. Loaders build this from the publisher's index files; it is cheap enough to count and
  * inspect a data set (CelebA's 200k faces, ImageNet's 1.3M) without decoding a single pixel.
  */
+import type { ConfinedFiles } from './confined-files.ts';
 import {
   type Attribute,
   type ImageSplit,
@@ -20,6 +21,8 @@ export interface ImageSplitIndex {
   attributes: Record<string, Int32Array>;
   /** Stable example index within the data set (see each loader for what it counts). */
   indices: Int32Array;
+  /** The data set's folder: decoding refuses a file whose real path leaves it. */
+  within: ConfinedFiles;
 }
 
 /** A whole image data set before decoding, shaped like LoadedDataset. */
@@ -51,6 +54,7 @@ export function limitImageSplitIndex(index: ImageSplitIndex, limit?: number): Im
     labels: index.labels.slice(0, limit),
     attributes,
     indices: index.indices.slice(0, limit),
+    within: index.within,
   };
 }
 
@@ -61,7 +65,7 @@ export async function toImageSplit(
   size: number,
   options: DecodeImagesOptions = {},
 ): Promise<ImageSplit> {
-  const pixels = await decodeImages(index.files, size, options);
+  const pixels = await decodeImages(index.files, size, index.within, options);
   return {
     kind: 'image',
     split,

@@ -8,8 +8,8 @@
  * The labelled val split is the evaluation split. Stable indices: train = position in class
  * order then sorted file name; val = row of val_annotations.txt (0-based).
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfinedFiles } from './confined-files.ts';
 import type { LoadedDataset } from './dataset.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
 import {
@@ -54,11 +54,12 @@ function parseWnids(text: string, file: string): string[] {
 }
 
 /** Image file names in `dir`, sorted; anything else there is an error. */
-async function listImageNames(dir: string): Promise<string[]> {
+async function listImageNames(within: ConfinedFiles, dir: string): Promise<string[]> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = (await within.list(dir)).map((entry) => entry.name);
   } catch (error) {
+    if (error instanceof DatasetFormatError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new DatasetFormatError(dir, undefined, `cannot list images: ${reason}`);
   }
@@ -73,10 +74,14 @@ async function listImageNames(dir: string): Promise<string[]> {
   return images.sort(compareCodeUnits);
 }
 
-async function indexTrain(root: string, wnids: string[]): Promise<ImageSplitIndex> {
+async function indexTrain(
+  within: ConfinedFiles,
+  root: string,
+  wnids: string[],
+): Promise<ImageSplitIndex> {
   const trainDir = join(root, 'train');
   const known = new Set(wnids);
-  for (const folder of await readdir(trainDir)) {
+  for (const { name: folder } of await within.list(trainDir)) {
     if (!folder.startsWith('.') && !known.has(folder)) {
       throw new DatasetFormatError(join(trainDir, folder), undefined, 'class not in wnids.txt');
     }
@@ -85,7 +90,7 @@ async function indexTrain(root: string, wnids: string[]): Promise<ImageSplitInde
   const labels: number[] = [];
   for (const [code, wnid] of wnids.entries()) {
     const imagesDir = join(trainDir, wnid, 'images');
-    const images = await listImageNames(imagesDir);
+    const images = await listImageNames(within, imagesDir);
     if (images.length === 0) throw new DatasetFormatError(imagesDir, undefined, 'holds no images');
     for (const image of images) {
       files.push(join(imagesDir, image));
@@ -97,19 +102,24 @@ async function indexTrain(root: string, wnids: string[]): Promise<ImageSplitInde
     labels: Int32Array.from(labels),
     attributes: {},
     indices: Int32Array.from(files, (_, i) => i),
+    within,
   };
 }
 
-async function indexVal(root: string, wnids: string[]): Promise<ImageSplitIndex> {
+async function indexVal(
+  within: ConfinedFiles,
+  root: string,
+  wnids: string[],
+): Promise<ImageSplitIndex> {
   const annotationsFile = join(root, 'val', 'val_annotations.txt');
   const imagesDir = join(root, 'val', 'images');
-  const present = new Set(await listImageNames(imagesDir));
+  const present = new Set(await listImageNames(within, imagesDir));
   const codeOf = new Map(wnids.map((wnid, code) => [wnid, code]));
   const listed = new Set<string>();
   const files: string[] = [];
   const labels: number[] = [];
 
-  splitLines(await readFile(annotationsFile, 'utf8')).forEach((line, i) => {
+  splitLines(await within.readText(annotationsFile)).forEach((line, i) => {
     const where = { line: i + 1 };
     const fields = line.split('\t');
     const [image = '', wnid = ''] = fields;
@@ -148,6 +158,7 @@ async function indexVal(root: string, wnids: string[]): Promise<ImageSplitIndex>
     labels: Int32Array.from(labels),
     attributes: {},
     indices: Int32Array.from(files, (_, i) => i),
+    within,
   };
 }
 
@@ -156,8 +167,9 @@ export async function indexTinyImagenet(options: TinyImagenetOptions): Promise<T
   const { root } = options;
   const wnidsFile = join(root, 'wnids.txt');
   const wordsFile = join(root, 'words.txt');
-  const wnids = parseWnids(await readFile(wnidsFile, 'utf8'), wnidsFile);
-  const words = parseSynsetNames(await readFile(wordsFile, 'utf8'), wordsFile, 'tab');
+  const within = await ConfinedFiles.of(root);
+  const wnids = parseWnids(await within.readText(wnidsFile), wnidsFile);
+  const words = parseSynsetNames(await within.readText(wordsFile), wordsFile, 'tab');
   wnids.forEach((wnid, i) => {
     if (!words.has(wnid)) {
       throw new DatasetFormatError(wnidsFile, { line: i + 1 }, `${wnid} has no entry in words.txt`);
@@ -167,7 +179,10 @@ export async function indexTinyImagenet(options: TinyImagenetOptions): Promise<T
     name: options.name ?? 'tiny-imagenet',
     label: { name: 'class', values: readableClassNames(wnids, words) },
     attributes: [],
-    splits: { train: await indexTrain(root, wnids), val: await indexVal(root, wnids) },
+    splits: {
+      train: await indexTrain(within, root, wnids),
+      val: await indexVal(within, root, wnids),
+    },
     wnids,
   };
 }

@@ -52,6 +52,7 @@ export function pickRows(s: SourceSplit, positions: Int32Array): SourceSplit {
           labels: pickInts(s.index.labels, positions),
           attributes,
           indices: pickInts(s.index.indices, positions),
+          within: s.index.within,
         },
       };
     case 'image': {

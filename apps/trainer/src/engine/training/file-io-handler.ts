@@ -6,12 +6,16 @@
  *
  * Why our own: tfjs-node's file:// handler is not installed here (the pure-JS tfjs package has
  * only http/browser handlers), and we want errors that name the file at fault. Nothing is
- * ever downloaded: paths in the manifest must stay inside the directory.
+ * ever downloaded: paths in the manifest must stay inside the directory, and so must the files
+ * they name after symlinks (read through ConfinedFiles, as data sets are), since the directory
+ * may be a spec's `pretrained` folder under KDLENS_DATA_ROOTS.
  */
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { ConfinedFiles } from '../../datasets/confined-files.ts';
+import { DatasetFormatError } from '../../datasets/dataset-format-error.ts';
 
 export const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
@@ -59,10 +63,24 @@ function isMissing(err: unknown): boolean {
   return err instanceof Error && 'code' in err && err.code === 'ENOENT';
 }
 
-async function readJson(file: string): Promise<z.infer<typeof modelJsonSchema>> {
+/** A file of the weights directory, refused when its real path leaves the directory. */
+async function readWeightsFile(within: ConfinedFiles, file: string): Promise<Buffer> {
+  return within.readFile(file).catch((err: unknown) => {
+    if (!(err instanceof DatasetFormatError)) throw err;
+    // The target is not named: it is what a planted link would probe for.
+    throw new PretrainedWeightsError(
+      `${file} leads outside the weights directory ${within.folder} (a symbolic link?); weight files must sit inside it, so it is not read`,
+    );
+  });
+}
+
+async function readJson(
+  within: ConfinedFiles,
+  file: string,
+): Promise<z.infer<typeof modelJsonSchema>> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readWeightsFile(within, file)).toString('utf8');
   } catch (err) {
     if (isMissing(err))
       throw new PretrainedWeightsError(
@@ -98,8 +116,9 @@ async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
     throw err;
   });
   if (!info.isDirectory()) throw new PretrainedWeightsError(`${dir} is not a directory`);
+  const within = await ConfinedFiles.of(dir);
   const jsonFile = path.join(dir, MODEL_JSON);
-  const manifest = await readJson(jsonFile);
+  const manifest = await readJson(within, jsonFile);
   const root = path.resolve(dir);
   const buffers: Uint8Array[] = [];
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
@@ -112,7 +131,7 @@ async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
           `${jsonFile}: a weightsManifest shard path leaves the directory (shards must sit beside model.json)`,
         );
       }
-      const data = await readFile(file).catch((err: unknown) => {
+      const data = await readWeightsFile(within, file).catch((err: unknown) => {
         if (isMissing(err))
           throw new PretrainedWeightsError(`${file} (listed in ${jsonFile}) not found`);
         throw err;

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -111,6 +111,30 @@ describe('saveModelWeights / loadPretrainedWeights', () => {
     await expect(loadPretrainedWeights(model, dir)).rejects.toThrow(`${json} not found`);
     expect(tf.memory().numTensors).toBe(before);
     threeClasses.dispose();
+    model.dispose();
+  });
+
+  it('refuses a model.json or a shard that links outside the directory, naming the link only', async () => {
+    const model = buildModel('toy-cnn-teacher', { imageSize: 16, numClasses: 4, seed: 4 });
+    const dir = path.join(root, 'linked');
+    const elsewhere = path.join(root, 'elsewhere');
+    await saveModelWeights(model, dir);
+    await mkdir(elsewhere);
+    const refused = (file: string) =>
+      new PretrainedWeightsError(
+        `${file} leads outside the weights directory ${dir} (a symbolic link?); weight files must sit inside it, so it is not read`,
+      );
+    // The real weights, moved out and linked back: loaded unconfined, they would apply.
+    const shard = path.join(dir, 'weights.bin');
+    await rename(shard, path.join(elsewhere, 'weights.bin'));
+    await symlink(path.join(elsewhere, 'weights.bin'), shard);
+    await expect(loadPretrainedWeights(model, dir)).rejects.toThrow(refused(shard));
+    await rm(shard);
+    await rename(path.join(elsewhere, 'weights.bin'), shard);
+    const json = path.join(dir, 'model.json');
+    await rename(json, path.join(elsewhere, 'model.json'));
+    await symlink(path.join(elsewhere, 'model.json'), json);
+    await expect(loadPretrainedWeights(model, dir)).rejects.toThrow(refused(json));
     model.dispose();
   });
 
