@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { ApiServer } from '@kdlens/api';
+import type { ApiServerStats } from '@kdlens/api';
 import { cliEnv } from './cli.ts';
 
 const script = fileURLToPath(new URL('./api-server.process.ts', import.meta.url));
@@ -16,7 +16,7 @@ export interface ApiProcess {
    * garbage collection in it.
    */
   rssBytes(): Promise<number>;
-  stats(): Promise<ReturnType<ApiServer['stats']>>;
+  stats(): Promise<ApiServerStats>;
   stop(): Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
       if (!kb) throw new Error(`no VmRSS in /proc/${pid}/status`);
       return Number(kb) * 1024;
     },
-    stats: async () => (await ask<{ stats: ReturnType<ApiServer['stats']> }>(child, 'stats')).stats,
+    stats: async () => (await ask<{ stats: ApiServerStats }>(child, 'stats')).stats,
     stop: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
