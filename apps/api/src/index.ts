@@ -6,4 +6,9 @@ export {
 } from './control/api-control.ts';
 export { type ApiLimits, defaultApiLimits, MAX_PAGE_SIZE } from './limits/api-limits.ts';
 export { buildApiSchema } from './schema/build-schema.ts';
-export { type ApiServer, type ApiServerOptions, startApiServer } from './server.ts';
+export {
+  type ApiServer,
+  type ApiServerOptions,
+  type ApiServerStats,
+  startApiServer,
+} from './server.ts';

@@ -16,6 +16,7 @@ import { databaseUnavailable } from './errors/api-error.ts';
 import { databaseUnavailablePlugin } from './errors/database-unavailable.plugin.ts';
 import { createFormatError } from './errors/format-error.ts';
 import { warehouseDataVersion } from './http/data-version.ts';
+import { BoundedDocumentStore } from './http/document-store.ts';
 import { BodyTooDeepError, BodyTooLargeError, readBody } from './http/read-body.ts';
 import {
   type CachedResponse,
@@ -27,7 +28,14 @@ import {
   type ResponseCacheStats,
 } from './http/response-cache.ts';
 import { apiSecurityHeaders } from './http/security-headers.ts';
-import { type ApiLimits, defaultApiLimits } from './limits/api-limits.ts';
+import {
+  type ApiLimits,
+  defaultApiLimits,
+  MAX_HEADERS_COUNT,
+  MAX_REQUESTS_PER_SOCKET,
+  QUEUED_PER_SLOT,
+} from './limits/api-limits.ts';
+import { CallerSlots, RateLimitedError } from './limits/caller-slots.ts';
 import { nulInputPlugin } from './limits/nul-input.plugin.ts';
 import { RequestTimeoutError, withTimeout } from './limits/request-timeout.ts';
 import { sizeLimitRule } from './limits/size-limit.rule.ts';
@@ -37,7 +45,19 @@ export interface ApiServer {
   url: string;
   /** Hits, misses and size of the response cache; null when it is off. */
   cacheStats(): ResponseCacheStats | null;
+  /** What the server holds in memory and in flight: caches, per-caller slots, connections. */
+  stats(): ApiServerStats;
   stop(): Promise<void>;
+}
+
+export interface ApiServerStats {
+  responseCache: ResponseCacheStats | null;
+  /** Apollo's parsed documents (http/document-store.ts). */
+  documentStore: { documents: number; bytes: number };
+  /** Requests executing and waiting for a slot (limits/caller-slots.ts). */
+  callers: { callers: number; running: number; waiting: number };
+  /** Connections closed at once because maxConnections were open. */
+  droppedConnections: number;
 }
 
 export interface ApiServerOptions {
@@ -61,6 +81,12 @@ export interface ApiServerOptions {
 
 const BODY_LIMIT = 1024 * 1024;
 /**
+ * Parsed documents Apollo keeps, by estimated bytes (http/document-store.ts). Texts longer than
+ * the response cache's maxQueryChars are parsed afresh each time: a client that repeats a 1 MB
+ * query pays for it, instead of the server keeping it.
+ */
+const DOCUMENT_STORE_BYTES = 32 * 1024 * 1024;
+/**
  * graphql-js parses recursively and some validation rules are quadratic in the document, so a
  * 1 MB body of `{a{a{a…` could stall the event loop before any limit rule runs. 20,000 tokens is
  * 20 times the standard introspection query.
@@ -76,15 +102,37 @@ const MAX_TOKENS = 20_000;
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const schema = await buildApiSchema();
   const limits = { ...defaultApiLimits, ...opts.limits };
-  const httpServer = http.createServer();
+  const httpServer = http.createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    // A backstop behind our own deadline (timeoutMs), which covers reading the body.
+    requestTimeout: limits.headersTimeoutMs + limits.timeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks both timeouts only this often (30 s by default), so a slowloris client held
+    // its connection for up to headersTimeout + 30 s.
+    connectionsCheckingInterval: Math.min(1000, Math.max(100, limits.headersTimeoutMs / 4)),
+  });
+  httpServer.maxHeadersCount = MAX_HEADERS_COUNT;
+  httpServer.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
+  // Past this Node destroys each new socket at once (and emits 'drop').
+  httpServer.maxConnections = limits.maxConnections;
+  let droppedConnections = 0;
+  httpServer.on('drop', () => {
+    droppedConnections++;
+  });
+  const cacheOptions = { ...defaultResponseCacheOptions, ...opts.responseCache };
+  const documentStore = new BoundedDocumentStore({
+    maxBytes: DOCUMENT_STORE_BYTES,
+    maxQueryChars: cacheOptions.maxQueryChars,
+  });
+  const slots = new CallerSlots({
+    maxConcurrent: limits.maxConcurrent,
+    maxQueued: QUEUED_PER_SLOT * limits.maxConcurrent,
+    queueMs: limits.queueMs,
+  });
   const cache =
     opts.responseCache === false
       ? undefined
-      : new ResponseCache(
-          warehouseDataVersion(opts.db),
-          { ...defaultResponseCacheOptions, ...opts.responseCache },
-          { maxTokens: MAX_TOKENS },
-        );
+      : new ResponseCache(warehouseDataVersion(opts.db), cacheOptions, { maxTokens: MAX_TOKENS });
   const apollo = new ApolloServer<ApiContext>({
     schema,
     introspection: true,
@@ -93,6 +141,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // SIGINT handler would race that and re-send the signal.
     stopOnTerminationSignals: false,
     formatError: createFormatError(opts.log),
+    documentStore,
     validationRules: [sizeLimitRule(limits)],
     parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [
@@ -123,6 +172,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     timeoutMs: limits.timeoutMs,
     access,
     cache,
+    slots,
   };
   httpServer.on('request', (req, res) => {
     for (const [name, value] of Object.entries(apiSecurityHeaders)) res.setHeader(name, value);
@@ -172,6 +222,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         opts.log.warn('GraphQL request failed: database unavailable');
         const e = databaseUnavailable();
         sendError(res, 503, 'DATABASE_UNAVAILABLE', e.message);
+      } else if (error instanceof RateLimitedError) {
+        sendError(res, 429, 'RATE_LIMITED', error.message, {
+          'retry-after': String(error.retryAfterSeconds),
+        });
       } else if (error instanceof RequestTimeoutError) {
         opts.log.warn({ timeoutMs: error.timeoutMs }, 'GraphQL request timed out');
         sendError(res, 503, 'TIMEOUT', error.message);
@@ -215,6 +269,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   return {
     url,
     cacheStats: () => cache?.stats() ?? null,
+    stats: () => ({
+      responseCache: cache?.stats() ?? null,
+      documentStore: documentStore.stats(),
+      callers: slots.stats(),
+      droppedConnections,
+    }),
     stop: async () => {
       await apollo.stop();
       await opts.control?.close();
@@ -229,6 +289,7 @@ interface RequestHandler {
   timeoutMs: number;
   access: { anonymousRead: boolean };
   cache: ResponseCache | undefined;
+  slots: CallerSlots;
 }
 
 /**
@@ -236,9 +297,15 @@ interface RequestHandler {
  * closed after them: the rest of an unread body (too large, or cut off by the timeout) would
  * otherwise be taken for the next request on a kept-alive socket.
  */
-function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
+function sendError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   res
-    .writeHead(status, { 'content-type': 'application/json', connection: 'close' })
+    .writeHead(status, { ...headers, 'content-type': 'application/json', connection: 'close' })
     .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
@@ -284,23 +351,30 @@ async function answerGraphql(
     const lookup = await cacheLookup(h, req, method, body, caller, flight);
     const hit = lookup?.hit ?? (await lookup?.shared);
     if (hit) return { kind: 'hit', hit } as const;
-    // Stays clean: false when Apollo answers without running the operation (no context).
-    const trace = newCacheTrace();
-    const response = await h.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search, body },
-      context: async () =>
-        createContext(h.db, {
-          auth: {
-            caller: await caller.catch(unavailableAsApiError),
-            anonymousRead: h.access.anonymousRead,
-          },
-          control: h.control,
-          signal,
-          freshAfter: lookup?.version.readStartedAt,
-          cacheTrace: trace,
-        }),
-    });
-    return { kind: 'apollo', response, lookup, trace } as const;
+    // Only work the server computes takes a slot; answers from memory above do not. Held until
+    // Apollo has finished, even past the deadline, so it bounds what really runs at once.
+    const release = await h.slots.acquire(await callerKey(caller, req), signal);
+    try {
+      // Stays clean: false when Apollo answers without running the operation (no context).
+      const trace = newCacheTrace();
+      const response = await h.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search, body },
+        context: async () =>
+          createContext(h.db, {
+            auth: {
+              caller: await caller.catch(unavailableAsApiError),
+              anonymousRead: h.access.anonymousRead,
+            },
+            control: h.control,
+            signal,
+            freshAfter: lookup?.version.readStartedAt,
+            cacheTrace: trace,
+          }),
+      });
+      return { kind: 'apollo', response, lookup, trace } as const;
+    } finally {
+      release();
+    }
   });
   if (answer.kind === 'hit') {
     h.cache?.count('hit');
@@ -326,6 +400,16 @@ async function answerGraphql(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * Whom a request's slots belong to: its token, else the address it came from (a bad token is
+ * refused by Apollo, but still counts against its address). X-Forwarded-For is not read: any
+ * client could set it.
+ */
+async function callerKey(caller: Promise<Caller | null>, req: http.IncomingMessage) {
+  const who = await caller.catch(() => null);
+  return who ? `token:${who.tokenId}` : `address:${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
 /**

@@ -1,9 +1,13 @@
 import { expect, it } from 'vitest';
 import { buildApiSchema } from '../schema/build-schema.ts';
-import { cacheableRootFields, ResponseCache } from './response-cache.ts';
+import { cacheableRootFields, ENTRY_OVERHEAD_BYTES, ResponseCache } from './response-cache.ts';
 
-const cache = () =>
-  new ResponseCache(async () => 'v1', { maxBytes: 1000, versionTtlMs: 25 }, { maxTokens: 1000 });
+const cache = (maxBytes = 3000) =>
+  new ResponseCache(
+    async () => 'v1',
+    { maxBytes, maxEntryBytes: 2000, maxQueryChars: 200, versionTtlMs: 25 },
+    { maxTokens: 1000 },
+  );
 
 it('decides about every Query field: cached, or deliberately not', async () => {
   const fields = Object.keys((await buildApiSchema()).getQueryType()?.getFields() ?? {});
@@ -63,11 +67,60 @@ it('keeps entries of the newest version only, and bounds them by bytes', () => {
   c.set('e', v2, body(200));
   c.set('f', v2, body(200));
   c.set('g', v2, body(200));
-  // 1000 bytes hold four of these; 'd' was the least recently used.
+  // Each counts key 1 + body 200 + overhead 512 = 713 bytes: 3000 bytes hold four (2,852);
+  // 'd' was the least recently used.
+  expect(ENTRY_OVERHEAD_BYTES).toBe(512);
   expect(c.get('d', v2)).toBeUndefined();
   expect(c.get('c', v2)).toBeDefined();
-  expect(c.stats().bytes).toBeLessThanOrEqual(1000);
-  // Larger than a quarter of the cache: not kept.
+  expect(c.stats()).toMatchObject({ entries: 4, bytes: 4 * 713 });
+  // 1 + 300 + 512 = 813, over a quarter of the cache (750): not kept.
   c.set('big', v2, body(300));
   expect(c.get('big', v2)).toBeUndefined();
+});
+
+it('counts keys and headers as well as bodies, and keeps nothing over maxEntryBytes', () => {
+  const c = cache(100_000);
+  const v = { value: 'v1', readStartedAt: 1 };
+  const headers = { 'content-type': 'application/json; charset=utf-8' };
+  const key = 'k'.repeat(44); // a base64 SHA-256, as keyOf makes
+  c.set(key, v, { headers, body: Buffer.alloc(1000) });
+  // 44 + ("content-type" 12 + "application/json; charset=utf-8" 31) + 1000 + 512
+  expect(c.stats().bytes).toBe(1599);
+  // Replacing an entry counts it once.
+  c.set(key, v, { headers, body: Buffer.alloc(10) });
+  expect(c.stats()).toMatchObject({ entries: 1, bytes: 44 + 43 + 10 + 512 });
+  // 1 + 1488 + 512 = 2001 > maxEntryBytes 2000; one byte less fits.
+  c.set('x', v, { headers: {}, body: Buffer.alloc(1488) });
+  expect(c.get('x', v)).toBeUndefined();
+  c.set('x', v, { headers: {}, body: Buffer.alloc(1487) });
+  expect(c.get('x', v)?.body.length).toBe(1487);
+});
+
+it('keeps a small body in a buffer of its own, not a slice of a shared slab', () => {
+  const c = cache();
+  const v = { value: 'v1', readStartedAt: 1 };
+  // Buffer.from cuts strings under 4 KiB out of Node's shared 8 KiB pool.
+  const pooled = Buffer.from('{"data":{}}', 'utf8');
+  expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+  c.set('a', v, { headers: {}, body: pooled });
+  const kept = c.get('a', v)?.body;
+  expect(kept?.toString()).toBe('{"data":{}}');
+  expect(kept?.buffer.byteLength).toBe(11);
+});
+
+it('never keeps query texts: long texts bypass, short ones are remembered by hash', () => {
+  const c = cache();
+  const short = '{ experiments(first: 1) { totalCount } }';
+  expect(c.keyOf({ query: short }, undefined)).toEqual(expect.any(String));
+  expect(c.stats().documents).toBe(1);
+  // maxQueryChars is 200 here: a longer query, or longer variables, is not cached or remembered.
+  const padded = `${short} #${'x'.repeat(200)}`;
+  expect(c.keyOf({ query: padded }, undefined)).toBeNull();
+  const q = 'query($n: String) { experiments(filter: { name: $n }) { totalCount } }';
+  expect(c.keyOf({ query: q, variables: { n: 'x'.repeat(200) } }, undefined)).toBeNull();
+  expect(c.keyOf({ query: q, variables: { n: 'x' } }, undefined)).toEqual(expect.any(String));
+  expect(c.stats().documents).toBe(2);
+  // 1,000 hashes are remembered at most, whatever the number of distinct texts.
+  for (let i = 0; i < 1100; i++) c.keyOf({ query: `{ run(id: "${i}") { id } }` }, undefined);
+  expect(c.stats().documents).toBe(1000);
 });

@@ -132,7 +132,10 @@ function listDepth(type: GraphQLOutputType): number {
 }
 
 /** The page a `first` argument asks for, clamped to what the resolver allows; undefined without one. */
-function pageSize(field: FieldNode, def: GraphQLField<unknown, unknown>): number | undefined {
+export function pageSize(
+  field: FieldNode,
+  def: GraphQLField<unknown, unknown>,
+): number | undefined {
   const firstArg = def.args.find((a) => a.name === 'first');
   if (!firstArg) return undefined;
   const clamp = (n: number) => Math.min(Math.max(n, 0), MAX_PAGE_SIZE);

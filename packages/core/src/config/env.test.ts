@@ -56,6 +56,31 @@ describe('loadConfig', () => {
     expect(config.showProgress).toBe(false);
   });
 
+  it('reads the caller and connection limits of the API', () => {
+    const config = loadConfig({
+      KDLENS_API_MAX_ROOT_FIELDS: '5',
+      KDLENS_API_MAX_CONCURRENT: '2',
+      KDLENS_API_QUEUE_MS: '0',
+      KDLENS_API_MAX_CONNECTIONS: '60',
+      KDLENS_API_HEADERS_TIMEOUT_MS: '1000',
+      KDLENS_API_KEEPALIVE_TIMEOUT_MS: '500',
+    });
+    expect(config.api.limits).toEqual({
+      maxRootFields: 5,
+      maxConcurrent: 2,
+      queueMs: 0,
+      maxConnections: 60,
+      headersTimeoutMs: 1000,
+      keepAliveTimeoutMs: 500,
+    });
+    expect(() => loadConfig({ KDLENS_API_MAX_CONCURRENT: '0' })).toThrow(
+      /KDLENS_API_MAX_CONCURRENT="0"/,
+    );
+    expect(() => loadConfig({ KDLENS_API_HEADERS_TIMEOUT_MS: '5' })).toThrow(
+      /KDLENS_API_HEADERS_TIMEOUT_MS="5"/,
+    );
+  });
+
   it('treats an empty variable as unset, and CI as no progress bars', () => {
     const config = loadConfig({
       INIT_CWD: '/r',

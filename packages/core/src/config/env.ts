@@ -61,7 +61,33 @@ export const envSchema = z.object({
       'expected folders, colon-separated',
     )
     .optional(),
+  // Per operation (default 20), per caller at once (default 4) and how long a caller's extra
+  // requests wait for a slot before HTTP 429 (default 1000; 0: refuse at once).
+  KDLENS_API_MAX_ROOT_FIELDS: z.coerce.number().int('expected a whole number').min(1).optional(),
+  KDLENS_API_MAX_CONCURRENT: z.coerce.number().int('expected a whole number').min(1).optional(),
+  KDLENS_API_QUEUE_MS: z.coerce.number().int('expected milliseconds').min(0).optional(),
+  // Connections (defaults 256 open, 10,000 ms to send headers, 5,000 ms idle keep-alive).
+  KDLENS_API_MAX_CONNECTIONS: z.coerce.number().int('expected a whole number').min(1).optional(),
+  KDLENS_API_HEADERS_TIMEOUT_MS: z.coerce.number().int('expected milliseconds').min(100).optional(),
+  KDLENS_API_KEEPALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int('expected milliseconds')
+    .min(100)
+    .optional(),
 });
+
+/** Limits set in the environment, by the name they have in the API's ApiLimits. */
+const apiLimitVariables = {
+  maxDepth: 'KDLENS_API_MAX_DEPTH',
+  maxCost: 'KDLENS_API_MAX_COST',
+  timeoutMs: 'KDLENS_API_TIMEOUT_MS',
+  maxRootFields: 'KDLENS_API_MAX_ROOT_FIELDS',
+  maxConcurrent: 'KDLENS_API_MAX_CONCURRENT',
+  queueMs: 'KDLENS_API_QUEUE_MS',
+  maxConnections: 'KDLENS_API_MAX_CONNECTIONS',
+  headersTimeoutMs: 'KDLENS_API_HEADERS_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'KDLENS_API_KEEPALIVE_TIMEOUT_MS',
+} as const;
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -78,8 +104,8 @@ export interface Config {
     url: string;
     /** KDLENS_ALLOW_ANONYMOUS_READ; undefined when unset (the command picks its default). */
     allowAnonymousRead?: boolean;
-    /** Query limits set in the environment; unset ones take the API's defaults. */
-    limits: { maxDepth?: number; maxCost?: number; timeoutMs?: number };
+    /** Query, caller and connection limits set in the environment; unset ones take the API's defaults. */
+    limits: { [K in keyof typeof apiLimitVariables]?: number };
   };
   web: { port: number };
   backend: z.infer<typeof envSchema>['KDLENS_BACKEND'];
@@ -130,11 +156,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.KDLENS_ALLOW_ANONYMOUS_READ === undefined
         ? {}
         : { allowAnonymousRead: e.KDLENS_ALLOW_ANONYMOUS_READ }),
-      limits: {
-        ...(e.KDLENS_API_MAX_DEPTH === undefined ? {} : { maxDepth: e.KDLENS_API_MAX_DEPTH }),
-        ...(e.KDLENS_API_MAX_COST === undefined ? {} : { maxCost: e.KDLENS_API_MAX_COST }),
-        ...(e.KDLENS_API_TIMEOUT_MS === undefined ? {} : { timeoutMs: e.KDLENS_API_TIMEOUT_MS }),
-      },
+      limits: Object.fromEntries(
+        Object.entries(apiLimitVariables).flatMap(([limit, variable]) =>
+          e[variable] === undefined ? [] : [[limit, e[variable]]],
+        ),
+      ),
     },
     web: { port: e.KDLENS_WEB_PORT },
     backend: e.KDLENS_BACKEND,

@@ -1,0 +1,55 @@
+import { parse, validate } from 'graphql';
+import { expect, it } from 'vitest';
+import { buildApiSchema } from '../schema/build-schema.ts';
+import { defaultApiLimits } from './api-limits.ts';
+import { rootFieldStatements, STATEMENT_COST } from './root-field-cost.ts';
+import { sizeLimitRule } from './size-limit.rule.ts';
+
+const schema = await buildApiSchema();
+
+/** The QUERY_TOO_COMPLEX errors' extensions for `query` under the default limits. */
+function refusals(query: string, limits = defaultApiLimits) {
+  return validate(schema, parse(query), [sizeLimitRule(limits)]).map((e) => e.extensions);
+}
+
+it('prices every root field of the schema: a new one fails here until decided', () => {
+  for (const type of [schema.getQueryType(), schema.getMutationType()]) {
+    if (!type) throw new Error('no root type');
+    expect(Object.keys(rootFieldStatements[type.name] ?? {}).sort(), type.name).toEqual(
+      Object.keys(type.getFields()).sort(),
+    );
+  }
+});
+
+it('refuses more root fields than maxRootFields, each alias counting once', () => {
+  const aliases = (n: number) =>
+    `{ ${Array.from({ length: n }, (_, i) => `a${i}: experiments(first: 1) { totalCount }`).join(' ')} }`;
+  expect(refusals(aliases(20))).toEqual([]);
+  expect(refusals(aliases(21))).toEqual([
+    expect.objectContaining({ code: 'QUERY_TOO_COMPLEX', rootFields: 21, maxRootFields: 20 }),
+  ]);
+  // The same response key twice is merged by graphql-js and resolved once; meta fields are free.
+  const repeated = `{ ${'experiments(first: 1) { totalCount } '.repeat(25)} __typename }`;
+  expect(refusals(repeated)).toEqual([]);
+  // Through fragments too.
+  const viaFragment = `{ ...F } fragment F on Query { ${Array.from({ length: 21 }, (_, i) => `r${i}: run(id: "x") { id }`).join(' ')} }`;
+  expect(refusals(viaFragment)[0]).toMatchObject({ rootFields: 21 });
+});
+
+it('prices aliases of a page by their SQL: N aliases cost N times one', () => {
+  const limits = { ...defaultApiLimits, maxRootFields: 10_000, maxCost: 1 };
+  const cost = (query: string) => Number(refusals(query, limits)[0]?.cost);
+  // experiments(first: 100) { totalCount }: fields 1 + 1, two statements, the page's 101 rows.
+  const one = 2 + 2 * STATEMENT_COST + 101;
+  expect(STATEMENT_COST).toBe(1000);
+  expect(cost('{ experiments(first: 100) { totalCount } }')).toBe(one);
+  const page = 'experiments(first: 100) { totalCount }';
+  const n = 1800;
+  const flood = `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${page}`).join(' ')} }`;
+  expect(cost(flood)).toBe(n * one);
+  // Issue 12's flood was priced 3,600 before; now it is far over the default limit.
+  expect(n * one).toBeGreaterThan(defaultApiLimits.maxCost);
+  // A run by id: fields 1 + 1, one statement. viewer: no SQL.
+  expect(cost('{ run(id: "x") { id } }')).toBe(2 + STATEMENT_COST);
+  expect(cost('{ viewer { role } }')).toBe(2);
+});
