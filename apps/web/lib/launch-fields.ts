@@ -51,7 +51,8 @@ export const launchFieldsSchema = z.object({
   teacherArchitecture: z.string().min(1, 'pick the teacher architecture'),
   studentArchitecture: z.string().min(1, 'pick the student architecture'),
   temperatures: numberList('temperature', z.number().positive('temperatures must be > 0')),
-  seeds: intField('seeds', 1, 1000),
+  // core's specLimits.seeds; the API checks again and names the field if they ever differ.
+  seeds: intField('seeds', 1, 100),
   teacherEpochs: intField('teacher epochs', 1, 10_000),
   studentEpochs: intField('student epochs', 1, 10_000),
 });

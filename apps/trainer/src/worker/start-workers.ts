@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger, type Logger, summarizeError } from '@kdlens/core';
+import { createLogger, type Logger, sanitizeRunError, summarizeError } from '@kdlens/core';
 import type { Warehouse } from '@kdlens/core/db';
 import {
   enqueueReady,
@@ -105,7 +105,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
         // requeues it, so the slot logs and carries on rather than dying.
         log.error({ err: error, slot: index, job: job.id }, 'train-unit job failed');
         if (!host.isAbandoned()) {
-          const message = summarizeError(error);
+          const message = sanitizeRunError(summarizeError(error));
           await queue.boss.fail(trainUnitJob.name, job.id, { message }).catch(() => {});
         }
         await pause(pollMs);

@@ -62,9 +62,9 @@ export function parameterSizes(params: readonly unknown[]): {
 }
 
 /**
- * One bounded line for an error, fit to store where other users read it (a run's error) or to
- * print: a failed statement is named by its shape and parameter sizes, with the database's own
- * message clipped; its parameter values never appear.
+ * An error's text without a failed statement's values, fit to store where other users read it (a
+ * run's error, through sanitizeRunError, which also bounds it) or to print: a failed statement is
+ * named by its shape and parameter sizes, with the database's own message clipped.
  */
 export function summarizeError(error: unknown): string {
   if (isFailedQuery(error)) {
@@ -72,10 +72,9 @@ export function summarizeError(error: unknown): string {
     const cause = error.cause instanceof Error ? `: ${clip(firstLine(error.cause.message))}` : '';
     return `database statement failed${cause} [${statementShape(error.query)}; ${sizes.count} parameter(s), ${sizes.totalBytes} bytes]`;
   }
-  // Other messages are ours or the database's and may span lines (training errors do); a
-  // database message can quote a value, hence the bound.
-  if (error instanceof Error) return clip(error.message, MAX_MESSAGE);
-  return clip(String(error), MAX_MESSAGE);
+  // Other messages are ours and may span lines (training errors do); whoever stores or logs them
+  // bounds them (sanitizeRunError, serializeError).
+  return error instanceof Error ? error.message : String(error);
 }
 
 function firstLine(text: string): string {
@@ -96,7 +95,8 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
   if (!(error instanceof Error)) return { message: clip(String(error)) };
   const out: Record<string, unknown> = {
     type: error.constructor?.name ?? error.name,
-    message: summarizeError(error),
+    // A database message can quote a value, hence the bound.
+    message: clip(summarizeError(error), MAX_MESSAGE),
   };
   if (isFailedQuery(error)) {
     out.statement = statementShape(error.query);
