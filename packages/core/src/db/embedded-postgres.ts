@@ -1,3 +1,4 @@
+import '../lifecycle/keep-exit-code.ts';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';

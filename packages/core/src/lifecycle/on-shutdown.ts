@@ -1,3 +1,4 @@
+import './keep-exit-code.ts';
 import exitHook from 'async-exit-hook';
 
 /**

@@ -1,0 +1,27 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const onShutdown = fileURLToPath(new URL('./on-shutdown.ts', import.meta.url));
+
+/** Runs a tiny program that loads onShutdown (and so async-exit-hook), then ends as `tail` says. */
+function exitStatus(tail: string): number | null {
+  const program = `const { onShutdown } = await import(${JSON.stringify(onShutdown)});
+onShutdown(async () => {});
+${tail}`;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+    encoding: 'utf8',
+  }).status;
+}
+
+describe('a process using async-exit-hook', () => {
+  it('ends with the exitCode it set when it runs out of work (vitest after failures)', () => {
+    expect(exitStatus('process.exitCode = 3;')).toBe(3);
+  });
+
+  it('ends with 0 when it set none, and with what it passes to process.exit', () => {
+    expect(exitStatus('')).toBe(0);
+    expect(exitStatus('process.exitCode = 3; process.exit(0);')).toBe(0);
+    expect(exitStatus('process.exit(5);')).toBe(5);
+  });
+});
