@@ -343,12 +343,23 @@ describe('an API on a server that goes away (DATABASE_URL)', () => {
 
   it('logs a failed statement by shape and sizes, never its 400 KB parameter', async () => {
     const marker = `MARKER${'q'.repeat(400_000)}`;
-    // A NUL in an example id passes the reader's checks but PostgreSQL refuses it in text.
+    // Input checks now stop every value PostgreSQL would refuse, so the failure is made on the
+    // server: a check no new test set passes (NOT VALID leaves existing rows alone). The insert
+    // that fails carries the marker among its example ids.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(
+        'alter table experiment_test_sets add constraint hostile_refuse_all check (false) not valid',
+      );
+    } finally {
+      await client.end();
+    }
     const content = [
       JSON.stringify({
         run: { role: 'teacher', seed: 0, architecture: 'mlp', classes: ['a', 'b'] },
       }),
-      JSON.stringify({ id: `x\u0000${marker}`, label: 0, pred: 0 }),
+      JSON.stringify({ id: `x${marker}`, label: 0, pred: 0 }),
       JSON.stringify({ id: 'y', label: 1, pred: 1 }),
     ].join('\n');
     const before = api.output().length;
