@@ -9,7 +9,7 @@ describe('csvCell', () => {
     expect(csvCell('+1-1')).toBe("'+1-1");
     expect(csvCell('-1+1')).toBe("'-1+1");
     expect(csvCell('@SUM(A1:A2)')).toBe("'@SUM(A1:A2)");
-    expect(csvCell('\t=1')).toBe("'\t=1");
+    expect(csvCell('\t=1')).toBe(`"'\t=1"`);
     expect(csvCell('\r=1')).toBe(`"'\r=1"`);
     // A string that looks like a negative number is still a string: it could be `-1+cmd|…`.
     expect(csvCell('-0.5')).toBe("'-0.5");
@@ -22,6 +22,9 @@ describe('csvCell', () => {
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
+    // A `;` list separator (many European locales) would otherwise split off `=cmd…` as a cell.
+    expect(csvCell("a;=cmd|'/C calc'!A0")).toBe(`"a;=cmd|'/C calc'!A0"`);
+    expect(csvCell('a\tb')).toBe('"a\tb"');
     expect(csvCell('')).toBe('');
   });
 
