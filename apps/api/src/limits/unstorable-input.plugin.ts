@@ -1,39 +1,39 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { findNulCharacter, nulLine, type ValuePath } from '@kdlens/core';
+import { findUnstorableCharacter, lineAt, unstorableCharacterIn } from '@kdlens/core';
 import { type DocumentNode, Kind, type StringValueNode, visit } from 'graphql';
 import type { ApiContext } from '../context.ts';
 import { badUserInput } from '../errors/api-error.ts';
 
 /**
- * PostgreSQL's text and jsonb cannot hold U+0000, so a NUL in any string input (an experiment
- * name, a spec, an import file, a token name, a filter, an id) would fail its query with a
- * database error: a 500 that names no field. Checked once per operation, before any resolver,
- * over the variables and the query's own string literals (`"\u0000"` is a legal escape).
+ * PostgreSQL's text and jsonb cannot hold U+0000 or an unpaired UTF-16 surrogate (`"\ud800"` is
+ * legal JSON), so one in any string input (an experiment name, a spec, an import file, a token
+ * name, a filter, an id) would fail its query with a database error: a 500 that names no field.
+ * Checked once per operation, before any resolver, over the variables and the query's own
+ * string literals (`"\u0000"` is a legal escape there too).
  */
-export function nulInputPlugin(): ApolloServerPlugin<ApiContext> {
+export function unstorableInputPlugin(): ApolloServerPlugin<ApiContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const inVariables = findNulCharacter(request.variables ?? {});
+          const inVariables = findUnstorableCharacter(request.variables ?? {});
           if (inVariables !== null) {
-            const [name, ...rest] = inVariables;
+            const [name, ...rest] = inVariables.path;
             const where = `$${String(name)}${rest.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
-            const value = valueAt(request.variables, inVariables);
-            const line = typeof value === 'string' ? nulLine(value) : null;
-            throw nulError(
+            const value = valueAt(request.variables, inVariables.path);
+            const line = typeof value === 'string' ? lineAt(value, inVariables.index) : null;
+            throw unstorableError(
               `variable ${where}${line !== null && line > 1 ? ` (line ${line})` : ''}`,
-              {
-                variable: where,
-                ...(line === null ? {} : { line }),
-              },
+              inVariables.description,
+              { variable: where, ...(line === null ? {} : { line }) },
             );
           }
-          const literal = firstNulLiteral(document);
+          const literal = firstUnstorableLiteral(document);
           if (literal !== undefined) {
-            const at = literal.loc?.startToken;
-            throw nulError(
+            const at = literal.node.loc?.startToken;
+            throw unstorableError(
               `a string in the query${at ? ` at line ${at.line}, column ${at.column}` : ''}`,
+              literal.description,
               {},
             );
           }
@@ -43,15 +43,15 @@ export function nulInputPlugin(): ApolloServerPlugin<ApiContext> {
   };
 }
 
-function nulError(where: string, extensions: Record<string, unknown>) {
+function unstorableError(where: string, what: string, extensions: Record<string, unknown>) {
   return badUserInput(
-    `${where} contains a NUL character (\\u0000), which cannot be stored; remove it`,
+    `${where} contains ${what}, which cannot be stored; remove it`,
     // Thrown outside execution, Apollo would answer 500 without a status of our own.
     { ...extensions, http: { status: 400 } },
   );
 }
 
-function valueAt(root: unknown, path: ValuePath): unknown {
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
   let value = root;
   for (const key of path) {
     value =
@@ -62,12 +62,16 @@ function valueAt(root: unknown, path: ValuePath): unknown {
   return value;
 }
 
-function firstNulLiteral(document: DocumentNode): StringValueNode | undefined {
-  let found: StringValueNode | undefined;
+function firstUnstorableLiteral(
+  document: DocumentNode,
+): { node: StringValueNode; description: string } | undefined {
+  let found: { node: StringValueNode; description: string } | undefined;
   // graphql-js's visit keeps its own stack, so the document's nesting cannot overflow it.
   visit(document, {
     [Kind.STRING](node) {
-      if (found === undefined && node.value.includes('\u0000')) found = node;
+      if (found !== undefined) return;
+      const bad = unstorableCharacterIn(node.value);
+      if (bad !== null) found = { node, description: bad.description };
     },
   });
   return found;
