@@ -338,6 +338,102 @@ describe('NUL characters (item 11)', () => {
   });
 });
 
+describe('unstorable characters: lone UTF-16 surrogates (review of item 11)', () => {
+  it('in a spec object or spec text, or an import class name: BAD_USER_INPUT, nothing written', async () => {
+    const before = await counts();
+    const demo = await spec('lone-surrogate', [0], [2]);
+    // As a spec object: JSON.parse makes "\ud800" a lone surrogate; jsonb refused it with a 500.
+    const object = await gql(url, launchMutation, {
+      token: operator,
+      variables: { spec: { ...demo, description: '\ud800' } },
+    });
+    expect(object.status).toBe(400);
+    expect(codes(object), object.text).toEqual(['BAD_USER_INPUT']);
+    expect(object.errors[0]?.message).toBe(
+      'variable $spec.description contains an unpaired surrogate (\\ud800), which cannot be stored; remove it',
+    );
+    // As spec text with a YAML escape: the spec parser names the field and its line.
+    const yaml = 'name: lone-text\ndescription: "a \\udc00 b"\n';
+    const text = await gql(url, launchMutation, { token: operator, variables: { spec: yaml } });
+    expect(codes(text), text.text).toEqual(['BAD_USER_INPUT']);
+    expect(problemsOf(text)).toEqual([
+      {
+        path: 'description',
+        line: 2,
+        column: 14,
+        message: 'contains an unpaired surrogate (\\udc00); remove it',
+      },
+    ]);
+    // A class name escaped in JSON Lines: no surrogate reaches the API, the reader finds it.
+    const escaped = await importFiles('lone-class', [
+      {
+        name: 'c.jsonl',
+        content:
+          '{"run": {"role": "teacher", "seed": 0, "classes": ["cat", "\\ud83d"]}}\n{"id": "a", "label": 0, "pred": 1}',
+      },
+    ]);
+    expect(codes(escaped), escaped.text).toEqual(['BAD_USER_INPUT']);
+    expect(problemsOf(escaped)).toEqual([
+      {
+        file: 'c.jsonl',
+        line: 1,
+        column: 2,
+        message: 'run.classes.1: contains an unpaired surrogate (\\ud83d)',
+      },
+    ]);
+    // Raw in the uploaded text (CSV class list) and in a file name: the API refuses the variable.
+    const raw = await importFiles('lone-raw', [
+      {
+        name: 'c.csv',
+        content: '# role: teacher\n# seed: 0\n# classes: cat,d\udc00g\nid,label,pred\na,0,1\n',
+      },
+    ]);
+    expect(codes(raw)).toEqual(['BAD_USER_INPUT']);
+    expect(raw.errors[0]?.message).toBe(
+      'variable $files[0].content (line 3) contains an unpaired surrogate (\\udc00), which cannot be stored; remove it',
+    );
+    const fileName = await importFiles('lone-name', [
+      { name: 'x\ud800.csv', content: '# role: teacher\n# seed: 0\nid,label,pred\na,0,0\n' },
+    ]);
+    expect(codes(fileName)).toEqual(['BAD_USER_INPUT']);
+    // A pair is one character and is stored: an emoji in a description launches.
+    const emoji = await gql(url, launchMutation, {
+      token: operator,
+      variables: { spec: { ...demo, name: 'emoji-ok', description: 'ok \ud83d\ude00' } },
+    });
+    expect(emoji.errors, emoji.text).toEqual([]);
+    const [row] = await t.warehouse.db
+      .select({ spec: experiments.spec })
+      .from(experiments)
+      .where(eq(experiments.name, 'emoji-ok'));
+    expect((row?.spec as { description?: string } | undefined)?.description).toBe('ok 😀');
+    const after = await counts();
+    // Only the emoji launch wrote: one experiment (and its runs, counted by the spec's plan).
+    expect(after.experiments).toBe(before.experiments + 1);
+  });
+});
+
+describe('JSON Lines probability width (review of item 3)', () => {
+  it('probs 200,000 wide in an 800 KB upload is BAD_USER_INPUT naming probs; nothing written', async () => {
+    const before = await counts();
+    const probs = Array.from({ length: 200_000 }, (_, k) => (k === 0 ? 1 : 0)).join(',');
+    const content = `{"run": {"role": "teacher", "seed": 0}}\n{"id": "a", "label": 0, "pred": 0, "probs": [${probs}]}\n`;
+    expect(content.length).toBeLessThan(1_000_000);
+    const r = await importFiles('wide-probs', [{ name: 'p.jsonl', content }]);
+    expect(codes(r), r.text.slice(0, 500)).toEqual(['BAD_USER_INPUT']);
+    // `{"id": "a", "label": 0, "pred": 0, ` is 35 characters: "probs" starts in column 36.
+    expect(problemsOf(r)).toEqual([
+      {
+        file: 'p.jsonl',
+        line: 2,
+        column: 36,
+        message: 'probs has 200000 values; at most 100000 (one per class)',
+      },
+    ]);
+    expect(await counts()).toEqual(before);
+  });
+});
+
 describe('deep nesting (item 13)', () => {
   it('200,000-deep JSON in variables is 400; a 200,000-deep spec is BAD_USER_INPUT; the server lives', async () => {
     const before = await counts();
@@ -359,6 +455,21 @@ describe('deep nesting (item 13)', () => {
     expect(codes(text)).toEqual(['BAD_USER_INPUT']);
     expect(problemsOf(text)).toEqual([
       { path: '', line: 2, column: 78, message: 'nested deeper than 64 levels' },
+    ]);
+    // A quote inside a plain scalar once hid the brackets below it from the scan (3.2 s parse).
+    const fooled = `description: a "x\nb: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`;
+    const started = performance.now();
+    const quoted = await gql(url, launchMutation, { token: operator, variables: { spec: fooled } });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(problemsOf(quoted)).toEqual([
+      { path: '', line: 2, column: 68, message: 'nested deeper than 64 levels' },
+    ]);
+    // Spec text over 64 KiB is refused before the parser reads it.
+    const big = `name: x\n# ${'x'.repeat(70_000)}\n`;
+    const tooBig = await gql(url, launchMutation, { token: operator, variables: { spec: big } });
+    expect(codes(tooBig)).toEqual(['BAD_USER_INPUT']);
+    expect(problemsOf(tooBig)).toEqual([
+      { path: '', message: `the spec text has ${big.length} characters; at most 65536 (64 KiB)` },
     ]);
     const alive = await gql(url, '{ experiments(first: 1) { totalCount } }', { token: operator });
     expect(alive.errors).toEqual([]);

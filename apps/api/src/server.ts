@@ -36,9 +36,9 @@ import {
   QUEUED_PER_SLOT,
 } from './limits/api-limits.ts';
 import { CallerSlots, RateLimitedError } from './limits/caller-slots.ts';
-import { nulInputPlugin } from './limits/nul-input.plugin.ts';
 import { RequestTimeoutError, withTimeout } from './limits/request-timeout.ts';
 import { sizeLimitRule } from './limits/size-limit.rule.ts';
+import { unstorableInputPlugin } from './limits/unstorable-input.plugin.ts';
 import { buildApiSchema } from './schema/build-schema.ts';
 
 export interface ApiServer {
@@ -151,7 +151,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       ApolloServerPluginCacheControlDisabled(),
       readGatePlugin(),
       databaseUnavailablePlugin(),
-      nulInputPlugin(),
+      unstorableInputPlugin(),
       ...(cache ? [cacheTracePlugin()] : []),
     ],
     logger: {

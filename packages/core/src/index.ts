@@ -22,7 +22,14 @@ export {
   writeImportedStudy,
 } from './import/write-import.ts';
 export { type ExcessNesting, findExcessNesting } from './input/nesting-depth.ts';
-export { findNulCharacter, nulLine, type ValuePath } from './input/nul-character.ts';
+export {
+  findUnstorableCharacter,
+  lineAt,
+  type UnstorableAt,
+  type UnstorableCharacter,
+  unstorableCharacterIn,
+  type ValuePath,
+} from './input/unstorable-character.ts';
 export { onShutdown } from './lifecycle/on-shutdown.ts';
 export { summarizeError } from './log/error-summary.ts';
 export { createLogger, type Logger } from './log/logger.ts';

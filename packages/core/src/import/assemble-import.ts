@@ -108,8 +108,20 @@ function resolveClasses(
     }
   }
   widest = Math.max(probWidth, (largest?.at.value ?? -1) + 1);
-  // Probability columns state their class count; a lone large label or pred does not.
-  const derivedCap = Math.max(importLimits.derivedClasses, probWidth);
+  // Probability columns state their class count; a lone large label or pred does not. Neither
+  // goes past the class cap (the readers hold probabilities to it too).
+  const derivedCap = Math.min(
+    importLimits.classes,
+    Math.max(importLimits.derivedClasses, probWidth),
+  );
+  if (names === undefined && probWidth > importLimits.classes) {
+    const wide = checked.find((c) => c.table.probWidth === probWidth) as Checked;
+    problems.push({
+      file: wide.table.file,
+      message: `${probWidth} probabilities per example; at most ${importLimits.classes} classes`,
+    });
+    return null;
+  }
   if (names === undefined && largest !== undefined && widest > derivedCap) {
     const { table, at } = largest;
     problems.push({

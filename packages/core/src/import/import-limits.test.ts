@@ -106,6 +106,48 @@ describe('import limits', () => {
     });
   });
 
+  it('JSON Lines probs wider than the class cap are a problem naming probs', async () => {
+    // One probability of 1 and 199,999 zeros: a valid softmax output, 200,000 classes wide.
+    const probs = Array.from({ length: 200_000 }, (_, k) => (k === 0 ? 1 : 0));
+    const line = `{"id": "a", "label": 0, "pred": 0, "probs": [${probs.join(',')}]}`;
+    expect(await problemsOf([{ name: 'w.jsonl', content: line }])).toEqual([
+      {
+        file: 'w.jsonl',
+        line: 1,
+        // `{"id": "a", "label": 0, "pred": 0, ` is 35 characters.
+        column: 36,
+        message: 'probs has 200000 values; at most 100000 (one per class)',
+      },
+    ]);
+    // At the cap it is taken (without a class list, the width gives the class count).
+    const atCap = Array.from({ length: importLimits.classes }, (_, k) => (k === 0 ? 1 : 0));
+    const study = await readPredictionTexts(
+      [{ name: 'c.jsonl', content: `{"id": "a", "label": 0, "pred": 0, "probs": [${atCap}]}` }],
+      teacher,
+    );
+    expect(study.testSet.numClasses).toBe(100_000);
+  });
+
+  it('unpaired surrogates are problems at their place, in CSV and JSON Lines', async () => {
+    expect(
+      await problemsOf([
+        { name: 's.csv', content: '# classes: cat,d\ud800g\nid,label,pred\na,0,0\n' },
+      ]),
+    ).toEqual([{ file: 's.csv', line: 1, message: 'contains an unpaired surrogate (\\ud800)' }]);
+    const [p] = await problemsOf([
+      {
+        name: 's.jsonl',
+        content: '{"run": {"classes": ["cat", "d\\udc00g"]}}\n{"id": "a", "label": 0, "pred": 0}',
+      },
+    ]);
+    expect(p).toEqual({
+      file: 's.jsonl',
+      line: 1,
+      column: 2,
+      message: 'run.classes.1: contains an unpaired surrogate (\\udc00)',
+    });
+  });
+
   it('deep JSON and too many files are problems, not stack overflows', async () => {
     const deep = `{"run": ${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
     const [p] = await problemsOf([{ name: 'd.jsonl', content: deep }]);

@@ -1,3 +1,4 @@
+import { unstorableCharacterIn } from '../input/unstorable-character.ts';
 import { type CsvField, type CsvRecord, CsvSyntaxError, csvRecords } from './csv-records.ts';
 import { importLimits, shown } from './import-limits.ts';
 import {
@@ -129,7 +130,7 @@ export async function readCsvPredictions(
   let headerSeen = false;
   try {
     for await (const record of csvRecords(lines)) {
-      if (hasNul(file, record, log)) continue;
+      if (hasUnstorable(file, record, log)) continue;
       if (record.kind === 'comment') {
         if (headerSeen) continue;
         const entry = parseHeaderLine(record.text);
@@ -159,23 +160,29 @@ export async function readCsvPredictions(
   return { table, problems: log };
 }
 
-/** PostgreSQL cannot store U+0000; a record holding one is a problem at its place, and skipped. */
-function hasNul(file: string, record: CsvRecord, log: ProblemLog): boolean {
-  const NUL = '\u0000';
+/**
+ * PostgreSQL cannot store U+0000 or a lone surrogate; a record holding one is a problem at its
+ * place, and skipped. (A file read as UTF-8 holds no lone surrogate; uploaded text may.)
+ */
+function hasUnstorable(file: string, record: CsvRecord, log: ProblemLog): boolean {
   if (record.kind === 'comment') {
-    if (!record.text.includes(NUL)) return false;
-    log.add({ file, line: record.line, message: 'contains a NUL character (\\u0000)' });
+    const bad = unstorableCharacterIn(record.text);
+    if (bad === null) return false;
+    log.add({ file, line: record.line, message: `contains ${bad.description}` });
     return true;
   }
-  const field = record.fields.find((f) => f.value.includes(NUL));
-  if (field === undefined) return false;
-  log.add({
-    file,
-    line: field.line,
-    column: field.column,
-    message: 'contains a NUL character (\\u0000)',
-  });
-  return true;
+  for (const field of record.fields) {
+    const bad = unstorableCharacterIn(field.value);
+    if (bad === null) continue;
+    log.add({
+      file,
+      line: field.line,
+      column: field.column,
+      message: `contains ${bad.description}`,
+    });
+    return true;
+  }
+  return false;
 }
 
 /** A label or pred cell: a class index below the import's class limit, else a problem. */

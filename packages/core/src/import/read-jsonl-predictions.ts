@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { findExcessNesting } from '../input/nesting-depth.ts';
-import { findNulCharacter } from '../input/nul-character.ts';
+import { findUnstorableCharacter } from '../input/unstorable-character.ts';
 import { importLimits, shown } from './import-limits.ts';
 import {
   emptyTable,
@@ -88,13 +88,19 @@ export async function readJsonlPredictions(
       first = false;
       continue;
     }
-    const nul = findNulCharacter(value);
-    if (nul !== null) {
+    // PostgreSQL stores neither NUL nor a lone surrogate; JSON escapes (\\u0000, \\ud800) make both.
+    const bad = findUnstorableCharacter(value);
+    if (bad !== null) {
       log.add({
         file,
         line: lineNo,
-        column: columnOf(text, nul),
-        message: `${nul.join('.') || 'line'}: contains a NUL character (\\u0000)`,
+        column: columnOf(text, bad.path),
+        message: `${
+          bad.path
+            .map(String)
+            .map((k) => shown(k))
+            .join('.') || 'line'
+        }: contains ${bad.description}`,
       });
       first = false;
       continue;
@@ -122,6 +128,17 @@ export async function readJsonlPredictions(
     }
     const example = parsed.data;
     const probs = example.probs ?? [];
+    // probs states the class count; without this check a 200,000-wide first example would
+    // make a 200,000-class study, past the cap the CSV reader holds its prob_ columns to.
+    if (probs.length > importLimits.classes) {
+      log.add({
+        file,
+        line: lineNo,
+        column: columnOf(text, ['probs']),
+        message: `probs has ${probs.length} values; at most ${importLimits.classes} (one per class)`,
+      });
+      continue;
+    }
     if (table.ids.length === 0) {
       const names = Object.keys(example.attrs ?? {});
       if (names.length > importLimits.attributes) {

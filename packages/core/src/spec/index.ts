@@ -32,7 +32,13 @@ export {
 } from './experiment-spec.schema.ts';
 export { type LrSchedule, lrScheduleSchema } from './lr-schedule.schema.ts';
 export { type OptimizerConfig, optimizerConfigSchema } from './optimizer-config.schema.ts';
-export { MAX_SPEC_NESTING, MAX_SPEC_STRING, parseSpecFile, parseSpecText } from './parse-spec.ts';
+export {
+  MAX_SPEC_NESTING,
+  MAX_SPEC_STRING,
+  MAX_SPEC_TEXT,
+  parseSpecFile,
+  parseSpecText,
+} from './parse-spec.ts';
 export { type PlannedUnit, planUnits, unitKey } from './plan-units.ts';
 export {
   listPresets,

@@ -151,9 +151,26 @@ describe('parseSpecFile', () => {
     expect(issueLines(() => parseSpecText(nul, 'n.yaml'))).toEqual([
       'n.yaml:1:7 name: contains a NUL character (\\u0000); remove it',
     ]);
+    const lone = valid.replace('name: tiny', 'name: "ti\\ud800ny"');
+    expect(issueLines(() => parseSpecText(lone, 's.yaml'))).toEqual([
+      's.yaml:1:7 name: contains an unpaired surrogate (\\ud800); remove it',
+    ]);
     const long = `${valid}description: ${'x'.repeat(4097)}\n`;
     expect(issueLines(() => parseSpecText(long, 'l.yaml'))).toEqual([
       'l.yaml:8:14 description: longer than 4096 characters',
     ]);
+  });
+
+  it("refuses text over 64 KiB before parsing it, and the review's fooled-scan exploit quickly", () => {
+    const big = `${valid}# ${'x'.repeat(64 * 1024)}\n`;
+    expect(issueLines(() => parseSpecText(big, 'big.yaml'))).toEqual([
+      `big.yaml the spec text has ${big.length} characters; at most 65536 (64 KiB)`,
+    ]);
+    const exploit = `description: a "x\nb: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`;
+    const started = performance.now();
+    expect(issueLines(() => parseSpecText(exploit, 'x.yaml'))).toEqual([
+      'x.yaml:2:68 nested deeper than 64 levels',
+    ]);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
