@@ -28,6 +28,7 @@ import {
   type ResponseCacheStats,
 } from './http/response-cache.ts';
 import { apiSecurityHeaders } from './http/security-headers.ts';
+import { sharedReadiness } from './http/shared-readiness.ts';
 import {
   type ApiLimits,
   MAX_HEADERS_COUNT,
@@ -135,6 +136,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     maxRunning: limits.maxRunning,
     maxQueuedServer: QUEUED_PER_SLOT * limits.maxRunning,
   });
+  const readiness = sharedReadiness(() => warehouseReadiness(opts.db));
   const cache =
     opts.responseCache === false
       ? undefined
@@ -196,7 +198,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       return;
     }
     if (url.pathname === '/readyz') {
-      void warehouseReadiness(opts.db).then((r) => {
+      void readiness().then((r) => {
         res
           .writeHead(r.ready ? 200 : 503, {
             'content-type': 'text/plain',
