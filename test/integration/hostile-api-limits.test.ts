@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiServer, startApiServer } from '@kdlens/api';
@@ -239,6 +240,185 @@ describe('one caller cannot take the server (item 6)', () => {
     // and the database with a's 2 running queries (measured 3–5 × a lone query under load).
     expect(otherMs).toBeLessThan(singleMs * 6 + 1000);
     expect((await api.stats()).callers).toEqual({ callers: 0, running: 0, waiting: 0 });
+  });
+});
+
+/** A promise and the function that resolves it (Promise.withResolvers is Node 22). */
+function opened() {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+describe('callers are counted as they are, and all of them together are bounded (issue 12 review)', () => {
+  let server: ApiServer;
+  let db: Database;
+  /** Page queries wait for this, so requests hold their slots until a test lets them go. */
+  let gate = opened();
+  let readinessProbes = 0;
+  const serverTokens: string[] = [];
+  // 1 per caller (4 for anonymous local clients), 6 over all callers, no waiting: every
+  // refusal comes at once and names the limit that made it.
+  const limits = { maxConcurrent: 1, maxRunning: 6, queueMs: 0 };
+
+  beforeAll(async () => {
+    db = createDatabase(t.url);
+    const query = db.$client.query.bind(db.$client) as (...args: unknown[]) => unknown;
+    Object.assign(db.$client, {
+      query: (...args: unknown[]) => {
+        const [first] = args;
+        const text =
+          typeof first === 'string'
+            ? first
+            : typeof first === 'object' && first !== null && 'text' in first
+              ? String(first.text)
+              : '';
+        if (text.includes('__drizzle_migrations')) readinessProbes++;
+        // The page statement of experiment-page.ts.
+        if (text.includes('count(*) over ()')) return gate.promise.then(() => query(...args));
+        return query(...args);
+      },
+    });
+    for (let i = 0; i < 7; i++) {
+      serverTokens.push(
+        (await createApiToken(t.warehouse.db, { name: `many-${i}`, role: 'viewer' })).token,
+      );
+    }
+    server = await startApiServer({
+      db,
+      log: createLogger('silent', 'limits'),
+      host: '127.0.0.1',
+      port: 0,
+      allowAnonymousRead: true,
+      limits,
+      responseCache: false,
+    });
+  });
+  afterAll(async () => {
+    gate.resolve();
+    await server?.stop();
+    await db?.$client.end();
+  });
+
+  // A name no experiment has (the test above left 100,000 others).
+  const page = '{ experiments(first: 1, filter: { name: "no-such-experiment" }) { totalCount } }';
+
+  /** POSTs `page` from the local address `from`, with `token` if given. */
+  function post(from: string, token?: string) {
+    return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      const body = JSON.stringify({ query: page });
+      const req = http.request(server.url, {
+        method: 'POST',
+        localAddress: from,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      req.end(body);
+    });
+  }
+
+  async function runningReaches(n: number) {
+    const deadline = performance.now() + 5000;
+    while (server.stats().callers.running < n) {
+      if (performance.now() > deadline)
+        throw new Error(`never ${n} running: ${JSON.stringify(server.stats())}`);
+      await sleep(10);
+    }
+  }
+
+  it('anonymous requests from 127.9.9.9 and 127.9.9.10 share one caller of 4 × KDLENS_API_MAX_CONCURRENT', async () => {
+    gate = opened();
+    // Before, each source address was a caller of its own: the second from each was refused,
+    // and 127.9.9.11 had fresh slots.
+    const held = ['127.9.9.9', '127.9.9.10', '127.9.9.9', '127.9.9.10'].map((from) => post(from));
+    await runningReaches(4);
+    expect(server.stats().callers).toEqual({ callers: 1, running: 4, waiting: 0 });
+    const refused = await post('127.9.9.11');
+    expect(refused).toEqual({
+      status: 429,
+      body: {
+        errors: [
+          {
+            message:
+              'too many requests at once from this caller: at most 4 run at a time (4 × KDLENS_API_MAX_CONCURRENT, shared by all anonymous clients on this machine); retry after 1 s',
+            extensions: { code: 'RATE_LIMITED' },
+          },
+        ],
+      },
+    });
+    // A token is a caller of its own, even from the same address.
+    const withToken = post('127.9.9.9', serverTokens[0]);
+    await runningReaches(5);
+    gate.resolve();
+    for (const answer of await Promise.all([...held, withToken])) {
+      expect(answer).toEqual({ status: 200, body: { data: { experiments: { totalCount: 0 } } } });
+    }
+    expect(server.stats().callers).toEqual({ callers: 0, running: 0, waiting: 0 });
+  });
+
+  it('7 tokens with a slot each run at most KDLENS_API_MAX_RUNNING (6) at once; the 7th gets 503 SERVER_BUSY', async () => {
+    gate = opened();
+    const held = serverTokens.slice(0, 6).map((token) => post('127.0.0.1', token));
+    await runningReaches(6);
+    expect(server.stats().callers).toEqual({ callers: 6, running: 6, waiting: 0 });
+    const busy = {
+      status: 503,
+      body: {
+        errors: [
+          {
+            message:
+              'the server is busy: at most 6 requests run at a time, all callers together (KDLENS_API_MAX_RUNNING); retry after 1 s',
+            extensions: { code: 'SERVER_BUSY' },
+          },
+        ],
+      },
+    };
+    expect(await post('127.0.0.1', serverTokens[6])).toEqual(busy);
+    // Anonymous local clients have slots of their own, but not the server's.
+    expect(await post('127.0.0.1')).toEqual(busy);
+    expect(server.stats().callers).toEqual({ callers: 6, running: 6, waiting: 0 });
+    gate.resolve();
+    for (const answer of await Promise.all(held)) {
+      expect(answer).toEqual({ status: 200, body: { data: { experiments: { totalCount: 0 } } } });
+    }
+    expect(server.stats().callers).toEqual({ callers: 0, running: 0, waiting: 0 });
+    // Slots come back: the refused token is served now.
+    expect(await post('127.0.0.1', serverTokens[6])).toEqual({
+      status: 200,
+      body: { data: { experiments: { totalCount: 0 } } },
+    });
+  });
+
+  it('50 concurrent /readyz share one database probe', async () => {
+    // Past the answer-reuse window of any earlier probe.
+    await sleep(1100);
+    readinessProbes = 0;
+    const readyz = server.url.replace('/graphql', '/readyz');
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const response = await fetch(readyz);
+        return { status: response.status, text: await response.text() };
+      }),
+    );
+    for (const answer of answers) expect(answer).toEqual({ status: 200, text: 'ready' });
+    // One, or two if the answer's 1 s of reuse ran out while the 50 were still arriving;
+    // before, one probe (and one pooled connection for up to 2 s) per request.
+    expect(readinessProbes).toBeGreaterThanOrEqual(1);
+    expect(readinessProbes).toBeLessThanOrEqual(2);
   });
 });
 

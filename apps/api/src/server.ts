@@ -28,14 +28,16 @@ import {
   type ResponseCacheStats,
 } from './http/response-cache.ts';
 import { apiSecurityHeaders } from './http/security-headers.ts';
+import { sharedReadiness } from './http/shared-readiness.ts';
 import {
   type ApiLimits,
-  defaultApiLimits,
   MAX_HEADERS_COUNT,
   MAX_REQUESTS_PER_SOCKET,
   QUEUED_PER_SLOT,
+  resolveApiLimits,
 } from './limits/api-limits.ts';
-import { CallerSlots, RateLimitedError } from './limits/caller-slots.ts';
+import { callerKey } from './limits/caller-key.ts';
+import { CallerSlots, RateLimitedError, ServerBusyError } from './limits/caller-slots.ts';
 import { RequestTimeoutError, withTimeout } from './limits/request-timeout.ts';
 import { sizeLimitRule } from './limits/size-limit.rule.ts';
 import { unstorableInputPlugin } from './limits/unstorable-input.plugin.ts';
@@ -54,7 +56,10 @@ export interface ApiServerStats {
   responseCache: ResponseCacheStats | null;
   /** Apollo's parsed documents (http/document-store.ts). */
   documentStore: { documents: number; bytes: number };
-  /** Requests executing and waiting for a slot (limits/caller-slots.ts). */
+  /**
+   * Callers with work, requests executing (all callers: at most maxRunning) and requests waiting
+   * for their caller's slot or the server's (limits/caller-slots.ts).
+   */
   callers: { callers: number; running: number; waiting: number };
   /** Connections closed at once because maxConnections were open. */
   droppedConnections: number;
@@ -73,7 +78,7 @@ export interface ApiServerOptions {
   allowAnonymousRead?: boolean;
   /** Launch, cancel and import; without it the server is read-only. Closed when the server stops. */
   control?: ApiControl;
-  /** Unset ones take defaultApiLimits. */
+  /** Unset ones take defaultApiLimits (resolveApiLimits). */
   limits?: Partial<ApiLimits>;
   /** Repeated reads answered from memory (http/response-cache.ts); false turns it off. */
   responseCache?: Partial<ResponseCacheOptions> | false;
@@ -101,7 +106,7 @@ const MAX_TOKENS = 20_000;
  */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const schema = await buildApiSchema();
-  const limits = { ...defaultApiLimits, ...opts.limits };
+  const limits = resolveApiLimits(opts.limits);
   const httpServer = http.createServer({
     headersTimeout: limits.headersTimeoutMs,
     // A backstop behind our own deadline (timeoutMs), which covers reading the body.
@@ -128,7 +133,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     maxConcurrent: limits.maxConcurrent,
     maxQueued: QUEUED_PER_SLOT * limits.maxConcurrent,
     queueMs: limits.queueMs,
+    maxRunning: limits.maxRunning,
+    maxQueuedServer: QUEUED_PER_SLOT * limits.maxRunning,
   });
+  const readiness = sharedReadiness(() => warehouseReadiness(opts.db));
   const cache =
     opts.responseCache === false
       ? undefined
@@ -190,7 +198,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       return;
     }
     if (url.pathname === '/readyz') {
-      void warehouseReadiness(opts.db).then((r) => {
+      void readiness().then((r) => {
         res
           .writeHead(r.ready ? 200 : 503, {
             'content-type': 'text/plain',
@@ -224,6 +232,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         sendError(res, 503, 'DATABASE_UNAVAILABLE', e.message);
       } else if (error instanceof RateLimitedError) {
         sendError(res, 429, 'RATE_LIMITED', error.message, {
+          'retry-after': String(error.retryAfterSeconds),
+        });
+      } else if (error instanceof ServerBusyError) {
+        opts.log.warn({ maxRunning: error.maxRunning }, 'GraphQL request refused: server busy');
+        sendError(res, 503, 'SERVER_BUSY', error.message, {
           'retry-after': String(error.retryAfterSeconds),
         });
       } else if (error instanceof RequestTimeoutError) {
@@ -353,7 +366,12 @@ async function answerGraphql(
     if (hit) return { kind: 'hit', hit } as const;
     // Only work the server computes takes a slot; answers from memory above do not. Held until
     // Apollo has finished, even past the deadline, so it bounds what really runs at once.
-    const release = await h.slots.acquire(await callerKey(caller, req), signal);
+    const who = callerKey(
+      await caller.catch(() => null),
+      req.socket.remoteAddress,
+      h.access.anonymousRead,
+    );
+    const release = await h.slots.acquire(who.key, signal, who.budget);
     try {
       // Stays clean: false when Apollo answers without running the operation (no context).
       const trace = newCacheTrace();
@@ -400,16 +418,6 @@ async function answerGraphql(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
-}
-
-/**
- * Whom a request's slots belong to: its token, else the address it came from (a bad token is
- * refused by Apollo, but still counts against its address). X-Forwarded-For is not read: any
- * client could set it.
- */
-async function callerKey(caller: Promise<Caller | null>, req: http.IncomingMessage) {
-  const who = await caller.catch(() => null);
-  return who ? `token:${who.tokenId}` : `address:${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
 /**

@@ -13,9 +13,15 @@ export interface ApiLimits {
   timeoutMs: number;
   /**
    * GraphQL requests one caller (a token, else a client address) may have executing at once
-   * (KDLENS_API_MAX_CONCURRENT); answers from the response cache do not count.
+   * (KDLENS_API_MAX_CONCURRENT); answers from the response cache do not count. Anonymous callers
+   * on this machine share one budget of LOOPBACK_SHARE times this (limits/caller-key.ts).
    */
   maxConcurrent: number;
+  /**
+   * GraphQL requests executing at once over all callers together (KDLENS_API_MAX_RUNNING); unset,
+   * SERVER_SHARE × maxConcurrent. More wait up to queueMs, then get HTTP 503 SERVER_BUSY.
+   */
+  maxRunning: number;
   /**
    * How long a request over maxConcurrent waits for a slot before it gets HTTP 429 RATE_LIMITED
    * (KDLENS_API_QUEUE_MS); at most QUEUED_PER_SLOT × maxConcurrent wait per caller.
@@ -38,7 +44,8 @@ export interface ApiLimits {
  * query (about 52,000 by operation-size.ts's estimate) and a page of 100 experiments with their
  * runs and epoch histories (about 88,000 with its SQL, root-field-cost.ts), and rejects lists
  * nested in lists in lists. The web UI asks for at most 2 root fields per operation and about 3
- * requests at once per page. Node's own defaults (headers 60 s, checked every 30 s; no connection
+ * requests at once per page; 4 × 4 = 16 requests at once from all callers keep the pool's 10
+ * connections busy without an unbounded queue in front of them. Node's own defaults (headers 60 s, checked every 30 s; no connection
  * limit) let 2,000 half-open connections sit for 60–80 s each (issue 12).
  */
 export const defaultApiLimits: ApiLimits = {
@@ -47,11 +54,38 @@ export const defaultApiLimits: ApiLimits = {
   maxRootFields: 20,
   timeoutMs: 10_000,
   maxConcurrent: 4,
+  maxRunning: 16,
   queueMs: 1_000,
   maxConnections: 256,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
 };
+
+/**
+ * The limits a server runs with: `set` over the defaults, where an unset maxRunning follows
+ * maxConcurrent (so KDLENS_API_MAX_CONCURRENT=8 alone also raises the server-wide cap).
+ */
+export function resolveApiLimits(set: Partial<ApiLimits> = {}): ApiLimits {
+  const maxConcurrent = set.maxConcurrent ?? defaultApiLimits.maxConcurrent;
+  return {
+    ...defaultApiLimits,
+    ...set,
+    maxRunning: set.maxRunning ?? SERVER_SHARE * maxConcurrent,
+  };
+}
+
+/**
+ * Anonymous requests from this machine (any 127.x.x.x, ::1) are one caller with this many times
+ * the usual budget: with anonymous read on, the web app's server sends every anonymous page's
+ * queries (several at once per page) from 127.0.0.1, and local scripts share its bucket.
+ */
+export const LOOPBACK_SHARE = 4;
+
+/**
+ * The server-wide cap, in per-caller budgets: four callers busy at once fill it. The API's pool
+ * has 10 database connections, so more running at once would only queue at the pool.
+ */
+export const SERVER_SHARE = 4;
 
 /** Largest `first` a connection accepts; larger is BAD_USER_INPUT, not a silent clamp. */
 export const MAX_PAGE_SIZE = 100;

@@ -61,6 +61,7 @@ describe('loadConfig', () => {
       KDLENS_API_MAX_ROOT_FIELDS: '5',
       KDLENS_API_MAX_CONCURRENT: '2',
       KDLENS_API_QUEUE_MS: '0',
+      KDLENS_API_MAX_RUNNING: '6',
       KDLENS_API_MAX_CONNECTIONS: '60',
       KDLENS_API_HEADERS_TIMEOUT_MS: '1000',
       KDLENS_API_KEEPALIVE_TIMEOUT_MS: '500',
@@ -69,6 +70,7 @@ describe('loadConfig', () => {
       maxRootFields: 5,
       maxConcurrent: 2,
       queueMs: 0,
+      maxRunning: 6,
       maxConnections: 60,
       headersTimeoutMs: 1000,
       keepAliveTimeoutMs: 500,
@@ -76,6 +78,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KDLENS_API_MAX_CONCURRENT: '0' })).toThrow(
       /KDLENS_API_MAX_CONCURRENT="0"/,
     );
+    expect(() => loadConfig({ KDLENS_API_MAX_RUNNING: '0' })).toThrow(/KDLENS_API_MAX_RUNNING="0"/);
     expect(() => loadConfig({ KDLENS_API_HEADERS_TIMEOUT_MS: '5' })).toThrow(
       /KDLENS_API_HEADERS_TIMEOUT_MS="5"/,
     );

@@ -61,10 +61,13 @@ export const envSchema = z.object({
       'expected folders, colon-separated',
     )
     .optional(),
-  // Per operation (default 20), per caller at once (default 4) and how long a caller's extra
-  // requests wait for a slot before HTTP 429 (default 1000; 0: refuse at once).
+  // Per operation (default 20), per caller at once (default 4; anonymous local clients share 4
+  // times that where anonymous read is on), all callers together at once (default 4 × the
+  // per-caller value) and how long extra requests wait for a slot before HTTP 429 or 503
+  // (default 1000; 0: refuse at once).
   KDLENS_API_MAX_ROOT_FIELDS: z.coerce.number().int('expected a whole number').min(1).optional(),
   KDLENS_API_MAX_CONCURRENT: z.coerce.number().int('expected a whole number').min(1).optional(),
+  KDLENS_API_MAX_RUNNING: z.coerce.number().int('expected a whole number').min(1).optional(),
   KDLENS_API_QUEUE_MS: z.coerce.number().int('expected milliseconds').min(0).optional(),
   // Connections (defaults 256 open, 10,000 ms to send headers, 5,000 ms idle keep-alive).
   KDLENS_API_MAX_CONNECTIONS: z.coerce.number().int('expected a whole number').min(1).optional(),
@@ -83,6 +86,7 @@ const apiLimitVariables = {
   timeoutMs: 'KDLENS_API_TIMEOUT_MS',
   maxRootFields: 'KDLENS_API_MAX_ROOT_FIELDS',
   maxConcurrent: 'KDLENS_API_MAX_CONCURRENT',
+  maxRunning: 'KDLENS_API_MAX_RUNNING',
   queueMs: 'KDLENS_API_QUEUE_MS',
   maxConnections: 'KDLENS_API_MAX_CONNECTIONS',
   headersTimeoutMs: 'KDLENS_API_HEADERS_TIMEOUT_MS',
