@@ -175,7 +175,10 @@ export async function confineDataPath(
     realExisting = await realpath(existing).catch(() => undefined);
   }
   if (realExisting === undefined || !inside(realExisting)) throw leadsOutside;
-  const next = absolute.slice(existing.length).split(path.sep).find((part) => part !== '');
+  const next = absolute
+    .slice(existing.length)
+    .split(path.sep)
+    .find((part) => part !== '');
   const below = path.join(realExisting, next ?? '');
   const entry = await lstat(below).then(
     (stats) => ({ stats, code: undefined }),
