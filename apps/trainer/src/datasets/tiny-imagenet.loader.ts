@@ -29,6 +29,11 @@ import {
 export interface TinyImagenetOptions {
   /** The folder holding wnids.txt, words.txt, train/ and val/ (`tiny-imagenet-200`). */
   root: string;
+  /**
+   * The folder's confinement when the caller already checked it (the worker:
+   * ConfinedFiles.ofRealFolder of what confineDataPath returned); else `root` is resolved here.
+   */
+  within?: ConfinedFiles;
   name?: string;
 }
 
@@ -167,7 +172,7 @@ export async function indexTinyImagenet(options: TinyImagenetOptions): Promise<T
   const { root } = options;
   const wnidsFile = join(root, 'wnids.txt');
   const wordsFile = join(root, 'words.txt');
-  const within = await ConfinedFiles.of(root);
+  const within = options.within ?? (await ConfinedFiles.of(root));
   const wnids = parseWnids(await within.readText(wnidsFile), wnidsFile);
   const words = parseSynsetNames(await within.readText(wordsFile), wordsFile, 'tab');
   wnids.forEach((wnid, i) => {
