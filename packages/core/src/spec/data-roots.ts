@@ -174,6 +174,14 @@ export async function confineDataPath(
     existing = path.dirname(existing);
     realExisting = await realpath(existing).catch(() => undefined);
   }
+  // A root that does not exist itself: what is missing is the owner's folder, not a target.
+  const rootMissing = roots.some(
+    (root) =>
+      isPathInside(root, existing) &&
+      path.resolve(root) !== existing &&
+      isPathInside(absolute, root),
+  );
+  if (rootMissing) throw new DataRootError(`${field}: ${absolute} does not exist`);
   if (realExisting === undefined || !inside(realExisting)) throw leadsOutside;
   const next = absolute
     .slice(existing.length)
