@@ -174,9 +174,11 @@ export async function confineDataPath(
     existing = path.dirname(existing);
     realExisting = await realpath(existing).catch(() => undefined);
   }
-  // A root that does not exist itself: what is missing is the owner's folder, not a target.
+  // A root that does not exist itself, reached through no link: what is missing is the owner's
+  // folder, not a link's target.
   const rootMissing = roots.some(
     (root) =>
+      realExisting === existing &&
       isPathInside(root, existing) &&
       path.resolve(root) !== existing &&
       isPathInside(absolute, root),
