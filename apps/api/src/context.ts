@@ -25,6 +25,8 @@ export interface ApiContext {
   auth: RequestAuth;
   /** Launch, cancel, import (the CLI's code); undefined on a read-only server. */
   control: ApiControl | undefined;
+  /** Folders whose paths readers without the operator role never see (auth/server-paths.ts). */
+  serverFolders: readonly string[];
   /** Aborted when the request times out (limits/request-timeout.ts); long work may watch it. */
   signal: AbortSignal;
   /**
@@ -40,11 +42,12 @@ export interface ApiContext {
 export function createContext(
   db: Database,
   request: Pick<ApiContext, 'auth' | 'control' | 'signal'> &
-    Partial<Pick<ApiContext, 'freshAfter' | 'cacheTrace'>>,
+    Partial<Pick<ApiContext, 'freshAfter' | 'cacheTrace' | 'serverFolders'>>,
 ): ApiContext {
   return {
     db,
     ...request,
+    serverFolders: request.serverFolders ?? [],
     freshAfter: request.freshAfter ?? Number.NEGATIVE_INFINITY,
     cacheTrace: request.cacheTrace ?? newCacheTrace(),
     loaders: {

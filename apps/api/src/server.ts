@@ -82,6 +82,11 @@ export interface ApiServerOptions {
   limits?: Partial<ApiLimits>;
   /** Repeated reads answered from memory (http/response-cache.ts); false turns it off. */
   responseCache?: Partial<ResponseCacheOptions> | false;
+  /**
+   * The server's own folders (data roots, KDLENS_HOME, the working directory): readers who may
+   * not see server paths see anything below them as the data set's name (auth/server-paths.ts).
+   */
+  serverFolders?: readonly string[];
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -181,6 +186,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     access,
     cache,
     slots,
+    serverFolders: opts.serverFolders ?? [],
   };
   httpServer.on('request', (req, res) => {
     for (const [name, value] of Object.entries(apiSecurityHeaders)) res.setHeader(name, value);
@@ -303,6 +309,7 @@ interface RequestHandler {
   access: { anonymousRead: boolean };
   cache: ResponseCache | undefined;
   slots: CallerSlots;
+  serverFolders: readonly string[];
 }
 
 /**
@@ -384,6 +391,7 @@ async function answerGraphql(
               anonymousRead: h.access.anonymousRead,
             },
             control: h.control,
+            serverFolders: h.serverFolders,
             signal,
             freshAfter: lookup?.version.readStartedAt,
             cacheTrace: trace,

@@ -60,7 +60,7 @@ export class ExperimentResolver {
   spec(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Record<string, unknown> {
     return seesServerPaths(ctx.auth)
       ? experiment.spec
-      : redactSpec(experiment.spec, experiment.dataset);
+      : redactSpec(experiment.spec, experiment.dataset, ctx.serverFolders);
   }
 
   @FieldResolver(() => [RunType])

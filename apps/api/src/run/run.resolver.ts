@@ -1,6 +1,5 @@
-import { redactServerPaths } from '@kdlens/core';
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { seesServerPaths } from '../auth/server-paths.ts';
+import { redactPaths, seesServerPaths } from '../auth/server-paths.ts';
 import type { ApiContext } from '../context.ts';
 import { parseId } from '../errors/parse-id.ts';
 import { notFound } from '../experiment/lookup-errors.ts';
@@ -29,6 +28,6 @@ export class RunResolver {
   async error(@Root() run: RunType, @Ctx() ctx: ApiContext): Promise<string | null> {
     if (run.error === null || seesServerPaths(ctx.auth)) return run.error;
     const dataset = await ctx.loaders.experimentDataset.load(run.experimentId);
-    return redactServerPaths(run.error, dataset ?? 'data');
+    return redactPaths(run.error, dataset ?? 'data', ctx.serverFolders);
   }
 }

@@ -26,6 +26,11 @@ const binaryValues = ['no', 'yes'];
 export interface CelebaOptions {
   /** The folder holding the two list files and img_align_celeba/. */
   root: string;
+  /**
+   * The folder's confinement when the caller already checked it (the worker:
+   * ConfinedFiles.ofRealFolder of what confineDataPath returned); else `root` is resolved here.
+   */
+  within?: ConfinedFiles;
   /** Attribute to predict (default 'Smiling', as in the paper). */
   label?: string;
   /** Sensitive attributes (default ['Young', 'Male']). */
@@ -138,7 +143,7 @@ export async function indexCeleba(options: CelebaOptions): Promise<ImageDatasetI
   const attrFile = join(root, 'list_attr_celeba.txt');
   const partitionFile = join(root, 'list_eval_partition.txt');
   const imageDir = join(root, 'img_align_celeba');
-  const within = await ConfinedFiles.of(root);
+  const within = options.within ?? (await ConfinedFiles.of(root));
   const table = parseAttributeTable(await within.readText(attrFile), attrFile);
   const partition = parsePartition(await within.readText(partitionFile), partitionFile);
   const onDisk = new Set((await within.list(imageDir)).map((entry) => entry.name));

@@ -16,6 +16,11 @@ export type CifarLabel = 'fine' | 'coarse';
 export interface CifarDatasetOptions {
   /** The extracted archive's inner folder (`cifar-10-batches-bin`, `cifar-100-binary`) or its parent. */
   root: string;
+  /**
+   * The folder's confinement when the caller already checked it (the worker:
+   * ConfinedFiles.ofRealFolder of what confineDataPath returned); else `root` is resolved here.
+   */
+  within?: ConfinedFiles;
   name: CifarDatasetName;
   /** CIFAR-100 only: which label the models predict (default 'fine'); the other becomes an attribute. */
   label?: CifarLabel;
@@ -126,7 +131,7 @@ export async function loadCifarDataset(options: CifarDatasetOptions): Promise<Lo
   if (labelName !== 'class' && labelName !== 'fine' && labelName !== 'coarse') {
     throw new RangeError(`label: expected 'fine' or 'coarse', got '${String(labelName)}'`);
   }
-  const within = await ConfinedFiles.of(options.root);
+  const within = options.within ?? (await ConfinedFiles.of(options.root));
   const folder = await findFolder(within, options.root, layout);
   const fields = await Promise.all(
     layout.fields.map(async (field) => ({

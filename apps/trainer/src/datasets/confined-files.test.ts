@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { confineDataPath } from '@kdlens/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfinedFiles } from './confined-files.ts';
 import { DatasetFormatError } from './dataset-format-error.ts';
@@ -71,6 +72,23 @@ describe('ConfinedFiles', () => {
     const files = await ConfinedFiles.of(linkedRoot);
     expect(files.realFolder).toBe(await realpath(data));
     expect(await files.readText(join(linkedRoot, 'sub', 'a.txt'))).toBe('inside');
+  });
+
+  it('ofRealFolder keeps the confined folder when it is swapped for a link after the check', async () => {
+    const real = await confineDataPath(data, [outer], 'dataset.root');
+    const files = ConfinedFiles.ofRealFolder(real);
+    // A user who can write in the allowed root swaps the checked folder for a link out of it.
+    await rename(data, join(outer, 'data-old'));
+    await symlink(join(outer, 'elsewhere'), data);
+    const swapped = join(real, 'b.txt');
+    expect(files.realFolder).toBe(real);
+    expect((await catchFormatError(files.readText(swapped))).message).toBe(
+      `${swapped}: leads outside the data set's folder ${real} (a symbolic link?); a data set's files must stay inside its folder, so it is not read`,
+    );
+    await expect(files.list(real)).rejects.toBeInstanceOf(DatasetFormatError);
+    // What resolving the folder a second time (ConfinedFiles.of) does: the link's target counts
+    // as inside and the file outside the allowed root is read.
+    expect(await (await ConfinedFiles.of(real)).readText(swapped)).toBe(SECRET);
   });
 
   it('lets a missing folder fail each read as missing (ENOENT), not as outside', async () => {

@@ -43,6 +43,8 @@ export class ConfinedFiles {
   /**
    * Confines reads to `folder` (its real path). A folder that does not exist confines to its
    * lexical path: every read then fails as missing, and loaders say which file they expected.
+   * For folders the caller chose itself (CLI, tests); the worker uses ofRealFolder, since this
+   * resolves `folder` again and checks the result against nothing.
    */
   static async of(folder: string): Promise<ConfinedFiles> {
     const real = await realpath(folder).catch((error: unknown) => {
@@ -50,6 +52,17 @@ export class ConfinedFiles {
       throw error;
     });
     return new ConfinedFiles(folder, real);
+  }
+
+  /**
+   * Confines reads to `realFolder` as given, without resolving it again: it must already be a
+   * real path that passed the KDLENS_DATA_ROOTS check (what confineDataPath returned). Resolving
+   * it a second time would let whoever can write in an allowed root swap the folder for a link
+   * between the check and this call, and everything at the link's target would count as inside;
+   * taken as given, each file's real path then lies outside it and is refused.
+   */
+  static ofRealFolder(realFolder: string): ConfinedFiles {
+    return new ConfinedFiles(realFolder, path.resolve(realFolder));
   }
 
   /**

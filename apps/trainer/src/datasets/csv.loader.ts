@@ -139,6 +139,11 @@ export function valueCodes(values: readonly string[]): string[] {
 export interface CsvDatasetOptions extends DecodeIndexOptions {
   /** The CSV file. */
   file: string;
+  /**
+   * The folder's confinement when the caller already checked it (the worker:
+   * ConfinedFiles.ofRealFolder of what confineDataPath returned); else `the CSV's folder` is resolved here.
+   */
+  within?: ConfinedFiles;
   /** Column of image paths, relative to the CSV's folder (or absolute); they must lie inside it. */
   path?: string;
   /** Column of text. Exactly one of `path` and `text` is required. */
@@ -211,7 +216,7 @@ export async function indexCsvDataset(options: CsvDatasetOptions): Promise<CsvIn
     throw new TypeError('loadCsvDataset: image rows need `size`');
   }
   const baseDir = dirname(file);
-  const within = await ConfinedFiles.of(baseDir);
+  const within = options.within ?? (await ConfinedFiles.of(baseDir));
   const records = parseCsv(await within.readText(file), file);
   const [header, ...rows] = records;
   if (header === undefined) throw new DatasetFormatError(file, undefined, 'is empty');

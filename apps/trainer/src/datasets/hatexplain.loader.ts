@@ -139,6 +139,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export interface HatexplainOptions {
   /** The folder holding dataset.json and post_id_divisions.json (HateXplain's Data/). */
   root: string;
+  /**
+   * The folder's confinement when the caller already checked it (the worker:
+   * ConfinedFiles.ofRealFolder of what confineDataPath returned); else `root` is resolved here.
+   */
+  within?: ConfinedFiles;
   /** Token ids per post (default 64). */
   maxLength?: number;
   /** Train-split tokens seen fewer times map to <unk> (default 1). */
@@ -209,7 +214,7 @@ export async function loadHatexplainDataset(
   const { root, maxLength = 64, minCount = 1 } = options;
   const datasetFile = join(root, 'dataset.json');
   const divisionsFile = join(root, 'post_id_divisions.json');
-  const within = await ConfinedFiles.of(root);
+  const within = options.within ?? (await ConfinedFiles.of(root));
   const posts = parsePosts(await within.readText(datasetFile), datasetFile);
   const divisionsText = await within.readText(divisionsFile);
   const divisionsParsed = divisionsSchema.safeParse(parseJson(divisionsText, divisionsFile));

@@ -16,6 +16,11 @@ export type IdxDatasetName = 'mnist' | 'fashion-mnist';
 export interface IdxDatasetOptions {
   /** The folder holding the four IDX files (gzipped or not). */
   root: string;
+  /**
+   * The folder's confinement when the caller already checked it (the worker:
+   * ConfinedFiles.ofRealFolder of what confineDataPath returned); else `root` is resolved here.
+   */
+  within?: ConfinedFiles;
   name: IdxDatasetName;
 }
 
@@ -46,7 +51,7 @@ const LABEL_HEADER_BYTES = 8;
 /** Reads the train and test splits; every header, size and label is checked before use. */
 export async function loadIdxDataset(options: IdxDatasetOptions): Promise<LoadedDataset> {
   const classNames = idxClassNames[options.name];
-  const within = await ConfinedFiles.of(options.root);
+  const within = options.within ?? (await ConfinedFiles.of(options.root));
   // 't10k' is the publisher's name for the test set.
   const [train, test] = await Promise.all([
     loadSplit(within, options.root, 'train', 'train', classNames),

@@ -169,6 +169,11 @@ async function readClassNames(
 
 export interface ImageFolderOptions {
   root: string;
+  /**
+   * The folder's confinement when the caller already checked it (the worker:
+   * ConfinedFiles.ofRealFolder of what confineDataPath returned); else `root` is resolved here.
+   */
+  within?: ConfinedFiles;
   name?: string;
 }
 
@@ -183,7 +188,7 @@ export interface ImageFolderIndex extends ImageDatasetIndex {
  */
 export async function indexImageFolder(options: ImageFolderOptions): Promise<ImageFolderIndex> {
   const { root } = options;
-  const within = await ConfinedFiles.of(root);
+  const within = options.within ?? (await ConfinedFiles.of(root));
   const present: { split: SplitName; dir: string; folders: string[] }[] = [];
   for (const split of splitNames) {
     const dir = join(root, split);

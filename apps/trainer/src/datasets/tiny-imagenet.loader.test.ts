@@ -109,7 +109,7 @@ describe('indexTinyImagenet', () => {
       name: 'DatasetFormatError',
       file: join(root, 'val', 'val_annotations.txt'),
       where: { line: 2 },
-      message: expect.stringContaining('n07777777 is not in wnids.txt'),
+      message: `${join(root, 'val', 'val_annotations.txt')}:2: field 2 (wnid): expected a WordNet id listed in wnids.txt`,
     });
   });
 
@@ -118,7 +118,7 @@ describe('indexTinyImagenet', () => {
     await expect(indexTinyImagenet({ root })).rejects.toMatchObject({
       file: join(root, 'val', 'val_annotations.txt'),
       where: { line: 3 },
-      message: expect.stringContaining('val_2.JPEG is not in val/images/'),
+      message: `${join(root, 'val', 'val_annotations.txt')}:3: field 1 (file): expected the name of an image in val/images/`,
     });
   });
 
@@ -135,10 +135,43 @@ describe('indexTinyImagenet', () => {
       file: join(root, 'wnids.txt'),
       where: { line: 4 },
     });
+    await expect(indexTinyImagenet({ root })).rejects.toThrow(
+      `${join(root, 'wnids.txt')}:4: the WordNet id has no entry in words.txt`,
+    );
     await writeFile(join(root, 'wnids.txt'), 'n03444034\nn01443537\n');
     await expect(indexTinyImagenet({ root })).rejects.toMatchObject({
       file: join(root, 'train', 'n02124075'),
     });
+  });
+
+  it('says where wnids.txt and val_annotations.txt go wrong without quoting their lines', async () => {
+    const wnids = join(root, 'wnids.txt');
+    const cases: [string, string][] = [
+      ['n03444034\n\nn02124075\n', `${wnids}:2: expected one WordNet id, got an empty line`],
+      [
+        'n03444034\nroot:x:0:0 secret\n',
+        `${wnids}:2: expected one WordNet id (such as n01443537), got several words`,
+      ],
+      [
+        'n03444034\nn01443537\nn03444034\n',
+        `${wnids}:3: the WordNet id is listed twice (also on line 1)`,
+      ],
+    ];
+    for (const [text, message] of cases) {
+      await writeFile(wnids, text);
+      const error = await indexTinyImagenet({ root }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(message);
+    }
+    await writeFile(wnids, 'n03444034\nn01443537\nn02124075\n');
+    const annotations = join(root, 'val', 'val_annotations.txt');
+    const rows = valRows.map((r) => [...r]);
+    const first = rows[0];
+    const third = rows[2];
+    if (first && third) third[0] = first[0] ?? '';
+    await writeFile(annotations, rows.map((r) => r.join('\t')).join('\n'));
+    await expect(indexTinyImagenet({ root })).rejects.toThrow(
+      `${annotations}:3: field 1 (file): the image is annotated twice (also on line 1)`,
+    );
   });
 });
 

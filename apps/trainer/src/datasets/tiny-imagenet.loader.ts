@@ -29,6 +29,11 @@ import {
 export interface TinyImagenetOptions {
   /** The folder holding wnids.txt, words.txt, train/ and val/ (`tiny-imagenet-200`). */
   root: string;
+  /**
+   * The folder's confinement when the caller already checked it (the worker:
+   * ConfinedFiles.ofRealFolder of what confineDataPath returned); else `root` is resolved here.
+   */
+  within?: ConfinedFiles;
   name?: string;
 }
 
@@ -39,14 +44,34 @@ export interface TinyImagenetIndex extends ImageDatasetIndex {
 
 function parseWnids(text: string, file: string): string[] {
   const wnids: string[] = [];
-  const seen = new Set<string>();
+  // Messages say where and what was expected, never the line itself: a link to another file
+  // would otherwise show its contents to whoever can read the run's error.
+  const seen = new Map<string, number>();
   splitLines(text).forEach((line, i) => {
     const wnid = line.trim();
-    if (wnid === '' || /\s/.test(wnid)) {
-      throw new DatasetFormatError(file, { line: i + 1 }, `expected one WordNet id, got "${line}"`);
+    if (wnid === '') {
+      throw new DatasetFormatError(
+        file,
+        { line: i + 1 },
+        'expected one WordNet id, got an empty line',
+      );
     }
-    if (seen.has(wnid)) throw new DatasetFormatError(file, { line: i + 1 }, `duplicate ${wnid}`);
-    seen.add(wnid);
+    if (/\s/.test(wnid)) {
+      throw new DatasetFormatError(
+        file,
+        { line: i + 1 },
+        'expected one WordNet id (such as n01443537), got several words',
+      );
+    }
+    const first = seen.get(wnid);
+    if (first !== undefined) {
+      throw new DatasetFormatError(
+        file,
+        { line: i + 1 },
+        `the WordNet id is listed twice (also on line ${first})`,
+      );
+    }
+    seen.set(wnid, i + 1);
     wnids.push(wnid);
   });
   if (wnids.length === 0) throw new DatasetFormatError(file, undefined, 'lists no classes');
@@ -115,7 +140,7 @@ async function indexVal(
   const imagesDir = join(root, 'val', 'images');
   const present = new Set(await listImageNames(within, imagesDir));
   const codeOf = new Map(wnids.map((wnid, code) => [wnid, code]));
-  const listed = new Set<string>();
+  const listed = new Map<string, number>();
   const files: string[] = [];
   const labels: number[] = [];
 
@@ -135,15 +160,28 @@ async function indexVal(
     }
     const code = codeOf.get(wnid);
     if (code === undefined) {
-      throw new DatasetFormatError(annotationsFile, where, `${wnid} is not in wnids.txt`);
+      throw new DatasetFormatError(
+        annotationsFile,
+        where,
+        'field 2 (wnid): expected a WordNet id listed in wnids.txt',
+      );
     }
     if (!present.has(image)) {
-      throw new DatasetFormatError(annotationsFile, where, `${image} is not in val/images/`);
+      throw new DatasetFormatError(
+        annotationsFile,
+        where,
+        'field 1 (file): expected the name of an image in val/images/',
+      );
     }
-    if (listed.has(image)) {
-      throw new DatasetFormatError(annotationsFile, where, `${image} is annotated twice`);
+    const first = listed.get(image);
+    if (first !== undefined) {
+      throw new DatasetFormatError(
+        annotationsFile,
+        where,
+        `field 1 (file): the image is annotated twice (also on line ${first})`,
+      );
     }
-    listed.add(image);
+    listed.set(image, i + 1);
     files.push(join(imagesDir, image));
     labels.push(code);
   });
@@ -167,12 +205,16 @@ export async function indexTinyImagenet(options: TinyImagenetOptions): Promise<T
   const { root } = options;
   const wnidsFile = join(root, 'wnids.txt');
   const wordsFile = join(root, 'words.txt');
-  const within = await ConfinedFiles.of(root);
+  const within = options.within ?? (await ConfinedFiles.of(root));
   const wnids = parseWnids(await within.readText(wnidsFile), wnidsFile);
   const words = parseSynsetNames(await within.readText(wordsFile), wordsFile, 'tab');
   wnids.forEach((wnid, i) => {
     if (!words.has(wnid)) {
-      throw new DatasetFormatError(wnidsFile, { line: i + 1 }, `${wnid} has no entry in words.txt`);
+      throw new DatasetFormatError(
+        wnidsFile,
+        { line: i + 1 },
+        'the WordNet id has no entry in words.txt',
+      );
     }
   });
   return {

@@ -140,7 +140,9 @@ export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult
   // Files are read (and their errors raised) before any tensor exists.
   const resumeFrom = await checkpointToResume(opts, identity);
   const pretrained: PretrainedArtifacts | undefined =
-    opts.pretrained === undefined ? undefined : await readPretrainedWeights(opts.pretrained.dir);
+    opts.pretrained === undefined
+      ? undefined
+      : await readPretrainedWeights(opts.pretrained.dir, opts.pretrained.within);
   if (opts.checkpointDir !== undefined) await mkdir(opts.checkpointDir, { recursive: true });
 
   const model = build(opts, r);

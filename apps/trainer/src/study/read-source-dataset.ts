@@ -11,6 +11,7 @@ import {
   datasetTraits,
   KdlensError,
 } from '@kdlens/core';
+import { ConfinedFiles } from '../datasets/confined-files.ts';
 import type { Attribute, DatasetSplit, LoadedDataset, SplitName } from '../datasets/dataset.ts';
 import type { ImageDatasetIndex, ImageSplitIndex } from '../datasets/image-index.ts';
 import { findDataset } from '../datasets/registry.ts';
@@ -61,7 +62,8 @@ function fromIndex(index: ImageDatasetIndex, root: string): SourceDataset {
 
 /**
  * The folder (or CSV file) the spec points at, checked to exist and to lie, after symlinks, in
- * the allowed data folders before any loader runs. Loaders get the real path that passed.
+ * the allowed data folders before any loader runs. Loaders get the real path that passed, and
+ * a ConfinedFiles built on it without resolving it again (see ConfinedFiles.ofRealFolder).
  */
 async function confinedRootOf(dataset: DatasetSpec, dataRoots: readonly string[]): Promise<string> {
   const root = dataset.root ?? datasetTraits[dataset.name].defaultRoot;
@@ -80,6 +82,7 @@ async function confinedRootOf(dataset: DatasetSpec, dataRoots: readonly string[]
 
 async function read(dataset: DatasetSpec, dataRoots: readonly string[]): Promise<SourceDataset> {
   const rootOf = (d: DatasetSpec) => confinedRootOf(d, dataRoots);
+  const inside = (realFolder: string) => ConfinedFiles.ofRealFolder(realFolder);
   const { name } = dataset;
   switch (name) {
     case 'trifeature': {
@@ -106,27 +109,34 @@ async function read(dataset: DatasetSpec, dataRoots: readonly string[]): Promise
     case 'mnist':
     case 'fashion-mnist': {
       const { loadIdxDataset } = await import('../datasets/idx.loader.ts');
-      return fromLoaded(await loadIdxDataset({ root: await rootOf(dataset), name }));
+      const root = await rootOf(dataset);
+      return fromLoaded(await loadIdxDataset({ root, name, within: inside(root) }));
     }
     case 'cifar10':
     case 'cifar100': {
       const { loadCifarDataset } = await import('../datasets/cifar.loader.ts');
       const label =
         name === 'cifar100' ? (dataset.label === 'coarse' ? 'coarse' : 'fine') : undefined;
+      const root = await rootOf(dataset);
       return fromLoaded(
-        await loadCifarDataset({ root: await rootOf(dataset), name, ...(label ? { label } : {}) }),
+        await loadCifarDataset({
+          root,
+          name,
+          within: inside(root),
+          ...(label ? { label } : {}),
+        }),
       );
     }
     case 'tiny-imagenet': {
       const { indexTinyImagenet } = await import('../datasets/tiny-imagenet.loader.ts');
       const root = await rootOf(dataset);
-      return fromIndex(await indexTinyImagenet({ root }), root);
+      return fromIndex(await indexTinyImagenet({ root, within: inside(root) }), root);
     }
     case 'imagenet':
     case 'image-folder': {
       const { indexImageFolder } = await import('../datasets/image-folder.loader.ts');
       const root = await rootOf(dataset);
-      return fromIndex(await indexImageFolder({ root, name }), root);
+      return fromIndex(await indexImageFolder({ root, name, within: inside(root) }), root);
     }
     case 'celeba': {
       const { indexCeleba } = await import('../datasets/celeba.loader.ts');
@@ -134,6 +144,7 @@ async function read(dataset: DatasetSpec, dataRoots: readonly string[]): Promise
       return fromIndex(
         await indexCeleba({
           root,
+          within: inside(root),
           ...(dataset.label ? { label: dataset.label } : {}),
           sensitive: dataset.sensitive,
         }),
@@ -142,8 +153,10 @@ async function read(dataset: DatasetSpec, dataRoots: readonly string[]): Promise
     }
     case 'hatexplain': {
       const { loadHatexplainDataset } = await import('../datasets/hatexplain.loader.ts');
+      const root = await rootOf(dataset);
       const loaded = await loadHatexplainDataset({
-        root: await rootOf(dataset),
+        root,
+        within: inside(root),
         ...(dataset.maxLength ? { maxLength: dataset.maxLength } : {}),
       });
       return fromLoaded(loaded, loaded.postIds);
@@ -154,6 +167,8 @@ async function read(dataset: DatasetSpec, dataRoots: readonly string[]): Promise
       const columns = dataset.columns ?? {};
       const indexed = await indexCsvDataset({
         file,
+        // The real file's folder is real too: realpath leaves no link in any component.
+        within: inside(path.dirname(file)),
         label: dataset.label ?? '',
         attributes: dataset.sensitive,
         ...(columns.path ? { path: columns.path, size: dataset.imageSize ?? 0 } : {}),

@@ -23,6 +23,7 @@ import {
   saveRunResults,
 } from '@kdlens/core/db';
 import type * as tf from '@tensorflow/tfjs';
+import { ConfinedFiles } from '../datasets/confined-files.ts';
 import { type EpochMetrics, initBackend, trainUnit } from '../engine/index.ts';
 import type { RunUnit, UnitContext, UnitResult } from '../worker/index.ts';
 import { packDirectorySync, unpackDirectory } from './directory-bundle.ts';
@@ -159,9 +160,8 @@ async function train(
   if (options.pretrained !== undefined) {
     // The weights are read from the real folder that passed the check, not through the link.
     const field = run.role === 'teacher' ? 'teacher.pretrained' : 'student.pretrained';
-    options.pretrained = {
-      dir: await confineDataPath(options.pretrained.dir, unit.dataRoots, field),
-    };
+    const dir = await confineDataPath(options.pretrained.dir, unit.dataRoots, field);
+    options.pretrained = { dir, within: ConfinedFiles.ofRealFolder(dir) };
   }
   const result = await trainUnit({
     ...options,

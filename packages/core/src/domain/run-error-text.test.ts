@@ -41,4 +41,46 @@ describe('redactServerPaths', () => {
       'see http://host/a/b, 3/4 done, teacher/student, a / b',
     );
   });
+
+  it('redacts a known folder whole, spaces and all, before other paths, longest first', () => {
+    const known = [
+      '/home/alice/.kdlens',
+      '/home/alice/My Datasets',
+      '/home/alice/.kdlens/data/My Set',
+    ];
+    expect(
+      redactServerPaths('root /home/alice/My Datasets/cifar is empty', 'cifar100', known),
+    ).toBe('root <cifar100> is empty');
+    // Without the known folder the space ends the path: what the prefixes are for.
+    expect(redactServerPaths('root /home/alice/My Datasets/cifar is empty', 'cifar100')).toBe(
+      'root <cifar100> Datasets/cifar is empty',
+    );
+    expect(
+      redactServerPaths(
+        '/home/alice/.kdlens/data/My Set/f.bin:3: bad; /home/alice/My Datasets',
+        'x',
+        known,
+      ),
+    ).toBe('<x>:3: bad; <x>');
+    // A sibling that shares a prefix is not a known folder: only the unknown-path rule applies.
+    expect(redactServerPaths('/home/alice/My Datasets-old/a', 'x', known)).toBe(
+      '<x> Datasets-old/a',
+    );
+    // The root folder is no prefix (it would swallow every path and ratio).
+    expect(redactServerPaths('3/4 of /srv/x', 'x', ['/'])).toBe('3/4 of <x>');
+  });
+
+  it('redacts file:// URLs, a path right after a colon, and commas inside a path', () => {
+    expect(redactServerPaths("weights 'file:///srv/secret/model.json' missing", 'w')).toBe(
+      "weights '<w>' missing",
+    );
+    expect(redactServerPaths('dataset.root:/srv/x is outside', 'csv')).toBe(
+      'dataset.root:<csv> is outside',
+    );
+    expect(redactServerPaths('/srv/a,b/c.bin: short read', 'x')).toBe('<x>: short read');
+    expect(redactServerPaths('files /a/x.csv, /a/y.csv; done', 'x')).toBe('files <x>, <x>; done');
+    expect(redactServerPaths('http://host/p and https://h:8080/q/r', 'x')).toBe(
+      'http://host/p and https://h:8080/q/r',
+    );
+  });
 });

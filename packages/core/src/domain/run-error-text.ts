@@ -41,16 +41,52 @@ export function sanitizeRunError(text: string): string {
   return `${kept.join('')}${note}`;
 }
 
-// An absolute POSIX path: a slash not preceded by a word character, a colon or another slash
-// (so URLs and ratios such as "3/4" stay), then at least one character up to a space, quote or
-// separator (so a lone " / " in prose stays).
-// The line/column suffix (":12:3") stays, since it is where the problem is, not where the file is.
-const absolutePath = /(?<![\w:/.~-])\/[^\s"'`,;:()<>[\]{}]+/g;
+/** One character of a path that no known prefix covers: not white space, a quote, a bracket, a colon. */
+const pathChar = '[^\\s"\'`,;:()<>[\\]{}]';
+// A comma or semicolon inside a path ("/srv/a,b/c.bin") is part of it; followed by a space (a
+// list) it ends it.
+const pathTail = `(?:${pathChar}|[,;](?=${pathChar}))+`;
+// Where a path may start: not after a word character, slash, dot, tilde or dash (so "3/4",
+// "teacher/student", "http://host/a" and relative paths stay), or as a file:// URL.
+const pathStart = String.raw`(?:\bfile:\/\/|(?<![\w/.~-]))`;
+// A single slash after a colon ("dataset.root:/srv/x") starts a path; two start a URL.
+const absolutePath = new RegExp(String.raw`${pathStart}\/(?!\/)${pathTail}`, 'g');
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A pattern for paths under the server's own folders, longest first so that a root inside
+ * KDLENS_HOME is not cut at KDLENS_HOME. The folder is matched whole, whatever it holds (spaces,
+ * commas), then whatever path follows it.
+ */
+function knownPrefixPattern(prefixes: readonly string[]): RegExp | undefined {
+  const folders = [
+    ...new Set(prefixes.map((p) => p.replace(/\/+$/, '')).filter((p) => p.startsWith('/'))),
+  ].sort((a, b) => b.length - a.length);
+  if (folders.length === 0) return undefined;
+  const alternatives = folders.map(escapeRegExp).join('|');
+  // The folder ends at a slash or where no path character follows (not "/srv/data-secret").
+  return new RegExp(
+    String.raw`${pathStart}(?:${alternatives})(?=\/|$|[^\w.~-])(?:\/(?:${pathTail})?)?`,
+    'g',
+  );
+}
 
 /**
  * `text` with every absolute server path replaced by `<label>` (the data set's name), for readers
- * who may not see the server's file layout.
+ * who may not see the server's file layout. `knownPrefixes` are folders the server knows it uses
+ * (data roots, KDLENS_HOME, its working directory): anything under them goes whole, even with
+ * spaces in their names; other absolute paths end at a space, quote, bracket or colon. The
+ * line/column suffix (":12:3") stays, since it is where the problem is, not where the file is.
  */
-export function redactServerPaths(text: string, label: string): string {
-  return text.replace(absolutePath, `<${label}>`);
+export function redactServerPaths(
+  text: string,
+  label: string,
+  knownPrefixes: readonly string[] = [],
+): string {
+  const known = knownPrefixPattern(knownPrefixes);
+  const replaced = known === undefined ? text : text.replace(known, `<${label}>`);
+  return replaced.replace(absolutePath, `<${label}>`);
 }

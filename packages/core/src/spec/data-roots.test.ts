@@ -145,6 +145,42 @@ describe('confineDataPath', () => {
     ).resolves.toBe(path.join(allowed, 'real'));
   });
 
+  it('answers a path outside the roots the same whether it exists or not (no existence oracle)', async () => {
+    const missing = path.join(outside, 'no-such-key');
+    const existing = path.join(outside, 'secret.csv');
+    for (const candidate of [missing, existing, '/etc/passwd', '/no-such-dir/id_rsa']) {
+      await expect(confineDataPath(candidate, [allowed], 'dataset.root')).rejects.toThrow(
+        `dataset.root: ${candidate} is outside the data folders this server allows (${allowed}); put the data under one of them, or ask the server's owner to add its folder to KDLENS_DATA_ROOTS`,
+      );
+    }
+  });
+
+  it('gives one message for a link whose target is outside, missing, not a folder or a loop', async () => {
+    const links: Record<string, string> = {
+      'to-missing': path.join(outside, 'no-such-key'),
+      'through-file': path.join(outside, 'secret.csv', 'x'),
+      'to-folder': outside,
+      loop: path.join(allowed, 'loop'),
+    };
+    const refusals: string[] = [];
+    for (const [name, target] of Object.entries(links)) {
+      const link = path.join(allowed, name);
+      await symlink(target, link);
+      for (const candidate of [link, path.join(link, 'below')]) {
+        const refused = await confineDataPath(candidate, [allowed], 'dataset.root').catch(
+          (e: unknown) => e,
+        );
+        expect(refused).toBeInstanceOf(DataRootError);
+        refusals.push((refused as Error).message.replace(candidate, '<path>'));
+      }
+    }
+    expect(new Set(refusals)).toEqual(
+      new Set([
+        'dataset.root: <path> leads outside the data folders this server allows (a symbolic link?); the worker refuses to read it',
+      ]),
+    );
+  });
+
   it('says a missing path does not exist, and refuses /proc before touching it', async () => {
     await expect(
       confineDataPath(path.join(allowed, 'nope'), [allowed], 'teacher.pretrained'),

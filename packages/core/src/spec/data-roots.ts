@@ -5,7 +5,7 @@
  * Checked twice: lexically when a spec is validated or launched (a spec problem, named by field),
  * and by the worker on the real path, after symlinks, just before it opens anything.
  */
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { datasetTraits } from '../domain/datasets.ts';
 import { KdlensError } from '../errors.ts';
@@ -136,39 +136,68 @@ export function dataPathProblems(
  * path and in the roots themselves) must lie inside a real root. Returns that real path, which
  * the caller should open instead of `candidate`, so that a symlink swapped in between the check
  * and the open cannot lead outside. `field` names the spec field in messages.
+ *
+ * Nothing outside the roots is touched before the lexical check, and every failure of a link
+ * (its target outside, missing or unreadable) gets one message: otherwise the answers would tell
+ * whoever launches specs which files exist on the server ("does not exist" for
+ * /root/.ssh/id_rsa, "outside" for /etc/shadow).
  */
 export async function confineDataPath(
   candidate: string,
   roots: readonly string[],
   field: DataPathField,
 ): Promise<string> {
-  // Control characters and system folders are refused before anything is touched; the roots are
-  // compared on real paths below (a root may itself be reached through a link).
-  const lexical = dataPathRefusal(candidate, ['/']);
-  if (lexical !== undefined) throw new DataRootError(`${field}: ${lexical}`);
-  let real: string;
-  try {
-    real = await realpath(candidate);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DataRootError(
-      code === 'ENOENT' || code === 'ENOTDIR'
-        ? `${field}: ${path.resolve(candidate)} does not exist`
-        : `${field}: cannot open ${path.resolve(candidate)} (${code ?? 'unknown error'})`,
-    );
+  const realRoots = (
+    await Promise.all(roots.map((root) => realpath(root).catch(() => undefined)))
+  ).filter((root): root is string => root !== undefined);
+  // Lexically inside a root as configured, or as it really is (a root named through a link).
+  const lexical = dataPathRefusal(candidate, roots);
+  if (lexical !== undefined && dataPathRefusal(candidate, realRoots) !== undefined) {
+    throw new DataRootError(`${field}: ${lexical}`);
   }
-  const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => undefined)));
-  const refusal = dataPathRefusal(
-    real,
-    realRoots.filter((root): root is string => root !== undefined),
+  const absolute = path.resolve(candidate);
+  // The target's real path is never shown: it is exactly what a planted symlink would probe for.
+  const leadsOutside = new DataRootError(
+    `${field}: ${absolute} leads outside the data folders this server allows (a symbolic link?); the worker refuses to read it`,
   );
-  if (refusal !== undefined) {
-    const lexical = dataPathRefusal(candidate, roots);
-    if (lexical !== undefined) throw new DataRootError(`${field}: ${lexical}`);
-    // The target's real path is not shown: it is exactly what a planted symlink would probe for.
-    throw new DataRootError(
-      `${field}: ${path.resolve(candidate)} leads outside the data folders this server allows (a symbolic link?); the worker refuses to read it`,
-    );
+  const inside = (real: string) => dataPathRefusal(real, realRoots) === undefined;
+  const real = await realpath(absolute).catch(() => undefined);
+  if (real !== undefined) {
+    if (!inside(real)) throw leadsOutside;
+    return real;
   }
-  return real;
+  // Why it does not resolve, said only when the answer lies inside the roots: the deepest folder
+  // that resolves must really be inside, and the name below it must be no link.
+  let existing = absolute;
+  let realExisting: string | undefined;
+  while (realExisting === undefined && existing !== path.dirname(existing)) {
+    existing = path.dirname(existing);
+    realExisting = await realpath(existing).catch(() => undefined);
+  }
+  // A root that does not exist itself, reached through no link: what is missing is the owner's
+  // folder, not a link's target.
+  const rootMissing = roots.some(
+    (root) =>
+      realExisting === existing &&
+      isPathInside(root, existing) &&
+      path.resolve(root) !== existing &&
+      isPathInside(absolute, root),
+  );
+  if (rootMissing) throw new DataRootError(`${field}: ${absolute} does not exist`);
+  if (realExisting === undefined || !inside(realExisting)) throw leadsOutside;
+  const next = absolute
+    .slice(existing.length)
+    .split(path.sep)
+    .find((part) => part !== '');
+  const below = path.join(realExisting, next ?? '');
+  const entry = await lstat(below).then(
+    (stats) => ({ stats, code: undefined }),
+    (error: unknown) => ({ stats: undefined, code: (error as NodeJS.ErrnoException).code }),
+  );
+  if (entry.stats?.isSymbolicLink()) throw leadsOutside;
+  if (entry.code === 'ENOENT' || entry.code === 'ENOTDIR' || entry.stats !== undefined) {
+    // An existing non-link entry that does not resolve: a file used as a folder further down.
+    throw new DataRootError(`${field}: ${absolute} does not exist`);
+  }
+  throw new DataRootError(`${field}: cannot open ${absolute} (${entry.code ?? 'unknown error'})`);
 }

@@ -39,6 +39,7 @@ async function serveApi(
       port: ctx.config.api.port,
       allowAnonymousRead: ctx.config.api.allowAnonymousRead ?? anonymousReadByDefault,
       limits: ctx.config.api.limits,
+      serverFolders: [...ctx.config.dataRoots, ctx.config.home, ctx.config.workDir],
       // The API launches, cancels and imports through the same functions as `kdlens run`,
       // `kdlens cancel` and `kdlens import`.
       control: createApiControl({

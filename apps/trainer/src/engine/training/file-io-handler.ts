@@ -109,14 +109,14 @@ async function readJson(
 }
 
 /** Reads and checks a model directory; no tensors are created. */
-async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
+async function loadArtifacts(dir: string, confined?: ConfinedFiles): Promise<tf.io.ModelArtifacts> {
   const info = await stat(dir).catch((err: unknown) => {
     if (isMissing(err))
       throw new PretrainedWeightsError(`pretrained weights directory ${dir} does not exist`);
     throw err;
   });
   if (!info.isDirectory()) throw new PretrainedWeightsError(`${dir} is not a directory`);
-  const within = await ConfinedFiles.of(dir);
+  const within = confined ?? (await ConfinedFiles.of(dir));
   const jsonFile = path.join(dir, MODEL_JSON);
   const manifest = await readJson(within, jsonFile);
   const root = path.resolve(dir);
@@ -195,10 +195,13 @@ async function saveArtifacts(
   };
 }
 
-/** IOHandler for `dir` (must exist for save; create it first). */
-export function fileSystemIOHandler(dir: string): tf.io.IOHandler {
+/**
+ * IOHandler for `dir` (must exist for save; create it first). Loads read only inside `within`
+ * when given (a folder the worker already confined), else inside `dir`'s real path.
+ */
+export function fileSystemIOHandler(dir: string, within?: ConfinedFiles): tf.io.IOHandler {
   return {
-    load: () => loadArtifacts(dir),
+    load: () => loadArtifacts(dir, within),
     save: (artifacts) => saveArtifacts(dir, artifacts),
   };
 }

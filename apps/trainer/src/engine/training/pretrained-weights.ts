@@ -12,6 +12,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { ConfinedFiles } from '../../datasets/confined-files.ts';
 import { fileSystemIOHandler, MODEL_JSON, PretrainedWeightsError } from './file-io-handler.ts';
 
 export { PretrainedWeightsError } from './file-io-handler.ts';
@@ -77,9 +78,15 @@ export async function saveModelWeights(model: tf.LayersModel, dir: string): Prom
   });
 }
 
-/** Reads `dir` (errors name the missing or malformed file); creates no tensors. */
-export async function readPretrainedWeights(dir: string): Promise<PretrainedArtifacts> {
-  const handler = fileSystemIOHandler(dir);
+/**
+ * Reads `dir` (errors name the missing or malformed file); creates no tensors. `within` confines
+ * the reads when the caller already checked `dir` (else `dir` itself, resolved here).
+ */
+export async function readPretrainedWeights(
+  dir: string,
+  within?: ConfinedFiles,
+): Promise<PretrainedArtifacts> {
+  const handler = fileSystemIOHandler(dir, within);
   if (handler.load === undefined) throw new Error('file IO handler cannot load');
   const artifacts = await handler.load();
   return {

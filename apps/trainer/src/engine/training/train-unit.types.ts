@@ -3,6 +3,7 @@
  * Kept apart from the loop so the job queue and the CLI can import the types without it.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { ConfinedFiles } from '../../datasets/confined-files.ts';
 import type { ArchitectureName, BuildArchitectureOptions } from '../models/index.ts';
 import type { Architecture } from '../models.ts';
 import type { TestProbabilities } from './evaluate.ts';
@@ -98,7 +99,11 @@ export interface TrainUnitOptions {
    * Start from weights saved in tfjs layers format (model.json + .bin shards, see
    * saveModelWeights) instead of the seeded initialisation. A resumed checkpoint wins over it.
    */
-  pretrained?: { dir: string };
+  pretrained?: {
+    dir: string;
+    /** `dir`'s confinement when the worker already checked it (ConfinedFiles.ofRealFolder). */
+    within?: ConfinedFiles;
+  };
   /** Evaluate on data.val (else data.test) after every N-th epoch and after the last one. */
   evaluateEvery?: number;
   /** Return the test examples' penultimate features (input of the final Dense layer). */
