@@ -34,10 +34,28 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
   });
 }
 
-/** Drops `name`, closing other sessions on it first (PostgreSQL 13+). */
+/**
+ * Drops `name`, closing our own other sessions on it first. Not `WITH (FORCE)`: that refuses when
+ * any session on the database belongs to a role we may not signal, an autovacuum worker cleaning
+ * up after a test that wrote much, for one; a plain DROP cancels autovacuum by itself. A session
+ * that is still closing gives "being accessed by other users" (55006) for a moment, so try again.
+ */
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   assertIdentifier(name);
-  await withAdmin(adminUrl, (client) =>
-    client.query(`drop database if exists "${name}" with (force)`),
-  );
+  await withAdmin(adminUrl, async (client) => {
+    for (let attempt = 1; ; attempt++) {
+      await client.query(
+        `select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = $1 and pid <> pg_backend_pid() and pg_has_role(usesysid, 'member')`,
+        [name],
+      );
+      try {
+        await client.query(`drop database if exists "${name}"`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006' || attempt >= 10) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }
+  });
 }
