@@ -194,7 +194,10 @@ describe('studies through the job queue', () => {
   });
 
   it('`kdlens cancel` stops a running study', async () => {
-    const file = await specFile('study-cancel', 4, 384);
+    // 60 teacher epochs: long enough that the unit seen running is still running when the
+    // cancel lands (with 4, a unit at 98 % finished first and the count said 0 stopping); it is
+    // cancelled within a heartbeat, so the length costs nothing.
+    const file = await specFile('study-cancel', 60, 384);
     await runCli(['run', file], env(), 60_000);
     const id = await experimentId('study-cancel');
     const w = await worker();
