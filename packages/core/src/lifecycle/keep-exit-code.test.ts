@@ -14,14 +14,25 @@ ${tail}`;
   }).status;
 }
 
-describe('a process using async-exit-hook', () => {
-  it('ends with the exitCode it set when it runs out of work (vitest after failures)', () => {
-    expect(exitStatus('process.exitCode = 3;')).toBe(3);
-  });
+// Each case starts Node with tsx (about a second, several on a busy machine).
+const SPAWNS = { timeout: 60_000 };
 
-  it('ends with 0 when it set none, and with what it passes to process.exit', () => {
-    expect(exitStatus('')).toBe(0);
-    expect(exitStatus('process.exitCode = 3; process.exit(0);')).toBe(0);
-    expect(exitStatus('process.exit(5);')).toBe(5);
-  });
+describe('a process using async-exit-hook', () => {
+  it(
+    'ends with the exitCode it set when it runs out of work (vitest after failures)',
+    () => {
+      expect(exitStatus('process.exitCode = 3;')).toBe(3);
+    },
+    SPAWNS,
+  );
+
+  it(
+    'ends with 0 when it set none, and with what it passes to process.exit',
+    () => {
+      expect(exitStatus('')).toBe(0);
+      expect(exitStatus('process.exitCode = 3; process.exit(0);')).toBe(0);
+      expect(exitStatus('process.exit(5);')).toBe(5);
+    },
+    SPAWNS,
+  );
 });
