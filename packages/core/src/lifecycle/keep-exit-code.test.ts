@@ -20,19 +20,15 @@ const SPAWNS = { timeout: 60_000 };
 describe('a process using async-exit-hook', () => {
   it(
     'ends with the exitCode it set when it runs out of work (vitest after failures)',
+    SPAWNS,
     () => {
       expect(exitStatus('process.exitCode = 3;')).toBe(3);
     },
-    SPAWNS,
   );
 
-  it(
-    'ends with 0 when it set none, and with what it passes to process.exit',
-    () => {
-      expect(exitStatus('')).toBe(0);
-      expect(exitStatus('process.exitCode = 3; process.exit(0);')).toBe(0);
-      expect(exitStatus('process.exit(5);')).toBe(5);
-    },
-    SPAWNS,
-  );
+  it('ends with 0 when it set none, and with what it passes to process.exit', SPAWNS, () => {
+    expect(exitStatus('')).toBe(0);
+    expect(exitStatus('process.exitCode = 3; process.exit(0);')).toBe(0);
+    expect(exitStatus('process.exit(5);')).toBe(5);
+  });
 });
