@@ -9,6 +9,10 @@
  *
  * Needs a built web app (npm run build -w @kdlens/web), Chromium, and PostgreSQL:
  * TEST_DATABASE_URL if set, else an embedded server in a temporary folder.
+ *
+ * BENCH_SMOKE=1 (CI's `npm run bench:smoke`): 100 classes instead of 1000 and one timed load
+ * each, so the whole path (seed, API, web, Chromium, sort) runs in seconds; the line carries
+ * "smoke":true.
  */
 import { startApiServer } from '@kdlens/api';
 import { createLogger, writeImportedStudy } from '@kdlens/core';
@@ -20,7 +24,10 @@ import { freePort } from '../support/free-port.ts';
 import { type ArmPlan, seededStudy } from '../support/seeded-study.ts';
 
 const log = createLogger('warn', 'classes-bench');
-const LOADS = 5;
+const smoke = process.env.BENCH_SMOKE === '1';
+const LOADS = smoke ? 1 : 5;
+/** The large study's class count (ImageNet's). */
+const CLASSES = smoke ? 100 : 1000;
 
 function arms(numClasses: number): ArmPlan[] {
   const wave = (k: number, phase: number) =>
@@ -106,8 +113,8 @@ async function main() {
     const seedStart = performance.now();
     const big = await writeImportedStudy(
       warehouse.db,
-      { experiment: 'bench-1000', files: [] },
-      seededStudy(plan(1000)),
+      { experiment: `bench-${CLASSES}`, files: [] },
+      seededStudy(plan(CLASSES)),
     );
     const small = await writeImportedStudy(
       warehouse.db,
@@ -143,7 +150,8 @@ async function main() {
     const m10 = median(results[10] ?? []);
     const line = {
       bench: 'classes-page',
-      classes: 1000,
+      ...(smoke ? { smoke } : {}),
+      classes: CLASSES,
       seedMs: Math.round(seedMs),
       firstLoadMs: Math.round(firstLoad1000),
       interactiveMs: Math.round(m1000),
