@@ -13,7 +13,7 @@
 // BENCH_SECONDS (target seconds per measurement, default 4), BENCH_VARIANTS=fast,js,baseline
 // (wasm kernel variants for the reference CNN, default fast,baseline). --profile adds per-kernel
 // ms per training step for the reference CNN on wasm. BENCH_SMOKE=1 (CI's `npm run bench:smoke`):
-// one untimed-warm-up-free step of batch 8 per model and variant, a 0.05 s inference loop and 2
+// one step of batch 8 (no warm-up) per model and variant, a 0.05 s inference loop and 2
 // steps per worker, so every path runs end to end in seconds; the header line says "smoke":true.
 import { fork } from 'node:child_process';
 import os from 'node:os';
