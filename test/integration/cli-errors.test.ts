@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
 import { freePort } from '../support/free-port.ts';
@@ -40,6 +43,21 @@ describe('errors a user can act on', () => {
   it('an unknown backend', async () => {
     const result = await runCli(['demo'], { KDLENS_BACKEND: 'tpu' });
     expectOneLineError(result, /KDLENS_BACKEND="tpu"/, /wasm/);
+  });
+
+  it('a data file that breaks its format (a DatasetFormatError, not a bug)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kdlens-bad-csv-'));
+    try {
+      const csv = path.join(dir, 'data.csv');
+      await writeFile(csv, 'file,label,split\na.png,,train\n');
+      const result = await runCli(
+        ['datasets', 'inspect', 'csv', '--root', csv, '--label', 'label', '--path-column', 'file'],
+        {},
+      );
+      expectOneLineError(result, /data\.csv:2: column 2 \("label"\) is empty$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists the commands', async () => {

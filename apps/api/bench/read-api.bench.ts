@@ -17,6 +17,9 @@
 // Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 50),
 // BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000), BENCH_RESPONSE_CACHE (on|off),
 // BENCH_CPU_PROFILE (a folder: the server writes a V8 .cpuprofile there when it stops).
+// BENCH_SMOKE=1 (CI's `npm run bench:smoke`) makes the defaults tiny (1 s per measurement and
+// warm-up, 2 connections, 200 examples, 10 classes) so the bench runs end to end in seconds; its
+// lines carry "smoke":true.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
@@ -27,13 +30,30 @@ import { createRandom } from '@kdlens/metrics';
 import autocannon from 'autocannon';
 import { z } from 'zod';
 
+const smoke = process.env.BENCH_SMOKE === '1';
 const env = z
   .object({
     DATABASE_URL: z.string().optional(),
-    BENCH_SECONDS: z.coerce.number().int().min(1).default(10),
-    BENCH_CONNECTIONS: z.coerce.number().int().min(1).default(50),
-    BENCH_EXAMPLES: z.coerce.number().int().min(100).default(50_000),
-    BENCH_CLASSES: z.coerce.number().int().min(2).default(1000),
+    BENCH_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(smoke ? 1 : 10),
+    BENCH_CONNECTIONS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(smoke ? 2 : 50),
+    BENCH_EXAMPLES: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(smoke ? 200 : 50_000),
+    BENCH_CLASSES: z.coerce
+      .number()
+      .int()
+      .min(2)
+      .default(smoke ? 10 : 1000),
     BENCH_RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
     BENCH_CPU_PROFILE: z.string().optional(),
   })
@@ -47,7 +67,9 @@ const seeds = [0, 1, 2, 3, 4];
 const temperatures = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 function emit(record: Record<string, unknown>, readable: string): void {
-  process.stdout.write(`${JSON.stringify({ bench: 'api', ...record })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'api', ...(smoke ? { smoke } : {}), ...record })}\n`,
+  );
   process.stderr.write(`${readable}\n`);
 }
 
@@ -167,7 +189,7 @@ async function measure(load: Load) {
     connections: env.BENCH_CONNECTIONS,
     ...(load.body ? { body: load.body, headers: { 'content-type': 'application/json' } } : {}),
   };
-  await autocannon({ ...options, duration: 2 }); // warm-up: JIT, caches, pool connections
+  await autocannon({ ...options, duration: smoke ? 1 : 2 }); // warm-up: JIT, caches, pool connections
   const before = machine();
   const result = await autocannon({ ...options, duration: env.BENCH_SECONDS });
   return {

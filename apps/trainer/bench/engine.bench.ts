@@ -12,7 +12,9 @@
 // Environment: BENCH_BACKENDS=wasm,cpu (default: every backend, in auto's order),
 // BENCH_SECONDS (target seconds per measurement, default 4), BENCH_VARIANTS=fast,js,baseline
 // (wasm kernel variants for the reference CNN, default fast,baseline). --profile adds per-kernel
-// ms per training step for the reference CNN on wasm.
+// ms per training step for the reference CNN on wasm. BENCH_SMOKE=1 (CI's `npm run bench:smoke`):
+// one step of batch 8 (no warm-up) per model and variant, a 0.05 s inference loop and 2
+// steps per worker, so every path runs end to end in seconds; the header line says "smoke":true.
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +38,7 @@ const models: readonly ArchitectureName[] = ['reference-cnn', 'resnet20', 'lenet
 const variants = ['fast', 'js', 'baseline'] as const;
 type Variant = (typeof variants)[number];
 
+const smoke = process.env.BENCH_SMOKE === '1';
 const envSchema = z.object({
   BENCH_BACKENDS: z
     .string()
@@ -65,12 +68,21 @@ interface Plan {
  * would take minutes.
  */
 function planFor(backend: ConcreteBackend): Plan {
-  return backend === 'cpu'
-    ? { batch: 4, minSteps: 1, maxSteps: 1, warmup: false, models: ['reference-cnn', 'lenet5'] }
+  if (backend === 'cpu') {
+    return {
+      batch: 4,
+      minSteps: 1,
+      maxSteps: 1,
+      warmup: false,
+      models: ['reference-cnn', 'lenet5'],
+    };
+  }
+  return smoke
+    ? { batch: 8, minSteps: 1, maxSteps: 1, warmup: false, models }
     : { batch: 64, minSteps: 2, maxSteps: 40, warmup: true, models };
 }
 
-const INFER_SECONDS = 0.5;
+const INFER_SECONDS = smoke ? 0.05 : 0.5;
 
 function round(v: number, digits = 1): number {
   const f = 10 ** digits;
@@ -231,7 +243,12 @@ async function trainInWorkers(
  */
 async function multiProcess(steps: number): Promise<void> {
   const processes = os.availableParallelism();
-  const config = { architecture: 'reference-cnn', backend: 'wasm', batch: 64, steps } as const;
+  const config = {
+    architecture: 'reference-cnn',
+    backend: 'wasm',
+    batch: planFor('wasm').batch,
+    steps,
+  } as const;
   const [single] = await trainInWorkers(1, config);
   if (single === undefined) throw new Error('no result from the single worker');
   // Both rates over the wall-clock window from the first worker's start to the last one's end
@@ -296,6 +313,7 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       bench: 'engine',
+      ...(smoke ? { smoke } : {}),
       cpus: os.availableParallelism(),
       loadavg: loadavg(),
       node: process.version,
@@ -331,7 +349,7 @@ async function main(): Promise<void> {
   }
   if (wasmReferenceRate !== undefined) {
     // About BENCH_SECONDS per worker at the single-process rate.
-    const steps = Math.max(2, Math.round((env.BENCH_SECONDS * wasmReferenceRate) / 64));
+    const steps = smoke ? 2 : Math.max(2, Math.round((env.BENCH_SECONDS * wasmReferenceRate) / 64));
     await multiProcess(steps);
   }
   summary(lines);

@@ -1,6 +1,8 @@
 // npm run bench -w @kdlens/trainer: does the input pipeline keep up with training? JSON lines,
 // each with batches/s of the pipeline beside the training steps/s of the model it would feed
 // (the demo's toy teacher CNN on the wasm backend, batch 64), measured in the same run.
+// BENCH_SMOKE=1 (CI's `npm run bench:smoke`): batch 8 and 2 batches per pipeline, so every
+// pipeline runs end to end in seconds; its lines carry "smoke":true.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,7 +15,10 @@ import { loadIdxDataset } from '../src/datasets/idx.loader.ts';
 import { generateTrifeature } from '../src/datasets/trifeature/index.ts';
 import { initBackend, trainUnit } from '../src/engine/index.ts';
 
-const BATCH = 64;
+const smoke = process.env.BENCH_SMOKE === '1';
+const BATCH = smoke ? 8 : 64;
+/** How many batches to time: `full`, or 2 in smoke mode. */
+const batches = (full: number) => (smoke ? 2 : full);
 
 async function batchesPerSecond(
   run: () => AsyncGenerator<unknown> | Generator<unknown>,
@@ -68,6 +73,7 @@ function report(
 ) {
   console.log(
     JSON.stringify({
+      ...(smoke ? { smoke } : {}),
       pipeline,
       ...figures,
       batch: BATCH,
@@ -91,7 +97,7 @@ if (existsSync(fashion)) {
         { kind: 'memory', split: train },
         { batchSize: BATCH, shuffleSeed: 1, augment: { padding: 4, seed: 1 } },
       ),
-    300,
+    batches(300),
   );
   report(
     'fashion-mnist (memory, shuffle + crop/flip)',
@@ -116,7 +122,7 @@ for (const size of [32, 64]) {
         first += BATCH;
       }
     },
-    size === 32 ? 40 : 15,
+    batches(size === 32 ? 40 : 15),
   );
   report('trifeature (generated)', { size }, rate, await trainStepsPerSecond(size, 3));
 }
@@ -125,7 +131,7 @@ for (const size of [32, 64]) {
 const dir = await mkdtemp(path.join(os.tmpdir(), 'kdlens-bench-jpeg-'));
 try {
   const files: string[] = [];
-  for (let i = 0; i < BATCH * 8; i++) {
+  for (let i = 0; i < BATCH * batches(8); i++) {
     const file = path.join(dir, `${i}.jpg`);
     const raw = Buffer.from(
       Uint8Array.from({ length: 256 * 256 * 3 }, (_, p) => (p * (i + 1)) % 251),
@@ -148,7 +154,7 @@ try {
         { kind: 'files', index, size: 64, concurrency: 4 },
         { batchSize: BATCH, prefetch: 2 },
       ),
-    8,
+    batches(8),
   );
   report(
     'jpeg folder (decode + resize with sharp)',

@@ -12,7 +12,9 @@
 //   {"name":"encoding",...}                        the same predictions + top-k written as
 //                                                  bytea vs int4[]/float4[]: why bytea
 // Environment: BENCH_RUNS_PER_ARM (seeds, default 5), BENCH_EXAMPLES (default 50000),
-// BENCH_CLASSES (default 1000), BENCH_ENCODING_RUNS (default 5).
+// BENCH_CLASSES (default 1000), BENCH_ENCODING_RUNS (default 5). BENCH_SMOKE=1 (CI's
+// `npm run bench:smoke`) makes the defaults tiny (2 seeds, 200 examples, 101 classes, 1 encoding
+// run) so the bench runs end to end in seconds; its lines carry "smoke":true.
 import os from 'node:os';
 import { createRandom, summarizeStudy } from '@kdlens/metrics';
 import { sql } from 'drizzle-orm';
@@ -28,13 +30,30 @@ import {
 } from '../src/db/index.ts';
 import { createLogger } from '../src/log/logger.ts';
 
+const smoke = process.env.BENCH_SMOKE === '1';
 const env = z
   .object({
     DATABASE_URL: z.string().optional(),
-    BENCH_RUNS_PER_ARM: z.coerce.number().int().min(2).default(5),
-    BENCH_EXAMPLES: z.coerce.number().int().min(10).default(50_000),
-    BENCH_CLASSES: z.coerce.number().int().min(101).default(1000),
-    BENCH_ENCODING_RUNS: z.coerce.number().int().min(1).default(5),
+    BENCH_RUNS_PER_ARM: z.coerce
+      .number()
+      .int()
+      .min(2)
+      .default(smoke ? 2 : 5),
+    BENCH_EXAMPLES: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .default(smoke ? 200 : 50_000),
+    BENCH_CLASSES: z.coerce
+      .number()
+      .int()
+      .min(101)
+      .default(smoke ? 101 : 1000),
+    BENCH_ENCODING_RUNS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(smoke ? 1 : 5),
     BENCH_CONCURRENCY: z.coerce.number().int().min(1).default(1),
   })
   .parse(process.env);
@@ -47,7 +66,9 @@ const numClasses = env.BENCH_CLASSES;
 const seeds = Array.from({ length: env.BENCH_RUNS_PER_ARM }, (_, s) => s);
 
 function emit(record: Record<string, unknown>, readable: string): void {
-  process.stdout.write(`${JSON.stringify({ bench: 'warehouse', ...record })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'warehouse', ...(smoke ? { smoke } : {}), ...record })}\n`,
+  );
   process.stderr.write(`${readable}\n`);
 }
 

@@ -1,4 +1,13 @@
 /**
+ * BENCH_SMOKE=1 (CI's `npm run bench:smoke`): tiny sizes, one timed call, so every figure runs
+ * end to end in about a second; its lines carry "smoke":true.
+ */
+export const smoke = process.env.BENCH_SMOKE === '1';
+
+/** `full` normally, `tiny` in smoke mode. */
+export const size = (full: number, tiny: number): number => (smoke ? tiny : full);
+
+/**
  * Median wall time of `runs` calls (≥ 1), in milliseconds, after one warm-up call unless
  * `warmUp` is false (for slow baselines, where one cold call is enough to show the ratio).
  */
@@ -27,6 +36,7 @@ export function report(
   console.log(
     JSON.stringify({
       bench: name,
+      ...(smoke ? { smoke } : {}),
       ...rest,
       ms: round(ms),
       baselineMs: round(baselineMs),

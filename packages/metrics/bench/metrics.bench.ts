@@ -8,7 +8,7 @@ import { consistencyScore } from '../src/individual/consistency.ts';
 import { createRandom } from '../src/stats/random.ts';
 import type { StudyRun } from '../src/study/study-types.ts';
 import { summarizeStudy } from '../src/study/summarize-study.ts';
-import { medianMs, report } from './measure.ts';
+import { medianMs, report, size } from './measure.ts';
 import { naiveConsistency, naiveDpdEod, significanceByCompareClasses } from './naive.ts';
 
 const random = createRandom(2025);
@@ -17,8 +17,8 @@ const only = process.argv[2];
 // ImageNet scale: 1000 classes, 50,000 test examples, 12 arms (teacher, NDS, 10 temperatures)
 // × 5 seeds; each run right on ~70% of examples, wrong uniformly otherwise.
 if (!only || only === 'study') {
-  const numClasses = 1000;
-  const n = 50_000;
+  const numClasses = size(1000, 20);
+  const n = size(50_000, 500);
   const yTrue = Int32Array.from({ length: n }, (_, i) => i % numClasses);
   const temperatures = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const arms: [StudyRun['role'], number | null][] = [
@@ -34,11 +34,11 @@ if (!only || only === 'study') {
       yPred: yTrue.map((y) => (random.next() < 0.7 ? y : random.int(numClasses))),
     })),
   );
-  const input = { numClasses, yTrue, runs, options: { bootstrap: { iterations: 1000 } } };
-  const ms = medianMs(() => summarizeStudy(input), 3);
+  const input = { numClasses, yTrue, runs, options: { bootstrap: { iterations: size(1000, 20) } } };
+  const ms = medianMs(() => summarizeStudy(input), size(3, 1));
   const baselineMs = medianMs(
     () => significanceByCompareClasses(yTrue, runs, numClasses, temperatures),
-    3,
+    size(3, 1),
   );
   report('summarizeStudy', {
     classes: numClasses,
@@ -52,7 +52,7 @@ if (!only || only === 'study') {
 
 // Group fairness: DPD + EOD over 1,000,000 rows and 4 groups.
 if (!only || only === 'group') {
-  const n = 1_000_000;
+  const n = size(1_000_000, 10_000);
   const yTrue = Int32Array.from({ length: n }, () => random.int(2));
   const yPred = yTrue.map((y) => (random.next() < 0.8 ? y : 1 - y));
   const codes = Int32Array.from({ length: n }, () => random.int(4));
@@ -87,8 +87,8 @@ if (!only || only === 'group') {
 
 // Individual fairness: consistency for n = 10,000, d = 64.
 if (!only || only === 'consistency') {
-  const n = 10_000;
-  const d = 64;
+  const n = size(10_000, 500);
+  const d = size(64, 8);
   const x = Float64Array.from({ length: n * d }, () => random.next());
   const yPred = Int32Array.from({ length: n }, () => random.int(2));
   const ms = medianMs(() => consistencyScore(x, d, yPred, { k: 5 }), 1);

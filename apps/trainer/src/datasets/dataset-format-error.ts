@@ -1,9 +1,11 @@
+import { KdlensError } from '@kdlens/core';
+
 /**
  * A data file that does not follow its format: names the file and where in it (line, or byte
  * offset for binary formats), so the user can find and fix the record. Loaders never skip bad
  * records silently.
  */
-export class DatasetFormatError extends Error {
+export class DatasetFormatError extends KdlensError {
   override readonly name = 'DatasetFormatError';
   constructor(
     readonly file: string,

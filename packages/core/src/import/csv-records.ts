@@ -7,6 +7,8 @@
  * Lines starting with '#' outside a quoted field are comments (the run metadata header).
  */
 
+import { KdlensError } from '../errors.ts';
+
 export interface CsvField {
   value: string;
   line: number;
@@ -17,7 +19,9 @@ export type CsvRecord =
   | { kind: 'comment'; text: string; line: number }
   | { kind: 'row'; fields: CsvField[]; line: number };
 
-export class CsvSyntaxError extends Error {
+/** A record that breaks the CSV grammar (an unclosed quote…); says where, by line and column. */
+export class CsvSyntaxError extends KdlensError {
+  override readonly name = 'CsvSyntaxError';
   constructor(
     message: string,
     readonly line: number,

@@ -17,6 +17,7 @@
  */
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { KdlensError } from '@kdlens/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { NamedSlot, OptimizerConfig, TrainingOptimizer } from './optimizers.ts';
@@ -91,8 +92,8 @@ export interface Checkpoint {
   data: Uint8Array;
 }
 
-export class CheckpointError extends Error {
-  override name = 'CheckpointError';
+export class CheckpointError extends KdlensError {
+  override readonly name = 'CheckpointError';
 }
 
 function describe(id: CheckpointIdentity): string {

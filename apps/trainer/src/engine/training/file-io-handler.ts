@@ -12,6 +12,7 @@
  */
 import { rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { KdlensError } from '@kdlens/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { ConfinedFiles } from '../../datasets/confined-files.ts';
@@ -20,8 +21,8 @@ import { DatasetFormatError } from '../../datasets/dataset-format-error.ts';
 export const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
-export class PretrainedWeightsError extends Error {
-  override name = 'PretrainedWeightsError';
+export class PretrainedWeightsError extends KdlensError {
+  override readonly name = 'PretrainedWeightsError';
 }
 
 const weightSpecSchema = z
