@@ -313,6 +313,14 @@ async function main(): Promise<void> {
             ` | p99 ratio ${overhead.toFixed(2)} (target ≤ ${TARGET_OVERHEAD}), failed ${graphql.failed}/${direct.failed}` +
             ` | load ${graphql.load1Before}→${direct.load1After} on ${os.availableParallelism()} cpus`,
         );
+        if (graphql.failed > 0 || direct.failed > 0) {
+          // Latency of refused requests is no measurement: say so, and fail the run (and CI's
+          // smoke run), instead of printing numbers that look fine.
+          process.stderr.write(
+            `${q.name}: ${graphql.failed} GraphQL and ${direct.failed} direct requests failed\n`,
+          );
+          process.exitCode = 1;
+        }
         if (statsBefore && statsAfter) {
           // Over warm-up and measurement: the first request after a version change is a miss.
           const hits = statsAfter.hits - statsBefore.hits;

@@ -32,7 +32,6 @@ import { sharedReadiness } from './http/shared-readiness.ts';
 import {
   type ApiLimits,
   MAX_HEADERS_COUNT,
-  MAX_REQUESTS_PER_SOCKET,
   QUEUED_PER_SLOT,
   resolveApiLimits,
 } from './limits/api-limits.ts';
@@ -122,7 +121,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     connectionsCheckingInterval: Math.min(1000, Math.max(100, limits.headersTimeoutMs / 4)),
   });
   httpServer.maxHeadersCount = MAX_HEADERS_COUNT;
-  httpServer.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
+  // No maxRequestsPerSocket: past it Node answers 503 to every request a pipelining client has
+  // already sent on that socket (the read bench's GraphQL side was 90 % 503s), and the idle and
+  // headers timeouts already bound how long a connection is held.
   // Past this Node destroys each new socket at once (and emits 'drop').
   httpServer.maxConnections = limits.maxConnections;
   let droppedConnections = 0;

@@ -95,6 +95,3 @@ export const QUEUED_PER_SLOT = 4;
 
 /** Node's default is 2,000; no client of this API sends more than a dozen. */
 export const MAX_HEADERS_COUNT = 100;
-
-/** Requests served on one kept-alive connection before the server closes it (Node: unlimited). */
-export const MAX_REQUESTS_PER_SOCKET = 1_000;
