@@ -20,8 +20,10 @@ const QUEUE_MS = 300;
 const CHECK_INTERVAL_MS = HEADERS_TIMEOUT_MS / 4;
 /**
  * Allowed RSS growth (after a full GC) over 1,000 distinct 64–256 KiB queries, 156 MB sent in
- * all. Measured on a loaded 2-core machine: 6 MB; 190 MB before the fix (the texts kept by the
- * response cache's memo and by Apollo's document store).
+ * all, measured after as many again have warmed up the allocator. Measured on a loaded 2-core
+ * machine: 6 MB; 190 MB before the fix (the texts kept by the response cache's memo and by
+ * Apollo's document store; the memo's count is checked through the stats below). Measured from a
+ * cold start instead, malloc's own retention alone came to 35 MB in one CI run.
  */
 const RSS_BOUND_BYTES = 32 * 1024 * 1024;
 
@@ -68,10 +70,16 @@ describe('the response cache and the document store keep no query texts (item 5)
   it('1,000 distinct 64–256 KiB queries leave RSS within 32 MB of before', async () => {
     const query = (i: number, kib: number) =>
       `{ experiments(first: 1) { totalCount } } # ${i} ${'x'.repeat(kib * 1024)}`;
-    // Warm-up: JIT, the pool's connections and Apollo's first documents are not what is measured.
+    // Warm-up: JIT, the pool's connections, Apollo's first documents and the allocator's own
+    // high-water mark (the same 1,000 sizes once, so freed body buffers are there to reuse) are
+    // not what is measured. A leak grows with every request; retention by malloc does not.
     await pool(100, async (i, token) => {
       const r = await gql(api.url, query(-i, 64), { token });
       expect(r.errors).toEqual([]);
+    });
+    await pool(1000, async (i, token) => {
+      const r = await gql(api.url, query(-1000 - i, 64 + ((i * 7) % 193)), { token });
+      expect(r.status, r.text).toBe(200);
     });
     const before = await api.rssBytes();
     let sent = 0;
@@ -98,7 +106,7 @@ describe('the response cache and the document store keep no query texts (item 5)
     expect(sent).toBeGreaterThan(150 * 2 ** 20);
     expect(after - before).toBeLessThan(RSS_BOUND_BYTES);
     // Nothing large stayed: no texts over 16 KiB were cached, parsed documents or remembered.
-    expect(stats.responseCache?.bypasses).toBeGreaterThanOrEqual(1100);
+    expect(stats.responseCache?.bypasses).toBeGreaterThanOrEqual(2100);
     expect(stats.responseCache?.bytes).toBeLessThan(64 * 1024);
     expect(stats.responseCache?.documents).toBe(0);
     expect(stats.documentStore.documents).toBe(0);
