@@ -68,6 +68,28 @@ export function findExcessNesting(
     afterQuoted = false;
     blockOnLine = 0;
   };
+  // Moves `i` past the string that opens at it, counting its line breaks. In "…" a backslash
+  // escapes the next character; in YAML's '…' a doubled quote is a quote.
+  const skipQuoted = (quote: number) => {
+    i++;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === quote) {
+        if (quote === 39 && text.charCodeAt(i + 1) === 39) {
+          i += 2;
+          continue;
+        }
+        break;
+      }
+      if (quote === 34 && c === 92 /* \ */) i++;
+      if (text.charCodeAt(i) === 10) {
+        line++;
+        lineStart = i + 1;
+      }
+      i++;
+    }
+    i++;
+  };
   while (i < n) {
     const ch = text.charCodeAt(i);
     if (ch === 10 /* \n */) {
@@ -109,18 +131,11 @@ export function findExcessNesting(
       i++;
       continue;
     }
-    if (ch === 34 /* " */ && (!yaml || scalarStart)) {
-      // Skip to the closing quote; a backslash escapes the next character (line breaks counted).
-      i++;
-      while (i < n && text.charCodeAt(i) !== 34) {
-        if (text.charCodeAt(i) === 92 /* \ */) i++;
-        if (text.charCodeAt(i) === 10) {
-          line++;
-          lineStart = i + 1;
-        }
-        i++;
-      }
-      i++;
+    if (
+      (ch === 34 /* " */ && (!yaml || scalarStart)) ||
+      (ch === 39 /* ' */ && yaml && scalarStart)
+    ) {
+      skipQuoted(ch);
       scalarStart = false;
       afterQuoted = true;
       lineHasPlain = false;
@@ -128,29 +143,6 @@ export function findExcessNesting(
     }
     if (!yaml) {
       i++;
-      continue;
-    }
-    if (ch === 39 /* ' */ && scalarStart) {
-      i++;
-      while (i < n) {
-        const c = text.charCodeAt(i);
-        if (c === 39) {
-          if (text.charCodeAt(i + 1) === 39) {
-            i += 2;
-            continue;
-          }
-          break;
-        }
-        if (c === 10) {
-          line++;
-          lineStart = i + 1;
-        }
-        i++;
-      }
-      i++;
-      scalarStart = false;
-      afterQuoted = true;
-      lineHasPlain = false;
       continue;
     }
     const prev = text.charCodeAt(i - 1);
