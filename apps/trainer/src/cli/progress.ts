@@ -1,19 +1,6 @@
 import type { Logger } from '@kdlens/core';
 import cliProgress from 'cli-progress';
-
-export interface UnitProgress {
-  fraction: number;
-  epoch: number;
-  epochs: number;
-  loss: number;
-  imagesPerSec: number;
-}
-
-export interface ProgressReporter {
-  /** Starts a bar for one unit of work, e.g. "teacher seed 0". */
-  unit(label: string): { update(p: UnitProgress): void; done(summary: string): void };
-  stop(): void;
-}
+import type { ProgressReporter } from '../study/progress-reporter.ts';
 
 /**
  * Bars when progress is enabled and stderr is a terminal; otherwise a log line per quarter of
@@ -22,6 +9,7 @@ export interface ProgressReporter {
 export function createProgressReporter(opts: { enabled: boolean; log: Logger }): ProgressReporter {
   if (!opts.enabled || process.stderr.isTTY !== true) {
     return {
+      drawsOnTerminal: false,
       unit(label) {
         let lastQuarter = -1;
         return {
@@ -58,6 +46,7 @@ export function createProgressReporter(opts: { enabled: boolean; log: Logger }):
     cliProgress.Presets.shades_classic,
   );
   return {
+    drawsOnTerminal: true,
     unit(label) {
       const bar = bars.create(1000, 0, {
         label: label.padEnd(22),

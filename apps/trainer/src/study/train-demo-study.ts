@@ -2,6 +2,7 @@ import os from 'node:os';
 import { type BackendName, KdlensError, type Logger } from '@kdlens/core';
 import { listRunsOfExperiments, type Warehouse } from '@kdlens/core/db';
 import { enqueueStudy } from './enqueue-study.ts';
+import type { ProgressReporter } from './progress-reporter.ts';
 import { queueSettings } from './queue-settings.ts';
 import { resolveSpec } from './resolve-spec.ts';
 import { trainStudyLocally } from './train-study-locally.ts';
@@ -10,12 +11,13 @@ export interface TrainDemoStudyOptions {
   warehouse: Warehouse;
   config: {
     queue: { heartbeatSeconds?: number; staleAfterSeconds?: number };
-    showProgress: boolean;
     /** Where kdlens runs and KDLENS_DATA_ROOTS, to resolve and check the spec's data paths. */
     workDir: string;
     dataRoots: string[];
   };
   log: Logger;
+  /** Shows the units' progress while they train (not used when nothing is left to train). */
+  progress: ProgressReporter;
   /** A spec file or preset to train instead of the `demo` preset. */
   spec?: string;
   /** KDLENS_BACKEND for the workers (wins over the spec's backend). */
@@ -48,7 +50,7 @@ export async function trainDemoStudy(opts: TrainDemoStudyOptions): Promise<DemoS
     experimentId,
     concurrency: Math.min(pending, os.availableParallelism()),
     log: opts.log,
-    showProgress: opts.config.showProgress,
+    progress: opts.progress,
     ...(opts.backend === undefined ? {} : { workerEnv: { KDLENS_BACKEND: opts.backend } }),
     ...(opts.signal === undefined ? {} : { signal: opts.signal }),
   });

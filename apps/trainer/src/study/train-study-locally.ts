@@ -1,8 +1,8 @@
 import type { ExperimentSpec, ExperimentStatus, Logger } from '@kdlens/core';
 import { KdlensError } from '@kdlens/core';
 import type { Warehouse } from '@kdlens/core/db';
-import { createProgressReporter } from '../cli/progress.ts';
 import { startLocalWorkerProcesses } from './local-worker-processes.ts';
+import type { ProgressReporter } from './progress-reporter.ts';
 import { watchStudy } from './watch-study.ts';
 
 export interface TrainStudyLocallyOptions {
@@ -12,7 +12,8 @@ export interface TrainStudyLocallyOptions {
   /** Worker processes, one unit each. */
   concurrency: number;
   log: Logger;
-  showProgress: boolean;
+  /** Shows the units' progress; stopped when the training ends. */
+  progress: ProgressReporter;
   /** Extra environment for the worker processes (e.g. KDLENS_BACKEND). */
   workerEnv?: Record<string, string>;
   /** Stops watching; the workers are stopped and their units go back to the queue. */
@@ -25,14 +26,13 @@ export interface TrainStudyLocallyOptions {
  * of the same study meanwhile; the queue keeps every unit to one worker.
  */
 export async function trainStudyLocally(opts: TrainStudyLocallyOptions): Promise<ExperimentStatus> {
-  const progress = createProgressReporter({ enabled: opts.showProgress, log: opts.log });
-  const bars = opts.showProgress && process.stderr.isTTY === true;
+  const { progress } = opts;
   const workers = startLocalWorkerProcesses({
     count: opts.concurrency,
     databaseUrl: opts.warehouse.url,
     log: opts.log,
     // Bars and worker log lines would overwrite each other on one terminal.
-    env: { ...(bars ? { LOG_LEVEL: 'warn' } : {}), ...opts.workerEnv },
+    env: { ...(progress.drawsOnTerminal ? { LOG_LEVEL: 'warn' } : {}), ...opts.workerEnv },
   });
   const stopWatching = new AbortController();
   const onAbort = () => stopWatching.abort(opts.signal?.reason);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExperimentSpec, ExperimentStatus, Logger } from '@kdlens/core';
 import { type Database, findExperimentById, listRunsOfExperiments } from '@kdlens/core/db';
-import type { ProgressReporter } from '../cli/progress.ts';
+import type { ProgressReporter } from './progress-reporter.ts';
 
 const finished: readonly ExperimentStatus[] = ['succeeded', 'failed', 'cancelled'];
 

@@ -16,11 +16,13 @@ export function registerDemoCommand(program: Command): void {
       withWarehouse(async (w, ctx) => {
         const { onShutdown } = await import('@kdlens/core');
         const { trainDemoStudy } = await import('../../study/train-demo-study.ts');
+        const { createProgressReporter } = await import('../progress.ts');
         const abort = new AbortController();
         const training = trainDemoStudy({
           warehouse: w,
           config: ctx.config,
           log: ctx.log,
+          progress: createProgressReporter({ enabled: ctx.config.showProgress, log: ctx.log }),
           signal: abort.signal,
           ...(options.spec === undefined ? {} : { spec: options.spec }),
           ...(options.backend === undefined ? {} : { backend: options.backend }),

@@ -105,10 +105,12 @@ export function registerServeCommands(program: Command): void {
 
       if (options.demo) {
         const { trainDemoStudy } = await import('../../study/train-demo-study.ts');
+        const { createProgressReporter } = await import('../progress.ts');
         const run = trainDemoStudy({
           warehouse,
           config: ctx.config,
           log: ctx.log,
+          progress: createProgressReporter({ enabled: ctx.config.showProgress, log: ctx.log }),
           signal: abort.signal,
           ...(options.demoSpec === undefined ? {} : { spec: options.demoSpec }),
         });

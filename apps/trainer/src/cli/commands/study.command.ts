@@ -42,6 +42,7 @@ export function registerStudyCommands(program: Command): void {
         if (status !== 'succeeded') {
           const { onShutdown } = await import('@kdlens/core');
           const { trainStudyLocally } = await import('../../study/train-study-locally.ts');
+          const { createProgressReporter } = await import('../progress.ts');
           const abort = new AbortController();
           const units = planUnits(spec).length;
           const training = trainStudyLocally({
@@ -50,7 +51,7 @@ export function registerStudyCommands(program: Command): void {
             experimentId: enqueued.experimentId,
             concurrency: Math.min(units, options.concurrency ?? os.availableParallelism()),
             log: ctx.log,
-            showProgress: ctx.config.showProgress,
+            progress: createProgressReporter({ enabled: ctx.config.showProgress, log: ctx.log }),
             signal: abort.signal,
           });
           // Ctrl-C: the workers put their units back in the queue before the warehouse closes.
