@@ -17,7 +17,7 @@ import {
   experiments,
   recordExperiment,
 } from '@kdlens/core/db';
-import { enqueueStudy } from '@kdlens/trainer';
+import { enqueueStudy } from '@kdlens/core/study';
 import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

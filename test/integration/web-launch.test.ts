@@ -7,7 +7,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { createLogger, type ExperimentSpec, loadPreset } from '@kdlens/core';
 import { createApiToken } from '@kdlens/core/db';
-import { recordStudy, startWeb } from '@kdlens/trainer';
+import { recordStudy } from '@kdlens/core/study';
+import { startWeb } from '@kdlens/trainer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, haveChromium, launchChromium } from '../support/browser.ts';

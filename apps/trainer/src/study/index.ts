@@ -1,9 +1,5 @@
-export { type EnqueuedStudy, enqueueStudy, formatEnqueued } from './enqueue-study.ts';
-export { readStudySpec, recordStudy } from './experiment-spec-store.ts';
 export { loadStudyData, type StudyData, StudyDataError } from './load-study-data.ts';
 export type { ProgressReporter, UnitProgress } from './progress-reporter.ts';
-export { queueSettings } from './queue-settings.ts';
-export { resolveSpec } from './resolve-spec.ts';
 export { createStudyRunUnit, type StudyRunUnitOptions } from './study-run-unit.ts';
 export { type DemoStudyResult, trainDemoStudy } from './train-demo-study.ts';
 export { trainStudyLocally } from './train-study-locally.ts';

@@ -22,12 +22,12 @@ import {
   recordTestSet,
   saveRunResults,
 } from '@kdlens/core/db';
+import { readStudySpec } from '@kdlens/core/study';
 import type * as tf from '@tensorflow/tfjs';
 import { ConfinedFiles } from '../datasets/confined-files.ts';
 import { type EpochMetrics, initBackend, trainUnit } from '../engine/index.ts';
 import type { RunUnit, UnitContext, UnitResult } from '../worker/index.ts';
 import { packDirectorySync, unpackDirectory } from './directory-bundle.ts';
-import { readStudySpec } from './experiment-spec-store.ts';
 import { loadStudyData, type StudyData } from './load-study-data.ts';
 import { loadTeacher, storeTeacherWeights } from './teacher-weights.ts';
 import { unitTrainOptions } from './unit-train-options.ts';

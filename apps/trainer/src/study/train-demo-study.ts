@@ -1,10 +1,9 @@
 import os from 'node:os';
-import { type BackendName, KdlensError, type Logger } from '@kdlens/core';
+import { type BackendName, KdlensError, type Logger, resolveSpec } from '@kdlens/core';
 import { listRunsOfExperiments, type Warehouse } from '@kdlens/core/db';
-import { enqueueStudy } from './enqueue-study.ts';
+import { queueSettings } from '@kdlens/core/queue';
+import { enqueueStudy } from '@kdlens/core/study';
 import type { ProgressReporter } from './progress-reporter.ts';
-import { queueSettings } from './queue-settings.ts';
-import { resolveSpec } from './resolve-spec.ts';
 import { trainStudyLocally } from './train-study-locally.ts';
 
 export interface TrainDemoStudyOptions {

@@ -1,5 +1,6 @@
 export { type CancelResult, requestCancel } from './cancel.ts';
 export { PG_BOSS_SCHEMA, type QueueName, queueNames } from './queue-names.ts';
+export { queueSettings } from './queue-settings.ts';
 export { enqueueExperiment, enqueueReady, type ReconcileResult } from './reconcile.ts';
 export {
   type CancelTarget,

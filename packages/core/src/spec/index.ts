@@ -49,6 +49,12 @@ export {
   presetsDir,
   readPresetText,
 } from './presets.ts';
+export {
+  confineSpec,
+  resolveLaunchedSpec,
+  resolveSpec,
+  type SpecPathsConfig,
+} from './resolve-spec.ts';
 export { scheduleInSteps } from './schedule-in-steps.ts';
 export { formatSpecIssue, SpecError, type SpecIssue } from './spec-error.ts';
 export { specToYaml } from './spec-yaml.ts';

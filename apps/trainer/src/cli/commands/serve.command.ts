@@ -19,9 +19,9 @@ async function serveApi(
   const { onShutdown } = await import('@kdlens/core');
   const { openWarehouse } = await import('@kdlens/core/db');
   const { createApiControl, startApiServer } = await import('@kdlens/api');
-  const { enqueueStudy } = await import('../../study/enqueue-study.ts');
-  const { resolveLaunchedSpec } = await import('../../study/resolve-spec.ts');
-  const { queueSettings } = await import('../../study/queue-settings.ts');
+  const { enqueueStudy } = await import('@kdlens/core/study');
+  const { resolveLaunchedSpec } = await import('@kdlens/core');
+  const { queueSettings } = await import('@kdlens/core/queue');
   const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });
   const { timings } = queueSettings(ctx.config);
   let api: ApiServer | undefined;

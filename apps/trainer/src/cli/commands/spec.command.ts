@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 async function loadSpec(fileOrPreset: string) {
-  const { resolveSpec } = await import('../../study/resolve-spec.ts');
+  const { resolveSpec } = await import('@kdlens/core');
   const { cliContext } = await import('../cli-context.ts');
   // Validation checks data paths against this machine's KDLENS_DATA_ROOTS, as a launch would.
   return resolveSpec(fileOrPreset, cliContext().config);

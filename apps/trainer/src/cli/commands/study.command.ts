@@ -27,9 +27,9 @@ export function registerStudyCommands(program: Command): void {
     .action((specArg: string, options: { local?: boolean; concurrency?: number }) =>
       withWarehouse(async (w, ctx) => {
         const { KdlensError, planUnits } = await import('@kdlens/core');
-        const { resolveSpec } = await import('../../study/resolve-spec.ts');
-        const { enqueueStudy, formatEnqueued } = await import('../../study/enqueue-study.ts');
-        const { queueSettings } = await import('../../study/queue-settings.ts');
+        const { resolveSpec } = await import('@kdlens/core');
+        const { enqueueStudy, formatEnqueued } = await import('@kdlens/core/study');
+        const { queueSettings } = await import('@kdlens/core/queue');
         const { spec } = await resolveSpec(specArg, ctx.config);
         const { timings } = queueSettings(ctx.config);
         const enqueued = await enqueueStudy(w, spec, { log: ctx.log, timings });
@@ -104,7 +104,7 @@ export function registerStudyCommands(program: Command): void {
       }
       const { startWorkers } = await import('../../worker/index.ts');
       const { createStudyRunUnit } = await import('../../study/study-run-unit.ts');
-      const { queueSettings } = await import('../../study/queue-settings.ts');
+      const { queueSettings } = await import('@kdlens/core/queue');
       const { timings, reconcileSeconds } = queueSettings(ctx.config);
       let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
       onShutdown(async () => {
@@ -137,7 +137,7 @@ export function registerStudyCommands(program: Command): void {
         const { KdlensError } = await import('@kdlens/core');
         const { findExperimentById, findExperimentByName } = await import('@kdlens/core/db');
         const { openStudyQueue, requestCancel } = await import('@kdlens/core/queue');
-        const { queueSettings } = await import('../../study/queue-settings.ts');
+        const { queueSettings } = await import('@kdlens/core/queue');
         const experiment =
           (await findExperimentByName(w.db, target)) ??
           (uuidPattern.test(target) ? await findExperimentById(w.db, target) : undefined);

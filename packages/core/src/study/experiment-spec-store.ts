@@ -2,13 +2,11 @@
  * The spec of a study lives in experiments.spec (the parsed form, defaults filled in): workers
  * on any machine read it from there, so the spec file needs to exist only where `kdlens run` ran.
  */
-import { type ExperimentSpec, experimentSpecSchema, KdlensError } from '@kdlens/core';
-import {
-  type Database,
-  type Executor,
-  findExperimentById,
-  recordExperiment,
-} from '@kdlens/core/db';
+import type { Database } from '../db/database.ts';
+import type { Executor } from '../db/queries/executor.ts';
+import { findExperimentById, recordExperiment } from '../db/queries/experiments.ts';
+import { KdlensError } from '../errors.ts';
+import { type ExperimentSpec, experimentSpecSchema } from '../spec/experiment-spec.schema.ts';
 
 /** Keys sorted at every level: jsonb does not keep the order the spec was written in. */
 function canonical(value: unknown): string {

@@ -1,5 +1,5 @@
-import type { Config } from '@kdlens/core';
-import { defaultQueueTimings, type QueueTimings } from '@kdlens/core/queue';
+import type { Config } from '../config/env.ts';
+import { defaultQueueTimings, type QueueTimings } from './study-queue.ts';
 
 /** Queue timings from the environment, and how often workers reconcile to match them. */
 export function queueSettings(config: Pick<Config, 'queue'>): {

@@ -1,11 +1,10 @@
-import { type ExperimentSpec, type Logger, planUnits } from '@kdlens/core';
-import type { Warehouse } from '@kdlens/core/db';
-import {
-  enqueueReady,
-  insertMissingRuns,
-  openStudyQueue,
-  type QueueTimings,
-} from '@kdlens/core/queue';
+import type { Warehouse } from '../db/warehouse.ts';
+import type { Logger } from '../log/logger.ts';
+import { enqueueReady } from '../queue/reconcile.ts';
+import { insertMissingRuns } from '../queue/run-claims.ts';
+import { openStudyQueue, type QueueTimings } from '../queue/study-queue.ts';
+import type { ExperimentSpec } from '../spec/experiment-spec.schema.ts';
+import { planUnits } from '../spec/plan-units.ts';
 import { recordStudy } from './experiment-spec-store.ts';
 
 export interface EnqueuedStudy {

@@ -1,17 +1,12 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  type Config,
-  dataPathProblems,
-  type ExperimentSpec,
-  KdlensError,
-  loadPreset,
-  parseSpecFile,
-  presetFile,
-  presetNames,
-  resolveDataPaths,
-  SpecError,
-} from '@kdlens/core';
+import type { Config } from '../config/env.ts';
+import { KdlensError } from '../errors.ts';
+import { dataPathProblems, resolveDataPaths } from './data-roots.ts';
+import type { ExperimentSpec } from './experiment-spec.schema.ts';
+import { parseSpecFile } from './parse-spec.ts';
+import { loadPreset, presetFile, presetNames } from './presets.ts';
+import { SpecError } from './spec-error.ts';
 
 /** What resolving a spec needs from the configuration. */
 export type SpecPathsConfig = Pick<Config, 'workDir' | 'dataRoots'>;

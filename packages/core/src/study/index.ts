@@ -1,0 +1,7 @@
+export {
+  type EnqueuedStudy,
+  type EnqueueStudyOptions,
+  enqueueStudy,
+  formatEnqueued,
+} from './enqueue-study.ts';
+export { readStudySpec, recordStudy } from './experiment-spec-store.ts';
