@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '@kdlens/core';
 
-const kdlensBin = fileURLToPath(new URL('../../bin/kdlens.js', import.meta.url));
+// The trainer's own worker entry point, not the CLI: the library does not call back up into it.
+const workerBin = fileURLToPath(new URL('../../bin/kdlens-worker.js', import.meta.url));
 
 export interface LocalWorkerProcesses {
   pids: number[];
@@ -33,7 +34,7 @@ export function startLocalWorkerProcesses(opts: {
   const exits: Promise<void>[] = [];
   let stopping: Promise<void> | undefined;
   for (let i = 0; i < opts.count; i++) {
-    const child = spawn(process.execPath, [kdlensBin, 'worker', '--concurrency', '1'], {
+    const child = spawn(process.execPath, [workerBin], {
       env: { ...process.env, ...opts.env, DATABASE_URL: opts.databaseUrl },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -81,50 +81,29 @@ export function registerStudyCommands(program: Command): void {
     .option('--concurrency <n>', 'worker processes on this machine, one unit each', positiveInt, 1)
     .action(async (options: { concurrency: number }) => {
       const ctx = cliContext();
+      if (options.concurrency === 1) {
+        // The same function as the trainer's own worker entry point (bin/kdlens-worker.js).
+        const { runStudyWorker } = await import('../../study/study-worker.ts');
+        return runStudyWorker({ config: ctx.config, log: ctx.log });
+      }
       const { onShutdown } = await import('@kdlens/core');
       const { openWarehouse } = await import('@kdlens/core/db');
       const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });
-      if (options.concurrency > 1) {
-        const { startLocalWorkerProcesses } = await import('../../study/local-worker-processes.ts');
-        const processes = startLocalWorkerProcesses({
-          count: options.concurrency,
-          databaseUrl: warehouse.url,
-          log: ctx.log,
-        });
-        onShutdown(async () => {
-          await processes.stop();
-          await warehouse.close();
-        });
-        process.stdout.write(
-          `${options.concurrency} worker processes (pids ${processes.pids.join(', ')}) waiting for units\n`,
-        );
-        await processes.allExited;
-        await warehouse.close();
-        return;
-      }
-      const { startWorkers } = await import('../../worker/index.ts');
-      const { createStudyRunUnit } = await import('../../study/study-run-unit.ts');
-      const { queueSettings } = await import('@kdlens/core/queue');
-      const { timings, reconcileSeconds } = queueSettings(ctx.config);
-      let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
-      onShutdown(async () => {
-        await workers?.stop();
-        await warehouse.close();
-      });
-      workers = await startWorkers({
-        warehouse,
-        concurrency: 1,
-        runUnit: createStudyRunUnit({
-          db: warehouse.db,
-          machineBackend: ctx.config.backend,
-          dataRoots: ctx.config.dataRoots,
-        }),
+      const { startLocalWorkerProcesses } = await import('../../study/local-worker-processes.ts');
+      const processes = startLocalWorkerProcesses({
+        count: options.concurrency,
+        databaseUrl: warehouse.url,
         log: ctx.log,
-        timings,
-        reconcileSeconds,
       });
-      process.stdout.write(`worker ${workers.name} waiting for units\n`);
-      await waitForever();
+      onShutdown(async () => {
+        await processes.stop();
+        await warehouse.close();
+      });
+      process.stdout.write(
+        `${options.concurrency} worker processes (pids ${processes.pids.join(', ')}) waiting for units\n`,
+      );
+      await processes.allExited;
+      await warehouse.close();
     });
 
   program
