@@ -15,9 +15,9 @@
  * "smoke":true.
  */
 import { startApiServer } from '@kdlens/api';
+import { startWeb } from '@kdlens/cli';
 import { createLogger, writeImportedStudy } from '@kdlens/core';
 import { createApiToken, openScratchWarehouse } from '@kdlens/core/db';
-import { startWeb } from '@kdlens/trainer';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { freePort } from '../support/free-port.ts';

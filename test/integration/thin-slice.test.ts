@@ -1,9 +1,10 @@
 import { startApiServer } from '@kdlens/api';
+import { startWeb } from '@kdlens/cli';
 import { createLogger, parseSpecText } from '@kdlens/core';
 import { findExperimentByName, listRunsOfExperiments } from '@kdlens/core/db';
 import { waitForExperiment } from '@kdlens/core/queue';
 import { enqueueStudy } from '@kdlens/core/study';
-import { createStudyRunUnit, startWeb, startWorkers } from '@kdlens/trainer';
+import { createStudyRunUnit, startWorkers } from '@kdlens/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, haveChromium, launchChromium } from '../support/browser.ts';
 import { freePort } from '../support/free-port.ts';

@@ -5,10 +5,10 @@
  * a viewer's launch even when the form is bypassed.
  */
 import type { ChildProcess } from 'node:child_process';
+import { startWeb } from '@kdlens/cli';
 import { createLogger, type ExperimentSpec, loadPreset } from '@kdlens/core';
 import { createApiToken } from '@kdlens/core/db';
 import { recordStudy } from '@kdlens/core/study';
-import { startWeb } from '@kdlens/trainer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, haveChromium, launchChromium } from '../support/browser.ts';

@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { startApiServer } from '@kdlens/api';
+import { startWeb } from '@kdlens/cli';
 import { createLogger, writeImportedStudy } from '@kdlens/core';
 import { createApiToken } from '@kdlens/core/db';
 import { accuracy, classAccuracy, compareClasses, summarizeStudy } from '@kdlens/metrics';
-import { startWeb } from '@kdlens/trainer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, haveChromium, launchChromium } from '../support/browser.ts';

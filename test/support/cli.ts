@@ -1,9 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const kdlensBin = fileURLToPath(
-  new URL('../../apps/trainer/bin/kdlens.js', import.meta.url),
-);
+export const kdlensBin = fileURLToPath(new URL('../../apps/cli/bin/kdlens.js', import.meta.url));
 
 /** Environment for a child kdlens: the parent's, minus anything that would point it elsewhere. */
 export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -1,6 +1,6 @@
 import type { Logger } from '@kdlens/core';
+import type { ProgressReporter } from '@kdlens/trainer';
 import cliProgress from 'cli-progress';
-import type { ProgressReporter } from '../study/progress-reporter.ts';
 
 /**
  * Bars when progress is enabled and stderr is a terminal; otherwise a log line per quarter of

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { KdlensError } from '@kdlens/core';
+import type { InspectOptions } from '@kdlens/trainer/datasets';
 import { type Command, Option } from 'commander';
-import type { InspectOptions } from '../../datasets/registry.ts';
 
 const list = (value: string) =>
   value
@@ -26,7 +26,7 @@ export function registerDatasetCommands(program: Command): void {
     .command('list')
     .description('names, files and attributes of every data set')
     .action(async () => {
-      const { datasets: all } = await import('../../datasets/registry.ts');
+      const { datasets: all } = await import('@kdlens/trainer/datasets');
       for (const d of all) {
         process.stdout.write(
           `${d.name}\n  ${d.description}\n  files: ${d.files}\n  ${d.attributes}\n`,
@@ -45,8 +45,8 @@ export function registerDatasetCommands(program: Command): void {
     .option('--split-column <column>', 'csv: the column holding train/val/test')
     .option('--json', 'print JSON')
     .action(async (name: string, options: InspectOptions & { json?: boolean }) => {
-      const { findDataset } = await import('../../datasets/registry.ts');
-      const { formatDatasetSummary } = await import('../../datasets/dataset-summary.ts');
+      const { findDataset } = await import('@kdlens/trainer/datasets');
+      const { formatDatasetSummary } = await import('@kdlens/trainer/dataset-summary');
       const summary = await findDataset(name).inspect(options);
       process.stdout.write(
         options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatDatasetSummary(summary),
@@ -89,7 +89,7 @@ export function registerDatasetCommands(program: Command): void {
             `only generated data sets can be rendered; "${name}" is not one (try trifeature)`,
           );
         }
-        const { renderTrifeatureGrid } = await import('../../datasets/trifeature/index.ts');
+        const { renderTrifeatureGrid } = await import('@kdlens/trainer/trifeature');
         const png = await renderTrifeatureGrid({
           rows: o.rows,
           cols: o.cols,

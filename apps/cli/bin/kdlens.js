@@ -9,4 +9,4 @@ import { register } from 'tsx/esm/api';
 // static imports above load neither. A NODE_ENV already set (vitest sets test) is kept.
 process.env.NODE_ENV ??= 'production';
 register({ tsconfig: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)) });
-await import('../src/cli/main.ts');
+await import('../src/main.ts');

@@ -1,8 +1,8 @@
 import type { ApiServer } from '@kdlens/api';
 import type { Warehouse } from '@kdlens/core/db';
 import type { Command } from 'commander';
-import type { WebServer } from '../../serve/start-web.ts';
 import { type CliContext, cliContext } from '../cli-context.ts';
+import type { WebServer } from '../serve/start-web.ts';
 import { waitForever } from '../wait-forever.ts';
 
 /**
@@ -80,7 +80,7 @@ export function registerServeCommands(program: Command): void {
     .option('--demo-spec <file|preset>', 'train this spec as the demo instead of the demo preset')
     .action(async (options: { demo: boolean; demoSpec?: string }) => {
       const ctx = cliContext();
-      const { startWeb } = await import('../../serve/start-web.ts');
+      const { startWeb } = await import('../serve/start-web.ts');
       const abort = new AbortController();
       let web: WebServer | undefined;
       let training: Promise<unknown> | undefined;
@@ -104,7 +104,7 @@ export function registerServeCommands(program: Command): void {
       process.stdout.write(`\n  KDLens is up: open ${web.url}   (GraphQL: ${api.url})\n\n`);
 
       if (options.demo) {
-        const { trainDemoStudy } = await import('../../study/train-demo-study.ts');
+        const { trainDemoStudy } = await import('@kdlens/trainer/train-demo-study');
         const { createProgressReporter } = await import('../progress.ts');
         const run = trainDemoStudy({
           warehouse,

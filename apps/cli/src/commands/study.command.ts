@@ -41,7 +41,7 @@ export function registerStudyCommands(program: Command): void {
         let status = before?.status;
         if (status !== 'succeeded') {
           const { onShutdown } = await import('@kdlens/core');
-          const { trainStudyLocally } = await import('../../study/train-study-locally.ts');
+          const { trainStudyLocally } = await import('@kdlens/trainer/train-study-locally');
           const { createProgressReporter } = await import('../progress.ts');
           const abort = new AbortController();
           const units = planUnits(spec).length;
@@ -83,13 +83,13 @@ export function registerStudyCommands(program: Command): void {
       const ctx = cliContext();
       if (options.concurrency === 1) {
         // The same function as the trainer's own worker entry point (bin/kdlens-worker.js).
-        const { runStudyWorker } = await import('../../study/study-worker.ts');
+        const { runStudyWorker } = await import('@kdlens/trainer');
         return runStudyWorker({ config: ctx.config, log: ctx.log });
       }
       const { onShutdown } = await import('@kdlens/core');
       const { openWarehouse } = await import('@kdlens/core/db');
       const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });
-      const { startLocalWorkerProcesses } = await import('../../study/local-worker-processes.ts');
+      const { startLocalWorkerProcesses } = await import('@kdlens/trainer/local-worker-processes');
       const processes = startLocalWorkerProcesses({
         count: options.concurrency,
         databaseUrl: warehouse.url,

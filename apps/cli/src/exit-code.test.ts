@@ -1,16 +1,16 @@
 import { ConfigError, KdlensError, WarehouseError } from '@kdlens/core';
 import { MetricsInputError } from '@kdlens/metrics';
-import { CommanderError } from 'commander';
-import { describe, expect, it } from 'vitest';
-import { DatasetFormatError } from '../datasets/dataset-format-error.ts';
-import { TrifeatureOptionError } from '../datasets/trifeature/trifeature-option-error.ts';
 import {
+  CheckpointError,
+  DatasetFormatError,
   InvalidModelOptionError,
+  PretrainedWeightsError,
+  TrifeatureOptionError,
   UnknownArchitectureError,
   UnsupportedInputShapeError,
-} from '../engine/models/architecture-errors.ts';
-import { CheckpointError } from '../engine/training/checkpoint.ts';
-import { PretrainedWeightsError } from '../engine/training/file-io-handler.ts';
+} from '@kdlens/trainer';
+import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from './exit-code.ts';
 
 function run(error: unknown): { code: number; stderr: string } {

@@ -15,7 +15,7 @@ export function registerDemoCommand(program: Command): void {
     .action((options: { backend?: BackendName; spec?: string }) =>
       withWarehouse(async (w, ctx) => {
         const { onShutdown } = await import('@kdlens/core');
-        const { trainDemoStudy } = await import('../../study/train-demo-study.ts');
+        const { trainDemoStudy } = await import('@kdlens/trainer/train-demo-study');
         const { createProgressReporter } = await import('../progress.ts');
         const abort = new AbortController();
         const training = trainDemoStudy({
