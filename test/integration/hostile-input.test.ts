@@ -17,7 +17,6 @@ import {
   experiments,
   recordExperiment,
 } from '@kdlens/core/db';
-import { enqueueStudy } from '@kdlens/core/study';
 import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +53,8 @@ async function startServer(timeoutMs: number): Promise<string> {
     warehouse: t.warehouse,
     log,
     timings,
-    launch: (spec, { signal }) => enqueueStudy(t.warehouse, spec, { log, timings, signal }),
+    // No data folder is allowed: the specs launched here generate their data (trifeature).
+    config: { workDir: process.cwd(), dataRoots: [] },
   });
   const server = await startApiServer({
     db: t.warehouse.db,

@@ -2,6 +2,8 @@ import {
   type ExperimentSpec,
   type Logger,
   readPredictionTexts,
+  resolveLaunchedSpec,
+  type SpecPathsConfig,
   writeImportedStudy,
 } from '@kdlens/core';
 import type { Warehouse } from '@kdlens/core/db';
@@ -13,6 +15,7 @@ import {
   requestCancel,
   type StudyQueue,
 } from '@kdlens/core/queue';
+import { enqueueStudy } from '@kdlens/core/study';
 
 /** A prediction file sent as text; its name's extension picks the format (.csv, .jsonl). */
 export interface ImportFile {
@@ -30,8 +33,8 @@ export interface ControlCallOptions {
 
 /**
  * What the API's mutations do to the warehouse and the queue: the same functions the CLI calls.
- * An interface because launching lives in the trainer, which depends on this package; whoever
- * starts the server passes the implementation in.
+ * An interface so that the server is started with or without control (read-only), and so that
+ * tests can put a control that fails or hangs behind the real resolvers.
  */
 export interface ApiControl {
   /** Records the spec's experiment and queues what it lacks (`kdlens run <spec>`). */
@@ -52,14 +55,14 @@ export interface ApiControlOptions {
   warehouse: Warehouse;
   log: Logger;
   timings: Partial<QueueTimings>;
-  /** The trainer's enqueueStudy; without it launchExperiment says that this server cannot launch. */
-  launch?: (spec: ExperimentSpec, options: ControlCallOptions) => Promise<{ experimentId: string }>;
+  /**
+   * Where a launched spec's relative data paths are taken from (the server's working folder) and
+   * the folders they may point into (KDLENS_DATA_ROOTS), as for `kdlens run`.
+   */
+  config: SpecPathsConfig;
 }
 
-/** Thrown by `launch` when the server was started without a launcher. */
-export class LaunchUnavailableError extends Error {}
-
-/** Cancel and import from @kdlens/core; launch as injected. */
+/** Launch, cancel and import through @kdlens/core, as `kdlens run`, `cancel` and `import` do. */
 export function createApiControl(opts: ApiControlOptions): ApiControl {
   // One queue handle for the server's life: opening pg-boss per cancel would cost a connection
   // pool and a schema check each time. Sending only; the workers run maintenance.
@@ -77,10 +80,12 @@ export function createApiControl(opts: ApiControlOptions): ApiControl {
     return queue;
   };
   return {
-    launch: async (spec, options = {}) => {
-      if (!opts.launch) throw new LaunchUnavailableError('this API server cannot launch studies');
-      return opts.launch(spec, options);
-    },
+    launch: async (spec, { signal } = {}) =>
+      enqueueStudy(opts.warehouse, resolveLaunchedSpec(spec, opts.config), {
+        log: opts.log,
+        timings: opts.timings,
+        signal,
+      }),
     cancel: async (target) => requestCancel(await openQueue(), target),
     importPredictions: async (experiment, files, { signal } = {}) => {
       const study = await readPredictionTexts(files, {}, { signal });

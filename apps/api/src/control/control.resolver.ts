@@ -17,7 +17,7 @@ import { parseId } from '../errors/parse-id.ts';
 import { ExperimentType } from '../experiment/experiment.type.ts';
 import { toRunType } from '../run/run.mapper.ts';
 import { RunType } from '../run/run.type.ts';
-import { type ApiControl, LaunchUnavailableError } from './api-control.ts';
+import type { ApiControl } from './api-control.ts';
 import { ImportFileInput, ImportResultType } from './import.type.ts';
 
 const importFilesSchema = z
@@ -181,9 +181,6 @@ function userErrorOr(error: unknown): unknown {
   }
   // Launch-time spec problems (a data path outside KDLENS_DATA_ROOTS) read like parse-time ones.
   if (error instanceof SpecError) return specProblems(error, false);
-  if (error instanceof LaunchUnavailableError) {
-    return new ApiError('INTERNAL_SERVER_ERROR', error.message);
-  }
   if (error instanceof KdlensError && !(error instanceof WarehouseError)) {
     return badUserInput(error.message);
   }

@@ -19,8 +19,6 @@ async function serveApi(
   const { onShutdown } = await import('@kdlens/core');
   const { openWarehouse } = await import('@kdlens/core/db');
   const { createApiControl, startApiServer } = await import('@kdlens/api');
-  const { enqueueStudy } = await import('@kdlens/core/study');
-  const { resolveLaunchedSpec } = await import('@kdlens/core');
   const { queueSettings } = await import('@kdlens/core/queue');
   const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });
   const { timings } = queueSettings(ctx.config);
@@ -42,17 +40,7 @@ async function serveApi(
       serverFolders: [...ctx.config.dataRoots, ctx.config.home, ctx.config.workDir],
       // The API launches, cancels and imports through the same functions as `kdlens run`,
       // `kdlens cancel` and `kdlens import`.
-      control: createApiControl({
-        warehouse,
-        log: ctx.log,
-        timings,
-        launch: (spec, { signal }) =>
-          enqueueStudy(warehouse, resolveLaunchedSpec(spec, ctx.config), {
-            log: ctx.log,
-            timings,
-            signal,
-          }),
-      }),
+      control: createApiControl({ warehouse, log: ctx.log, timings, config: ctx.config }),
     });
   } catch (error) {
     await stopAll();
