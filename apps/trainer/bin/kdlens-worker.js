@@ -5,7 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-// The environment the CLI's processes run in (bin/kdlens.js); a NODE_ENV already set is kept.
+// The environment the CLI's processes run in (apps/cli/bin/kdlens.js); a NODE_ENV already set is
+// kept.
 process.env.NODE_ENV ??= 'production';
 register({ tsconfig: fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)) });
 await import('../src/worker/main.ts');
