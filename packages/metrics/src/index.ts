@@ -15,6 +15,20 @@ export {
 export { disagreement } from './class-bias/disagreement.ts';
 export type { Run, RunAccuracy } from './class-bias/run-accuracy.ts';
 export { type ArmStatistics, significanceCounts } from './class-bias/significance-counts.ts';
+export {
+  type ArmClassGroupAccuracy,
+  armClassGroupAccuracy,
+} from './class-group/arm-class-group-accuracy.ts';
+export {
+  type ClassGroupAccuracy,
+  classGroupAccuracy,
+} from './class-group/class-group-accuracy.ts';
+export {
+  type ClassGroupComparison,
+  type CompareClassGroupsOptions,
+  compareClassGroups,
+} from './class-group/compare-class-groups.ts';
+export { type WorstCellsOptions, worstCells } from './class-group/worst-cells.ts';
 export { type ClassGroupCounts, classGroupCounts } from './group/class-group-counts.ts';
 export { demographicParityDifference, demographicParityRatio } from './group/demographic-parity.ts';
 export type { DisparityMethod, DisparityOptions } from './group/disparity.ts';
