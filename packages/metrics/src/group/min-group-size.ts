@@ -2,12 +2,13 @@ import { MetricsInputError } from '../input/metrics-input-error.ts';
 import type { IntersectionGroup } from './intersection-index.ts';
 
 /**
- * Groups with fewer test rows than this are reported (flagged `small`, with their count) but
- * left out of every disparity. 30 is the usual smallest sample for treating a proportion as
- * roughly normal, and it bounds the noise a small group can inject: a rate over n rows has a
- * standard error up to 0.5/√n, 0.091 at n = 30, already as large as the DPD/EOD gaps the paper
- * reports between arms. Intersections shrink groups fast (sex × age × race), so without a floor
- * the max − min of a disparity is mostly set by the smallest group's sampling noise.
+ * Groups with fewer test rows than this are reported (flagged small, with their count) but left
+ * out of every disparity. 30 is the usual smallest sample for treating a proportion as roughly
+ * normal, and it bounds the noise one group can inject: a rate over n rows has a standard error
+ * up to 0.5/√n, 0.091 at n = 30 but 0.16 at n = 10 and 0.22 at n = 5. A disparity is a max − min
+ * (or max |·|) over groups, so it follows the noisiest group, and intersections shrink groups
+ * fast (sex × age × race); without a floor the smallest intersection's sampling noise, not the
+ * model, would set the number.
  */
 export const DEFAULT_MIN_GROUP_SIZE = 30;
 
