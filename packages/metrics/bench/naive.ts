@@ -88,3 +88,36 @@ export function naiveConsistency(x: Float64Array, d: number, yPred: Int32Array, 
   }
   return 1 - total / n;
 }
+
+/**
+ * Class × group comparisons the straightforward way: for every group, the group's rows copied
+ * out of every run, then the public `compareClasses` (raw accuracy) per comparison, which
+ * recounts each run's per-class accuracy every time.
+ */
+export function classGroupByCompareClasses(
+  yTrue: Int32Array,
+  runs: StudyRun[],
+  groupOf: Int32Array,
+  numGroups: number,
+  numClasses: number,
+  temperatures: number[],
+): number[] {
+  const deltas: number[] = [];
+  for (let g = 0; g < numGroups; g++) {
+    const rows: number[] = [];
+    for (let i = 0; i < groupOf.length; i++) if (groupOf[i] === g) rows.push(i);
+    const pick = (labels: ArrayLike<number>) => Int32Array.from(rows, (i) => labels[i] as number);
+    const yTrueG = pick(yTrue);
+    const arm = (role: string, t: number | null) =>
+      runs
+        .filter((r) => r.role === role && r.temperature === t)
+        .map((r) => ({ yTrue: yTrueG, yPred: pick(r.yPred) }));
+    for (const t of temperatures) {
+      for (const other of [arm('student', null), arm('teacher', null)]) {
+        const result = compareClasses(other, arm('distilled', t), { numClasses, statistic: 'raw' });
+        deltas.push(result.perClass[0]?.delta ?? Number.NaN);
+      }
+    }
+  }
+  return deltas;
+}

@@ -38,7 +38,7 @@ export function equalizedOddsDifference(
   const { rates, method } = groupRates(yTrue, yPred, sensitive, options);
   const dTpr = disparityDifference(rates.truePositiveRate, method);
   const dFpr = disparityDifference(rates.falsePositiveRate, method);
-  return agg === 'worst_case' ? Math.max(dTpr, dFpr) : (dTpr + dFpr) / 2;
+  return aggregateDifferences(dTpr, dFpr, agg);
 }
 
 /**
@@ -61,6 +61,20 @@ export function equalizedOddsRatio(
   const { rates, method } = groupRates(yTrue, yPred, sensitive, options);
   const rTpr = disparityRatio(rates.truePositiveRate, method);
   const rFpr = disparityRatio(rates.falsePositiveRate, method);
+  return aggregateRatios(rTpr, rFpr, agg);
+}
+
+/** equalizedOddsDifference's `agg` of the TPR and FPR differences (see there). */
+export function aggregateDifferences(
+  dTpr: number,
+  dFpr: number,
+  agg: EqualizedOddsAggregation,
+): number {
+  return agg === 'worst_case' ? Math.max(dTpr, dFpr) : (dTpr + dFpr) / 2;
+}
+
+/** equalizedOddsRatio's `agg` of the TPR and FPR ratios, with its NaN rules (see there). */
+export function aggregateRatios(rTpr: number, rFpr: number, agg: EqualizedOddsAggregation): number {
   if (agg === 'worst_case') return pythonMin(rTpr, rFpr);
   if (Number.isNaN(rTpr)) return rFpr;
   if (Number.isNaN(rFpr)) return rTpr;
@@ -76,7 +90,7 @@ function pythonMin(first: number, second: number): number {
   return first;
 }
 
-function checkAgg(agg: string): void {
+export function checkAgg(agg: string): void {
   if (agg !== 'worst_case' && agg !== 'mean') {
     throw new MetricsInputError('agg', `must be 'worst_case' or 'mean', got '${agg}'`);
   }

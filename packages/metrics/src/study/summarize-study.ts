@@ -9,8 +9,7 @@ import { lipschitzFairness } from '../individual/lipschitz.ts';
 import { nearestNeighbors } from '../individual/nearest-neighbors.ts';
 import { MetricsInputError } from '../input/metrics-input-error.ts';
 import { checkNumClasses, checkSameLength, type Labels } from '../input/validate.ts';
-import { bootstrapCI } from '../stats/bootstrap.ts';
-import { mean, sampleVariance } from '../stats/sample-moments.ts';
+import { estimateOverSeeds } from './estimate-over-seeds.ts';
 import { labelConsistency } from './label-consistency.ts';
 import type {
   ArmKey,
@@ -213,26 +212,4 @@ function fairness(
   const binary = metric === 'dpd' ? demographicParityDifference : equalizedOddsDifference;
   if (numClasses === 2) return binary(yTrue, yPred, index, { posLabel });
   return oneVsRest(binary, yTrue, yPred, index, numClasses).mean;
-}
-
-function estimateOverSeeds(
-  values: number[],
-  bootstrap: NonNullable<StudyInput['options']>['bootstrap'],
-): Estimate {
-  const m = mean(values);
-  const finite = values.every(Number.isFinite);
-  const ci =
-    finite && values.length > 1
-      ? bootstrapCI(values, bootstrap)
-      : {
-          lower: values.length === 1 ? m : Number.NaN,
-          upper: values.length === 1 ? m : Number.NaN,
-        };
-  return {
-    mean: m,
-    sd: values.length > 1 ? Math.sqrt(sampleVariance(values, m)) : Number.NaN,
-    lower: ci.lower,
-    upper: ci.upper,
-    values,
-  };
 }
