@@ -2,6 +2,8 @@
  * Public surface of the training engine: backend selection, the toy dataset,
  * the toy models, the KD loss and the single-unit trainer.
  */
+
+export { createRng, permutation, type Rng } from '../random/rng.ts';
 export { type BackendInfo, type BackendName, backendNames, initBackend } from './backend.ts';
 export { crossEntropyLoss, type KdLossOptions, kdLoss, validateKdOptions } from './kd-loss.ts';
 export {
@@ -11,7 +13,6 @@ export {
   buildModel,
   isArchitecture,
 } from './models.ts';
-export { createRng, permutation, type Rng } from './random.ts';
 export {
   generateToyShapes,
   type ImageSplit,

@@ -7,7 +7,7 @@
  * colour; comparing how teacher, student and distilled student rely on that
  * shortcut is exactly the kind of question KDLens studies.
  */
-import { createRng, type Rng } from './random.ts';
+import { createRng, type Rng } from '../random/rng.ts';
 import type { ImageSplit } from './training/splits.ts';
 
 // The split type moved to training/splits.ts (next to TextSplit); re-exported for callers.

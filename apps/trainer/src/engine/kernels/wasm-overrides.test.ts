@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../random/rng.ts';
 import { initBackend } from '../backend.ts';
-import { createRng } from '../random.ts';
 import { baseConvCases, type ConvCase } from './conv-cases.testing.ts';
 import { installWasmKernelOverrides } from './wasm-overrides.ts';
 import { tileInto } from './wasm-tile.ts';
