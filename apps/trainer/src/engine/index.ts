@@ -3,16 +3,6 @@
  * the toy models, the KD loss and the single-unit trainer.
  */
 
-export { createRng, permutation, type Rng } from '../random/rng.ts';
-export { type BackendInfo, type BackendName, backendNames, initBackend } from './backend.ts';
-export { crossEntropyLoss, type KdLossOptions, kdLoss, validateKdOptions } from './kd-loss.ts';
-export {
-  type Architecture,
-  architectures,
-  type BuildModelOptions,
-  buildModel,
-  isArchitecture,
-} from './models.ts';
 export {
   generateToyShapes,
   type ImageSplit,
@@ -22,7 +12,17 @@ export {
   type ToyShapesOptions,
   toyColorNames,
   toyShapeClassNames,
-} from './toy-shapes.dataset.ts';
+} from '../datasets/toy-shapes.dataset.ts';
+export { createRng, permutation, type Rng } from '../random/rng.ts';
+export { type BackendInfo, type BackendName, backendNames, initBackend } from './backend.ts';
+export { crossEntropyLoss, type KdLossOptions, kdLoss, validateKdOptions } from './kd-loss.ts';
+export {
+  type Architecture,
+  architectures,
+  type BuildModelOptions,
+  buildModel,
+  isArchitecture,
+} from './models/toy-cnn.ts';
 export {
   type EpochMetrics,
   type ModelOptions,

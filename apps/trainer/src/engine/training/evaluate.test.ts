@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ImageSplit } from '../../datasets/toy-shapes.dataset.ts';
 import { initBackend } from '../backend.ts';
-import type { ImageSplit } from '../toy-shapes.dataset.ts';
 import { evaluateSplit } from './evaluate.ts';
 
 /**

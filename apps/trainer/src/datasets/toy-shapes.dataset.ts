@@ -7,11 +7,12 @@
  * colour; comparing how teacher, student and distilled student rely on that
  * shortcut is exactly the kind of question KDLens studies.
  */
+
+import type { ImageSplit } from '../engine/training/splits.ts';
 import { createRng, type Rng } from '../random/rng.ts';
-import type { ImageSplit } from './training/splits.ts';
 
 // The split type moved to training/splits.ts (next to TextSplit); re-exported for callers.
-export type { ImageSplit } from './training/splits.ts';
+export type { ImageSplit } from '../engine/training/splits.ts';
 
 export const toyShapeClassNames = ['circle', 'square', 'triangle', 'cross'] as const;
 export const toyColorNames = ['red', 'green', 'blue', 'yellow'] as const;
