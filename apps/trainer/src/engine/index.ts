@@ -5,11 +5,11 @@
 
 export {
   generateToyShapes,
-  type ImageSplit,
   splitToyShapes,
   TOY_CHANNELS,
   type ToyShapesDataset,
   type ToyShapesOptions,
+  type ToyShapesSplit,
   toyColorNames,
   toyShapeClassNames,
 } from '../datasets/toy-shapes.dataset.ts';
@@ -56,5 +56,10 @@ export {
   saveModelWeights,
 } from './training/pretrained-weights.ts';
 export { type LrSchedule, learningRateAt } from './training/schedules.ts';
-export { isTextSplit, type TextSplit, type TrainingSplit } from './training/splits.ts';
+export {
+  type ImageSplit,
+  isTextSplit,
+  type TextSplit,
+  type TrainingSplit,
+} from './training/splits.ts';
 export { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
