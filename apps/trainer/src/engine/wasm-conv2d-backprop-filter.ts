@@ -20,10 +20,8 @@
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConv, takesConvForm } from './kernels/conv2d-backprop-filter-conv.ts';
-import {
-  conv2dBackpropFilterMatMul,
-  isWasmHeapBackend,
-} from './kernels/conv2d-backprop-filter-matmul.ts';
+import { conv2dBackpropFilterMatMul } from './kernels/conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './kernels/wasm-heap-module.ts';
 import { installWasmKernelOverrides } from './kernels/wasm-overrides.ts';
 
 const KERNEL_NAME = 'Conv2DBackpropFilter';

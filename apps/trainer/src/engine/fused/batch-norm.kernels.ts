@@ -12,10 +12,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import {
-  isWasmHeapBackend,
-  type WasmHeapBackend,
-} from '../kernels/conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend, type WasmHeapBackend } from '../kernels/wasm-heap-module.ts';
 import { type BatchNormSimd, batchNormSimdFor } from './batch-norm.simd.ts';
 
 export const BN_STATS = 'KDLensBatchNormStats';

@@ -13,7 +13,7 @@
 
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { isWasmHeapBackend, type WasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend, type WasmHeapBackend } from './wasm-heap-module.ts';
 
 /** dst[c·rows + r] = src[offset + r·cols + c]: a [rows, cols] block transposed. */
 export function transposeInto(

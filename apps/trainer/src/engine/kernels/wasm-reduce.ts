@@ -14,7 +14,7 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { isWasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
 
 /** Number of leading axes reduced, or -1 when `axis` is not a leading prefix. */
 function leadingAxes(axis: number | number[] | undefined, rank: number): number {

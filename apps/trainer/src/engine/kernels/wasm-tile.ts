@@ -12,7 +12,7 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { isWasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
 
 type Numeric = Float32Array | Int32Array | Uint8Array;
 

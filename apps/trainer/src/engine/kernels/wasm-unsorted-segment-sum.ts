@@ -19,7 +19,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { isWasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
 
 export const UNSORTED_SEGMENT_SUM = 'UnsortedSegmentSum';
 
