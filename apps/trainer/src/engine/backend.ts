@@ -16,7 +16,7 @@ import path from 'node:path';
 import { type BackendName, backendNameSchema, backendNames, KdlensError } from '@kdlens/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
+import { registerWasmConv2DBackpropFilter } from './kernels/wasm-conv2d-backprop-filter.ts';
 
 // The names are part of the experiment spec and the env schema, so they live in @kdlens/core.
 export { type BackendName, backendNames };

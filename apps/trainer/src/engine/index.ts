@@ -16,6 +16,7 @@ export {
 export { createRng, permutation, type Rng } from '../random/rng.ts';
 export { type BackendInfo, type BackendName, backendNames, initBackend } from './backend.ts';
 export { crossEntropyLoss, type KdLossOptions, kdLoss, validateKdOptions } from './kd-loss.ts';
+export { registerWasmConv2DBackpropFilter } from './kernels/wasm-conv2d-backprop-filter.ts';
 export {
   type Architecture,
   architectures,
@@ -62,4 +63,3 @@ export {
   type TextSplit,
   type TrainingSplit,
 } from './training/splits.ts';
-export { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';

@@ -19,10 +19,10 @@
 
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilterConv, takesConvForm } from './kernels/conv2d-backprop-filter-conv.ts';
-import { conv2dBackpropFilterMatMul } from './kernels/conv2d-backprop-filter-matmul.ts';
-import { isWasmHeapBackend } from './kernels/wasm-heap-module.ts';
-import { installWasmKernelOverrides } from './kernels/wasm-overrides.ts';
+import { conv2dBackpropFilterConv, takesConvForm } from './conv2d-backprop-filter-conv.ts';
+import { conv2dBackpropFilterMatMul } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
+import { installWasmKernelOverrides } from './wasm-overrides.ts';
 
 const KERNEL_NAME = 'Conv2DBackpropFilter';
 const BACKEND_NAME = 'wasm';

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../random/rng.ts';
-import { initBackend } from './backend.ts';
-import { baseConvCases, type ConvCase } from './kernels/conv-cases.testing.ts';
-import { setMaxColFloats } from './kernels/conv2d-backprop-filter-matmul.ts';
+import { createRng } from '../../random/rng.ts';
+import { initBackend } from '../backend.ts';
+import { baseConvCases, type ConvCase } from './conv-cases.testing.ts';
+import { setMaxColFloats } from './conv2d-backprop-filter-matmul.ts';
 import {
   registerWasmConv2DBackpropFilter,
   useWasmConv2DBackpropFilterImpl,
