@@ -4,7 +4,7 @@
  * Conv2DBackpropInput (→ one XNNPACK Conv2D), Tile (→ contiguous copies),
  * Sum/Mean over leading axes (→ one streaming pass), MaxPoolGrad (→ a JS
  * loop), Identity (→ shares the buffer instead of copying). Also registers the
- * fused training batch-norm kernels (fused/batch-norm.kernels.ts).
+ * fused training batch-norm kernels (fused/batch-norm-*.kernel.ts).
  * Each replacement keeps the original kernel as its fallback for cases it
  * does not handle. Adds UnsortedSegmentSum, which the package lacks (the
  * embedding gradient of the text models; kernels/wasm-unsorted-segment-sum.ts),
@@ -16,10 +16,9 @@
  * idempotent.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  registerWasmBatchNormKernels,
-  unregisterWasmBatchNormKernels,
-} from '../fused/batch-norm.kernels.ts';
+import { batchNormApplyConfig } from '../fused/batch-norm-apply.kernel.ts';
+import { batchNormGradConfig } from '../fused/batch-norm-grad.kernel.ts';
+import { batchNormStatsConfig } from '../fused/batch-norm-stats.kernel.ts';
 import { makeWasmConv2DBackpropInputKernel } from './conv2d-backprop-input-conv.ts';
 import { makeWasmTileGradConfig } from './tile-grad.ts';
 import { makeWasmBatchMatMulKernel } from './wasm-batch-mat-mul.ts';
@@ -48,6 +47,13 @@ const missing: Record<string, tf.KernelFunc> = {
   [UNSORTED_SEGMENT_SUM]: wasmUnsortedSegmentSumKernel,
 };
 
+/** The fused training batch norm's kernels (models/conv-bn.ts): new kernels, not replacements. */
+const batchNormKernels: tf.KernelConfig[] = [
+  batchNormStatsConfig,
+  batchNormApplyConfig,
+  batchNormGradConfig,
+];
+
 /** kernelFuncs installed by us, so a second call does not wrap them again. */
 const installed = new WeakSet<tf.KernelFunc>();
 /** The replaced configs, for uninstallWasmKernelOverrides. */
@@ -67,7 +73,9 @@ const originalGrads = new Map<string, tf.GradConfig>();
 export function installWasmKernelOverrides(): string[] {
   // New kernels rather than replacements (the fused training batch norm of models/conv-bn.ts),
   // installed and removed together with the replacements so "before" benchmarks exclude them.
-  registerWasmBatchNormKernels();
+  for (const config of batchNormKernels) {
+    if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
+  }
   for (const [kernelName, kernelFunc] of Object.entries(missing)) {
     if (tf.getKernel(kernelName, 'wasm') === undefined) {
       tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
@@ -102,7 +110,10 @@ export function installWasmKernelOverrides(): string[] {
  * installWasmKernelOverrides() re-installs. Returns the restored names.
  */
 export function uninstallWasmKernelOverrides(): string[] {
-  unregisterWasmBatchNormKernels();
+  // The layers then train stock (the "before" variant of benchmarks).
+  for (const { kernelName } of batchNormKernels) {
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
+  }
   const restored: string[] = [];
   for (const [kernelName, original] of originals) {
     if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
