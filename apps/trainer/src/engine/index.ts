@@ -16,7 +16,6 @@ export {
 export { createRng, permutation, type Rng } from '../random/rng.ts';
 export { type BackendInfo, type BackendName, backendNames, initBackend } from './backend.ts';
 export { crossEntropyLoss, type KdLossOptions, kdLoss, validateKdOptions } from './kd-loss.ts';
-export { registerWasmConv2DBackpropFilter } from './kernels/wasm-conv2d-backprop-filter.ts';
 export {
   type Architecture,
   architectures,
@@ -24,6 +23,7 @@ export {
   buildModel,
   isArchitecture,
 } from './models/toy-cnn.ts';
+export { registerWasmKernels } from './register-wasm-kernels.ts';
 export {
   type EpochMetrics,
   type ModelOptions,

@@ -18,7 +18,7 @@ type LayerVariable = BatchNormLayer['weights'][number];
 
 /**
  * Whether training batch norm of `x` can take the fused wasm kernels; they are registered
- * with the other wasm kernel overrides (kernels/wasm-overrides.ts).
+ * with the other wasm kernels (register-wasm-kernels.ts).
  */
 export function canFuseBatchNorm(x: tf.Tensor): boolean {
   return (

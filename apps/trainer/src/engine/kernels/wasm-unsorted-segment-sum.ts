@@ -79,3 +79,9 @@ export const wasmUnsortedSegmentSumKernel: tf.KernelFunc = ({ inputs, backend, a
   unsortedSegmentSumInto(xv, ids, inner, ov);
   return out;
 };
+
+export const unsortedSegmentSumConfig: tf.KernelConfig = {
+  kernelName: UNSORTED_SEGMENT_SUM,
+  backendName: 'wasm',
+  kernelFunc: wasmUnsortedSegmentSumKernel,
+};
