@@ -1,7 +1,7 @@
 /**
  * The tfjs wasm backend's heap as KDLens' kernels use it: the backend's heap methods
- * (WasmHeapBackend), and small hand-written WebAssembly SIMD modules (a .wat compiled to base64,
- * see kernels/wasm/build.sh) instantiated on the backend's own memory, so their functions read and
+ * (WasmHeapBackend), and small hand-written WebAssembly SIMD modules (a .wat compiled to base64
+ * by scripts/build-wasm.sh) instantiated on the backend's own memory, so their functions read and
  * write tensors in place given their heap byte offsets. Why: element loops in TypeScript
  * over the heap run at several ns/element (bounds checks, no SIMD); f32x4 runs well under 1.
  */
