@@ -6,7 +6,7 @@ import {
   createStudySummaryLoader,
   createTestSetInfoLoader,
 } from './experiment/experiment-results.loaders.ts';
-import { type CacheTrace, newCacheTrace } from './http/response-cache.ts';
+import { type CacheTrace, newCacheTrace } from './http/cache-trace.ts';
 import { createExperimentDatasetLoader } from './run/experiment-dataset.loader.ts';
 import { createRunsByExperimentLoader } from './run/runs-by-experiment.loader.ts';
 

@@ -15,6 +15,7 @@ import type { ApiControl } from './control/api-control.ts';
 import { databaseUnavailable } from './errors/api-error.ts';
 import { databaseUnavailablePlugin } from './errors/database-unavailable.plugin.ts';
 import { createFormatError } from './errors/format-error.ts';
+import { newCacheTrace } from './http/cache-trace.ts';
 import { warehouseDataVersion } from './http/data-version.ts';
 import { BoundedDocumentStore } from './http/document-store.ts';
 import { BodyTooDeepError, BodyTooLargeError, readBody } from './http/read-body.ts';
@@ -22,7 +23,6 @@ import {
   type CachedResponse,
   cacheTracePlugin,
   defaultResponseCacheOptions,
-  newCacheTrace,
   ResponseCache,
   type ResponseCacheOptions,
   type ResponseCacheStats,

@@ -22,15 +22,15 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { autoOrder, type ConcreteBackend, initBackend } from '../src/engine/backend.ts';
 import {
-  installWasmKernelOverrides,
-  uninstallWasmKernelOverrides,
-} from '../src/engine/kernels/wasm-overrides.ts';
+  useWasmConv2DBackpropFilterImpl,
+  type WasmConv2DBackpropFilterImpl,
+} from '../src/engine/kernels/wasm-conv2d-backprop-filter.ts';
 import { forwardMacs, trainingFlopsPerImage } from '../src/engine/models/forward-flops.ts';
 import type { ArchitectureName } from '../src/engine/models/index.ts';
 import {
-  useWasmConv2DBackpropFilterImpl,
-  type WasmConv2DBackpropFilterImpl,
-} from '../src/engine/wasm-conv2d-backprop-filter.ts';
+  installWasmKernelOverrides,
+  uninstallWasmKernelOverrides,
+} from '../src/engine/register-wasm-kernels.ts';
 import { IMAGE_SIZE, syntheticSplit, timedTraining } from './synthetic-training.ts';
 import { type WorkerConfig, type WorkerMessage, workerMessageSchema } from './worker-protocol.ts';
 

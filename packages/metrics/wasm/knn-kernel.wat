@@ -1,7 +1,11 @@
+;; @out ../src/individual/knn-kernel.wasm.ts
+;; @export knnKernelBase64
+;; @about The WebAssembly binary of the screening kernel of nearest-neighbors.ts, base64.
+;;
 ;; Screening kernel of src/individual/nearest-neighbors.ts: float32 dot products of one 4-row
 ;; panel against a run of candidate rows, 4×2 rows at a time with f32x4 lanes over the
 ;; features, turned into float64 lower bounds on the squared distances. After editing, run
-;; wasm/build.sh to regenerate src/individual/knn-kernel.wasm.ts.
+;; scripts/build-wasm.sh on this file to regenerate src/individual/knn-kernel.wasm.ts.
 ;;
 ;; Memory (imported; the caller sizes and fills it), byte offsets:
 ;;   0  f64 kappa    (‖a‖² + ‖b‖²)·kappa − 2a·b − absS bounds ‖a − b‖² in the scaled units

@@ -78,19 +78,6 @@ export interface ResponseCacheStats {
   documents: number;
 }
 
-/**
- * What Apollo tells the adapter about a request, through the context: Apollo hands resolvers and
- * plugins a shallow copy of the context object, so the record is an object both copies share.
- */
-export interface CacheTrace {
-  /** The answer had no errors at any stage (parse, validation, execution): it may be stored. */
-  clean: boolean;
-  /** The operation was a mutation: the data version is read afresh after it. */
-  mutation: boolean;
-}
-
-export const newCacheTrace = (): CacheTrace => ({ clean: false, mutation: false });
-
 /** Apollo's half of the response cache: fills the request's CacheTrace. */
 export function cacheTracePlugin(): ApolloServerPlugin<ApiContext> {
   return {

@@ -1,4 +1,4 @@
-import { createRng, permutation } from '../engine/random.ts';
+import { createRng, permutation } from '../random/rng.ts';
 import { augmentBatch } from './augment.ts';
 import type { ImageSplit } from './dataset.ts';
 import { decodeImages, IMAGE_CHANNELS } from './image-decode.ts';

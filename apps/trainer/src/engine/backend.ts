@@ -16,7 +16,7 @@ import path from 'node:path';
 import { type BackendName, backendNameSchema, backendNames, KdlensError } from '@kdlens/core';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
+import { registerWasmKernels } from './register-wasm-kernels.ts';
 
 // The names are part of the experiment spec and the env schema, so they live in @kdlens/core.
 export { type BackendName, backendNames };
@@ -242,7 +242,7 @@ let wasmPrepared = false;
 async function prepareWasm(): Promise<void> {
   if (wasmPrepared) return;
   // Must happen before the backend runs its first training step.
-  registerWasmConv2DBackpropFilter();
+  registerWasmKernels();
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const entry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(`${path.dirname(entry)}${path.sep}`);

@@ -2,6 +2,18 @@
  * Public surface of the training engine: backend selection, the toy dataset,
  * the toy models, the KD loss and the single-unit trainer.
  */
+
+export {
+  generateToyShapes,
+  splitToyShapes,
+  TOY_CHANNELS,
+  type ToyShapesDataset,
+  type ToyShapesOptions,
+  type ToyShapesSplit,
+  toyColorNames,
+  toyShapeClassNames,
+} from '../datasets/toy-shapes.dataset.ts';
+export { createRng, permutation, type Rng } from '../random/rng.ts';
 export { type BackendInfo, type BackendName, backendNames, initBackend } from './backend.ts';
 export { crossEntropyLoss, type KdLossOptions, kdLoss, validateKdOptions } from './kd-loss.ts';
 export {
@@ -10,18 +22,8 @@ export {
   type BuildModelOptions,
   buildModel,
   isArchitecture,
-} from './models.ts';
-export { createRng, permutation, type Rng } from './random.ts';
-export {
-  generateToyShapes,
-  type ImageSplit,
-  splitToyShapes,
-  TOY_CHANNELS,
-  type ToyShapesDataset,
-  type ToyShapesOptions,
-  toyColorNames,
-  toyShapeClassNames,
-} from './toy-shapes.dataset.ts';
+} from './models/toy-cnn.ts';
+export { registerWasmKernels } from './register-wasm-kernels.ts';
 export {
   type EpochMetrics,
   type ModelOptions,
@@ -55,5 +57,9 @@ export {
   saveModelWeights,
 } from './training/pretrained-weights.ts';
 export { type LrSchedule, learningRateAt } from './training/schedules.ts';
-export { isTextSplit, type TextSplit, type TrainingSplit } from './training/splits.ts';
-export { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.ts';
+export {
+  type ImageSplit,
+  isTextSplit,
+  type TextSplit,
+  type TrainingSplit,
+} from './training/splits.ts';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
+import { generateToyShapes, splitToyShapes } from '../datasets/toy-shapes.dataset.ts';
 import { initBackend } from './backend.ts';
 import { trainableParameterCount } from './models/trainable-parameter-count.ts';
-import { generateToyShapes, splitToyShapes } from './toy-shapes.dataset.ts';
 import { trainUnit } from './train-unit.ts';
 
 // 32 px images: the input size of the paper's CIFAR-style models.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generateToyShapes, splitToyShapes } from '../datasets/toy-shapes.dataset.ts';
 import { initBackend } from './backend.ts';
-import { generateToyShapes, splitToyShapes } from './toy-shapes.dataset.ts';
 import { type EpochMetrics, predictClasses, type TrainProgress, trainUnit } from './train-unit.ts';
 
 // 96 training images = 3 steps of 32 per epoch; tiny so the suite stays fast.

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateToyShapes, splitToyShapes } from '../datasets/toy-shapes.dataset.ts';
 import { initBackend } from './backend.ts';
-import { buildModel } from './models.ts';
-import { generateToyShapes, splitToyShapes } from './toy-shapes.dataset.ts';
+import { buildModel } from './models/toy-cnn.ts';
 import { type TrainProgress, type TrainUnitOptions, trainUnit } from './train-unit.ts';
 
 const data = splitToyShapes(generateToyShapes({ count: 600, seed: 11 }), 400);

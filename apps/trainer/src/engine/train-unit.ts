@@ -18,7 +18,7 @@ import { accuracy, classAccuracy } from '@kdlens/metrics';
 import * as tf from '@tensorflow/tfjs';
 import { buildArchitecture } from './models/index.ts';
 import { setDropoutStep } from './models/step-dropout.layer.ts';
-import { buildModel, isArchitecture } from './models.ts';
+import { buildModel, isArchitecture } from './models/toy-cnn.ts';
 import {
   assertCheckpointMatches,
   type Checkpoint,

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
 import type { TextSplit as LoadedTextSplit } from '../datasets/dataset.ts';
+import { generateToyShapes, splitToyShapes } from '../datasets/toy-shapes.dataset.ts';
 import { initBackend } from './backend.ts';
-import { buildModel } from './models.ts';
-import { generateToyShapes, splitToyShapes } from './toy-shapes.dataset.ts';
+import { buildModel } from './models/toy-cnn.ts';
 import { type TrainUnitOptions, trainUnit } from './train-unit.ts';
 import { keywordTexts } from './training/keyword-text.test-support.ts';
 

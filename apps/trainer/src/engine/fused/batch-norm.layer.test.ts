@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../random/rng.ts';
 import { initBackend } from '../backend.ts';
 import { setHeapSimd } from '../kernels/wasm-heap-module.ts';
-import { createRng } from '../random.ts';
 import { withFusedTraining } from './batch-norm.layer.ts';
 
 function randomArray(n: number, seed: number, offset = 0): Float32Array {

@@ -4,13 +4,13 @@
  * tfjs-layers' BatchNormalization trains through tf.moments + tf.batchNorm, so autodiff
  * differentiates the statistics op by op (~25 broadcast kernels per layer). Here the forward
  * pass is two kernels (batch statistics, normalisation) and the backward pass one
- * (batch-norm.kernels.ts), tied together by tf.customGrad. The layer itself stays a stock
+ * (batch-norm.kernel-names.ts), tied together by tf.customGrad. The layer itself stays a stock
  * BatchNormalization (same class name, config, weights and checkpoints); only its training
  * call is swapped, and only where the kernels exist (wasm, float32, channels last). Every
  * other case — inference, other backends — runs the stock code.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BN_APPLY, BN_GRAD, BN_STATS } from './batch-norm.kernels.ts';
+import { BN_APPLY, BN_GRAD, BN_STATS } from './batch-norm.kernel-names.ts';
 
 type BatchNormLayer = ReturnType<typeof tf.layers.batchNormalization>;
 type LayerCall = BatchNormLayer['call'];
@@ -18,7 +18,7 @@ type LayerVariable = BatchNormLayer['weights'][number];
 
 /**
  * Whether training batch norm of `x` can take the fused wasm kernels; they are registered
- * with the other wasm kernel overrides (kernels/wasm-overrides.ts).
+ * with the other wasm kernels (register-wasm-kernels.ts).
  */
 export function canFuseBatchNorm(x: tf.Tensor): boolean {
   return (

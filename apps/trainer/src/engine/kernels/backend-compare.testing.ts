@@ -1,6 +1,6 @@
 /** Helpers for tests that check a wasm kernel against the cpu backend's. */
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../random.ts';
+import { createRng } from '../../random/rng.ts';
 
 export function randomArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../random/rng.ts';
 import { initBackend } from '../backend.ts';
-import { createRng } from '../random.ts';
 import type { ConvCase } from './conv-cases.testing.ts';
 import { takesConvForm } from './conv2d-backprop-filter-conv.ts';
 import { setHeapSimd } from './wasm-heap-module.ts';

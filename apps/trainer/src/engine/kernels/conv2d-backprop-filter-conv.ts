@@ -14,9 +14,8 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import type { WasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
 import { layoutWasmBase64 } from './wasm/layout.wasm.ts';
-import { exportedFunction, heapModuleExports } from './wasm-heap-module.ts';
+import { exportedFunction, heapModuleExports, type WasmHeapBackend } from './wasm-heap-module.ts';
 
 /** layout.wat: [B, P, C] → [C, P, B] and [B, P, C] → [P, B, C] (byte offsets on the heap). */
 type Relayout = (src: number, dst: number, b: number, p: number, c: number) => void;

@@ -17,25 +17,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-
-/** The slice of BackendWasm this kernel uses (typed structurally, see the caller). */
-export interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): tf.backend_util.TypedArray;
-  disposeData(dataId: object, force?: boolean): boolean;
-}
-
-export function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
-  if (typeof backend !== 'object' || backend === null) return false;
-  return (
-    'makeOutput' in backend &&
-    typeof backend.makeOutput === 'function' &&
-    'typedArrayFromHeap' in backend &&
-    typeof backend.typedArrayFromHeap === 'function' &&
-    'disposeData' in backend &&
-    typeof backend.disposeData === 'function'
-  );
-}
+import type { WasmHeapBackend } from './wasm-heap-module.ts';
 
 /**
  * Upper bound for one colᵀ buffer (floats). Larger problems are processed in

@@ -11,7 +11,8 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { isWasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
+import type { KernelOverrideConfig } from './wasm-kernel-config.ts';
 
 interface Attrs {
   strides: number | [number, number];
@@ -115,3 +116,8 @@ export function makeWasmConv2DBackpropInputKernel(original: tf.KernelFunc): tf.K
     return out;
   };
 }
+
+export const conv2DBackpropInputOverride: KernelOverrideConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  makeKernelFunc: makeWasmConv2DBackpropInputKernel,
+};

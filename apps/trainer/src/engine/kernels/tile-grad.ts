@@ -14,6 +14,7 @@
  * their results stay exactly what stock tfjs computes.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { GradientOverrideConfig } from './wasm-kernel-config.ts';
 
 /** dims and summed axes of the [reps₀, n₀, reps₁, n₁, …] view, simplified as described above. */
 export function tileGradView(
@@ -71,3 +72,8 @@ export function makeWasmTileGradConfig(original: tf.GradConfig): tf.GradConfig {
     },
   };
 }
+
+export const tileGradOverride: GradientOverrideConfig = {
+  kernelName: 'Tile',
+  makeGradConfig: makeWasmTileGradConfig,
+};

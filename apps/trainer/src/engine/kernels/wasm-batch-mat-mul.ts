@@ -13,7 +13,8 @@
 
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { isWasmHeapBackend, type WasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend, type WasmHeapBackend } from './wasm-heap-module.ts';
+import type { KernelOverrideConfig } from './wasm-kernel-config.ts';
 
 /** dst[c·rows + r] = src[offset + r·cols + c]: a [rows, cols] block transposed. */
 export function transposeInto(
@@ -135,3 +136,8 @@ export function makeWasmBatchMatMulKernel(original: tf.KernelFunc): tf.KernelFun
     return out;
   };
 }
+
+export const batchMatMulOverride: KernelOverrideConfig = {
+  kernelName: 'BatchMatMul',
+  makeKernelFunc: makeWasmBatchMatMulKernel,
+};

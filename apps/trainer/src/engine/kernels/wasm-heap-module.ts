@@ -1,9 +1,36 @@
 /**
- * Instantiates a small hand-written WebAssembly SIMD module (a .wat compiled to base64, see
- * kernels/wasm/build.sh) on the tfjs wasm backend's own memory, so its functions read and
+ * The tfjs wasm backend's heap as KDLens' kernels use it: the backend's heap methods
+ * (WasmHeapBackend), and small hand-written WebAssembly SIMD modules (a .wat compiled to base64
+ * by scripts/build-wasm.sh) instantiated on the backend's own memory, so their functions read and
  * write tensors in place given their heap byte offsets. Why: element loops in TypeScript
  * over the heap run at several ns/element (bounds checks, no SIMD); f32x4 runs well under 1.
  */
+
+import type * as tf from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
+
+/**
+ * The slice of BackendWasm the kernels use: tensors on the wasm heap. Typed structurally
+ * (instead of importing the class) so no kernel depends on the wasm package at run time and each
+ * can be unit-tested against anything with the same methods.
+ */
+export interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): tf.backend_util.TypedArray;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+export function isWasmHeapBackend(backend: unknown): backend is WasmHeapBackend {
+  if (typeof backend !== 'object' || backend === null) return false;
+  return (
+    'makeOutput' in backend &&
+    typeof backend.makeOutput === 'function' &&
+    'typedArrayFromHeap' in backend &&
+    typeof backend.typedArrayFromHeap === 'function' &&
+    'disposeData' in backend &&
+    typeof backend.disposeData === 'function'
+  );
+}
 
 // The slice of the WebAssembly JS API used here; neither lib ES2023 nor @types/node declares it.
 interface WasmApi {

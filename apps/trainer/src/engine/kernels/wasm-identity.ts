@@ -8,6 +8,7 @@
  * fresh outputs; Variable.assign swaps dataIds), so sharing is safe.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { KernelOverrideConfig } from './wasm-kernel-config.ts';
 
 interface RefCountingBackend {
   incRef(dataId: object): void;
@@ -32,3 +33,8 @@ export function makeWasmIdentityKernel(original: tf.KernelFunc): tf.KernelFunc {
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   };
 }
+
+export const identityOverride: KernelOverrideConfig = {
+  kernelName: 'Identity',
+  makeKernelFunc: makeWasmIdentityKernel,
+};

@@ -8,7 +8,8 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { isWasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
+import type { KernelOverrideConfig } from './wasm-kernel-config.ts';
 
 interface Attrs {
   filterSize: number | [number, number];
@@ -92,3 +93,8 @@ export function makeWasmMaxPoolGradKernel(original: tf.KernelFunc): tf.KernelFun
     return dx;
   };
 }
+
+export const maxPoolGradOverride: KernelOverrideConfig = {
+  kernelName: 'MaxPoolGrad',
+  makeKernelFunc: makeWasmMaxPoolGradKernel,
+};

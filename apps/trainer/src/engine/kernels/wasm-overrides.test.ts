@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../random/rng.ts';
 import { initBackend } from '../backend.ts';
-import { createRng } from '../random.ts';
+import { installWasmKernelOverrides } from '../register-wasm-kernels.ts';
 import { baseConvCases, type ConvCase } from './conv-cases.testing.ts';
-import { installWasmKernelOverrides } from './wasm-overrides.ts';
 import { tileInto } from './wasm-tile.ts';
 
 function randomArray(n: number, seed: number): Float32Array {

@@ -14,7 +14,7 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { isWasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
 
 /** Number of leading axes reduced, or -1 when `axis` is not a leading prefix. */
 function leadingAxes(axis: number | number[] | undefined, rank: number): number {
@@ -25,7 +25,7 @@ function leadingAxes(axis: number | number[] | undefined, rank: number): number 
   return sorted.length;
 }
 
-function makeReduceKernel(original: tf.KernelFunc, mean: boolean): tf.KernelFunc {
+export function makeReduceKernel(original: tf.KernelFunc, mean: boolean): tf.KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args;
     const x = inputs.x;
@@ -71,6 +71,3 @@ function makeReduceKernel(original: tf.KernelFunc, mean: boolean): tf.KernelFunc
     return out;
   };
 }
-
-export const makeWasmSumKernel = (original: tf.KernelFunc) => makeReduceKernel(original, false);
-export const makeWasmMeanKernel = (original: tf.KernelFunc) => makeReduceKernel(original, true);

@@ -12,7 +12,8 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { isWasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
+import type { KernelOverrideConfig } from './wasm-kernel-config.ts';
 
 type Numeric = Float32Array | Int32Array | Uint8Array;
 
@@ -73,3 +74,8 @@ export function makeWasmTileKernel(original: tf.KernelFunc): tf.KernelFunc {
     return out;
   };
 }
+
+export const tileOverride: KernelOverrideConfig = {
+  kernelName: 'Tile',
+  makeKernelFunc: makeWasmTileKernel,
+};

@@ -19,7 +19,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { isWasmHeapBackend } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
 
 export const UNSORTED_SEGMENT_SUM = 'UnsortedSegmentSum';
 
@@ -78,4 +78,10 @@ export const wasmUnsortedSegmentSumKernel: tf.KernelFunc = ({ inputs, backend, a
   const ov = backend.typedArrayFromHeap(out) as Float32Array;
   unsortedSegmentSumInto(xv, ids, inner, ov);
   return out;
+};
+
+export const unsortedSegmentSumConfig: tf.KernelConfig = {
+  kernelName: UNSORTED_SEGMENT_SUM,
+  backendName: 'wasm',
+  kernelFunc: wasmUnsortedSegmentSumKernel,
 };

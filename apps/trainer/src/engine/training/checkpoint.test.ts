@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { buildModel } from '../models.ts';
+import { buildModel } from '../models/toy-cnn.ts';
 import {
   assertCheckpointMatches,
   type CheckpointIdentity,

@@ -5,7 +5,7 @@
  * next draw of one long-lived generator: a resumed run then needs no RNG state
  * in its checkpoint, only the number of finished epochs.
  */
-import { createRng, permutation } from '../random.ts';
+import { createRng, permutation } from '../../random/rng.ts';
 
 /** MurmurHash3's 32-bit finaliser: spreads nearby inputs (epoch 1, 2, …) over the whole range. */
 function fmix32(h: number): number {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import type { ImageSplit } from '../toy-shapes.dataset.ts';
 import { evaluateSplit } from './evaluate.ts';
+import type { ImageSplit } from './splits.ts';
 
 /**
  * A 1×1×1 "image" model whose logits are x·w (bias 0): with x = 1 the logits

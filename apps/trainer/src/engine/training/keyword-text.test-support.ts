@@ -3,7 +3,7 @@
  * (right-padded) sequence. Learning it needs the model to look at every position, padding
  * masked, which is what the text path must get right; balanced so chance is 0.5.
  */
-import { createRng } from '../random.ts';
+import { createRng } from '../../random/rng.ts';
 import type { TextSplit } from './splits.ts';
 
 export const KEYWORD = 7;

@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ConfinedFiles } from '../../datasets/confined-files.ts';
 import type { ArchitectureName, BuildArchitectureOptions } from '../models/index.ts';
-import type { Architecture } from '../models.ts';
+import type { Architecture } from '../models/toy-cnn.ts';
 import type { TestProbabilities } from './evaluate.ts';
 import type { OptimizerConfig } from './optimizers.ts';
 import type { PenultimateFeatures } from './penultimate.ts';

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { validateKdOptions } from '../kd-loss.ts';
 import { isArchitectureName } from '../models/index.ts';
-import { isArchitecture } from '../models.ts';
+import { isArchitecture } from '../models/toy-cnn.ts';
 import { type OptimizerConfig, validateOptimizerConfig } from './optimizers.ts';
 import { type LrSchedule, validateSchedule } from './schedules.ts';
 import {

@@ -1,4 +1,8 @@
-;; SIMD passes of the fused training batch norm (../batch-norm.kernels.ts), run directly on
+;; @out batch-norm.wasm.ts
+;; @export batchNormWasmBase64
+;; @about The WebAssembly binary of the fused batch-norm passes (../batch-norm.simd.ts), base64.
+;;
+;; SIMD passes of the fused training batch norm (../batch-norm.simd.ts), run directly on
 ;; the tfjs wasm backend's heap (its memory is imported). Tensors are [rows, C] float32 with
 ;; C % 4 == 0; `rb` is the row size in bytes (4·C). Per-channel vectors (m, s, t, a, b, d)
 ;; are float32 [C]; accumulators are float64, 64 bytes per 4-channel group:

@@ -1,3 +1,7 @@
+;; @out layout.wasm.ts
+;; @export layoutWasmBase64
+;; @about The WebAssembly binary of the SIMD layout changes (../conv2d-backprop-filter-conv.ts), base64.
+;;
 ;; SIMD layout changes for conv2d-backprop-filter-conv.ts, run directly on the tfjs wasm
 ;; backend's heap (its memory is imported). Tensors are float32, viewed as [B, P, C].
 (module

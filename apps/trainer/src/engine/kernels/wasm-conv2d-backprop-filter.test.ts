@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from './backend.ts';
-import { baseConvCases, type ConvCase } from './kernels/conv-cases.testing.ts';
-import { setMaxColFloats } from './kernels/conv2d-backprop-filter-matmul.ts';
-import { createRng } from './random.ts';
-import {
-  registerWasmConv2DBackpropFilter,
-  useWasmConv2DBackpropFilterImpl,
-} from './wasm-conv2d-backprop-filter.ts';
+import { createRng } from '../../random/rng.ts';
+import { initBackend } from '../backend.ts';
+import { registerWasmKernels } from '../register-wasm-kernels.ts';
+import { baseConvCases, type ConvCase } from './conv-cases.testing.ts';
+import { setMaxColFloats } from './conv2d-backprop-filter-matmul.ts';
+import { useWasmConv2DBackpropFilterImpl } from './wasm-conv2d-backprop-filter.ts';
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);
@@ -73,7 +71,7 @@ describe('wasm Conv2DBackpropFilter', () => {
 
   it('is registered exactly once', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
-    expect(registerWasmConv2DBackpropFilter()).toBe(false);
+    expect(registerWasmKernels()).toEqual([]);
   });
 
   it.each(cases)(

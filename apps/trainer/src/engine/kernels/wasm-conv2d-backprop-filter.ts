@@ -8,9 +8,9 @@
  * register our own implementation.
  *
  * Two implementations: 'fast' (default) runs stride-1 square layers as one
- * XNNPACK convolution of relaid-out x and dy (kernels/conv2d-backprop-filter-conv.ts)
+ * XNNPACK convolution of relaid-out x and dy (conv2d-backprop-filter-conv.ts)
  * and everything else as colᵀ built in JS on the wasm heap times the backend's
- * XNNPACK BatchMatMul (kernels/conv2d-backprop-filter-matmul.ts, ~15× faster
+ * XNNPACK BatchMatMul (conv2d-backprop-filter-matmul.ts, ~15× faster
  * than plain loops); 'js' is the
  * original plain-TypeScript loop nest, kept as the fallback for inputs the
  * fast path does not take (non-float32 inputs, backends without heap access)
@@ -19,12 +19,9 @@
 
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilterConv, takesConvForm } from './kernels/conv2d-backprop-filter-conv.ts';
-import {
-  conv2dBackpropFilterMatMul,
-  isWasmHeapBackend,
-} from './kernels/conv2d-backprop-filter-matmul.ts';
-import { installWasmKernelOverrides } from './kernels/wasm-overrides.ts';
+import { conv2dBackpropFilterConv, takesConvForm } from './conv2d-backprop-filter-conv.ts';
+import { conv2dBackpropFilterMatMul } from './conv2d-backprop-filter-matmul.ts';
+import { isWasmHeapBackend } from './wasm-heap-module.ts';
 
 const KERNEL_NAME = 'Conv2DBackpropFilter';
 const BACKEND_NAME = 'wasm';
@@ -274,27 +271,11 @@ export function useWasmConv2DBackpropFilterImpl(
 }
 
 /**
- * Registers the kernel for the wasm backend unless one already exists (a
- * future tfjs release may ship a native one, which we then prefer). Safe to
- * call before or after the wasm backend is initialised, and repeatedly.
- * Returns true when this call registered it.
- *
- * Also replaces the wasm backend's slow native Conv2DBackpropInput and Tile
- * kernels (kernels/wasm-overrides.ts): right away when the wasm package's
- * kernels are already registered, otherwise from this kernel's setupFunc,
- * which tfjs runs when the wasm backend is initialised (after the package
- * registered its kernels, so they cannot overwrite ours).
+ * Registered by ../register-wasm-kernels.ts unless the wasm package has one (a future tfjs
+ * release may ship a native one, which we then prefer).
  */
-export function registerWasmConv2DBackpropFilter(): boolean {
-  installWasmKernelOverrides();
-  if (tf.getKernel(KERNEL_NAME, BACKEND_NAME)) return false;
-  tf.registerKernel({
-    kernelName: KERNEL_NAME,
-    backendName: BACKEND_NAME,
-    kernelFunc,
-    setupFunc: () => {
-      installWasmKernelOverrides();
-    },
-  });
-  return true;
-}
+export const conv2DBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: KERNEL_NAME,
+  backendName: BACKEND_NAME,
+  kernelFunc,
+};

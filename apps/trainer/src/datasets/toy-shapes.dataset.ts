@@ -7,11 +7,8 @@
  * colour; comparing how teacher, student and distilled student rely on that
  * shortcut is exactly the kind of question KDLens studies.
  */
-import { createRng, type Rng } from './random.ts';
-import type { ImageSplit } from './training/splits.ts';
 
-// The split type moved to training/splits.ts (next to TextSplit); re-exported for callers.
-export type { ImageSplit } from './training/splits.ts';
+import { createRng, type Rng } from '../random/rng.ts';
 
 export const toyShapeClassNames = ['circle', 'square', 'triangle', 'cross'] as const;
 export const toyColorNames = ['red', 'green', 'blue', 'yellow'] as const;
@@ -36,6 +33,22 @@ export interface ToyShapesOptions {
   seed: number;
   /** Probability the colour is the shape's usual one (else uniform). Default 0.8. */
   colorCorrelation?: number;
+}
+
+/**
+ * One split of the toy set in the float form trainUnit consumes: engine/training/splits.ts'
+ * ImageSplit, which it satisfies structurally (data sets sit below the engine and import
+ * nothing from it).
+ */
+export interface ToyShapesSplit {
+  /** NHWC, [count, imageSize, imageSize, 3], values in [0, 1]. */
+  images: Float32Array;
+  labels: Int32Array;
+  colors: Int32Array;
+  count: number;
+  imageSize: number;
+  channels: number;
+  classNames: string[];
 }
 
 export interface ToyShapesDataset {
@@ -158,7 +171,7 @@ export function generateToyShapes(opts: ToyShapesOptions): ToyShapesDataset {
   };
 }
 
-function slice(ds: ToyShapesDataset, start: number, end: number): ImageSplit {
+function slice(ds: ToyShapesDataset, start: number, end: number): ToyShapesSplit {
   const pixels = ds.imageSize * ds.imageSize * TOY_CHANNELS;
   return {
     images: ds.images.slice(start * pixels, end * pixels),
@@ -175,7 +188,7 @@ function slice(ds: ToyShapesDataset, start: number, end: number): ImageSplit {
 export function splitToyShapes(
   ds: ToyShapesDataset,
   trainCount: number,
-): { train: ImageSplit; test: ImageSplit } {
+): { train: ToyShapesSplit; test: ToyShapesSplit } {
   if (!Number.isInteger(trainCount) || trainCount < 0 || trainCount > ds.count) {
     throw new Error(`splitToyShapes: trainCount must be in [0, ${ds.count}], got ${trainCount}`);
   }

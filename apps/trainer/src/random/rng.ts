@@ -4,7 +4,8 @@
  * Why our own: Math.random cannot be seeded, and reproducible datasets and
  * shuffles are essential for comparing teacher / student / distilled runs
  * (any accuracy difference must come from training, not from the data draw).
- * The generator is @kdlens/metrics' Mulberry32, so the whole project has one.
+ * The generator is @kdlens/metrics' Mulberry32, so the whole project has one. A module of its
+ * own, importing nothing from the trainer, because both datasets/ and engine/ use it.
  */
 
 import { createRandom } from '@kdlens/metrics';

@@ -1,0 +1,73 @@
+/** The batch statistics of the fused training batch norm (batch-norm.kernel-names.ts). */
+import type * as tf from '@tensorflow/tfjs';
+import { accAt, heapBackend, input, ptr, scratch, simdFor } from './batch-norm.heap.ts';
+import { BN_STATS } from './batch-norm.kernel-names.ts';
+
+/** Per-channel mean and biased variance (what tf.moments returns), Float64 sums. */
+export function batchNormStats(
+  x: Float32Array,
+  channels: number,
+): { mean: Float64Array; variance: Float64Array } {
+  const rows = x.length / channels;
+  const sum = new Float64Array(channels);
+  const sumSq = new Float64Array(channels);
+  for (let p = 0; p < x.length; p += channels) {
+    for (let c = 0; c < channels; c++) {
+      const v = x[p + c] as number;
+      sum[c] = (sum[c] as number) + v;
+      sumSq[c] = (sumSq[c] as number) + v * v;
+    }
+  }
+  const mean = new Float64Array(channels);
+  const variance = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const m = (sum[c] as number) / rows;
+    mean[c] = m;
+    // E[x²] − E[x]² in Float64: cancellation costs ~1e-16 relative, far below float32 eps.
+    variance[c] = Math.max(0, (sumSq[c] as number) / rows - m * m);
+  }
+  return { mean, variance };
+}
+
+const statsKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const be = heapBackend(backend, BN_STATS);
+  const x = input(inputs, 'x', BN_STATS);
+  const channels = x.shape[x.shape.length - 1] ?? 1;
+  const meanOut = be.makeOutput([channels], 'float32');
+  const varOut = be.makeOutput([channels], 'float32');
+  const simd = simdFor(be, channels);
+  if (simd === undefined) {
+    const { mean, variance } = batchNormStats(be.typedArrayFromHeap(x) as Float32Array, channels);
+    // Views only after all allocations: a malloc may grow (and detach) the heap.
+    (be.typedArrayFromHeap(meanOut) as Float32Array).set(mean);
+    (be.typedArrayFromHeap(varOut) as Float32Array).set(variance);
+    return [meanOut, varOut];
+  }
+  const s = scratch(be, channels, 1);
+  const rows = (be.typedArrayFromHeap(x) as Float32Array).length / channels;
+  const xp = ptr(be, x);
+  // Pass 1: Σx (m = 0). Pass 2 around the float32 mean m: Σx·(x − m), and then
+  // Σ(x − m)² = Σx·(x − m) − m·(Σx − N·m), which avoids E[x²] − E[x]² cancellation.
+  s.acc.fill(0);
+  s.coef.fill(0);
+  simd.centeredSums(xp, xp, s.coefPtr, rows, 4 * channels, s.accPtr);
+  for (let c = 0; c < channels; c++) s.coef[c] = accAt(s.acc, c)[0] / rows;
+  s.acc.fill(0);
+  simd.centeredSums(xp, xp, s.coefPtr, rows, 4 * channels, s.accPtr);
+  const meanV = be.typedArrayFromHeap(meanOut) as Float32Array;
+  const varV = be.typedArrayFromHeap(varOut) as Float32Array;
+  for (let c = 0; c < channels; c++) {
+    const m = s.coef[c] as number;
+    const [sx, sxc] = accAt(s.acc, c);
+    meanV[c] = m;
+    varV[c] = Math.max(0, (sxc - m * (sx - rows * m)) / rows);
+  }
+  be.disposeData(s.info.dataId);
+  return [meanOut, varOut];
+};
+
+export const batchNormStatsConfig: tf.KernelConfig = {
+  kernelName: BN_STATS,
+  backendName: 'wasm',
+  kernelFunc: statsKernel,
+};
