@@ -1,5 +1,5 @@
 import { runLabel } from '@/lib/run-label.ts';
-import type { HomeRun as Run } from './page.tsx';
+import type { HomeRun as Run } from './home-run.ts';
 
 function cell(value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`;

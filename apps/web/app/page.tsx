@@ -3,26 +3,7 @@ import { AutoRefresh } from '@/components/auto-refresh.tsx';
 import { ApiError, request } from '@/lib/graphql.ts';
 import { graphql, type ResultOf } from '@/lib/graphql-document.ts';
 import { ClassAccuracyTable } from './class-accuracy-table.tsx';
-
-/** A run as the home page shows it: its row in the runs table and its column per class. */
-const HomeRunFields = graphql(`
-  fragment HomeRunFields on Run {
-    id
-    temperature
-    label
-    seed
-    architecture
-    backend
-    status
-    progress
-    accuracy
-    error
-    classAccuracy
-    classNames
-  }
-`);
-export type HomeRun = ResultOf<typeof HomeRunFields>;
-type Run = HomeRun;
+import { HomeRunFields, type HomeRun as Run } from './home-run.ts';
 
 // The few newest studies, each with its runs; the per-class table only where it stays short.
 const HomeQuery = graphql(
