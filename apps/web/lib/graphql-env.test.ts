@@ -30,4 +30,5 @@ it('lib/graphql-env.d.ts matches apps/api/schema.graphql (run `npm run graphql:g
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-});
+  // A Node process that loads the schema: seconds while turbo type-checks the other workspaces.
+}, 60_000);
