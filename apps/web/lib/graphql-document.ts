@@ -26,7 +26,6 @@ export type RunRole = ReturnType<typeof graphql.scalar<'RunRole'>>;
 export type RunStatus = ReturnType<typeof graphql.scalar<'RunStatus'>>;
 export type ExperimentStatus = ReturnType<typeof graphql.scalar<'ExperimentStatus'>>;
 export type Correction = ReturnType<typeof graphql.scalar<'Correction'>>;
-export type TokenRole = ReturnType<typeof graphql.scalar<'TokenRole'>>;
 
 /**
  * A schema enum's values as a list, for pickers and for checking URL parameters. The list must
