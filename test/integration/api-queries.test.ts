@@ -178,12 +178,19 @@ describe('experiment(id)', () => {
         studentArchitecture: string;
         progress: number;
         arms: unknown[];
-        runs: { role: string; seed: number; status: string; accuracy: number }[];
+        runs: {
+          role: string;
+          temperature: number | null;
+          seed: number;
+          status: string;
+          accuracy: number;
+          label: string;
+        }[];
       };
     }>(
       `query($id: ID!) { experiment(id: $id) { name dataset status spec classNames sensitiveAttributes
         temperatures seeds teacherArchitecture studentArchitecture progress arms ${ARM}
-        runs { role temperature seed status accuracy } } }`,
+        runs { role temperature seed status accuracy label } } }`,
       { id: experimentId },
     );
     const e = data.experiment;
@@ -213,6 +220,14 @@ describe('experiment(id)', () => {
     );
     expect(e.runs).toHaveLength(12);
     expect(e.runs.every((r) => r.status === 'succeeded')).toBe(true);
+    // Each run carries its arm's name in the paper's words, the same wording as Arm.label.
+    const runLabels: Record<string, string> = {
+      'teacher:null': 'Teacher',
+      'student:null': 'NDS',
+      'distilled:2': 'KD T=2',
+      'distilled:4': 'KD T=4',
+    };
+    for (const r of e.runs) expect(r.label).toBe(runLabels[`${r.role}:${r.temperature}`]);
     // The teacher's seed-0 run: its accuracy is @kdlens/metrics accuracy on its predictions.
     const teacher0 = e.runs.find((r) => r.role === 'teacher' && r.seed === 0);
     expect(teacher0?.accuracy).toBe(
@@ -230,8 +245,8 @@ describe('experiment(id)', () => {
 const CC = `query($id: ID!, $a: ArmInput!, $b: ArmInput!, $statistic: ClassStatistic, $correction: Correction, $alpha: Float) {
   classComparison(experimentId: $id, a: $a, b: $b, statistic: $statistic, correction: $correction, alpha: $alpha) {
     a { label seeds } b { label seeds } statistic correction alpha significantCount testedCount significantFraction
-    rows { classIndex className accuracyA accuracyB statisticA statisticB sdA sdB delta t df p adjustedP significant }
-    columns { className accuracyA accuracyB statisticA statisticB sdA sdB delta t df p adjustedP significant } } }`;
+    rows { classIndex className accuracyA accuracyB statisticA statisticB sdA sdB delta accuracyDelta t df p adjustedP significant }
+    columns { className accuracyA accuracyB statisticA statisticB sdA sdB delta accuracyDelta t df p adjustedP significant } } }`;
 
 interface ClassComparisonAnswer {
   classComparison: {
@@ -312,6 +327,9 @@ describe('classComparison', () => {
           sdA: n(row.sdA),
           sdB: n(row.sdB),
           delta: n(row.delta),
+          accuracyDelta: n(
+            (raw.perClass[k]?.meanB ?? Number.NaN) - (raw.perClass[k]?.meanA ?? Number.NaN),
+          ),
           t: n(row.t),
           df: n(row.df),
           p: n(row.pValue),
@@ -325,6 +343,49 @@ describe('classComparison', () => {
       }
     });
   }
+
+  it('serves accuracyDelta = B − A of the class accuracies, counted by hand, under every statistic', async () => {
+    const a: ArmKey = { role: 'student', temperature: null };
+    const b: ArmKey = { role: 'distilled', temperature: 4 };
+    // Class accuracy of one run: right answers among the class's examples; null for none.
+    const classAccuracyOf = (yPred: ArrayLike<number>, c: number): number | null => {
+      let right = 0;
+      let total = 0;
+      for (let i = 0; i < N; i++) {
+        if (labels[i] !== c) continue;
+        total++;
+        if (yPred[i] === c) right++;
+      }
+      return total === 0 ? null : right / total;
+    };
+    const meanOverSeeds = (key: ArmKey, c: number): number | null => {
+      const values = armRuns(key).map((r) => classAccuracyOf(r.yPred, c));
+      if (values.some((v) => v === null)) return null;
+      return values.reduce((sum: number, v) => sum + (v ?? 0), 0) / values.length;
+    };
+    const byHand = classNames.map((_, c) => {
+      const accA = meanOverSeeds(a, c);
+      const accB = meanOverSeeds(b, c);
+      return accA === null || accB === null ? null : accB - accA;
+    });
+    // Class 4 has no test example: no accuracy, so no change.
+    expect(byHand[4]).toBeNull();
+    expect(byHand.filter((d) => d !== null && d !== 0)).toHaveLength(4);
+    for (const statistic of ['normalized', 'difference', 'raw'] as const) {
+      const data = await query<ClassComparisonAnswer>(CC, { id: experimentId, a, b, statistic });
+      const rows = data.classComparison.rows as { accuracyDelta: number | null }[];
+      const column = data.classComparison.columns.accuracyDelta as (number | null)[];
+      byHand.forEach((expected, c) => {
+        if (expected === null) {
+          expect(rows[c]?.accuracyDelta).toBeNull();
+          expect(column[c]).toBeNull();
+        } else {
+          expect(rows[c]?.accuracyDelta).toBeCloseTo(expected, 12);
+          expect(column[c]).toBeCloseTo(expected, 12);
+        }
+      });
+    }
+  });
 
   it('defaults to the normalized statistic, Holm and α = 0.05', async () => {
     const data = await query<{
@@ -586,13 +647,14 @@ describe('individualFairness, run(id) and live progress', () => {
 
   it('run(id) shows status, progress, epoch, live metrics, history, backend and timings', async () => {
     const data = await query<{ run: Record<string, unknown> }>(
-      `query($id: ID!) { run(id: $id) { role temperature status progress epoch loss accuracy imagesPerSec etaSeconds backend
+      `query($id: ID!) { run(id: $id) { role temperature label status progress epoch loss accuracy imagesPerSec etaSeconds backend
         attempt startedAt finishedAt heartbeatAt error history { epoch loss trainAccuracy evalAccuracy imagesPerSec seconds } } }`,
       { id: liveRunId },
     );
     expect(data.run).toMatchObject({
       role: 'distilled',
       temperature: 4,
+      label: 'KD T=4',
       status: 'running',
       progress: 0.4,
       epoch: 2,

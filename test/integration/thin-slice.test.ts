@@ -152,7 +152,8 @@ backend: wasm
     for (const run of stored) {
       expect(html).toContain(`${((run.summary?.accuracy ?? 0) * 100).toFixed(1)}%`);
     }
-    expect(html).toContain('student (no KD)');
+    // Runs are named in the paper's words the API serves (Run.label), as on every page.
+    expect(html).toContain('<td>NDS</td>');
     // The per-class table: one row per class, one cell per run, in the stored order.
     const names = stored[0]?.summary?.classNames ?? [];
     expect(names).toHaveLength(10);
@@ -175,14 +176,14 @@ backend: wasm
       await expect.poll(() => page.getByRole('heading', { name: 'demo' }).count()).toBe(1);
       const rows = page.getByTestId('run-row');
       expect(await rows.count()).toBe(3);
-      expect(await rows.nth(1).locator('td').first().textContent()).toBe('student (no KD)');
+      expect(await rows.nth(1).locator('td').first().textContent()).toBe('NDS');
       const table = page.getByTestId('class-accuracy');
       expect(await table.locator('tbody tr').count()).toBe(10);
       expect(await table.locator('thead th').allTextContents()).toEqual([
         'class',
-        'teacher',
-        'student (no KD)',
-        'distilled T=4',
+        'Teacher',
+        'NDS',
+        'KD T=4',
       ]);
       await page.screenshot({ path: `${artifactsDir}home.png`, fullPage: true });
     } finally {

@@ -1,16 +1,5 @@
-import type { HomeRun as Run } from './page.tsx';
-
-export const roleLabel: Record<Run['role'], string> = {
-  teacher: 'teacher',
-  student: 'student (no KD)',
-  distilled: 'distilled',
-};
-
-/** "teacher", "student (no KD)" or "distilled T=4", with the seed when seeds differ. */
-export function runLabel(run: Run, withSeed: boolean): string {
-  const arm = run.role === 'distilled' ? `distilled T=${run.temperature}` : roleLabel[run.role];
-  return withSeed ? `${arm}, seed ${run.seed}` : arm;
-}
+import { runLabel } from '@/lib/run-label.ts';
+import type { HomeRun as Run } from './home-run.ts';
 
 function cell(value: number | null | undefined): string {
   return value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)}%`;
@@ -31,7 +20,8 @@ export function ClassAccuracyTable({ runs, caption }: { runs: Run[]; caption: st
             <th scope="col">class</th>
             {done.map((run) => (
               <th key={run.id} scope="col" className="num">
-                {runLabel(run, seeds.size > 1)}
+                {/* The arm in the paper's words; the seed too when the runs' seeds differ. */}
+                {seeds.size > 1 ? runLabel(run) : run.label}
               </th>
             ))}
           </tr>

@@ -1,54 +1,38 @@
 import Link from 'next/link';
-import { z } from 'zod';
 import { AutoRefresh } from '@/components/auto-refresh.tsx';
-import { ApiError, graphql } from '@/lib/graphql.ts';
-import { experimentStatuses, runSchema } from '@/lib/schemas.ts';
-import { ClassAccuracyTable, roleLabel } from './class-accuracy-table.tsx';
-
-const homeRunSchema = runSchema.extend({
-  classAccuracy: z.array(z.number().nullable()).nullable(),
-  classNames: z.array(z.string()).nullable(),
-});
-export type HomeRun = z.infer<typeof homeRunSchema>;
-type Run = HomeRun;
-
-const homeExperimentSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  dataset: z.string(),
-  status: z.enum(experimentStatuses),
-  createdAt: z.string(),
-  classNames: z.array(z.string()),
-  runs: z.array(homeRunSchema),
-});
-type Experiment = z.infer<typeof homeExperimentSchema>;
+import { ApiError, request } from '@/lib/graphql.ts';
+import { graphql, type ResultOf } from '@/lib/graphql-document.ts';
+import { ClassAccuracyTable } from './class-accuracy-table.tsx';
+import { HomeRunFields, type HomeRun as Run } from './home-run.ts';
 
 // The few newest studies, each with its runs; the per-class table only where it stays short.
-const HOME_QUERY = /* GraphQL */ `
-  query Home {
-    experiments(first: 5) {
-      edges {
-        node {
-          id name dataset status createdAt classNames
-          runs {
-            id experimentId role temperature seed architecture backend status progress epoch
-            loss accuracy imagesPerSec etaSeconds error startedAt finishedAt classAccuracy classNames
+const HomeQuery = graphql(
+  `
+    query Home {
+      experiments(first: 5) {
+        edges {
+          node {
+            id
+            name
+            dataset
+            status
+            createdAt
+            classNames
+            runs {
+              ...HomeRunFields
+            }
           }
         }
       }
     }
-  }
-`;
+  `,
+  [HomeRunFields],
+);
+type Experiment = ResultOf<typeof HomeQuery>['experiments']['edges'][number]['node'];
 const MAX_CLASSES_ON_HOME = 50;
 
 async function fetchRecentExperiments(): Promise<Experiment[]> {
-  const data = await graphql(
-    HOME_QUERY,
-    {},
-    z.object({
-      experiments: z.object({ edges: z.array(z.object({ node: homeExperimentSchema })) }),
-    }),
-  );
+  const data = await request(HomeQuery, {});
   return data.experiments.edges.map((e) => e.node);
 }
 
@@ -65,7 +49,7 @@ function RunsTable({ runs }: { runs: Run[] }) {
       <table>
         <thead>
           <tr>
-            <th scope="col">role</th>
+            <th scope="col">arm</th>
             <th scope="col" className="num">
               T
             </th>
@@ -84,7 +68,7 @@ function RunsTable({ runs }: { runs: Run[] }) {
         <tbody>
           {runs.map((run) => (
             <tr key={run.id} data-testid="run-row">
-              <td>{roleLabel[run.role]}</td>
+              <td>{run.label}</td>
               <td className="num">{run.temperature ?? '–'}</td>
               <td className="num">{run.seed}</td>
               <td>{run.architecture}</td>

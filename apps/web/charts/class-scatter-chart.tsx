@@ -2,7 +2,7 @@
 
 import * as Plot from '@observablehq/plot';
 import { useCallback } from 'react';
-import type { ClassComparisonRow } from '@/lib/schemas.ts';
+import type { ClassComparisonRow } from '@/lib/class-comparison-row.ts';
 import { palette } from './palette.ts';
 import { PlotFigure } from './plot-figure.tsx';
 

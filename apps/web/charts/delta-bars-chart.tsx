@@ -2,7 +2,7 @@
 
 import * as Plot from '@observablehq/plot';
 import { useCallback } from 'react';
-import type { ClassComparisonRow } from '@/lib/schemas.ts';
+import type { ClassComparisonRow } from '@/lib/class-comparison-row.ts';
 import { palette } from './palette.ts';
 import { PlotFigure } from './plot-figure.tsx';
 
@@ -32,9 +32,16 @@ export function DeltaBarsChart({
     (width: number) => {
       const bars: Bar[] = rows
         .flatMap((r) =>
-          r.delta === null
+          r.accuracyDelta === null
             ? []
-            : [{ rank: 0, name: r.className, delta: r.delta * 100, significant: r.significant }],
+            : [
+                {
+                  rank: 0,
+                  name: r.className,
+                  delta: r.accuracyDelta * 100,
+                  significant: r.significant,
+                },
+              ],
         )
         .sort((x, y) => x.delta - y.delta);
       bars.forEach((bar, i) => {

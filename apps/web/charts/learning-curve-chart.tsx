@@ -2,7 +2,7 @@
 
 import * as Plot from '@observablehq/plot';
 import { useCallback } from 'react';
-import type { EpochMetrics } from '@/lib/schemas.ts';
+import type { EpochMetrics } from '@/lib/run-fields.ts';
 import { palette } from './palette.ts';
 import { PlotFigure } from './plot-figure.tsx';
 

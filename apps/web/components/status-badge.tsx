@@ -1,4 +1,4 @@
-import type { ExperimentStatus, RunStatus } from '@/lib/schemas.ts';
+import type { ExperimentStatus, RunStatus } from '@/lib/graphql-document.ts';
 
 /** A run's or experiment's status as a word with a colour (never colour alone). */
 export function StatusBadge({ status }: { status: RunStatus | ExperimentStatus }) {

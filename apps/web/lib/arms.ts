@@ -2,7 +2,7 @@
  * Arms in URLs: `teacher`, `student` (the non-distilled student, NDS) or `T4` (distilled at
  * T = 4). Short and readable, so a shared link says what it compares.
  */
-import type { RunRole } from './schemas.ts';
+import type { RunRole } from './graphql-document.ts';
 
 export interface ArmKey {
   role: RunRole;
@@ -18,13 +18,6 @@ export function parseArmParam(text: string | undefined): ArmKey | null {
   if (text === 'teacher' || text === 'student') return { role: text, temperature: null };
   const match = /^T(\d+(?:\.\d+)?)$/.exec(text ?? '');
   return match?.[1] ? { role: 'distilled', temperature: Number(match[1]) } : null;
-}
-
-/** The paper's names: Teacher, NDS (non-distilled student), KD T=4. */
-export function armName(arm: ArmKey): string {
-  if (arm.role === 'teacher') return 'Teacher';
-  if (arm.role === 'student') return 'NDS';
-  return `KD T=${arm.temperature}`;
 }
 
 export function sameArm(a: ArmKey, b: ArmKey): boolean {

@@ -1,4 +1,6 @@
-import { type Correction, corrections } from './schemas.ts';
+import { type Correction, enumValues } from './graphql-document.ts';
+
+export const corrections = enumValues<Correction>()(['none', 'holm', 'bh']);
 
 export const correctionLabels: Record<Correction, string> = {
   none: 'no correction',

@@ -1,23 +1,38 @@
 import { cache } from 'react';
-import { z } from 'zod';
-import { ApiError, attempt, graphql } from './graphql.ts';
-import { armWithAccuracySchema, experimentListItemSchema } from './schemas.ts';
+import { ArmFields } from './arm-fields.ts';
+import { EstimateFields } from './estimate-fields.ts';
+import { ApiError, attempt, request } from './graphql.ts';
+import { graphql, type ResultOf } from './graphql-document.ts';
 
-const HEADER_QUERY = /* GraphQL */ `
-  query ExperimentHeader($id: ID!) {
-    experiment(id: $id) {
-      id name dataset status teacherArchitecture studentArchitecture
-      temperatures seeds progress createdAt sensitiveAttributes
-      arms { role temperature label seeds accuracy { mean sd lower upper values } }
+const ExperimentHeaderQuery = graphql(
+  `
+    query ExperimentHeader($id: ID!) {
+      experiment(id: $id) {
+        id
+        name
+        dataset
+        status
+        teacherArchitecture
+        studentArchitecture
+        temperatures
+        seeds
+        progress
+        createdAt
+        sensitiveAttributes
+        arms {
+          ...ArmFields
+          accuracy {
+            ...EstimateFields
+          }
+        }
+      }
     }
-  }
-`;
+  `,
+  [ArmFields, EstimateFields],
+);
 
-export const experimentHeaderSchema = experimentListItemSchema.extend({
-  sensitiveAttributes: z.array(z.string()),
-  arms: z.array(armWithAccuracySchema),
-});
-export type ExperimentHeader = z.infer<typeof experimentHeaderSchema>;
+export type ExperimentHeader = NonNullable<ResultOf<typeof ExperimentHeaderQuery>['experiment']>;
+export type ArmWithAccuracy = ExperimentHeader['arms'][number];
 
 /**
  * The experiment's identity, arms and accuracies: the layout and every tab need them, so one
@@ -26,11 +41,7 @@ export type ExperimentHeader = z.infer<typeof experimentHeaderSchema>;
 export const loadExperimentHeader = cache((id: string) =>
   attempt(async () => {
     try {
-      const data = await graphql(
-        HEADER_QUERY,
-        { id },
-        z.object({ experiment: experimentHeaderSchema.nullable() }),
-      );
+      const data = await request(ExperimentHeaderQuery, { id });
       return data.experiment;
     } catch (error) {
       // An unknown id is a missing page (the API answers NOT_FOUND or null), not a failure.

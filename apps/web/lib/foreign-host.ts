@@ -1,9 +1,14 @@
-import { z } from 'zod';
-import { ApiError, graphql } from './graphql.ts';
+import { ApiError, request } from './graphql.ts';
+import { graphql } from './graphql-document.ts';
 
-const viewerAccess = z.object({
-  viewer: z.object({ anonymous: z.boolean(), canRead: z.boolean() }),
-});
+const ViewerAccessQuery = graphql(`
+  query ViewerAccess {
+    viewer {
+      anonymous
+      canRead
+    }
+  }
+`);
 
 /**
  * Why a request to a non-loopback Host is refused, or null to serve it. The web app reads from
@@ -17,9 +22,7 @@ const viewerAccess = z.object({
  */
 export async function foreignHostRefusal(token: string | null): Promise<string | null> {
   try {
-    const { viewer } = await graphql('{ viewer { anonymous canRead } }', {}, viewerAccess, {
-      token,
-    });
+    const { viewer } = await request(ViewerAccessQuery, {}, { token });
     return viewer.anonymous && viewer.canRead ? refusal : null;
   } catch (error) {
     if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') return null;

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { graphql } from './graphql.ts';
+import { request } from './graphql.ts';
+import { graphql } from './graphql-document.ts';
 
 /**
  * What a launch can start from: a preset the API ships, or the stored spec of an experiment
  * launched before (re-run with changes). The form shows a few fields of the spec and sends the
- * rest back unchanged, so these schemas read only those fields and keep everything else.
+ * rest back unchanged, so these schemas read only those fields and keep everything else. The
+ * schema types a spec as JSON (any value), so zod checks the part the form reads.
  */
 const baseSpecSchema = z
   .object({
@@ -25,29 +27,33 @@ export interface SpecSource {
   spec: BaseSpec;
 }
 
-const PRESETS_QUERY = '{ presets { name description spec } }';
-const presetsSchema = z.object({
-  presets: z.array(
-    z.object({ name: z.string(), description: z.string().nullable(), spec: z.unknown() }),
-  ),
-});
-
-const EXPERIMENT_SPECS_QUERY = /* GraphQL */ `
-  query ExperimentSpecs {
-    experiments(first: 50) { edges { node { id name spec } } }
+const PresetsQuery = graphql(`
+  query Presets {
+    presets {
+      name
+      description
+      spec
+    }
   }
-`;
-const experimentSpecsSchema = z.object({
-  experiments: z.object({
-    edges: z.array(
-      z.object({ node: z.object({ id: z.string(), name: z.string(), spec: z.unknown() }) }),
-    ),
-  }),
-});
+`);
+
+const ExperimentSpecsQuery = graphql(`
+  query ExperimentSpecs {
+    experiments(first: 50) {
+      edges {
+        node {
+          id
+          name
+          spec
+        }
+      }
+    }
+  }
+`);
 
 /** The presets the API ships, with their parsed specs. */
 async function loadPresets(): Promise<SpecSource[]> {
-  const data = await graphql(PRESETS_QUERY, {}, presetsSchema);
+  const data = await request(PresetsQuery, {});
   return data.presets.flatMap((p) => {
     const spec = baseSpecSchema.safeParse(p.spec);
     return spec.success
@@ -55,7 +61,7 @@ async function loadPresets(): Promise<SpecSource[]> {
           {
             key: `preset:${p.name}`,
             name: `preset ${p.name}`,
-            description: p.description ?? '',
+            description: p.description,
             spec: spec.data,
           },
         ]
@@ -65,7 +71,7 @@ async function loadPresets(): Promise<SpecSource[]> {
 
 /** Experiments launched from a spec (imports record only their source files, so they are left out). */
 async function loadExperimentSpecs(): Promise<SpecSource[]> {
-  const data = await graphql(EXPERIMENT_SPECS_QUERY, {}, experimentSpecsSchema);
+  const data = await request(ExperimentSpecsQuery, {});
   return data.experiments.edges.flatMap(({ node }) => {
     const spec = baseSpecSchema.safeParse(node.spec);
     return spec.success

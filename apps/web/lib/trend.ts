@@ -1,5 +1,6 @@
 import type { TrendPoint, TrendReference } from '@/charts/temperature-trend-chart.tsx';
-import type { Arm, Estimate } from './schemas.ts';
+import type { Arm } from './arm-fields.ts';
+import type { Estimate } from './estimate-fields.ts';
 
 /**
  * Splits per-arm estimates into the distilled line (by temperature) and the teacher/NDS
@@ -17,11 +18,7 @@ export function trendOf(items: readonly { arm: Arm; estimate: Estimate | null }[
     if (arm.role === 'distilled' && arm.temperature !== null) {
       points.push({ temperature: arm.temperature, ...value });
     } else if (arm.role === 'teacher' || arm.role === 'student') {
-      references.push({
-        label: arm.role === 'teacher' ? 'Teacher' : 'NDS',
-        role: arm.role,
-        ...value,
-      });
+      references.push({ label: arm.label, role: arm.role, ...value });
     }
   }
   points.sort((a, b) => a.temperature - b.temperature);

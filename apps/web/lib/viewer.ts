@@ -1,7 +1,19 @@
 import { cache } from 'react';
-import { z } from 'zod';
-import { graphql } from './graphql.ts';
-import { type Viewer, viewerSchema } from './schemas.ts';
+import { request } from './graphql.ts';
+import { graphql, type ResultOf } from './graphql-document.ts';
+
+/** Who the API takes a token's holder to be; sign-in checks a pasted token with it too. */
+export const ViewerQuery = graphql(`
+  query Viewer {
+    viewer {
+      role
+      anonymous
+      name
+      canRead
+    }
+  }
+`);
+export type Viewer = ResultOf<typeof ViewerQuery>['viewer'];
 
 const anonymous: Viewer = { role: null, anonymous: true, name: null, canRead: false };
 
@@ -11,12 +23,7 @@ const anonymous: Viewer = { role: null, anonymous: true, name: null, canRead: fa
  */
 export const loadViewer = cache(async (): Promise<Viewer> => {
   try {
-    const data = await graphql(
-      '{ viewer { role anonymous name canRead } }',
-      {},
-      z.object({ viewer: viewerSchema }),
-    );
-    return data.viewer;
+    return (await request(ViewerQuery, {})).viewer;
   } catch {
     return anonymous;
   }

@@ -41,22 +41,29 @@ export class ClassComparisonResolver {
       const result = compare(statistic);
       // The per-class accuracy itself is the raw statistic's mean, whatever statistic is tested.
       const raw = statistic === 'raw' ? result : compare('raw');
-      const rows = result.perClass.map((row) => ({
-        classIndex: row.classIndex,
-        className: study.classNames[row.classIndex] ?? String(row.classIndex),
-        accuracyA: finiteOrNull(raw.perClass[row.classIndex]?.meanA ?? Number.NaN),
-        accuracyB: finiteOrNull(raw.perClass[row.classIndex]?.meanB ?? Number.NaN),
-        statisticA: finiteOrNull(row.meanA),
-        statisticB: finiteOrNull(row.meanB),
-        sdA: finiteOrNull(row.sdA),
-        sdB: finiteOrNull(row.sdB),
-        delta: finiteOrNull(row.delta),
-        t: finiteOrNull(row.t),
-        df: finiteOrNull(row.df),
-        p: finiteOrNull(row.pValue),
-        adjustedP: finiteOrNull(row.pAdjusted),
-        significant: row.significant,
-      }));
+      const rows = result.perClass.map((row) => {
+        const accuracyA = raw.perClass[row.classIndex]?.meanA ?? Number.NaN;
+        const accuracyB = raw.perClass[row.classIndex]?.meanB ?? Number.NaN;
+        return {
+          classIndex: row.classIndex,
+          className: study.classNames[row.classIndex] ?? String(row.classIndex),
+          accuracyA: finiteOrNull(accuracyA),
+          accuracyB: finiteOrNull(accuracyB),
+          statisticA: finiteOrNull(row.meanA),
+          statisticB: finiteOrNull(row.meanB),
+          sdA: finiteOrNull(row.sdA),
+          sdB: finiteOrNull(row.sdB),
+          delta: finiteOrNull(row.delta),
+          // Readers compare accuracies: the tested statistic's delta (normalized by default) is
+          // not the change they read off the two accuracy columns.
+          accuracyDelta: finiteOrNull(accuracyB - accuracyA),
+          t: finiteOrNull(row.t),
+          df: finiteOrNull(row.df),
+          p: finiteOrNull(row.pValue),
+          adjustedP: finiteOrNull(row.pAdjusted),
+          significant: row.significant,
+        };
+      });
       return {
         a: armType(study, keyA),
         b: armType(study, keyB),
@@ -73,6 +80,7 @@ export class ClassComparisonResolver {
           sdA: rows.map((r) => r.sdA),
           sdB: rows.map((r) => r.sdB),
           delta: rows.map((r) => r.delta),
+          accuracyDelta: rows.map((r) => r.accuracyDelta),
           t: rows.map((r) => r.t),
           df: rows.map((r) => r.df),
           p: rows.map((r) => r.p),

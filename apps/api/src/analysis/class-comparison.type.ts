@@ -35,6 +35,12 @@ export class ClassComparisonRowType {
   @Field(() => Float, {
     nullable: true,
     description:
+      'accuracyB − accuracyA: the change in class accuracy, whatever statistic is tested; null for a class without test examples.',
+  })
+  accuracyDelta!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
       'Welch t of a against b; null when undefined or infinite (constant, different arms).',
   })
   t!: number | null;
@@ -49,7 +55,7 @@ export class ClassComparisonRowType {
 @ObjectType('ClassComparisonColumns', {
   simpleResolvers: true,
   description:
-    'The rows as columns, index i = class i: the same numbers in one list per field. A 1000-class answer costs GraphQL 14 fields to resolve instead of 14,000 (see bench/read-api.bench.ts), so large tables and heat maps should ask for this.',
+    'The rows as columns, index i = class i: the same numbers in one list per field. A 1000-class answer costs GraphQL 15 fields to resolve instead of 15,000 (see bench/read-api.bench.ts), so large tables and heat maps should ask for this.',
 })
 export class ClassComparisonColumnsType {
   @Field(() => [String]) className!: string[];
@@ -60,6 +66,7 @@ export class ClassComparisonColumnsType {
   @Field(() => [Float], { nullable: 'items' }) sdA!: (number | null)[];
   @Field(() => [Float], { nullable: 'items' }) sdB!: (number | null)[];
   @Field(() => [Float], { nullable: 'items' }) delta!: (number | null)[];
+  @Field(() => [Float], { nullable: 'items' }) accuracyDelta!: (number | null)[];
   @Field(() => [Float], { nullable: 'items' }) t!: (number | null)[];
   @Field(() => [Float], { nullable: 'items' }) df!: (number | null)[];
   @Field(() => [Float], { nullable: 'items' }) p!: (number | null)[];

@@ -1,3 +1,4 @@
+import { armLabel } from '@kdlens/core';
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { redactPaths, seesServerPaths } from '../auth/server-paths.ts';
 import type { ApiContext } from '../context.ts';
@@ -18,6 +19,14 @@ export class RunResolver {
     const row = await ctx.db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, runId) });
     if (!row) throw notFound(`no run has id ${runId}`);
     return toRunType(row);
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      'The arm in the paper\'s words, as Arm.label: "Teacher", "NDS" or "KD T=4" (one wording, @kdlens/core armLabel, for every client).',
+  })
+  label(@Root() run: RunType): string {
+    return armLabel(run);
   }
 
   @FieldResolver(() => String, {

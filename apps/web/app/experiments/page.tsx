@@ -1,5 +1,4 @@
 import Link from 'next/link';
-import { z } from 'zod';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { AutoRefresh } from '@/components/auto-refresh.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
@@ -7,13 +6,13 @@ import { ProgressMeter } from '@/components/progress-meter.tsx';
 import { StatusBadge } from '@/components/status-badge.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
 import { list } from '@/lib/format.ts';
-import { attempt, graphql } from '@/lib/graphql.ts';
+import { attempt, request } from '@/lib/graphql.ts';
 import {
-  type ExperimentListItem,
   type ExperimentStatus,
-  experimentListItemSchema,
-  experimentStatuses,
-} from '@/lib/schemas.ts';
+  enumValues,
+  graphql,
+  type ResultOf,
+} from '@/lib/graphql-document.ts';
 import { hrefWith, param, type SearchParams } from '@/lib/search-params.ts';
 
 export const dynamic = 'force-dynamic';
@@ -21,28 +20,41 @@ export const metadata = { title: 'Experiments · KDLens' };
 
 const PAGE_SIZES = [10, 20, 50, 100] as const;
 
-const EXPERIMENTS_QUERY = /* GraphQL */ `
+const experimentStatuses = enumValues<ExperimentStatus>()([
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
+
+const ExperimentsQuery = graphql(`
   query Experiments($filter: ExperimentFilter, $first: Int, $after: String) {
     experiments(filter: $filter, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
-          id name dataset status teacherArchitecture studentArchitecture
-          temperatures seeds progress createdAt
+          id
+          name
+          dataset
+          status
+          teacherArchitecture
+          studentArchitecture
+          temperatures
+          seeds
+          progress
+          createdAt
         }
       }
     }
   }
-`;
-
-const connectionSchema = z.object({
-  experiments: z.object({
-    totalCount: z.number().int(),
-    pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
-    edges: z.array(z.object({ node: experimentListItemSchema })),
-  }),
-});
+`);
+type Connection = ResultOf<typeof ExperimentsQuery>['experiments'];
+type ExperimentListItem = Connection['edges'][number]['node'];
 
 function isStatus(text: string | undefined): text is ExperimentStatus {
   return experimentStatuses.some((s) => s === text);
@@ -143,7 +155,7 @@ export default async function ExperimentsPage({
     ...(status ? { status } : {}),
   };
   const result = await attempt(() =>
-    graphql(EXPERIMENTS_QUERY, { filter, first, after: after ?? null }, connectionSchema),
+    request(ExperimentsQuery, { filter, first, after: after ?? null }),
   );
   const state = { q, dataset, status, first: first === 20 ? undefined : first };
   return (
@@ -178,7 +190,7 @@ function ExperimentTable({
   firstPageHref,
   nextPageHref,
 }: {
-  connection: z.infer<typeof connectionSchema>['experiments'];
+  connection: Connection;
   filtered: boolean;
   firstPageHref: string | undefined;
   nextPageHref: string | undefined;

@@ -1,8 +1,8 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { z } from 'zod';
-import { ApiError, graphql } from '@/lib/graphql.ts';
+import { ApiError, request } from '@/lib/graphql.ts';
+import { graphql } from '@/lib/graphql-document.ts';
 import {
   type FieldErrors,
   fieldErrors,
@@ -17,11 +17,13 @@ export interface LaunchState {
   general: string[];
 }
 
-const LAUNCH_MUTATION = /* GraphQL */ `
+const LaunchMutation = graphql(`
   mutation Launch($spec: JSON!) {
-    launchExperiment(spec: $spec) { id }
+    launchExperiment(spec: $spec) {
+      id
+    }
   }
-`;
+`);
 
 /**
  * Checks the fields (again: the browser already did), builds the spec from the chosen preset
@@ -53,11 +55,7 @@ export async function launch(_previous: LaunchState, form: FormData): Promise<La
   };
   let experimentId: string;
   try {
-    const data = await graphql(
-      LAUNCH_MUTATION,
-      { spec },
-      z.object({ launchExperiment: z.object({ id: z.string() }) }),
-    );
+    const data = await request(LaunchMutation, { spec });
     experimentId = data.launchExperiment.id;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;

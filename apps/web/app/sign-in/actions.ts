@@ -2,11 +2,10 @@
 
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { z } from 'zod';
 import { secureCookie } from '@/lib/api.ts';
-import { ApiError, graphql } from '@/lib/graphql.ts';
-import { viewerSchema } from '@/lib/schemas.ts';
+import { ApiError, request } from '@/lib/graphql.ts';
 import { TOKEN_COOKIE } from '@/lib/token-cookie.ts';
+import { type Viewer, ViewerQuery } from '@/lib/viewer.ts';
 
 export interface SignInState {
   error: string | null;
@@ -35,15 +34,9 @@ function safeNext(value: FormDataEntryValue | null): string {
 export async function signIn(_previous: SignInState, form: FormData): Promise<SignInState> {
   const token = String(form.get('token') ?? '').trim();
   if (token === '') return { error: 'Paste your API token.' };
-  let viewer: z.infer<typeof viewerSchema>;
+  let viewer: Viewer;
   try {
-    const data = await graphql(
-      '{ viewer { role anonymous name canRead } }',
-      {},
-      z.object({ viewer: viewerSchema }),
-      { token },
-    );
-    viewer = data.viewer;
+    viewer = (await request(ViewerQuery, {}, { token })).viewer;
   } catch (error) {
     if (error instanceof ApiError) {
       return {

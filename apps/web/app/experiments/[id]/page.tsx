@@ -1,54 +1,42 @@
 import Link from 'next/link';
-import { z } from 'zod';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
-import { correctionLabels, isCorrection } from '@/lib/corrections.ts';
+import { correctionLabels, corrections, isCorrection } from '@/lib/corrections.ts';
 import { loadExperimentHeader } from '@/lib/experiment.ts';
-import { attempt, graphql } from '@/lib/graphql.ts';
+import { attempt, request } from '@/lib/graphql.ts';
+import { type Correction, graphql } from '@/lib/graphql-document.ts';
 import { loadGroupFairness } from '@/lib/group-fairness.ts';
-import {
-  type Correction,
-  corrections,
-  individualFairnessSchema,
-  temperatureSignificanceSchema,
-} from '@/lib/schemas.ts';
 import { hrefWith, param, type SearchParams } from '@/lib/search-params.ts';
 import { AccuracyByArm } from './overview/accuracy-by-arm.tsx';
 import { GroupFairnessTrend } from './overview/group-fairness-trend.tsx';
-import { IndividualFairnessTrend } from './overview/individual-fairness-trend.tsx';
-import { SignificanceSweep } from './overview/significance-sweep.tsx';
+import {
+  IndividualFairnessFields,
+  IndividualFairnessTrend,
+} from './overview/individual-fairness-trend.tsx';
+import {
+  SignificanceSweep,
+  TemperatureSignificanceFields,
+} from './overview/significance-sweep.tsx';
 
 export const dynamic = 'force-dynamic';
 
-const OVERVIEW_QUERY = /* GraphQL */ `
-  query Overview($id: ID!, $correction: Correction) {
-    significanceSweep(experimentId: $id, correction: $correction) {
-      correction alpha
-      rows {
-        temperature scCount tcCount
-        sc { raw holm bh tested }
-        tc { raw holm bh tested }
+const OverviewQuery = graphql(
+  `
+    query Overview($id: ID!, $correction: Correction) {
+      significanceSweep(experimentId: $id, correction: $correction) {
+        correction
+        alpha
+        rows {
+          ...TemperatureSignificanceFields
+        }
+      }
+      individualFairness(experimentId: $id) {
+        ...IndividualFairnessFields
       }
     }
-    individualFairness(experimentId: $id) {
-      available reason
-      arms {
-        arm { role temperature label seeds }
-        lipschitz { mean sd lower upper values }
-        consistency { mean sd lower upper values }
-      }
-    }
-  }
-`;
-
-const overviewSchema = z.object({
-  significanceSweep: z.object({
-    correction: z.enum(corrections),
-    alpha: z.number(),
-    rows: z.array(temperatureSignificanceSchema),
-  }),
-  individualFairness: individualFairnessSchema,
-});
+  `,
+  [TemperatureSignificanceFields, IndividualFairnessFields],
+);
 
 /** Links that switch the multiple-testing correction, keeping it in the URL. */
 function CorrectionPicker({ id, current }: { id: string; current: Correction }) {
@@ -94,7 +82,7 @@ export default async function OverviewPage({
     );
   }
   const [overview, ...groups] = await Promise.all([
-    attempt(() => graphql(OVERVIEW_QUERY, { id, correction }, overviewSchema)),
+    attempt(() => request(OverviewQuery, { id, correction })),
     ...experiment.sensitiveAttributes.map((attribute) =>
       attempt(() => loadGroupFairness(id, attribute)),
     ),

@@ -6,14 +6,14 @@ import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { ClassScatterChart } from '@/charts/class-scatter-chart.tsx';
 import { DeltaBarsChart } from '@/charts/delta-bars-chart.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
+import type { ClassComparisonRow } from '@/lib/class-comparison-row.ts';
 import { percent, percentPoints, pValue } from '@/lib/format.ts';
-import type { ClassComparisonRow } from '@/lib/schemas.ts';
 
 type SortKey =
   | 'className'
   | 'accuracyA'
   | 'accuracyB'
-  | 'delta'
+  | 'accuracyDelta'
   | 'p'
   | 'adjustedP'
   | 'significant';
@@ -21,7 +21,7 @@ const sortKeys: readonly SortKey[] = [
   'className',
   'accuracyA',
   'accuracyB',
-  'delta',
+  'accuracyDelta',
   'p',
   'adjustedP',
   'significant',
@@ -69,7 +69,7 @@ const columns: { key: SortKey; label: (a: string, b: string) => string; numeric:
   { key: 'className', label: () => 'class', numeric: false },
   { key: 'accuracyA', label: (a) => `accuracy ${a}`, numeric: true },
   { key: 'accuracyB', label: (_a, b) => `accuracy ${b}`, numeric: true },
-  { key: 'delta', label: () => 'Δ accuracy (B − A)', numeric: true },
+  { key: 'accuracyDelta', label: () => 'Δ accuracy (B − A)', numeric: true },
   { key: 'p', label: () => 'p', numeric: true },
   { key: 'adjustedP', label: () => 'adjusted p', numeric: true },
   { key: 'significant', label: () => 'significant', numeric: false },
@@ -102,14 +102,16 @@ export function ClassExplorer({
   const [query, setQuery] = useState(search.get('q') ?? '');
   const [significantOnly, setSignificantOnly] = useState(search.get('sig') === '1');
   const initialSort = search.get('sort');
-  const [sortKey, setSortKey] = useState<SortKey>(isSortKey(initialSort) ? initialSort : 'delta');
+  const [sortKey, setSortKey] = useState<SortKey>(
+    isSortKey(initialSort) ? initialSort : 'accuracyDelta',
+  );
   const [direction, setDirection] = useState<Direction>(
     search.get('dir') === 'asc' ? 'asc' : 'desc',
   );
   useUrlState({
     q: query || undefined,
     sig: significantOnly ? '1' : undefined,
-    sort: sortKey === 'delta' ? undefined : sortKey,
+    sort: sortKey === 'accuracyDelta' ? undefined : sortKey,
     dir: direction === 'desc' ? undefined : direction,
   });
 
@@ -213,7 +215,7 @@ export function ClassExplorer({
             r.className,
             r.accuracyA,
             r.accuracyB,
-            r.delta,
+            r.accuracyDelta,
             r.p,
             r.adjustedP,
             r.significant,
@@ -274,7 +276,7 @@ export function ClassExplorer({
                   <th scope="row">{r.className}</th>
                   <td className="num">{percent(r.accuracyA)}</td>
                   <td className="num">{percent(r.accuracyB)}</td>
-                  <td className="num">{percentPoints(r.delta)}</td>
+                  <td className="num">{percentPoints(r.accuracyDelta)}</td>
                   <td className="num">{pValue(r.p)}</td>
                   <td className="num">{pValue(r.adjustedP)}</td>
                   <td>{r.significant ? 'yes' : 'no'}</td>

@@ -1,52 +1,38 @@
-import { z } from 'zod';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { type ArmKey, armInput, armParam, parseArmParam, sameArm } from '@/lib/arms.ts';
-import { correctionLabels, isCorrection } from '@/lib/corrections.ts';
+import { ClassComparisonRowFields } from '@/lib/class-comparison-row.ts';
+import { correctionLabels, corrections, isCorrection } from '@/lib/corrections.ts';
 import { loadExperimentHeader } from '@/lib/experiment.ts';
-import { attempt, graphql } from '@/lib/graphql.ts';
-import {
-  type ClassComparisonRow,
-  type Correction,
-  classComparisonRowSchema,
-  corrections,
-} from '@/lib/schemas.ts';
+import { attempt, request } from '@/lib/graphql.ts';
+import { type Correction, graphql } from '@/lib/graphql-document.ts';
 import { param, type SearchParams } from '@/lib/search-params.ts';
 import { ClassExplorer } from './class-explorer.tsx';
 
 export const dynamic = 'force-dynamic';
 
-const COMPARISON_QUERY = /* GraphQL */ `
-  query ClassComparison($id: ID!, $a: ArmInput!, $b: ArmInput!, $correction: Correction) {
-    classComparison(experimentId: $id, a: $a, b: $b, correction: $correction) {
-      alpha significantCount testedCount significantFraction
-      a { label }
-      b { label }
-      rows { classIndex className accuracyA accuracyB delta p adjustedP significant }
+const ClassComparisonQuery = graphql(
+  `
+    query ClassComparison($id: ID!, $a: ArmInput!, $b: ArmInput!, $correction: Correction) {
+      classComparison(experimentId: $id, a: $a, b: $b, correction: $correction) {
+        alpha
+        significantCount
+        testedCount
+        significantFraction
+        a {
+          label
+        }
+        b {
+          label
+        }
+        rows {
+          ...ClassComparisonRowFields
+        }
+      }
     }
-  }
-`;
-
-const comparisonSchema = z.object({
-  classComparison: z.object({
-    alpha: z.number(),
-    significantCount: z.number().int(),
-    testedCount: z.number().int(),
-    significantFraction: z.number().nullable(),
-    a: z.object({ label: z.string() }),
-    b: z.object({ label: z.string() }),
-    rows: z.array(classComparisonRowSchema),
-  }),
-});
-
-/**
- * The API's delta is the change of the tested statistic (class accuracy ÷ overall accuracy by
- * default); readers compare accuracies, so the column shows the change in class accuracy.
- */
-function withAccuracyDelta(row: ClassComparisonRow): ClassComparisonRow {
-  const { accuracyA: a, accuracyB: b } = row;
-  return { ...row, delta: a === null || b === null ? null : b - a };
-}
+  `,
+  [ClassComparisonRowFields],
+);
 
 /** A and B default to the paper's SC comparison: NDS against the first distilled student. */
 function defaultArms(arms: readonly ArmKey[]): { a: ArmKey | undefined; b: ArmKey | undefined } {
@@ -136,7 +122,7 @@ export default async function ClassesPage({
     );
   }
   const result = await attempt(() =>
-    graphql(COMPARISON_QUERY, { id, a: armInput(a), b: armInput(b), correction }, comparisonSchema),
+    request(ClassComparisonQuery, { id, a: armInput(a), b: armInput(b), correction }),
   );
   return (
     <>
@@ -146,7 +132,7 @@ export default async function ClassesPage({
         <ApiErrorNotice error={result.error} what="the class comparison" />
       ) : (
         <ClassExplorer
-          rows={result.value.classComparison.rows.map(withAccuracyDelta)}
+          rows={result.value.classComparison.rows}
           labelA={result.value.classComparison.a.label}
           labelB={result.value.classComparison.b.label}
           alpha={result.value.classComparison.alpha}

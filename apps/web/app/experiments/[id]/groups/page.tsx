@@ -1,5 +1,4 @@
 import Link from 'next/link';
-import type { z } from 'zod';
 import { type GroupRate, GroupRatesChart } from '@/charts/group-rates-chart.tsx';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
@@ -7,8 +6,12 @@ import { CsvButton } from '@/export/csv-button.tsx';
 import { loadExperimentHeader } from '@/lib/experiment.ts';
 import { percent } from '@/lib/format.ts';
 import { attempt } from '@/lib/graphql.ts';
-import { loadGroupFairness } from '@/lib/group-fairness.ts';
-import type { ArmGroupFairness, GroupRow, groupFairnessSchema } from '@/lib/schemas.ts';
+import {
+  type ArmGroupFairness,
+  type GroupFairness,
+  type GroupRow,
+  loadGroupFairness,
+} from '@/lib/group-fairness.ts';
 import { hrefWith, param, type SearchParams } from '@/lib/search-params.ts';
 
 export const dynamic = 'force-dynamic';
@@ -161,13 +164,7 @@ export default async function GroupsPage({
   );
 }
 
-function GroupsBody({
-  fairness,
-  fileStem,
-}: {
-  fairness: z.infer<typeof groupFairnessSchema>;
-  fileStem: string;
-}) {
+function GroupsBody({ fairness, fileStem }: { fairness: GroupFairness; fileStem: string }) {
   const arms = fairness.arms.map((a) => a.arm.label);
   const rates = (pick: (r: GroupRow) => number | null): GroupRate[] =>
     fairness.arms.flatMap((a) =>

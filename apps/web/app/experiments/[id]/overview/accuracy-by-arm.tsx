@@ -1,7 +1,7 @@
 import { SectionHeading } from '@/components/section-heading.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
+import type { ArmWithAccuracy } from '@/lib/experiment.ts';
 import { percent, percentMeanSd } from '@/lib/format.ts';
-import type { ArmWithAccuracy } from '@/lib/schemas.ts';
 
 /** Top-1 test accuracy of each arm: mean ± sd over its seeds, with the bootstrap CI. */
 export function AccuracyByArm({

@@ -1,8 +1,9 @@
 import Link from 'next/link';
 import { TemperatureTrendChart } from '@/charts/temperature-trend-chart.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
+import type { Estimate } from '@/lib/estimate-fields.ts';
 import { percent } from '@/lib/format.ts';
-import type { Estimate, GroupFairness } from '@/lib/schemas.ts';
+import type { GroupFairness } from '@/lib/group-fairness.ts';
 import { trendOf } from '@/lib/trend.ts';
 
 function withCi(e: Estimate): string {

@@ -2,9 +2,34 @@ import { TemperatureTrendChart } from '@/charts/temperature-trend-chart.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { SectionHeading } from '@/components/section-heading.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
+import { ArmFields } from '@/lib/arm-fields.ts';
+import { type Estimate, EstimateFields } from '@/lib/estimate-fields.ts';
 import { decimal } from '@/lib/format.ts';
-import type { Estimate, IndividualFairness } from '@/lib/schemas.ts';
+import { graphql, type ResultOf } from '@/lib/graphql-document.ts';
 import { trendOf } from '@/lib/trend.ts';
+
+/** What this section reads of the API's individualFairness (the overview's query spreads it). */
+export const IndividualFairnessFields = graphql(
+  `
+    fragment IndividualFairnessFields on IndividualFairness {
+      available
+      reason
+      arms {
+        arm {
+          ...ArmFields
+        }
+        lipschitz {
+          ...EstimateFields
+        }
+        consistency {
+          ...EstimateFields
+        }
+      }
+    }
+  `,
+  [ArmFields, EstimateFields],
+);
+type IndividualFairness = ResultOf<typeof IndividualFairnessFields>;
 
 function meanSd(e: Estimate | null): string {
   if (e?.mean === null || e?.mean === undefined) return '–';

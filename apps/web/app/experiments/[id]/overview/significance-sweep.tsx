@@ -3,7 +3,29 @@ import { SignificanceChart, type SignificancePoint } from '@/charts/significance
 import { EmptyState } from '@/components/empty-state.tsx';
 import { SectionHeading } from '@/components/section-heading.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
-import type { Correction, TemperatureSignificance } from '@/lib/schemas.ts';
+import { type Correction, graphql, type ResultOf } from '@/lib/graphql-document.ts';
+
+/** One row of the sweep as this section reads it (the overview's query spreads it). */
+export const TemperatureSignificanceFields = graphql(`
+  fragment TemperatureSignificanceFields on TemperatureSignificance {
+    temperature
+    scCount
+    tcCount
+    sc {
+      raw
+      holm
+      bh
+      tested
+    }
+    tc {
+      raw
+      holm
+      bh
+      tested
+    }
+  }
+`);
+type TemperatureSignificance = ResultOf<typeof TemperatureSignificanceFields>;
 
 function counts(c: TemperatureSignificance['sc']): string {
   return c === null ? '–' : `${c.raw} / ${c.holm} / ${c.bh}`;

@@ -1,8 +1,17 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { z } from 'zod';
-import { ApiError, graphql } from '@/lib/graphql.ts';
+import { ApiError, request } from '@/lib/graphql.ts';
+import { graphql } from '@/lib/graphql-document.ts';
+
+const CancelRunMutation = graphql(`
+  mutation CancelRun($id: ID!) {
+    cancelRun(id: $id) {
+      id
+      status
+    }
+  }
+`);
 
 export interface CancelState {
   error: string | null;
@@ -14,11 +23,7 @@ export async function cancelRun(_previous: CancelState, form: FormData): Promise
   const runId = String(form.get('runId') ?? '');
   const experimentId = String(form.get('experimentId') ?? '');
   try {
-    await graphql(
-      'mutation Cancel($id: ID!) { cancelRun(id: $id) { id status } }',
-      { id: runId },
-      z.object({ cancelRun: z.object({ id: z.string(), status: z.string() }) }),
-    );
+    await request(CancelRunMutation, { id: runId });
   } catch (error) {
     if (error instanceof ApiError) return { error: error.message, done: false };
     throw error;

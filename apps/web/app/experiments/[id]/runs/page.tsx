@@ -1,5 +1,4 @@
 import Link from 'next/link';
-import { z } from 'zod';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { AutoRefresh } from '@/components/auto-refresh.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
@@ -7,19 +6,28 @@ import { ProgressMeter } from '@/components/progress-meter.tsx';
 import { StatusBadge } from '@/components/status-badge.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
 import { decimal, duration, percent } from '@/lib/format.ts';
-import { attempt, graphql } from '@/lib/graphql.ts';
-import { isLive, RUN_FIELDS, runLabel } from '@/lib/run-label.ts';
-import { type Run, runSchema } from '@/lib/schemas.ts';
+import { attempt, request } from '@/lib/graphql.ts';
+import { graphql } from '@/lib/graphql-document.ts';
+import { type Run, RunFields } from '@/lib/run-fields.ts';
+import { isLive, runLabel } from '@/lib/run-label.ts';
 import { canOperate, loadViewer } from '@/lib/viewer.ts';
 import { CancelRunButton } from './cancel-run-button.tsx';
 
 export const dynamic = 'force-dynamic';
 
-const RUNS_QUERY = /* GraphQL */ `
-  query Runs($id: ID!) {
-    experiment(id: $id) { id runs { ${RUN_FIELDS} } }
-  }
-`;
+const RunsQuery = graphql(
+  `
+    query Runs($id: ID!) {
+      experiment(id: $id) {
+        id
+        runs {
+          ...RunFields
+        }
+      }
+    }
+  `,
+  [RunFields],
+);
 
 function RunRow({
   run,
@@ -65,13 +73,7 @@ export default async function RunsPage({ params }: { params: Promise<{ id: strin
   const { id } = await params;
   const [viewer, result] = await Promise.all([
     loadViewer(),
-    attempt(() =>
-      graphql(
-        RUNS_QUERY,
-        { id },
-        z.object({ experiment: z.object({ id: z.string(), runs: z.array(runSchema) }).nullable() }),
-      ),
-    ),
+    attempt(() => request(RunsQuery, { id })),
   ]);
   if (!result.ok) return <ApiErrorNotice error={result.error} what="the runs" />;
   const runs = result.value.experiment?.runs ?? [];

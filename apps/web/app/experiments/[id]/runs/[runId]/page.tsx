@@ -1,6 +1,5 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { z } from 'zod';
 import { LearningCurveChart } from '@/charts/learning-curve-chart.tsx';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { AutoRefresh } from '@/components/auto-refresh.tsx';
@@ -9,23 +8,31 @@ import { ProgressMeter } from '@/components/progress-meter.tsx';
 import { StatusBadge } from '@/components/status-badge.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
 import { decimal, duration, percent } from '@/lib/format.ts';
-import { attempt, graphql } from '@/lib/graphql.ts';
-import { isLive, RUN_FIELDS, runLabel } from '@/lib/run-label.ts';
-import { runDetailSchema } from '@/lib/schemas.ts';
+import { attempt, request } from '@/lib/graphql.ts';
+import { graphql } from '@/lib/graphql-document.ts';
+import { EpochMetricsFields, RunFields } from '@/lib/run-fields.ts';
+import { isLive, runLabel } from '@/lib/run-label.ts';
 import { canOperate, loadViewer } from '@/lib/viewer.ts';
 import { CancelRunButton } from '../cancel-run-button.tsx';
 
 export const dynamic = 'force-dynamic';
 
-const RUN_QUERY = /* GraphQL */ `
-  query Run($id: ID!) {
-    run(id: $id) {
-      ${RUN_FIELDS}
-      attempt worker heartbeatAt
-      history { epoch loss trainAccuracy evalAccuracy imagesPerSec seconds }
+const RunQuery = graphql(
+  `
+    query Run($id: ID!) {
+      run(id: $id) {
+        ...RunFields
+        attempt
+        worker
+        heartbeatAt
+        history {
+          ...EpochMetricsFields
+        }
+      }
     }
-  }
-`;
+  `,
+  [RunFields, EpochMetricsFields],
+);
 
 export default async function RunPage({
   params,
@@ -35,7 +42,7 @@ export default async function RunPage({
   const { id, runId } = await params;
   const [viewer, result] = await Promise.all([
     loadViewer(),
-    attempt(() => graphql(RUN_QUERY, { id: runId }, z.object({ run: runDetailSchema.nullable() }))),
+    attempt(() => request(RunQuery, { id: runId })),
   ]);
   if (!result.ok && result.error.code === 'NOT_FOUND') notFound();
   if (!result.ok) return <ApiErrorNotice error={result.error} what="this run" />;
