@@ -1,3 +1,14 @@
+export * from '../results/save-run-results.ts';
+export { studySummarySchema } from '../results/study-summary.schema.ts';
+export {
+  getStudySummary,
+  loadStudyInput,
+  recomputeStudySummary,
+  type StoredStudySummary,
+  summaryAtTemperature,
+  type TemperatureSummary,
+} from '../results/study-summary.ts';
+export * from '../results/test-set.ts';
 export { dropDatabase, ensureDatabase, withDatabase } from './admin.ts';
 export { connectionError, redactUrl } from './connection-error.ts';
 export { createDatabase, type Database } from './database.ts';
@@ -15,18 +26,7 @@ export type { Executor, Transaction } from './queries/executor.ts';
 export * from './queries/experiments.ts';
 export * from './queries/results-errors.ts';
 export * from './queries/run-artifacts.ts';
-export * from './queries/run-results.ts';
 export * from './queries/runs.ts';
-export {
-  getStudySummary,
-  loadStudyInput,
-  recomputeStudySummary,
-  type StoredStudySummary,
-  summaryAtTemperature,
-  type TemperatureSummary,
-} from './queries/study-summaries.ts';
-export { studySummarySchema } from './queries/study-summary.schema.ts';
-export * from './queries/test-sets.ts';
 export * from './schema.ts';
 export { openScratchWarehouse, type ScratchWarehouse } from './scratch-warehouse.ts';
 export { embeddedDataDir, openWarehouse, type Warehouse } from './warehouse.ts';

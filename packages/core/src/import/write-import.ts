@@ -1,10 +1,10 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import type { Transaction } from '../db/queries/executor.ts';
-import { saveRunResults } from '../db/queries/run-results.ts';
-import { recomputeStudySummaryIn, type StoredStudySummary } from '../db/queries/study-summaries.ts';
-import { recordTestSet } from '../db/queries/test-sets.ts';
 import { experiments, runs } from '../db/schema.ts';
+import { saveRunResults } from '../results/save-run-results.ts';
+import { recomputeStudySummaryIn, type StoredStudySummary } from '../results/study-summary.ts';
+import { recordTestSet } from '../results/test-set.ts';
 import type { ImportedRun, ImportedStudy } from './assemble-import.ts';
 
 export interface ImportTarget {

@@ -12,12 +12,12 @@ import type {
 } from '@kdlens/metrics';
 import { summarizeStudy } from '@kdlens/metrics';
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../database.ts';
-import { experimentTestSets, runPredictions, runs, studySummaries } from '../schema.ts';
-import { float32FromBytes, int32FromBytes } from './array-codec.ts';
-import type { Executor, Transaction } from './executor.ts';
+import type { Database } from '../db/database.ts';
+import { float32FromBytes, int32FromBytes } from '../db/queries/array-codec.ts';
+import type { Executor, Transaction } from '../db/queries/executor.ts';
+import { experimentTestSets, runPredictions, runs, studySummaries } from '../db/schema.ts';
 import { studySummarySchema } from './study-summary.schema.ts';
-import { loadTestSet } from './test-sets.ts';
+import { loadTestSet } from './test-set.ts';
 
 export interface StoredStudySummary {
   experimentId: string;

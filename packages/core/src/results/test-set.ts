@@ -3,29 +3,29 @@ import { type GroupIndex, groupIndex, MetricsInputError } from '@kdlens/metrics'
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import {
-  experiments,
-  experimentTestSets,
-  runPredictions,
-  runs,
-  testSetAttributes,
-} from '../schema.ts';
-import {
   float32Bytes,
   float32FromBytes,
   int32Bytes,
   int32FromBytes,
   type NumericArray,
-} from './array-codec.ts';
+} from '../db/queries/array-codec.ts';
 import {
   checkFiniteValues,
   checkIndices,
   checkLength,
   numericArraySchema,
   parseOrThrow,
-} from './array-refinements.ts';
-import type { Executor } from './executor.ts';
-import { insertChunks, parametersPerRow } from './insert-chunks.ts';
-import { ResultsInputError, TestSetConflictError } from './results-errors.ts';
+} from '../db/queries/array-refinements.ts';
+import type { Executor } from '../db/queries/executor.ts';
+import { insertChunks, parametersPerRow } from '../db/queries/insert-chunks.ts';
+import { ResultsInputError, TestSetConflictError } from '../db/queries/results-errors.ts';
+import {
+  experiments,
+  experimentTestSets,
+  runPredictions,
+  runs,
+  testSetAttributes,
+} from '../db/schema.ts';
 
 /** The test examples of an experiment, in the stable order every run's predictions follow. */
 export interface TestSetInput {

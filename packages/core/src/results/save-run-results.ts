@@ -7,33 +7,33 @@ import {
 } from '@kdlens/metrics';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type RunSummary, runSummarySchema } from '../../domain/run.ts';
-import {
-  type ProbabilityKind,
-  runClassAccuracy,
-  runGroupMetrics,
-  runPredictions,
-  runs,
-} from '../schema.ts';
 import {
   float32Bytes,
   float32FromBytes,
   int32Bytes,
   int32FromBytes,
   type NumericArray,
-} from './array-codec.ts';
+} from '../db/queries/array-codec.ts';
 import {
   checkFiniteValues,
   checkIndices,
   checkLength,
   numericArraySchema,
   parseOrThrow,
-} from './array-refinements.ts';
-import type { Executor } from './executor.ts';
-import { insertChunks, parametersPerRow } from './insert-chunks.ts';
-import { ResultsInputError } from './results-errors.ts';
-import { recomputeStudySummaryIn, type StoredStudySummary } from './study-summaries.ts';
-import { loadTestSet } from './test-sets.ts';
+} from '../db/queries/array-refinements.ts';
+import type { Executor } from '../db/queries/executor.ts';
+import { insertChunks, parametersPerRow } from '../db/queries/insert-chunks.ts';
+import { ResultsInputError } from '../db/queries/results-errors.ts';
+import {
+  type ProbabilityKind,
+  runClassAccuracy,
+  runGroupMetrics,
+  runPredictions,
+  runs,
+} from '../db/schema.ts';
+import { type RunSummary, runSummarySchema } from '../domain/run.ts';
+import { recomputeStudySummaryIn, type StoredStudySummary } from './study-summary.ts';
+import { loadTestSet } from './test-set.ts';
 
 /** Softmax probabilities per test example, as the trainer's evaluateSplit returns them. */
 export type RunProbabilities =
