@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { countRows, findExperimentByName, getStudySummary } from '@kdlens/core/db';
+import { countRows, findExperimentByName } from '@kdlens/core/db';
+import { getStudySummary } from '@kdlens/core/results';
 import { type StudyRun, summarizeStudy } from '@kdlens/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';

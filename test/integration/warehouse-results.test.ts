@@ -6,26 +6,28 @@ import {
   dropDatabase,
   ensureDatabase,
   getRunArtifact,
-  getStudySummary,
   loadRunPredictions,
-  loadStudyInput,
   migrateWarehouse,
   migrationStatus,
   migrationsFolder,
   putRunArtifact,
   ResultsInputError,
   type RunRow,
-  recomputeStudySummary,
   recordEpoch,
   recordExperiment,
-  recordTestSet,
   runs,
-  saveRunResults,
-  summaryAtTemperature,
   TestSetConflictError,
   updateRunProgress,
   withDatabase,
 } from '@kdlens/core/db';
+import {
+  getStudySummary,
+  loadStudyInput,
+  recomputeStudySummary,
+  recordTestSet,
+  saveRunResults,
+  summaryAtTemperature,
+} from '@kdlens/core/results';
 import { type StudyRun, summarizeStudy } from '@kdlens/metrics';
 import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';

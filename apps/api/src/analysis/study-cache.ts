@@ -1,5 +1,6 @@
 import { armLabel, type RunRole, runRoles } from '@kdlens/core';
-import { type Database, getStudySummary, type StoredStudySummary } from '@kdlens/core/db';
+import type { Database } from '@kdlens/core/db';
+import { getStudySummary, type StoredStudySummary } from '@kdlens/core/results';
 import {
   type ArmKey,
   type ClassStatistic,

@@ -1,4 +1,5 @@
-import { type Database, studySummarySchema } from '@kdlens/core/db';
+import type { Database } from '@kdlens/core/db';
+import { studySummarySchema } from '@kdlens/core/results';
 import type { StudySummary } from '@kdlens/metrics';
 import DataLoader from 'dataloader';
 import { z } from 'zod';

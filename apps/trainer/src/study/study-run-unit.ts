@@ -19,9 +19,8 @@ import {
   putRunArtifact,
   recordEpoch,
   recordRunBackend,
-  recordTestSet,
-  saveRunResults,
 } from '@kdlens/core/db';
+import { recordTestSet, saveRunResults } from '@kdlens/core/results';
 import type * as tf from '@tensorflow/tfjs';
 import { ConfinedFiles } from '../datasets/confined-files.ts';
 import { type EpochMetrics, initBackend, trainUnit } from '../engine/index.ts';

@@ -1,14 +1,3 @@
-export * from '../results/save-run-results.ts';
-export { studySummarySchema } from '../results/study-summary.schema.ts';
-export {
-  getStudySummary,
-  loadStudyInput,
-  recomputeStudySummary,
-  type StoredStudySummary,
-  summaryAtTemperature,
-  type TemperatureSummary,
-} from '../results/study-summary.ts';
-export * from '../results/test-set.ts';
 export { dropDatabase, ensureDatabase, withDatabase } from './admin.ts';
 export { connectionError, redactUrl } from './connection-error.ts';
 export { createDatabase, type Database } from './database.ts';
@@ -22,11 +11,24 @@ export {
 export { migrateWarehouse, migrationStatus, migrationsFolder } from './migrate.ts';
 export * from './queries/api-tokens.ts';
 export * from './queries/array-codec.ts';
+export * from './queries/data-version.ts';
 export type { Executor, Transaction } from './queries/executor.ts';
+export * from './queries/experiment-page.ts';
 export * from './queries/experiments.ts';
 export * from './queries/results-errors.ts';
 export * from './queries/run-artifacts.ts';
+// Writes of results go through core's results module (src/results/), which computes them.
+export {
+  loadRunPredictions,
+  type RunClassAccuracyRow,
+  type RunGroupMetricsRow,
+  readPredictedLabels,
+  readRunClassAccuracies,
+  readRunGroupMetrics,
+  type StoredRunPredictions,
+} from './queries/run-results.ts';
 export * from './queries/runs.ts';
+export { readTestLabels, readTestSetHeaders, type TestSetHeader } from './queries/test-sets.ts';
 export * from './schema.ts';
 export { openScratchWarehouse, type ScratchWarehouse } from './scratch-warehouse.ts';
 export { embeddedDataDir, openWarehouse, type Warehouse } from './warehouse.ts';

@@ -5,15 +5,8 @@ import {
   groupMetrics,
   type StudyOptions,
 } from '@kdlens/metrics';
-import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import {
-  float32Bytes,
-  float32FromBytes,
-  int32Bytes,
-  int32FromBytes,
-  type NumericArray,
-} from '../db/queries/array-codec.ts';
+import { float32Bytes, int32Bytes, type NumericArray } from '../db/queries/array-codec.ts';
 import {
   checkFiniteValues,
   checkIndices,
@@ -22,15 +15,8 @@ import {
   parseOrThrow,
 } from '../db/queries/array-refinements.ts';
 import type { Executor } from '../db/queries/executor.ts';
-import { insertChunks, parametersPerRow } from '../db/queries/insert-chunks.ts';
 import { ResultsInputError } from '../db/queries/results-errors.ts';
-import {
-  type ProbabilityKind,
-  runClassAccuracy,
-  runGroupMetrics,
-  runPredictions,
-  runs,
-} from '../db/schema.ts';
+import { lockRunForResults, writeRunResults } from '../db/queries/run-results.ts';
 import { type RunSummary, runSummarySchema } from '../domain/run.ts';
 import { recomputeStudySummaryIn, type StoredStudySummary } from './study-summary.ts';
 import { loadTestSet } from './test-set.ts';
@@ -166,12 +152,7 @@ export async function saveRunResults(
   opts: SaveRunResultsOptions = {},
 ): Promise<SavedRunResults> {
   return db.transaction(async (tx) => {
-    const [run] = await tx
-      .select({ experimentId: runs.experimentId, status: runs.status, worker: runs.worker })
-      .from(runs)
-      .where(eq(runs.id, runId))
-      // Two saves of one run take turns; NO KEY UPDATE leaves FK inserts (artifacts) unblocked.
-      .for('no key update');
+    const run = await lockRunForResults(tx, runId);
     if (!run) throw new ResultsInputError(`saveRunResults: no run has id ${runId}`);
     if (opts.claim && (run.status !== 'running' || run.worker !== opts.claim.worker)) {
       throw new ResultsInputError(
@@ -197,35 +178,6 @@ export async function saveRunResults(
       metrics: groupMetrics(labels, r.predicted, index, { posLabel }),
     }));
 
-    const p = r.probabilities;
-    const prediction = {
-      examples,
-      predicted: int32Bytes(r.predicted),
-      probabilityKind: (p?.kind ?? 'none') as ProbabilityKind,
-      probabilityWidth: p ? (p.kind === 'dense' ? numClasses : p.k) : null,
-      topClasses: p?.kind === 'top-k' ? int32Bytes(p.ids) : null,
-      probabilities: p ? float32Bytes(p.values) : null,
-      features: r.features ? float32Bytes(r.features.values) : null,
-      featureDim: r.features?.d ?? null,
-      resultsId: sql`gen_random_uuid()`,
-      savedAt: sql`now()`,
-    };
-    await tx
-      .insert(runPredictions)
-      .values({ runId, ...prediction })
-      .onConflictDoUpdate({ target: runPredictions.runId, set: prediction });
-    // NaN (a class without test examples) is a valid float8; the array keeps it.
-    const classRow = { overall, accuracy: Array.from(perClass) };
-    await tx
-      .insert(runClassAccuracy)
-      .values({ runId, ...classRow })
-      .onConflictDoUpdate({ target: runClassAccuracy.runId, set: classRow });
-    await tx.delete(runGroupMetrics).where(eq(runGroupMetrics.runId, runId));
-    const groupRows = byAttribute.map((g) => ({ runId, posLabel, ...g }));
-    for (const chunk of insertChunks(groupRows, parametersPerRow(groupRows[0]))) {
-      await tx.insert(runGroupMetrics).values(chunk);
-    }
-
     // The v1 summary stays filled so the API and web app that read it keep working.
     const summary: RunSummary = runSummarySchema.parse({
       accuracy: overall,
@@ -235,19 +187,23 @@ export async function saveRunResults(
       trainSeconds: r.trainSeconds ?? 0,
       imagesPerSec: r.imagesPerSec ?? 0,
     });
-    await tx
-      .update(runs)
-      .set({
-        status: 'succeeded',
-        progress: 1,
-        summary,
-        accuracy: overall,
-        error: null,
-        etaSeconds: 0,
-        finishedAt: sql`now()`,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(runs.id, runId));
+    const p = r.probabilities;
+    await writeRunResults(tx, runId, {
+      prediction: {
+        examples,
+        predicted: int32Bytes(r.predicted),
+        probabilityKind: p?.kind ?? 'none',
+        probabilityWidth: p ? (p.kind === 'dense' ? numClasses : p.k) : null,
+        topClasses: p?.kind === 'top-k' ? int32Bytes(p.ids) : null,
+        probabilities: p ? float32Bytes(p.values) : null,
+        features: r.features ? float32Bytes(r.features.values) : null,
+        featureDim: r.features?.d ?? null,
+      },
+      classAccuracy: { overall, accuracy: Array.from(perClass) },
+      posLabel,
+      groupMetrics: byAttribute,
+      summary,
+    });
 
     const study =
       opts.summary === 'defer'
@@ -255,54 +211,4 @@ export async function saveRunResults(
         : await recomputeStudySummaryIn(tx, run.experimentId, opts.studyOptions);
     return { accuracy: overall, study };
   });
-}
-
-/** A run's stored output, decoded (views over the fetched bytes, no copies on little-endian hosts). */
-export interface StoredRunPredictions {
-  predicted: Int32Array;
-  probabilities:
-    | { kind: 'dense'; numClasses: number; values: Float32Array }
-    | { kind: 'top-k'; k: number; ids: Int32Array; values: Float32Array }
-    | null;
-  features: { values: Float32Array; d: number } | null;
-  savedAt: Date;
-}
-
-/** The stored predictions of one run (e.g. for per-class disagreement between two runs). */
-export async function loadRunPredictions(
-  db: Executor,
-  runId: string,
-  opts: { probabilities?: boolean; features?: boolean } = {},
-): Promise<StoredRunPredictions | undefined> {
-  const [row] = await db
-    .select({
-      predicted: runPredictions.predicted,
-      kind: runPredictions.probabilityKind,
-      width: runPredictions.probabilityWidth,
-      topClasses: opts.probabilities ? runPredictions.topClasses : sql<Buffer | null>`null`,
-      probabilities: opts.probabilities ? runPredictions.probabilities : sql<Buffer | null>`null`,
-      features: opts.features ? runPredictions.features : sql<Buffer | null>`null`,
-      featureDim: runPredictions.featureDim,
-      savedAt: runPredictions.savedAt,
-    })
-    .from(runPredictions)
-    .where(eq(runPredictions.runId, runId));
-  if (!row) return undefined;
-  let probabilities: StoredRunPredictions['probabilities'] = null;
-  if (row.probabilities && row.width !== null) {
-    const values = float32FromBytes(row.probabilities);
-    probabilities =
-      row.kind === 'top-k' && row.topClasses
-        ? { kind: 'top-k', k: row.width, ids: int32FromBytes(row.topClasses), values }
-        : { kind: 'dense', numClasses: row.width, values };
-  }
-  return {
-    predicted: int32FromBytes(row.predicted),
-    probabilities,
-    features:
-      row.features && row.featureDim
-        ? { values: float32FromBytes(row.features), d: row.featureDim }
-        : null,
-    savedAt: row.savedAt,
-  };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   ArmGroupFairness,
   ArmIndividualFairness,
@@ -11,12 +10,19 @@ import type {
   TemperatureSignificance,
 } from '@kdlens/metrics';
 import { summarizeStudy } from '@kdlens/metrics';
-import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import { float32FromBytes, int32FromBytes } from '../db/queries/array-codec.ts';
+import { readResultsState, resultsFingerprint } from '../db/queries/data-version.ts';
 import type { Executor, Transaction } from '../db/queries/executor.ts';
-import { experimentTestSets, runPredictions, runs, studySummaries } from '../db/schema.ts';
-import { studySummarySchema } from './study-summary.schema.ts';
+import { readExperimentPredictions } from '../db/queries/run-results.ts';
+import {
+  deleteStudySummary,
+  lockStudySummary,
+  readStudySummary,
+  readStudySummaryJson,
+  readStudySummaryOptions,
+  writeStudySummary,
+} from '../db/queries/study-summaries.ts';
+import { studyOptionsSchema, studySummarySchema } from './study-summary.schema.ts';
 import { loadTestSet } from './test-set.ts';
 
 export interface StoredStudySummary {
@@ -43,20 +49,6 @@ export interface TemperatureSummary {
   individualFairness: ArmIndividualFairness | undefined;
 }
 
-// Any constant distinct from the migration lock; the second key is the experiment.
-const SUMMARY_LOCK = 0x6b6473; // "kds"
-
-function fingerprintOf(
-  testSetDigest: string,
-  results: { runId: string; resultsId: string }[],
-): string {
-  const hash = createHash('sha256').update(testSetDigest);
-  for (const r of [...results].sort((a, b) => (a.runId < b.runId ? -1 : 1))) {
-    hash.update(`|${r.runId}:${r.resultsId}`);
-  }
-  return hash.digest('hex');
-}
-
 interface LoadedStudy {
   input: StudyInput;
   fingerprint: string;
@@ -70,32 +62,18 @@ async function loadStudy(
   const testSet = await loadTestSet(db, experimentId, { features: true });
   if (!testSet) return undefined;
   // Lipschitz needs dense probabilities and features; skip the big column otherwise.
-  const wantProbabilities = testSet.features !== null;
-  const rows = await db
-    .select({
-      runId: runs.id,
-      role: runs.role,
-      temperature: runs.temperature,
-      seed: runs.seed,
-      resultsId: runPredictions.resultsId,
-      predicted: runPredictions.predicted,
-      probabilityKind: runPredictions.probabilityKind,
-      probabilities: wantProbabilities ? runPredictions.probabilities : sql<Buffer | null>`null`,
-    })
-    .from(runPredictions)
-    .innerJoin(runs, eq(runs.id, runPredictions.runId))
-    .where(eq(runs.experimentId, experimentId))
-    .orderBy(asc(runs.id));
+  const rows = await readExperimentPredictions(db, experimentId, {
+    probabilities: testSet.features !== null,
+  });
   const studyRuns: StudyRun[] = rows.map((r) => {
     const run: StudyRun = {
       role: r.role,
       temperature: r.temperature,
       seed: r.seed,
-      yPred: int32FromBytes(r.predicted),
+      yPred: r.predicted,
     };
     // Top-k probabilities cannot stand in for the full vector the Lipschitz measure compares.
-    if (r.probabilityKind === 'dense' && r.probabilities)
-      run.probs = float32FromBytes(r.probabilities);
+    if (r.denseProbabilities) run.probs = r.denseProbabilities;
     return run;
   });
   const sensitive: Record<string, Sensitive> = {};
@@ -111,7 +89,7 @@ async function loadStudy(
   if (Object.keys(sensitive).length > 0) input.sensitive = sensitive;
   if (testSet.features) input.features = testSet.features;
   if (options) input.options = options;
-  return { input, fingerprint: fingerprintOf(testSet.digest, rows) };
+  return { input, fingerprint: resultsFingerprint(testSet.digest, rows) };
 }
 
 /**
@@ -135,34 +113,27 @@ export async function recomputeStudySummaryIn(
   // Recomputes of one experiment take turns, and each reads after the previous one committed,
   // so the last to finish always saw every committed run (READ COMMITTED: a fresh snapshot per
   // statement after the lock is granted).
-  await tx.execute(sql`select pg_advisory_xact_lock(${SUMMARY_LOCK}, hashtext(${experimentId}))`);
-  const [previous] = await tx
-    .select({ options: studySummaries.options })
-    .from(studySummaries)
-    .where(eq(studySummaries.experimentId, experimentId));
-  const chosen = options ?? previous?.options ?? {};
+  await lockStudySummary(tx, experimentId);
+  const previous = await readStudySummaryOptions(tx, experimentId);
+  const chosen = options ?? (previous === undefined ? {} : studyOptionsSchema.parse(previous));
   const study = await loadStudy(tx, experimentId, chosen);
   if (!study || study.input.runs.length === 0) {
-    await tx.delete(studySummaries).where(eq(studySummaries.experimentId, experimentId));
+    await deleteStudySummary(tx, experimentId);
     return null;
   }
   const started = performance.now();
   const summary = summarizeStudy(study.input);
   const computeMs = performance.now() - started;
   const row = {
+    experimentId,
     summary,
     options: chosen,
     fingerprint: study.fingerprint,
     runCount: study.input.runs.length,
     temperatures: summary.significance.map((s) => s.temperature),
     computeMs,
-    computedAt: sql`now()`,
   };
-  const [stored] = await tx
-    .insert(studySummaries)
-    .values({ experimentId, ...row })
-    .onConflictDoUpdate({ target: studySummaries.experimentId, set: row })
-    .returning({ computedAt: studySummaries.computedAt });
+  const computedAt = await writeStudySummary(tx, row);
   return {
     experimentId,
     summary,
@@ -171,7 +142,7 @@ export async function recomputeStudySummaryIn(
     runCount: row.runCount,
     temperatures: row.temperatures,
     computeMs,
-    computedAt: stored?.computedAt ?? new Date(),
+    computedAt,
     stale: false,
   };
 }
@@ -193,38 +164,33 @@ export async function getStudySummary(
   db: Executor,
   experimentId: string,
 ): Promise<StoredStudySummary | undefined> {
-  const [row] = await db
-    .select()
-    .from(studySummaries)
-    .where(eq(studySummaries.experimentId, experimentId));
+  const row = await readStudySummary(db, experimentId);
   if (!row) return undefined;
-  const current = await currentFingerprint(db, experimentId);
+  const current = await readResultsState(db, experimentId);
   return {
     experimentId,
     summary: studySummarySchema.parse(row.summary),
-    options: row.options,
+    options: studyOptionsSchema.parse(row.options),
     fingerprint: row.fingerprint,
     runCount: row.runCount,
     temperatures: row.temperatures,
     computeMs: row.computeMs,
     computedAt: row.computedAt,
-    stale: current !== row.fingerprint,
+    stale: current?.fingerprint !== row.fingerprint,
   };
 }
 
-/** The fingerprint a summary computed now would have, from ids only (no arrays are read). */
-async function currentFingerprint(db: Executor, experimentId: string): Promise<string | undefined> {
-  const [testSet] = await db
-    .select({ digest: experimentTestSets.digest })
-    .from(experimentTestSets)
-    .where(eq(experimentTestSets.experimentId, experimentId));
-  if (!testSet) return undefined;
-  const rows = await db
-    .select({ runId: runs.id, resultsId: runPredictions.resultsId })
-    .from(runPredictions)
-    .innerJoin(runs, eq(runs.id, runPredictions.runId))
-    .where(eq(runs.experimentId, experimentId));
-  return fingerprintOf(testSet.digest, rows);
+/**
+ * The stored summaries of many experiments in one statement, by experiment id (the API batches
+ * its Experiment.arms through this). Read through the summary's schema: it turns JSON's nulls
+ * back into NaN, as summarizeStudy had them.
+ */
+export async function loadStudySummaries(
+  db: Executor,
+  experimentIds: readonly string[],
+): Promise<Map<string, StudySummary>> {
+  const rows = await readStudySummaryJson(db, experimentIds);
+  return new Map(rows.map((r) => [r.experimentId, studySummarySchema.parse(r.summary)]));
 }
 
 /** The distilled arm at `temperature` with its significance and fairness rows; pure. */

@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type GroupIndex, groupIndex, MetricsInputError } from '@kdlens/metrics';
-import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import {
-  float32Bytes,
-  float32FromBytes,
-  int32Bytes,
-  int32FromBytes,
-  type NumericArray,
-} from '../db/queries/array-codec.ts';
+import { float32Bytes, int32Bytes, type NumericArray } from '../db/queries/array-codec.ts';
 import {
   checkFiniteValues,
   checkIndices,
@@ -17,15 +10,8 @@ import {
   parseOrThrow,
 } from '../db/queries/array-refinements.ts';
 import type { Executor } from '../db/queries/executor.ts';
-import { insertChunks, parametersPerRow } from '../db/queries/insert-chunks.ts';
-import { ResultsInputError, TestSetConflictError } from '../db/queries/results-errors.ts';
-import {
-  experiments,
-  experimentTestSets,
-  runPredictions,
-  runs,
-  testSetAttributes,
-} from '../db/schema.ts';
+import { ResultsInputError } from '../db/queries/results-errors.ts';
+import { type EncodedTestSet, readTestSet, storeTestSet } from '../db/queries/test-sets.ts';
 
 /** The test examples of an experiment, in the stable order every run's predictions follow. */
 export interface TestSetInput {
@@ -85,18 +71,6 @@ const testSetSchema = z
     }
   });
 
-interface EncodedTestSet {
-  numClasses: number;
-  classNames: string[];
-  examples: number;
-  labels: Buffer;
-  exampleIds: string[] | null;
-  attributes: { name: string; groups: (string | number)[]; codes: Buffer }[];
-  features: Buffer | null;
-  featureDim: number | null;
-  digest: string;
-}
-
 function encodeTestSet(input: TestSetInput): EncodedTestSet {
   const t = parseOrThrow(testSetSchema, input, 'recordTestSet');
   const attributes = Object.keys(t.sensitive ?? {})
@@ -155,62 +129,9 @@ export async function recordTestSet(
   experimentId: string,
   testSet: TestSetInput,
 ): Promise<{ status: 'created' | 'unchanged' | 'replaced'; digest: string }> {
-  const e = encodeTestSet(testSet);
-  return db.transaction(async (tx) => {
-    // NO KEY UPDATE serialises recordTestSet per experiment without blocking the foreign-key
-    // KEY SHARE locks an ingest takes on the experiment (FOR UPDATE could deadlock with one).
-    const [experiment] = await tx
-      .select({ id: experiments.id, name: experiments.name })
-      .from(experiments)
-      .where(eq(experiments.id, experimentId))
-      .for('no key update');
-    if (!experiment) {
-      throw new ResultsInputError(`recordTestSet: no experiment has id ${experimentId}`);
-    }
-    // Waits for ingests in flight (they hold FOR SHARE), so the count below sees their runs.
-    const [existing] = await tx
-      .select({ digest: experimentTestSets.digest })
-      .from(experimentTestSets)
-      .where(eq(experimentTestSets.experimentId, experimentId))
-      .for('update');
-    if (existing?.digest === e.digest) return { status: 'unchanged' as const, digest: e.digest };
-    if (existing) {
-      const [withPredictions] = await tx
-        .select({ n: sql<number>`count(*)::int` })
-        .from(runPredictions)
-        .innerJoin(runs, eq(runs.id, runPredictions.runId))
-        .where(eq(runs.experimentId, experimentId));
-      const n = withPredictions?.n ?? 0;
-      if (n > 0) {
-        throw new TestSetConflictError(
-          `experiment "${experiment.name}" already has predictions of ${n} run(s) on a different test set ` +
-            `(stored ${existing.digest.slice(0, 12)}…, given ${e.digest.slice(0, 12)}…); ` +
-            'record the new test set under a new experiment, or delete those runs first',
-        );
-      }
-    }
-    const row = {
-      numClasses: e.numClasses,
-      classNames: e.classNames,
-      examples: e.examples,
-      labels: e.labels,
-      exampleIds: e.exampleIds,
-      features: e.features,
-      featureDim: e.featureDim,
-      digest: e.digest,
-      updatedAt: sql`now()`,
-    };
-    await tx
-      .insert(experimentTestSets)
-      .values({ experimentId, ...row })
-      .onConflictDoUpdate({ target: experimentTestSets.experimentId, set: row });
-    await tx.delete(testSetAttributes).where(eq(testSetAttributes.experimentId, experimentId));
-    const attributes = e.attributes.map((a) => ({ experimentId, ...a }));
-    for (const chunk of insertChunks(attributes, parametersPerRow(attributes[0]))) {
-      await tx.insert(testSetAttributes).values(chunk);
-    }
-    return { status: existing ? ('replaced' as const) : ('created' as const), digest: e.digest };
-  });
+  // Validated and encoded before any statement runs: bad input costs no round-trip.
+  const encoded = encodeTestSet(testSet);
+  return storeTestSet(db, experimentId, encoded);
 }
 
 /** The stored test set, decoded; undefined when the experiment has none. */
@@ -219,47 +140,23 @@ export async function loadTestSet(
   experimentId: string,
   opts: { features?: boolean; lock?: boolean } = {},
 ): Promise<StoredTestSet | undefined> {
-  const query = db
-    .select({
-      numClasses: experimentTestSets.numClasses,
-      classNames: experimentTestSets.classNames,
-      examples: experimentTestSets.examples,
-      labels: experimentTestSets.labels,
-      exampleIds: experimentTestSets.exampleIds,
-      featureDim: experimentTestSets.featureDim,
-      // Features can be large (examples × d); fetch them only when asked.
-      features: opts.features ? experimentTestSets.features : sql<Buffer | null>`null`,
-      digest: experimentTestSets.digest,
-    })
-    .from(experimentTestSets)
-    .where(eq(experimentTestSets.experimentId, experimentId));
-  // A share lock keeps the test set from being replaced under an ingest in progress.
-  const [row] = opts.lock ? await query.for('share') : await query;
+  const row = await readTestSet(db, experimentId, opts);
   if (!row) return undefined;
-  const attributes = await db
-    .select()
-    .from(testSetAttributes)
-    .where(eq(testSetAttributes.experimentId, experimentId))
-    .orderBy(testSetAttributes.name);
   const sensitive: Record<string, GroupIndex> = {};
-  for (const a of attributes) {
-    const codes = int32FromBytes(a.codes);
-    const counts = new Float64Array(a.groups.length);
+  for (const { name, groups, codes } of row.attributes) {
+    const counts = new Float64Array(groups.length);
     for (const c of codes) counts[c] = (counts[c] as number) + 1;
-    sensitive[a.name] = { groups: a.groups, codes, counts };
+    sensitive[name] = { groups, codes, counts };
   }
   return {
     experimentId,
     numClasses: row.numClasses,
     classNames: row.classNames,
     examples: row.examples,
-    labels: int32FromBytes(row.labels),
+    labels: row.labels,
     exampleIds: row.exampleIds,
     sensitive,
-    features:
-      row.features && row.featureDim
-        ? { values: float32FromBytes(row.features), d: row.featureDim }
-        : null,
+    features: row.features,
     digest: row.digest,
   };
 }

@@ -74,7 +74,7 @@ export function registerResultsCommands(program: Command): void {
         );
       }
       await withWarehouse(async (w) => {
-        const { getStudySummary, recomputeStudySummary } = await import('@kdlens/core/db');
+        const { getStudySummary, recomputeStudySummary } = await import('@kdlens/core/results');
         const experiment = await findExperiment(w.db, ref);
         if (!experiment) throw new KdlensError(`no experiment is named or has the id '${ref}'`);
         let stored = await getStudySummary(w.db, experiment.id);

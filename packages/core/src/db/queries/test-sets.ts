@@ -1,0 +1,221 @@
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../database.ts';
+import {
+  experiments,
+  experimentTestSets,
+  runPredictions,
+  runs,
+  testSetAttributes,
+} from '../schema.ts';
+import { float32FromBytes, int32FromBytes } from './array-codec.ts';
+import type { Executor } from './executor.ts';
+import { insertChunks, parametersPerRow } from './insert-chunks.ts';
+import { ResultsInputError, TestSetConflictError } from './results-errors.ts';
+
+/**
+ * A test set as it is stored: arrays as little-endian bytes, each sensitive attribute already
+ * factorised (value of example i = groups[codes[i]]), and the digest of all of it. Built by
+ * core's results module (recordTestSet), which validates the input first.
+ */
+export interface EncodedTestSet {
+  numClasses: number;
+  classNames: string[];
+  examples: number;
+  /** Int32 LE, one class index per example. */
+  labels: Buffer;
+  exampleIds: string[] | null;
+  /** Sorted by name. */
+  attributes: { name: string; groups: (string | number)[]; codes: Buffer }[];
+  /** Float32 LE examples × featureDim. */
+  features: Buffer | null;
+  featureDim: number | null;
+  digest: string;
+}
+
+/**
+ * Stores the test set of an experiment. Idempotent: the same digest again changes nothing.
+ * A different one replaces it while no run has predictions, and is refused after that, since the
+ * stored predictions would no longer line up with the labels.
+ */
+export async function storeTestSet(
+  // A transaction is accepted so an import can write many runs atomically (a savepoint here).
+  db: Executor,
+  experimentId: string,
+  e: EncodedTestSet,
+): Promise<{ status: 'created' | 'unchanged' | 'replaced'; digest: string }> {
+  return db.transaction(async (tx) => {
+    // NO KEY UPDATE serialises recordTestSet per experiment without blocking the foreign-key
+    // KEY SHARE locks an ingest takes on the experiment (FOR UPDATE could deadlock with one).
+    const [experiment] = await tx
+      .select({ id: experiments.id, name: experiments.name })
+      .from(experiments)
+      .where(eq(experiments.id, experimentId))
+      .for('no key update');
+    if (!experiment) {
+      throw new ResultsInputError(`recordTestSet: no experiment has id ${experimentId}`);
+    }
+    // Waits for ingests in flight (they hold FOR SHARE), so the count below sees their runs.
+    const [existing] = await tx
+      .select({ digest: experimentTestSets.digest })
+      .from(experimentTestSets)
+      .where(eq(experimentTestSets.experimentId, experimentId))
+      .for('update');
+    if (existing?.digest === e.digest) return { status: 'unchanged' as const, digest: e.digest };
+    if (existing) {
+      const [withPredictions] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(runPredictions)
+        .innerJoin(runs, eq(runs.id, runPredictions.runId))
+        .where(eq(runs.experimentId, experimentId));
+      const n = withPredictions?.n ?? 0;
+      if (n > 0) {
+        throw new TestSetConflictError(
+          `experiment "${experiment.name}" already has predictions of ${n} run(s) on a different test set ` +
+            `(stored ${existing.digest.slice(0, 12)}…, given ${e.digest.slice(0, 12)}…); ` +
+            'record the new test set under a new experiment, or delete those runs first',
+        );
+      }
+    }
+    const row = {
+      numClasses: e.numClasses,
+      classNames: e.classNames,
+      examples: e.examples,
+      labels: e.labels,
+      exampleIds: e.exampleIds,
+      features: e.features,
+      featureDim: e.featureDim,
+      digest: e.digest,
+      updatedAt: sql`now()`,
+    };
+    await tx
+      .insert(experimentTestSets)
+      .values({ experimentId, ...row })
+      .onConflictDoUpdate({ target: experimentTestSets.experimentId, set: row });
+    await tx.delete(testSetAttributes).where(eq(testSetAttributes.experimentId, experimentId));
+    const attributes = e.attributes.map((a) => ({ experimentId, ...a }));
+    for (const chunk of insertChunks(attributes, parametersPerRow(attributes[0]))) {
+      await tx.insert(testSetAttributes).values(chunk);
+    }
+    return { status: existing ? ('replaced' as const) : ('created' as const), digest: e.digest };
+  });
+}
+
+/** A stored test set with its arrays decoded (views over the fetched bytes). */
+export interface TestSetRows {
+  experimentId: string;
+  numClasses: number;
+  classNames: string[];
+  examples: number;
+  labels: Int32Array;
+  exampleIds: string[] | null;
+  /** Sorted by name; value of example i = groups[codes[i]]. */
+  attributes: { name: string; groups: (string | number)[]; codes: Int32Array }[];
+  features: { values: Float32Array; d: number } | null;
+  digest: string;
+}
+
+/** The stored test set of an experiment, decoded; undefined when it has none. */
+export async function readTestSet(
+  db: Executor,
+  experimentId: string,
+  opts: { features?: boolean; lock?: boolean } = {},
+): Promise<TestSetRows | undefined> {
+  const query = db
+    .select({
+      numClasses: experimentTestSets.numClasses,
+      classNames: experimentTestSets.classNames,
+      examples: experimentTestSets.examples,
+      labels: experimentTestSets.labels,
+      exampleIds: experimentTestSets.exampleIds,
+      featureDim: experimentTestSets.featureDim,
+      // Features can be large (examples × d); fetch them only when asked.
+      features: opts.features ? experimentTestSets.features : sql<Buffer | null>`null`,
+      digest: experimentTestSets.digest,
+    })
+    .from(experimentTestSets)
+    .where(eq(experimentTestSets.experimentId, experimentId));
+  // A share lock keeps the test set from being replaced under an ingest in progress.
+  const [row] = opts.lock ? await query.for('share') : await query;
+  if (!row) return undefined;
+  const attributes = await db
+    .select()
+    .from(testSetAttributes)
+    .where(eq(testSetAttributes.experimentId, experimentId))
+    .orderBy(testSetAttributes.name);
+  return {
+    experimentId,
+    numClasses: row.numClasses,
+    classNames: row.classNames,
+    examples: row.examples,
+    labels: int32FromBytes(row.labels),
+    exampleIds: row.exampleIds,
+    attributes: attributes.map((a) => ({
+      name: a.name,
+      groups: a.groups,
+      codes: int32FromBytes(a.codes),
+    })),
+    features:
+      row.features && row.featureDim
+        ? { values: float32FromBytes(row.features), d: row.featureDim }
+        : null,
+    digest: row.digest,
+  };
+}
+
+/** Only the true labels of an experiment's test set (one small statement, no other arrays). */
+export async function readTestLabels(
+  db: Executor,
+  experimentId: string,
+): Promise<Int32Array | undefined> {
+  const [row] = await db
+    .select({ labels: experimentTestSets.labels })
+    .from(experimentTestSets)
+    .where(eq(experimentTestSets.experimentId, experimentId));
+  return row ? int32FromBytes(row.labels) : undefined;
+}
+
+/** What a test set is, without its arrays: classes and sensitive attribute names. */
+export interface TestSetHeader {
+  experimentId: string;
+  numClasses: number;
+  classNames: string[];
+  /** Sensitive attribute names, sorted. */
+  attributes: string[];
+}
+
+// Rows as node-postgres returns them; checked because the database is a boundary.
+const headerRowSchema = z.object({
+  experiment_id: z.string(),
+  num_classes: z.number().int(),
+  class_names: z.array(z.string()),
+  attributes: z.array(z.string()),
+});
+
+// The one statement that lists a test set's attribute names.
+const HEADERS_SQL = `
+  select t.experiment_id, t.num_classes, t.class_names,
+    coalesce((select array_agg(a.name order by a.name) from test_set_attributes a
+               where a.experiment_id = t.experiment_id), '{}') as attributes
+  from experiment_test_sets t where t.experiment_id = any($1::uuid[])`;
+
+/**
+ * The test set headers of many experiments in one statement (the API batches its fields through
+ * this); an experiment without a test set has no entry.
+ */
+export async function readTestSetHeaders(
+  db: Database,
+  experimentIds: readonly string[],
+): Promise<TestSetHeader[]> {
+  if (experimentIds.length === 0) return [];
+  const result = await db.$client.query(HEADERS_SQL, [experimentIds]);
+  return result.rows.map((raw) => {
+    const row = headerRowSchema.parse(raw);
+    return {
+      experimentId: row.experiment_id,
+      numClasses: row.num_classes,
+      classNames: row.class_names,
+      attributes: row.attributes,
+    };
+  });
+}
