@@ -143,4 +143,19 @@ describe('kdlens import and report', () => {
     const missing = await runCli(['report', 'nope'], env());
     expect(missing.stderr).toMatch(/no experiment is named or has the id 'nope'/);
   });
+
+  it('report and cancel find an experiment by id or by name with one rule', async () => {
+    const experiment = await findExperimentByName(db.warehouse.db, 'imp');
+    const byName = await runCli(['report', 'imp', '--format', 'json'], env());
+    const byId = await runCli(['report', experiment?.id ?? '', '--format', 'json'], env());
+    expect(byId.code).toBe(0);
+    expect(byId.stdout).toBe(byName.stdout);
+    // Neither an experiment nor a run: the id is looked up as both, then refused.
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const cancel = await runCli(['cancel', unknown], env());
+    expect(cancel.code).toBe(1);
+    expect(cancel.stderr).toContain(
+      `no experiment named "${unknown}" and no experiment or run with that id`,
+    );
+  });
 });
