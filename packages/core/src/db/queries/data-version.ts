@@ -34,19 +34,24 @@ export async function readWarehouseDataVersion(db: Database): Promise<string> {
 }
 
 /**
- * THE "have results changed" fingerprint: the test set's digest and every stored result's id
- * (each save of a run gets a new results_id), in run id order. A study summary stores the one
- * of the results it was computed from; readResultsState gives the current one.
+ * THE "have results changed" fingerprint: SHA-256 of the test set's digest, then `|runId:resultsId`
+ * for every stored result (each save of a run gets a new results_id) in run id order. A study
+ * summary stores the one of the results it was computed from; readResultsState gives the current
+ * one.
  */
 export function resultsFingerprint(
   testSetDigest: string,
   results: readonly { runId: string; resultsId: string }[],
 ): string {
-  const hash = createHash('sha256').update(testSetDigest);
-  for (const r of [...results].sort((a, b) => (a.runId < b.runId ? -1 : 1))) {
-    hash.update(`|${r.runId}:${r.resultsId}`);
-  }
-  return hash.digest('hex');
+  const text = [...results]
+    .sort((a, b) => (a.runId < b.runId ? -1 : 1))
+    .map((r) => `|${r.runId}:${r.resultsId}`)
+    .join('');
+  return fingerprintOfText(testSetDigest, text);
+}
+
+function fingerprintOfText(testSetDigest: string, resultsText: string): string {
+  return createHash('sha256').update(testSetDigest).update(resultsText).digest('hex');
 }
 
 /** What an experiment's results are now, from ids only (no arrays are read). */
@@ -62,8 +67,7 @@ const stateRowSchema = z.object({
   digest: z.string().nullable(),
   summary_fingerprint: z.string().nullable(),
   computed_at: z.string().nullable(),
-  run_ids: z.array(z.string()),
-  results_ids: z.array(z.string()),
+  results: z.string(),
 });
 
 /**
@@ -76,30 +80,23 @@ export async function readResultsState(
   db: Executor,
   experimentId: string,
 ): Promise<ResultsState | undefined> {
+  // resultsFingerprint's text built by PostgreSQL, one string rather than arrays (cheaper on
+  // this per-request path). uuids compare by their bytes, which is the order of their lowercase
+  // hex text, so `order by p.run_id` is the order resultsFingerprint sorts in.
   const result = await db.execute(sql`
     select ts.digest, s.fingerprint as summary_fingerprint, s.computed_at::text as computed_at,
-      coalesce(r.run_ids, '{}') as run_ids, coalesce(r.results_ids, '{}') as results_ids
+      (select coalesce(string_agg('|' || p.run_id::text || ':' || p.results_id::text, '' order by p.run_id), '')
+         from run_predictions p join runs r on r.id = p.run_id
+        where r.experiment_id = e.id) as results
     from experiments e
     left join experiment_test_sets ts on ts.experiment_id = e.id
     left join study_summaries s on s.experiment_id = e.id
-    left join lateral (
-      select array_agg(p.run_id::text order by p.run_id) as run_ids,
-        array_agg(p.results_id::text order by p.run_id) as results_ids
-      from run_predictions p join runs on runs.id = p.run_id
-      where runs.experiment_id = e.id
-    ) r on true
     where e.id = ${experimentId}`);
   const raw = result.rows[0];
   if (raw === undefined) return undefined;
   const row = stateRowSchema.parse(raw);
   return {
-    fingerprint:
-      row.digest === null
-        ? null
-        : resultsFingerprint(
-            row.digest,
-            row.run_ids.map((runId, i) => ({ runId, resultsId: row.results_ids[i] ?? '' })),
-          ),
+    fingerprint: row.digest === null ? null : fingerprintOfText(row.digest, row.results),
     summary:
       row.summary_fingerprint === null || row.computed_at === null
         ? null
