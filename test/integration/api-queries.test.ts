@@ -1,13 +1,7 @@
 import { type ApiServer, startApiServer } from '@kdlens/api';
 import { createLogger, type ImportedStudy, writeImportedStudy } from '@kdlens/core';
-import {
-  markRunStarted,
-  recordEpoch,
-  recordExperiment,
-  recordTestSet,
-  saveRunResults,
-  updateRunProgress,
-} from '@kdlens/core/db';
+import { markRunStarted, recordEpoch, recordExperiment, updateRunProgress } from '@kdlens/core/db';
+import { recordTestSet, saveRunResults } from '@kdlens/core/results';
 import {
   type ArmKey,
   accuracy,

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { countRows, findExperimentByName, getStudySummary } from '@kdlens/core/db';
+import { countRows, findExperimentByName } from '@kdlens/core/db';
+import { getStudySummary } from '@kdlens/core/results';
 import { type StudyRun, summarizeStudy } from '@kdlens/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
@@ -141,5 +142,20 @@ describe('kdlens import and report', () => {
     expect(bad.stderr).toMatch(/--format must be one of table, markdown, csv, json/);
     const missing = await runCli(['report', 'nope'], env());
     expect(missing.stderr).toMatch(/no experiment is named or has the id 'nope'/);
+  });
+
+  it('report and cancel find an experiment by id or by name with one rule', async () => {
+    const experiment = await findExperimentByName(db.warehouse.db, 'imp');
+    const byName = await runCli(['report', 'imp', '--format', 'json'], env());
+    const byId = await runCli(['report', experiment?.id ?? '', '--format', 'json'], env());
+    expect(byId.code).toBe(0);
+    expect(byId.stdout).toBe(byName.stdout);
+    // Neither an experiment nor a run: the id is looked up as both, then refused.
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const cancel = await runCli(['cancel', unknown], env());
+    expect(cancel.code).toBe(1);
+    expect(cancel.stderr).toContain(
+      `no experiment named "${unknown}" and no experiment or run with that id`,
+    );
   });
 });

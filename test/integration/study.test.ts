@@ -3,13 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  findExperimentByName,
-  getStudySummary,
-  listRunsOfExperiments,
-  loadTestSet,
-} from '@kdlens/core/db';
+import { findExperimentByName, listRunsOfExperiments } from '@kdlens/core/db';
 import { waitForExperiment } from '@kdlens/core/queue';
+import { getStudySummary, loadTestSet } from '@kdlens/core/results';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,26 +6,29 @@ import {
   dropDatabase,
   ensureDatabase,
   getRunArtifact,
-  getStudySummary,
   loadRunPredictions,
-  loadStudyInput,
   migrateWarehouse,
   migrationStatus,
   migrationsFolder,
   putRunArtifact,
   ResultsInputError,
   type RunRow,
-  recomputeStudySummary,
+  readResultsState,
   recordEpoch,
   recordExperiment,
-  recordTestSet,
   runs,
-  saveRunResults,
-  summaryAtTemperature,
   TestSetConflictError,
   updateRunProgress,
   withDatabase,
 } from '@kdlens/core/db';
+import {
+  getStudySummary,
+  loadStudyInput,
+  recomputeStudySummary,
+  recordTestSet,
+  saveRunResults,
+  summaryAtTemperature,
+} from '@kdlens/core/results';
 import { type StudyRun, summarizeStudy } from '@kdlens/metrics';
 import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
@@ -226,6 +229,36 @@ describe('study results in the warehouse', () => {
     const stored = await getStudySummary(t.warehouse.db, experimentId);
     expect(stored?.stale).toBe(false);
     expect(stored?.runCount).toBe(7);
+  });
+
+  it('has one results fingerprint: what a summary stores is what readResultsState reads now', async () => {
+    const db = t.warehouse.db;
+    const stored = await getStudySummary(db, experimentId);
+    const state = await readResultsState(db, experimentId);
+    expect(state?.fingerprint).toBe(stored?.fingerprint);
+    expect(state?.summary?.fingerprint).toBe(stored?.fingerprint);
+    // The documented formula, by hand: SHA-256 of the test set digest, then |run:results per run.
+    const { rows } = await db.execute<{ digest: string; run_id: string; results_id: string }>(sql`
+      select ts.digest, p.run_id::text as run_id, p.results_id::text as results_id
+      from run_predictions p join runs r on r.id = p.run_id
+      join experiment_test_sets ts on ts.experiment_id = r.experiment_id
+      where r.experiment_id = ${experimentId} order by p.run_id`);
+    expect(rows).toHaveLength(7);
+    const hash = createHash('sha256').update(rows[0]?.digest ?? '');
+    for (const r of rows) hash.update(`|${r.run_id}:${r.results_id}`);
+    expect(state?.fingerprint).toBe(hash.digest('hex'));
+    // A deferred save changes the results' fingerprint, not the summary's.
+    const run = planned[0];
+    if (!run) throw new Error('no run');
+    await saveRunResults(db, run.id, { predicted: yTrue }, { summary: 'defer' });
+    const after = await readResultsState(db, experimentId);
+    expect(after?.fingerprint).not.toBe(state?.fingerprint);
+    expect(after?.summary).toEqual(state?.summary);
+    expect(await readResultsState(db, '00000000-0000-4000-8000-000000000000')).toBeUndefined();
+    await recomputeStudySummary(db, experimentId);
+    expect((await readResultsState(db, experimentId))?.summary?.fingerprint).toBe(
+      after?.fingerprint,
+    );
   });
 
   it('returns stored top-k probabilities as they were given', async () => {

@@ -3,7 +3,9 @@ import path from 'node:path';
 import {
   completeRun,
   countRows,
+  findExperiment,
   findExperimentByName,
+  findRunById,
   migrationStatus,
   migrationsFolder,
   recordExperiment,
@@ -126,5 +128,38 @@ describe('warehouse schema v1', () => {
     expect(stored?.status).toBe('succeeded');
     expect(stored?.progress).toBe(1);
     expect(stored?.summary?.classAccuracy).toEqual([0.5, null, 1]);
+  });
+});
+
+describe('finding an experiment by what a user typed', () => {
+  it('tries a UUID as an id first, then as a name; anything else only as a name', async () => {
+    const a = await recordExperiment(t.warehouse.db, { ...planned, name: 'find-a', runs: [] });
+    // A name that is another experiment's id: the id wins, as for every caller.
+    const b = await recordExperiment(t.warehouse.db, {
+      ...planned,
+      name: a.experiment.id,
+      runs: [],
+    });
+    const db = t.warehouse.db;
+    expect((await findExperiment(db, a.experiment.id))?.name).toBe('find-a');
+    expect((await findExperiment(db, a.experiment.id.toUpperCase()))?.name).toBe('find-a');
+    expect((await findExperiment(db, b.experiment.id))?.id).toBe(b.experiment.id);
+    // A UUID that is no experiment's id is still a name.
+    const uuidName = '00000000-0000-4000-8000-00000000000a';
+    const c = await recordExperiment(t.warehouse.db, { ...planned, name: uuidName, runs: [] });
+    expect((await findExperiment(db, uuidName))?.id).toBe(c.experiment.id);
+    // Not a UUID: looked up by name only (as an id PostgreSQL would refuse to parse it).
+    expect((await findExperiment(db, 'find-a'))?.id).toBe(a.experiment.id);
+    expect(await findExperiment(db, 'find-nothing')).toBeUndefined();
+  });
+
+  it('finds a run by id, and nothing for an unknown one', async () => {
+    const { runs: rows } = await recordExperiment(t.warehouse.db, planned);
+    const run = rows[0];
+    if (!run) throw new Error('no run');
+    expect(await findRunById(t.warehouse.db, run.id)).toEqual(run);
+    expect(await findRunById(t.warehouse.db, '00000000-0000-4000-8000-000000000000')).toBe(
+      undefined,
+    );
   });
 });

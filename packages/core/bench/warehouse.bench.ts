@@ -19,16 +19,14 @@ import os from 'node:os';
 import { createRandom, summarizeStudy } from '@kdlens/metrics';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { openScratchWarehouse, recordExperiment, type Warehouse } from '../src/db/index.ts';
+import { createLogger } from '../src/log/logger.ts';
 import {
   loadStudyInput,
-  openScratchWarehouse,
   recomputeStudySummary,
-  recordExperiment,
   recordTestSet,
   saveRunResults,
-  type Warehouse,
-} from '../src/db/index.ts';
-import { createLogger } from '../src/log/logger.ts';
+} from '../src/results/index.ts';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const env = z

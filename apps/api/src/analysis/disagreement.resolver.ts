@@ -1,4 +1,4 @@
-import { int32FromBytes } from '@kdlens/core/db';
+import { readPredictedLabels, readTestLabels } from '@kdlens/core/db';
 import { accuracy, disagreement } from '@kdlens/metrics';
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
@@ -39,19 +39,11 @@ export class DisagreementResolver {
     }
     const runIds = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
     // Two queries whatever the number of seeds: the labels, then every needed run's predictions.
-    const [testSet, predictions] = await Promise.all([
-      ctx.db.query.experimentTestSets.findFirst({
-        columns: { labels: true },
-        where: (t, { eq }) => eq(t.experimentId, study.experimentId),
-      }),
-      ctx.db.query.runPredictions.findMany({
-        columns: { runId: true, predicted: true },
-        where: (p, { inArray }) => inArray(p.runId, runIds),
-      }),
+    const [yTrue, predicted] = await Promise.all([
+      readTestLabels(ctx.db, study.experimentId),
+      readPredictedLabels(ctx.db, runIds),
     ]);
-    if (!testSet) throw badArgument('experimentId: the experiment has no test set', 'experimentId');
-    const yTrue = int32FromBytes(testSet.labels);
-    const predicted = new Map(predictions.map((p) => [p.runId, int32FromBytes(p.predicted)]));
+    if (!yTrue) throw badArgument('experimentId: the experiment has no test set', 'experimentId');
     const sums = new Float64Array(study.numClasses);
     let overall = 0;
     for (const pair of pairs) {

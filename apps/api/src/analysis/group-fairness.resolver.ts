@@ -1,3 +1,4 @@
+import { readRunGroupMetrics } from '@kdlens/core/db';
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
@@ -38,13 +39,7 @@ function attributeRows(
 ): Promise<AttributeRows> {
   return study.memo(`groups|${attribute}`, async () => {
     const runIds = study.arms.flatMap((a) => a.runs.map((r) => r.runId));
-    const rows =
-      runIds.length === 0
-        ? []
-        : await ctx.db.query.runGroupMetrics.findMany({
-            where: (g, { and, eq, inArray }) =>
-              and(eq(g.attribute, attribute), inArray(g.runId, runIds)),
-          });
+    const rows = await readRunGroupMetrics(ctx.db, attribute, runIds);
     const byRun = new Map<string, StoredGroupMetrics>();
     for (const row of rows) byRun.set(row.runId, storedGroupMetricsSchema.parse(row.metrics));
     const first = rows[0];

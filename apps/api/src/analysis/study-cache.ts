@@ -1,5 +1,11 @@
-import { armLabel, type RunRole, runRoles } from '@kdlens/core';
-import { type Database, getStudySummary, type StoredStudySummary } from '@kdlens/core/db';
+import { armLabel, type RunRole } from '@kdlens/core';
+import {
+  type Database,
+  readResultsState,
+  readRunClassAccuracies,
+  readTestSetHeaders,
+} from '@kdlens/core/db';
+import { getStudySummary, type StoredStudySummary } from '@kdlens/core/results';
 import {
   type ArmKey,
   type ClassStatistic,
@@ -9,7 +15,6 @@ import {
   significanceCounts,
   type TemperatureSignificance,
 } from '@kdlens/metrics';
-import { z } from 'zod';
 
 /** One run's stored per-class accuracy (run_class_accuracy), as @kdlens/metrics reads it. */
 export interface CachedRun {
@@ -113,64 +118,6 @@ export class StudyData {
   }
 }
 
-// Rows as node-postgres returns them; checked because the database is a boundary.
-const versionRowSchema = z.object({
-  digest: z.string().nullable(),
-  fingerprint: z.string().nullable(),
-  computed_at: z.string().nullable(),
-  results: z.string(),
-});
-
-// A float8[] arrives as a JS array with NaN for a class without test examples; a per-element
-// zod schema would cost more than the rest of the load at 60 runs × 1000 classes.
-const float8ArraySchema = z.custom<number[]>(
-  (v) => Array.isArray(v) && v.every((x) => typeof x === 'number'),
-  'expected a float8[]',
-);
-
-const accuracyRowSchema = z.object({
-  run_id: z.string(),
-  role: z.enum(runRoles),
-  temperature: z.number().nullable(),
-  seed: z.number().int(),
-  overall: z.number(),
-  accuracy: float8ArraySchema,
-});
-
-const testSetRowSchema = z.object({
-  num_classes: z.number().int(),
-  class_names: z.array(z.string()),
-  attributes: z.array(z.string()),
-});
-
-// One row, or none when the experiment does not exist. The results list names every stored
-// result (a new save gets a new results_id), the summary columns name the summary: together they
-// change whenever anything StudyData holds could.
-const VERSION_SQL = `
-  select ts.digest, s.fingerprint, s.computed_at::text as computed_at,
-    (select coalesce(string_agg(p.run_id::text || ':' || p.results_id::text, ',' order by p.run_id), '')
-       from run_predictions p join runs r on r.id = p.run_id
-      where r.experiment_id = e.id) as results
-  from experiments e
-  left join experiment_test_sets ts on ts.experiment_id = e.id
-  left join study_summaries s on s.experiment_id = e.id
-  where e.id = $1`;
-
-// Every run's class accuracy in one query (never one per run).
-const ACCURACY_SQL = `
-  select r.id as run_id, r.role, r.temperature, r.seed, a.overall, a.accuracy
-  from runs r
-  join run_predictions p on p.run_id = r.id
-  join run_class_accuracy a on a.run_id = r.id
-  where r.experiment_id = $1
-  order by r.seed`;
-
-const TEST_SET_SQL = `
-  select t.num_classes, t.class_names,
-    coalesce((select array_agg(a.name order by a.name) from test_set_attributes a
-               where a.experiment_id = t.experiment_id), '{}') as attributes
-  from experiment_test_sets t where t.experiment_id = $1`;
-
 export interface StudyCacheOptions {
   /** Experiments kept in memory (least recently used leave first). */
   capacity?: number;
@@ -241,11 +188,14 @@ export class StudyCache {
     if (inFlight && inFlight.startedAt >= freshAfter) return inFlight.promise;
     const entry = {
       startedAt: performance.now(),
-      promise: this.db.$client.query(VERSION_SQL, [experimentId]).then((result) => {
-        if (result.rows.length === 0) return null;
-        const row = versionRowSchema.parse(result.rows[0]);
-        return `${row.digest}|${row.fingerprint}|${row.computed_at}|${row.results}`;
-      }),
+      // The results fingerprint names every stored result and the test set, the summary's
+      // fingerprint and time name the summary: together they change whenever anything
+      // StudyData holds could.
+      promise: readResultsState(this.db, experimentId).then((state) =>
+        state === undefined
+          ? null
+          : `${state.fingerprint}|${state.summary?.fingerprint}|${state.summary?.computedAt}`,
+      ),
     };
     this.versions.set(experimentId, entry);
     const clear = () => {
@@ -256,15 +206,13 @@ export class StudyCache {
   }
 
   private async load(experimentId: string, key: string): Promise<StudyData> {
-    const [accuracyResult, testSetResult, summary] = await Promise.all([
-      this.db.$client.query(ACCURACY_SQL, [experimentId]),
-      this.db.$client.query(TEST_SET_SQL, [experimentId]),
+    const [accuracies, [testSet], summary] = await Promise.all([
+      readRunClassAccuracies(this.db, experimentId),
+      readTestSetHeaders(this.db, [experimentId]),
       getStudySummary(this.db, experimentId),
     ]);
-    const testSet = testSetResult.rows[0] ? testSetRowSchema.parse(testSetResult.rows[0]) : null;
     const byArm = new Map<string, CachedArm>();
-    for (const raw of accuracyResult.rows) {
-      const row = accuracyRowSchema.parse(raw);
+    for (const row of accuracies) {
       const armKey: ArmKey = { role: row.role, temperature: row.temperature };
       let arm = byArm.get(armKeyOf(armKey));
       if (!arm) {
@@ -272,7 +220,7 @@ export class StudyCache {
         byArm.set(armKeyOf(armKey), arm);
       }
       arm.runs.push({
-        runId: row.run_id,
+        runId: row.runId,
         seed: row.seed,
         accuracy: { perClass: Float64Array.from(row.accuracy), overall: row.overall },
       });
@@ -284,8 +232,8 @@ export class StudyCache {
     return new StudyData(
       experimentId,
       key,
-      testSet?.num_classes ?? 0,
-      testSet?.class_names ?? [],
+      testSet?.numClasses ?? 0,
+      testSet?.classNames ?? [],
       testSet?.attributes ?? [],
       arms,
       summary,

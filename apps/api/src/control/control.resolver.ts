@@ -7,7 +7,7 @@ import {
   SpecError,
   WarehouseError,
 } from '@kdlens/core';
-import { findExperimentById } from '@kdlens/core/db';
+import { findExperimentById, findRunById } from '@kdlens/core/db';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { z } from 'zod';
@@ -194,8 +194,7 @@ async function experimentOrNotFound(ctx: ApiContext, id: string): Promise<Experi
 }
 
 async function runOrNotFound(ctx: ApiContext, id: string) {
-  // The relational query API needs no drizzle import here (it is not this package's dependency).
-  const row = await ctx.db.query.runs.findFirst({ where: (runs, { eq }) => eq(runs.id, id) });
+  const row = await findRunById(ctx.db, id);
   if (!row) throw notFound(`no run with id ${id}`);
   return row;
 }

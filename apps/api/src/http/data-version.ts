@@ -1,35 +1,12 @@
-import type { Database } from '@kdlens/core/db';
-import { z } from 'zod';
+import { type Database, readWarehouseDataVersion } from '@kdlens/core/db';
 
 /**
- * Names the state of everything a cacheable query can show. Per table, the row count and a sum of
- * 64-bit hashes of (key, xmin): every insert, update (heartbeats and progress included) and
- * delete that commits gives a row a new xmin or removes one, so the sum changes (up to a 2^-64
- * collision). Not max(updated_at): now() is the writing transaction's start, so a long import
- * committing after a later progress update would hide behind it, and heartbeats (shown as
- * Run.heartbeatAt) do not touch updated_at. Row locks set xmax, not xmin, so they change nothing.
- *
- * The four tables cover every write: results (run_predictions, run_class_accuracy,
- * run_group_metrics) are saved in the transaction that updates their run (saveRunResults), test
- * set attributes in the one that upserts experiment_test_sets (recordTestSet), and cascading
- * deletes remove the parent row too. One scan per table; at 60 runs it takes well under 1 ms.
+ * Reads the warehouse's data version (one statement; core's readWarehouseDataVersion says what
+ * it covers): it changes with every committed write, so a cached answer stored under one version
+ * is served only while nothing it could show has changed.
  */
-const VERSION_SQL = `
-  select concat_ws('|',
-    (select count(*) || ':' || coalesce(sum(hashtextextended(id::text || xmin::text, 0)::numeric), 0) from experiments),
-    (select count(*) || ':' || coalesce(sum(hashtextextended(id::text || xmin::text, 0)::numeric), 0) from runs),
-    (select count(*) || ':' || coalesce(sum(hashtextextended(experiment_id::text || xmin::text, 0)::numeric), 0) from experiment_test_sets),
-    (select count(*) || ':' || coalesce(sum(hashtextextended(experiment_id::text || xmin::text, 0)::numeric), 0) from study_summaries)
-  ) as version`;
-
-const versionRowSchema = z.object({ version: z.string() });
-
-/** Reads the warehouse's data version (one statement). */
 export function warehouseDataVersion(db: Database): () => Promise<string> {
-  return async () => {
-    const result = await db.$client.query(VERSION_SQL);
-    return versionRowSchema.parse(result.rows[0]).version;
-  };
+  return () => readWarehouseDataVersion(db);
 }
 
 /** A version and when (performance.now()) the read that produced it started. */

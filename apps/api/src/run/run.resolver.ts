@@ -1,4 +1,5 @@
 import { armLabel } from '@kdlens/core';
+import { findRunById } from '@kdlens/core/db';
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { redactPaths, seesServerPaths } from '../auth/server-paths.ts';
 import type { ApiContext } from '../context.ts';
@@ -16,7 +17,7 @@ export class RunResolver {
   })
   async run(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<RunType> {
     const runId = parseId(id, 'id');
-    const row = await ctx.db.query.runs.findFirst({ where: (r, { eq }) => eq(r.id, runId) });
+    const row = await findRunById(ctx.db, runId);
     if (!row) throw notFound(`no run has id ${runId}`);
     return toRunType(row);
   }

@@ -10,13 +10,6 @@ interface ImportOptions {
   architecture?: string;
 }
 
-/** Looks an experiment up by id (a UUID) or else by name. */
-async function findExperiment(db: import('@kdlens/core/db').Database, ref: string) {
-  const { findExperimentById, findExperimentByName } = await import('@kdlens/core/db');
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
-  return (isUuid ? await findExperimentById(db, ref) : undefined) ?? findExperimentByName(db, ref);
-}
-
 export function registerResultsCommands(program: Command): void {
   program
     .command('import <files...>')
@@ -74,7 +67,8 @@ export function registerResultsCommands(program: Command): void {
         );
       }
       await withWarehouse(async (w) => {
-        const { getStudySummary, recomputeStudySummary } = await import('@kdlens/core/db');
+        const { findExperiment } = await import('@kdlens/core/db');
+        const { getStudySummary, recomputeStudySummary } = await import('@kdlens/core/results');
         const experiment = await findExperiment(w.db, ref);
         if (!experiment) throw new KdlensError(`no experiment is named or has the id '${ref}'`);
         let stored = await getStudySummary(w.db, experiment.id);

@@ -114,22 +114,16 @@ export function registerStudyCommands(program: Command): void {
     .action((target: string) =>
       withWarehouse(async (w, ctx) => {
         const { KdlensError } = await import('@kdlens/core');
-        const { findExperimentById, findExperimentByName } = await import('@kdlens/core/db');
+        const { findExperiment, findRunById } = await import('@kdlens/core/db');
         const { openStudyQueue, requestCancel } = await import('@kdlens/core/queue');
         const { queueSettings } = await import('@kdlens/core/queue');
-        const experiment =
-          (await findExperimentByName(w.db, target)) ??
-          (uuidPattern.test(target) ? await findExperimentById(w.db, target) : undefined);
+        const experiment = await findExperiment(w.db, target);
         let what: { experimentId: string } | { runId: string };
         if (experiment) {
           what = { experimentId: experiment.id };
         } else {
-          const run = uuidPattern.test(target)
-            ? await w.db.$client.query<{ id: string }>('select id from runs where id = $1', [
-                target,
-              ])
-            : undefined;
-          if (!run?.rows[0]) {
+          const run = uuidPattern.test(target) ? await findRunById(w.db, target) : undefined;
+          if (!run) {
             throw new KdlensError(
               `no experiment named "${target}" and no experiment or run with that id`,
             );

@@ -4,7 +4,7 @@
  * warehouse. Loaded once per process: the units a worker runs one after another share it.
  */
 import { type DatasetSpec, datasetTraits, type ExperimentSpec } from '@kdlens/core';
-import type { TestSetInput } from '@kdlens/core/db';
+import type { TestSetInput } from '@kdlens/core/results';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit as DatasetImageSplit } from '../datasets/dataset.ts';
 import { toImageSplit } from '../datasets/image-index.ts';

@@ -19,9 +19,8 @@ import {
   putRunArtifact,
   recordEpoch,
   recordRunBackend,
-  recordTestSet,
-  saveRunResults,
 } from '@kdlens/core/db';
+import { recordTestSet, saveRunResults } from '@kdlens/core/results';
 import { readStudySpec } from '@kdlens/core/study';
 import type * as tf from '@tensorflow/tfjs';
 import { ConfinedFiles } from '../datasets/confined-files.ts';

@@ -11,22 +11,24 @@ export {
 export { migrateWarehouse, migrationStatus, migrationsFolder } from './migrate.ts';
 export * from './queries/api-tokens.ts';
 export * from './queries/array-codec.ts';
+export * from './queries/data-version.ts';
 export type { Executor, Transaction } from './queries/executor.ts';
+export * from './queries/experiment-page.ts';
 export * from './queries/experiments.ts';
 export * from './queries/results-errors.ts';
 export * from './queries/run-artifacts.ts';
-export * from './queries/run-results.ts';
-export * from './queries/runs.ts';
+// Writes of results go through core's results module (src/results/), which computes them.
 export {
-  getStudySummary,
-  loadStudyInput,
-  recomputeStudySummary,
-  type StoredStudySummary,
-  summaryAtTemperature,
-  type TemperatureSummary,
-} from './queries/study-summaries.ts';
-export { studySummarySchema } from './queries/study-summary.schema.ts';
-export * from './queries/test-sets.ts';
+  loadRunPredictions,
+  type RunClassAccuracyRow,
+  type RunGroupMetricsRow,
+  readPredictedLabels,
+  readRunClassAccuracies,
+  readRunGroupMetrics,
+  type StoredRunPredictions,
+} from './queries/run-results.ts';
+export * from './queries/runs.ts';
+export { readTestLabels, readTestSetHeaders, type TestSetHeader } from './queries/test-sets.ts';
 export * from './schema.ts';
 export { openScratchWarehouse, type ScratchWarehouse } from './scratch-warehouse.ts';
 export { embeddedDataDir, openWarehouse, type Warehouse } from './warehouse.ts';

@@ -1,4 +1,3 @@
-import type { GroupMetrics, StudyOptions, StudySummary } from '@kdlens/metrics';
 import { sql } from 'drizzle-orm';
 import {
   boolean,
@@ -237,7 +236,10 @@ export const runClassAccuracy = pgTable('run_class_accuracy', {
   accuracy: doublePrecision('accuracy').array().notNull(),
 });
 
-/** @kdlens/metrics groupMetrics of a run for one sensitive attribute. */
+/**
+ * @kdlens/metrics groupMetrics of a run for one sensitive attribute. `metrics` is JSON as stored
+ * (a NaN reads back as null): its readers parse it, so the warehouse layer needs no metrics types.
+ */
 export const runGroupMetrics = pgTable(
   'run_group_metrics',
   {
@@ -247,21 +249,22 @@ export const runGroupMetrics = pgTable(
     attribute: text('attribute').notNull(),
     /** The class treated as positive for selection rate, TPR and FPR. */
     posLabel: integer('pos_label').notNull(),
-    metrics: jsonb('metrics').$type<GroupMetrics>().notNull(),
+    metrics: jsonb('metrics').$type<unknown>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.attribute] })],
 );
 
 /**
  * summarizeStudy over the stored predictions of an experiment. A cache: `fingerprint` names the
- * run results it was computed from, so a reader can tell when runs changed since.
+ * run results it was computed from, so a reader can tell when runs changed since. `summary` and
+ * `options` are JSON as stored; core's results module (src/results/) writes and parses them.
  */
 export const studySummaries = pgTable('study_summaries', {
   experimentId: uuid('experiment_id')
     .primaryKey()
     .references(() => experiments.id, { onDelete: 'cascade' }),
-  summary: jsonb('summary').$type<StudySummary>().notNull(),
-  options: jsonb('options').$type<StudyOptions>().notNull().default(sql`'{}'::jsonb`),
+  summary: jsonb('summary').$type<unknown>().notNull(),
+  options: jsonb('options').$type<unknown>().notNull().default(sql`'{}'::jsonb`),
   fingerprint: text('fingerprint').notNull(),
   runCount: integer('run_count').notNull(),
   /** Distilled temperatures present, so "studies at T = 4" is a query on this column. */

@@ -1,11 +1,10 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
-import type { Transaction } from '../db/queries/executor.ts';
-import { saveRunResults } from '../db/queries/run-results.ts';
-import { recomputeStudySummaryIn, type StoredStudySummary } from '../db/queries/study-summaries.ts';
-import { recordTestSet } from '../db/queries/test-sets.ts';
-import { experiments, runs } from '../db/schema.ts';
-import type { ImportedRun, ImportedStudy } from './assemble-import.ts';
+import { findOrCreateExperiment, touchExperiment } from '../db/queries/experiments.ts';
+import { findOrCreateRun } from '../db/queries/runs.ts';
+import { saveRunResults } from '../results/save-run-results.ts';
+import { recomputeStudySummaryIn, type StoredStudySummary } from '../results/study-summary.ts';
+import { recordTestSet } from '../results/test-set.ts';
+import type { ImportedStudy } from './assemble-import.ts';
 
 export interface ImportTarget {
   /** Experiment name; created when missing, else the runs are added to it. */
@@ -21,57 +20,6 @@ export interface ImportOutcome {
   created: boolean;
   runsImported: number;
   summary: StoredStudySummary | null;
-}
-
-async function upsertExperiment(
-  tx: Transaction,
-  target: ImportTarget,
-): Promise<{ id: string; created: boolean }> {
-  const inserted = await tx
-    .insert(experiments)
-    .values({
-      name: target.experiment,
-      dataset: target.dataset ?? 'imported',
-      spec: { source: 'import', files: [...target.files] },
-      status: 'succeeded',
-    })
-    .onConflictDoNothing({ target: experiments.name })
-    .returning({ id: experiments.id });
-  if (inserted[0]) return { id: inserted[0].id, created: true };
-  const [existing] = await tx
-    .select({ id: experiments.id })
-    .from(experiments)
-    .where(eq(experiments.name, target.experiment))
-    .for('no key update');
-  if (!existing) throw new Error(`experiment "${target.experiment}" vanished during the import`);
-  return { id: existing.id, created: false };
-}
-
-/** The run row of an imported arm and seed: reused when the experiment already has it. */
-async function runIdFor(tx: Transaction, experimentId: string, run: ImportedRun): Promise<string> {
-  await tx
-    .insert(runs)
-    .values({
-      experimentId,
-      role: run.role,
-      temperature: run.temperature,
-      seed: run.seed,
-      architecture: run.architecture ?? 'imported',
-    })
-    .onConflictDoNothing();
-  const [row] = await tx
-    .select({ id: runs.id })
-    .from(runs)
-    .where(
-      and(
-        eq(runs.experimentId, experimentId),
-        eq(runs.role, run.role),
-        run.temperature === null ? isNull(runs.temperature) : eq(runs.temperature, run.temperature),
-        eq(runs.seed, run.seed),
-      ),
-    );
-  if (!row) throw new Error(`run ${run.role}/${run.seed} vanished during the import`);
-  return row.id;
 }
 
 export interface WriteImportOptions {
@@ -97,7 +45,12 @@ export async function writeImportedStudy(
 ): Promise<ImportOutcome> {
   return db.transaction(async (tx) => {
     signal?.throwIfAborted();
-    const experiment = await upsertExperiment(tx, target);
+    const experiment = await findOrCreateExperiment(tx, {
+      name: target.experiment,
+      dataset: target.dataset ?? 'imported',
+      spec: { source: 'import', files: [...target.files] },
+      status: 'succeeded',
+    });
     const { testSet } = study;
     await recordTestSet(tx, experiment.id, {
       numClasses: testSet.numClasses,
@@ -108,7 +61,13 @@ export async function writeImportedStudy(
     });
     for (const run of study.runs) {
       signal?.throwIfAborted();
-      const runId = await runIdFor(tx, experiment.id, run);
+      // The run row of an imported arm and seed: reused when the experiment already has it.
+      const runId = await findOrCreateRun(tx, experiment.id, {
+        role: run.role,
+        temperature: run.temperature,
+        seed: run.seed,
+        architecture: run.architecture ?? 'imported',
+      });
       await saveRunResults(
         tx,
         runId,
@@ -125,10 +84,7 @@ export async function writeImportedStudy(
       );
     }
     const summary = await recomputeStudySummaryIn(tx, experiment.id);
-    await tx
-      .update(experiments)
-      .set({ updatedAt: sql`now()` })
-      .where(eq(experiments.id, experiment.id));
+    await touchExperiment(tx, experiment.id);
     // Throwing here rolls the transaction back; returning commits it.
     signal?.throwIfAborted();
     return {

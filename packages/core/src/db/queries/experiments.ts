@@ -54,6 +54,50 @@ export async function recordExperiment(
   });
 }
 
+/**
+ * Creates an experiment with these values when none has the name, else locks the existing one
+ * (FOR NO KEY UPDATE: runs can still be added under it) and leaves it as it is. Run it inside a
+ * transaction so the lock lasts.
+ */
+export async function findOrCreateExperiment(
+  tx: Executor,
+  input: { name: string; dataset: string; spec: Record<string, unknown>; status: ExperimentStatus },
+): Promise<{ id: string; created: boolean }> {
+  const inserted = await tx
+    .insert(experiments)
+    .values(input)
+    .onConflictDoNothing({ target: experiments.name })
+    .returning({ id: experiments.id });
+  if (inserted[0]) return { id: inserted[0].id, created: true };
+  const [existing] = await tx
+    .select({ id: experiments.id })
+    .from(experiments)
+    .where(eq(experiments.name, input.name))
+    .for('no key update');
+  if (!existing) throw new Error(`experiment "${input.name}" vanished during its creation`);
+  return { id: existing.id, created: false };
+}
+
+/** Marks an experiment as changed now (updated_at), e.g. after runs were added to it. */
+export async function touchExperiment(db: Executor, id: string): Promise<void> {
+  await db.update(experiments).set({ updatedAt: sql`now()` }).where(eq(experiments.id, id));
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The experiment a user refers to by id or by name, with one rule for every caller: a value
+ * shaped like a UUID is tried as an id first, then as a name (a name may look like a UUID);
+ * anything else is only a name (it never reaches PostgreSQL as a uuid, which would not parse).
+ */
+export async function findExperiment(
+  db: Database,
+  ref: string,
+): Promise<ExperimentRow | undefined> {
+  const byId = uuidPattern.test(ref) ? await findExperimentById(db, ref) : undefined;
+  return byId ?? findExperimentByName(db, ref);
+}
+
 export async function findExperimentByName(
   db: Database,
   name: string,
@@ -68,6 +112,19 @@ export async function findExperimentById(
 ): Promise<ExperimentRow | undefined> {
   const [row] = await db.select().from(experiments).where(eq(experiments.id, id));
   return row;
+}
+
+/** The data set name of many experiments in one statement, by id (unknown ids are absent). */
+export async function readExperimentDatasets(
+  db: Database,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: experiments.id, dataset: experiments.dataset })
+    .from(experiments)
+    .where(inArray(experiments.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.dataset]));
 }
 
 export function listExperiments(db: Database, limit = 100): Promise<ExperimentRow[]> {

@@ -1,13 +1,7 @@
-import {
-  accuracy,
-  classAccuracy,
-  type GroupMetrics,
-  groupMetrics,
-  type StudyOptions,
-} from '@kdlens/metrics';
-import { eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type RunSummary, runSummarySchema } from '../../domain/run.ts';
+import { type RunRole, type RunSummary, runRoles } from '../../domain/run.ts';
+import type { Database } from '../database.ts';
 import {
   type ProbabilityKind,
   runClassAccuracy,
@@ -15,246 +9,96 @@ import {
   runPredictions,
   runs,
 } from '../schema.ts';
-import {
-  float32Bytes,
-  float32FromBytes,
-  int32Bytes,
-  int32FromBytes,
-  type NumericArray,
-} from './array-codec.ts';
-import {
-  checkFiniteValues,
-  checkIndices,
-  checkLength,
-  numericArraySchema,
-  parseOrThrow,
-} from './array-refinements.ts';
-import type { Executor } from './executor.ts';
+import { float32FromBytes, int32FromBytes } from './array-codec.ts';
+import type { Executor, Transaction } from './executor.ts';
 import { insertChunks, parametersPerRow } from './insert-chunks.ts';
-import { ResultsInputError } from './results-errors.ts';
-import { recomputeStudySummaryIn, type StoredStudySummary } from './study-summaries.ts';
-import { loadTestSet } from './test-sets.ts';
 
-/** Softmax probabilities per test example, as the trainer's evaluateSplit returns them. */
-export type RunProbabilities =
-  | {
-      kind: 'dense';
-      numClasses: number;
-      /** Row-major examples × numClasses. */
-      values: NumericArray;
-    }
-  | {
-      kind: 'top-k';
-      k: number;
-      /** Row-major examples × k class ids, most probable first. */
-      ids: NumericArray;
-      /** Row-major examples × k, their probabilities. */
-      values: NumericArray;
-    };
-
-/** What a finished run produced on its experiment's test set, in the test set's order. */
-export interface RunResultsInput {
-  /** Argmax class per example. */
-  predicted: NumericArray;
-  probabilities?: RunProbabilities;
-  /** Penultimate-layer features, examples × d row-major (stored as Float32). */
-  features?: { values: NumericArray; d: number };
-  /** For the v1 runs.summary the API shows; 0 when not given. */
-  trainSeconds?: number;
-  imagesPerSec?: number;
-}
-
-export interface SaveRunResultsOptions {
-  /**
-   * The queue worker's claim: the run must still be running under this worker, else nothing is
-   * written (a worker that lost its unit to a retry or a cancel must not overwrite it).
-   */
-  claim?: { worker: string };
-  /**
-   * 'in-transaction' (default): the study summary is recomputed before the commit, so the run and
-   * the summary that includes it appear together. 'defer': skip it (bulk loads of many runs),
-   * the summary reads as stale until recomputeStudySummary runs.
-   */
-  summary?: 'in-transaction' | 'defer';
-  /** Options for the summary; default: those it was last computed with. */
-  studyOptions?: StudyOptions;
-  /** The class whose selection rate / TPR / FPR run_group_metrics stores (default 1). */
-  posLabel?: number;
-}
-
-export interface SavedRunResults {
-  accuracy: number;
-  /** The recomputed summary; null when deferred. */
-  study: StoredStudySummary | null;
-}
-
-// Tolerance for float32 softmax outputs that round a hair above 1.
-const PROBABILITY_SLACK = 1e-6;
-
-function resultsSchema(numClasses: number, examples: number) {
-  return z
-    .object({
-      predicted: numericArraySchema,
-      probabilities: z
-        .discriminatedUnion('kind', [
-          z.object({
-            kind: z.literal('dense'),
-            numClasses: z.number().int(),
-            values: numericArraySchema,
-          }),
-          z.object({
-            kind: z.literal('top-k'),
-            k: z.number().int().min(1).max(numClasses),
-            ids: numericArraySchema,
-            values: numericArraySchema,
-          }),
-        ])
-        .optional(),
-      features: z.object({ values: numericArraySchema, d: z.number().int().min(1) }).optional(),
-      trainSeconds: z.number().nonnegative().optional(),
-      imagesPerSec: z.number().nonnegative().optional(),
-    })
-    .superRefine((r, ctx) => {
-      if (checkLength(ctx, ['predicted'], r.predicted, examples, 'the test set')) {
-        checkIndices(ctx, ['predicted'], r.predicted, numClasses, 'a class index');
-      }
-      const p = r.probabilities;
-      if (p?.kind === 'dense') {
-        if (p.numClasses !== numClasses) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['probabilities', 'numClasses'],
-            message: `is ${p.numClasses} but the test set has ${numClasses} classes`,
-          });
-        } else if (
-          checkLength(
-            ctx,
-            ['probabilities', 'values'],
-            p.values,
-            examples * numClasses,
-            'examples × numClasses',
-          )
-        ) {
-          checkFiniteValues(ctx, ['probabilities', 'values'], p.values, PROBABILITY_SLACK);
-        }
-      } else if (p?.kind === 'top-k') {
-        const width = examples * p.k;
-        if (checkLength(ctx, ['probabilities', 'ids'], p.ids, width, 'examples × k')) {
-          checkIndices(ctx, ['probabilities', 'ids'], p.ids, numClasses, 'a class index');
-        }
-        if (checkLength(ctx, ['probabilities', 'values'], p.values, width, 'examples × k')) {
-          checkFiniteValues(ctx, ['probabilities', 'values'], p.values, PROBABILITY_SLACK);
-        }
-      }
-      const f = r.features;
-      if (f && checkLength(ctx, ['features', 'values'], f.values, examples * f.d, 'examples × d')) {
-        checkFiniteValues(ctx, ['features', 'values'], f.values, false);
-      }
-    });
+/** What saving a run writes, already computed and encoded by core's results module. */
+export interface RunResultsRows {
+  prediction: {
+    examples: number;
+    /** Int32 LE argmax class per example. */
+    predicted: Buffer;
+    probabilityKind: ProbabilityKind;
+    probabilityWidth: number | null;
+    /** Int32 LE examples × k (top-k only). */
+    topClasses: Buffer | null;
+    /** Float32 LE examples × width. */
+    probabilities: Buffer | null;
+    /** Float32 LE examples × featureDim. */
+    features: Buffer | null;
+    featureDim: number | null;
+  };
+  /** Overall and per-class accuracy; NaN for a class without test examples. */
+  classAccuracy: { overall: number; accuracy: number[] };
+  /** The class whose selection rate / TPR / FPR the group metrics hold. */
+  posLabel: number;
+  /** One entry per sensitive attribute (JSON: a NaN is stored as null). */
+  groupMetrics: { attribute: string; metrics: unknown }[];
+  /** The v1 runs.summary the API shows. */
+  summary: RunSummary;
 }
 
 /**
- * Stores a finished run's results in one transaction: predictions, per-class accuracy, per-group
- * metrics, the run's status and v1 summary, and (by default) the recomputed study summary. Any
- * error rolls all of it back; saving a run again replaces its results.
+ * Locks a run whose results are about to be saved and tells which experiment it belongs to and
+ * who holds it; undefined when no run has this id.
  */
-export async function saveRunResults(
-  // A transaction is accepted so an import can write many runs atomically (a savepoint here).
-  db: Executor,
+export async function lockRunForResults(
+  tx: Transaction,
   runId: string,
-  results: RunResultsInput,
-  opts: SaveRunResultsOptions = {},
-): Promise<SavedRunResults> {
-  return db.transaction(async (tx) => {
-    const [run] = await tx
-      .select({ experimentId: runs.experimentId, status: runs.status, worker: runs.worker })
-      .from(runs)
-      .where(eq(runs.id, runId))
-      // Two saves of one run take turns; NO KEY UPDATE leaves FK inserts (artifacts) unblocked.
-      .for('no key update');
-    if (!run) throw new ResultsInputError(`saveRunResults: no run has id ${runId}`);
-    if (opts.claim && (run.status !== 'running' || run.worker !== opts.claim.worker)) {
-      throw new ResultsInputError(
-        `saveRunResults: run ${runId} is no longer claimed by this worker (it is ${run.status}); its results were not saved`,
-      );
-    }
-    const testSet = await loadTestSet(tx, run.experimentId, { lock: true });
-    if (!testSet) {
-      throw new ResultsInputError(
-        `saveRunResults: experiment ${run.experimentId} has no test set; call recordTestSet first`,
-      );
-    }
-    const { numClasses, examples, labels } = testSet;
-    const r = parseOrThrow(resultsSchema(numClasses, examples), results, 'saveRunResults');
+): Promise<{ experimentId: string; status: string; worker: string | null } | undefined> {
+  const [run] = await tx
+    .select({ experimentId: runs.experimentId, status: runs.status, worker: runs.worker })
+    .from(runs)
+    .where(eq(runs.id, runId))
+    // Two saves of one run take turns; NO KEY UPDATE leaves FK inserts (artifacts) unblocked.
+    .for('no key update');
+  return run;
+}
 
-    const perClass = classAccuracy(labels, r.predicted, numClasses);
-    const overall = examples === 0 ? 0 : accuracy(labels, r.predicted);
-    const posLabel = opts.posLabel ?? 1;
-    const byAttribute: { attribute: string; metrics: GroupMetrics }[] = Object.entries(
-      testSet.sensitive,
-    ).map(([attribute, index]) => ({
-      attribute,
-      metrics: groupMetrics(labels, r.predicted, index, { posLabel }),
-    }));
-
-    const p = r.probabilities;
-    const prediction = {
-      examples,
-      predicted: int32Bytes(r.predicted),
-      probabilityKind: (p?.kind ?? 'none') as ProbabilityKind,
-      probabilityWidth: p ? (p.kind === 'dense' ? numClasses : p.k) : null,
-      topClasses: p?.kind === 'top-k' ? int32Bytes(p.ids) : null,
-      probabilities: p ? float32Bytes(p.values) : null,
-      features: r.features ? float32Bytes(r.features.values) : null,
-      featureDim: r.features?.d ?? null,
-      resultsId: sql`gen_random_uuid()`,
-      savedAt: sql`now()`,
-    };
-    await tx
-      .insert(runPredictions)
-      .values({ runId, ...prediction })
-      .onConflictDoUpdate({ target: runPredictions.runId, set: prediction });
-    // NaN (a class without test examples) is a valid float8; the array keeps it.
-    const classRow = { overall, accuracy: Array.from(perClass) };
-    await tx
-      .insert(runClassAccuracy)
-      .values({ runId, ...classRow })
-      .onConflictDoUpdate({ target: runClassAccuracy.runId, set: classRow });
-    await tx.delete(runGroupMetrics).where(eq(runGroupMetrics.runId, runId));
-    const groupRows = byAttribute.map((g) => ({ runId, posLabel, ...g }));
-    for (const chunk of insertChunks(groupRows, parametersPerRow(groupRows[0]))) {
-      await tx.insert(runGroupMetrics).values(chunk);
-    }
-
-    // The v1 summary stays filled so the API and web app that read it keep working.
-    const summary: RunSummary = runSummarySchema.parse({
-      accuracy: overall,
-      classAccuracy: Array.from(perClass, (v) => (Number.isNaN(v) ? null : v)),
-      classNames: testSet.classNames,
-      testExamples: examples,
-      trainSeconds: r.trainSeconds ?? 0,
-      imagesPerSec: r.imagesPerSec ?? 0,
-    });
-    await tx
-      .update(runs)
-      .set({
-        status: 'succeeded',
-        progress: 1,
-        summary,
-        accuracy: overall,
-        error: null,
-        etaSeconds: 0,
-        finishedAt: sql`now()`,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(runs.id, runId));
-
-    const study =
-      opts.summary === 'defer'
-        ? null
-        : await recomputeStudySummaryIn(tx, run.experimentId, opts.studyOptions);
-    return { accuracy: overall, study };
-  });
+/**
+ * Writes a run's results and marks it succeeded: predictions (a new results id, which changes
+ * the experiment's results fingerprint), per-class accuracy, per-group metrics (replacing the
+ * previous ones), status and v1 summary. Run it inside the transaction that locked the run.
+ */
+export async function writeRunResults(
+  tx: Transaction,
+  runId: string,
+  rows: RunResultsRows,
+): Promise<void> {
+  const prediction = {
+    ...rows.prediction,
+    resultsId: sql`gen_random_uuid()`,
+    savedAt: sql`now()`,
+  };
+  await tx
+    .insert(runPredictions)
+    .values({ runId, ...prediction })
+    .onConflictDoUpdate({ target: runPredictions.runId, set: prediction });
+  // NaN (a class without test examples) is a valid float8; the array keeps it.
+  const classRow = rows.classAccuracy;
+  await tx
+    .insert(runClassAccuracy)
+    .values({ runId, ...classRow })
+    .onConflictDoUpdate({ target: runClassAccuracy.runId, set: classRow });
+  await tx.delete(runGroupMetrics).where(eq(runGroupMetrics.runId, runId));
+  const groupRows = rows.groupMetrics.map((g) => ({ runId, posLabel: rows.posLabel, ...g }));
+  for (const chunk of insertChunks(groupRows, parametersPerRow(groupRows[0]))) {
+    await tx.insert(runGroupMetrics).values(chunk);
+  }
+  await tx
+    .update(runs)
+    .set({
+      status: 'succeeded',
+      progress: 1,
+      summary: rows.summary,
+      accuracy: rows.classAccuracy.overall,
+      error: null,
+      etaSeconds: 0,
+      finishedAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(runs.id, runId));
 }
 
 /** A run's stored output, decoded (views over the fetched bytes, no copies on little-endian hosts). */
@@ -305,4 +149,149 @@ export async function loadRunPredictions(
         : null,
     savedAt: row.savedAt,
   };
+}
+
+/** One run of an experiment with stored predictions, as the study summary reads it. */
+export interface ExperimentRunPredictions {
+  runId: string;
+  role: RunRole;
+  temperature: number | null;
+  seed: number;
+  /** Names this save of the run's results (see resultsFingerprint). */
+  resultsId: string;
+  predicted: Int32Array;
+  /** Dense probabilities, examples × numClasses; null when not asked for or not dense. */
+  denseProbabilities: Float32Array | null;
+}
+
+/**
+ * Every run of the experiment that has stored predictions, by run id; runs without predictions
+ * are left out. `probabilities` fetches the (large) dense probability column too.
+ */
+export async function readExperimentPredictions(
+  db: Executor,
+  experimentId: string,
+  opts: { probabilities?: boolean } = {},
+): Promise<ExperimentRunPredictions[]> {
+  const rows = await db
+    .select({
+      runId: runs.id,
+      role: runs.role,
+      temperature: runs.temperature,
+      seed: runs.seed,
+      resultsId: runPredictions.resultsId,
+      predicted: runPredictions.predicted,
+      probabilityKind: runPredictions.probabilityKind,
+      probabilities: opts.probabilities ? runPredictions.probabilities : sql<Buffer | null>`null`,
+    })
+    .from(runPredictions)
+    .innerJoin(runs, eq(runs.id, runPredictions.runId))
+    .where(eq(runs.experimentId, experimentId))
+    .orderBy(asc(runs.id));
+  return rows.map((r) => ({
+    runId: r.runId,
+    role: r.role,
+    temperature: r.temperature,
+    seed: r.seed,
+    resultsId: r.resultsId,
+    predicted: int32FromBytes(r.predicted),
+    // Top-k probabilities cannot stand in for the full vector.
+    denseProbabilities:
+      r.probabilityKind === 'dense' && r.probabilities ? float32FromBytes(r.probabilities) : null,
+  }));
+}
+
+/** Per-class accuracy of one run with results (run_class_accuracy). */
+export interface RunClassAccuracyRow {
+  runId: string;
+  role: RunRole;
+  temperature: number | null;
+  seed: number;
+  overall: number;
+  /** Per class; NaN for a class without test examples. */
+  accuracy: number[];
+}
+
+// A float8[] arrives as a JS array with NaN for a class without test examples; a per-element
+// zod schema would cost more than the rest of the load at 60 runs × 1000 classes.
+const float8ArraySchema = z.custom<number[]>(
+  (v) => Array.isArray(v) && v.every((x) => typeof x === 'number'),
+  'expected a float8[]',
+);
+
+// Rows as node-postgres returns them; checked because the database is a boundary.
+const accuracyRowSchema = z.object({
+  run_id: z.string(),
+  role: z.enum(runRoles),
+  temperature: z.number().nullable(),
+  seed: z.number().int(),
+  overall: z.number(),
+  accuracy: float8ArraySchema,
+});
+
+// Every run's class accuracy in one statement (never one per run).
+const CLASS_ACCURACY_SQL = `
+  select r.id as run_id, r.role, r.temperature, r.seed, a.overall, a.accuracy
+  from runs r
+  join run_predictions p on p.run_id = r.id
+  join run_class_accuracy a on a.run_id = r.id
+  where r.experiment_id = $1
+  order by r.seed`;
+
+/** The class accuracy of every run of the experiment that has results, by seed. */
+export async function readRunClassAccuracies(
+  db: Database,
+  experimentId: string,
+): Promise<RunClassAccuracyRow[]> {
+  const result = await db.$client.query(CLASS_ACCURACY_SQL, [experimentId]);
+  return result.rows.map((raw) => {
+    const row = accuracyRowSchema.parse(raw);
+    return {
+      runId: row.run_id,
+      role: row.role,
+      temperature: row.temperature,
+      seed: row.seed,
+      overall: row.overall,
+      accuracy: row.accuracy,
+    };
+  });
+}
+
+/** The predicted labels of many runs in one statement, by run id (runs without any are absent). */
+export async function readPredictedLabels(
+  db: Executor,
+  runIds: readonly string[],
+): Promise<Map<string, Int32Array>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db
+    .select({ runId: runPredictions.runId, predicted: runPredictions.predicted })
+    .from(runPredictions)
+    .where(inArray(runPredictions.runId, [...runIds]));
+  return new Map(rows.map((r) => [r.runId, int32FromBytes(r.predicted)]));
+}
+
+/** One run's stored group metrics for an attribute: JSON as stored (a NaN reads back as null). */
+export interface RunGroupMetricsRow {
+  runId: string;
+  posLabel: number;
+  metrics: unknown;
+}
+
+/** The stored group metrics of many runs for one sensitive attribute, in one statement. */
+export async function readRunGroupMetrics(
+  db: Executor,
+  attribute: string,
+  runIds: readonly string[],
+): Promise<RunGroupMetricsRow[]> {
+  if (runIds.length === 0) return [];
+  return db
+    .select({
+      runId: runGroupMetrics.runId,
+      posLabel: runGroupMetrics.posLabel,
+      metrics: runGroupMetrics.metrics,
+    })
+    .from(runGroupMetrics)
+    .where(
+      and(eq(runGroupMetrics.attribute, attribute), inArray(runGroupMetrics.runId, [...runIds])),
+    );
 }

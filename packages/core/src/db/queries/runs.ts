@@ -1,10 +1,45 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type RunSummary, runSummarySchema } from '../../domain/run.ts';
+import { type RunRole, type RunSummary, runSummarySchema } from '../../domain/run.ts';
 import { sanitizeRunError } from '../../domain/run-error-text.ts';
 import type { Database } from '../database.ts';
-import { type EpochEntry, runs } from '../schema.ts';
+import { type EpochEntry, type RunRow, runs } from '../schema.ts';
 import { parseOrThrow } from './array-refinements.ts';
+import type { Executor } from './executor.ts';
+
+/** One run by id; undefined when there is none. */
+export async function findRunById(db: Executor, id: string): Promise<RunRow | undefined> {
+  const [row] = await db.select().from(runs).where(eq(runs.id, id));
+  return row;
+}
+
+/**
+ * The id of the experiment's run of this arm and seed, created (queued, with this architecture)
+ * when the experiment lacks it: adding results for a run that exists reuses it.
+ */
+export async function findOrCreateRun(
+  tx: Executor,
+  experimentId: string,
+  run: { role: RunRole; temperature: number | null; seed: number; architecture: string },
+): Promise<string> {
+  await tx
+    .insert(runs)
+    .values({ experimentId, ...run })
+    .onConflictDoNothing();
+  const [row] = await tx
+    .select({ id: runs.id })
+    .from(runs)
+    .where(
+      and(
+        eq(runs.experimentId, experimentId),
+        eq(runs.role, run.role),
+        run.temperature === null ? isNull(runs.temperature) : eq(runs.temperature, run.temperature),
+        eq(runs.seed, run.seed),
+      ),
+    );
+  if (!row) throw new Error(`run ${run.role}/${run.seed} vanished during its creation`);
+  return row.id;
+}
 
 /**
  * Records the backend a claimed run actually trains on. Fenced by the claim: a worker whose run

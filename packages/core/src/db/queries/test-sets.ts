@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { type GroupIndex, groupIndex, MetricsInputError } from '@kdlens/metrics';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Database } from '../database.ts';
 import {
   experiments,
   experimentTestSets,
@@ -9,153 +8,42 @@ import {
   runs,
   testSetAttributes,
 } from '../schema.ts';
-import {
-  float32Bytes,
-  float32FromBytes,
-  int32Bytes,
-  int32FromBytes,
-  type NumericArray,
-} from './array-codec.ts';
-import {
-  checkFiniteValues,
-  checkIndices,
-  checkLength,
-  numericArraySchema,
-  parseOrThrow,
-} from './array-refinements.ts';
+import { float32FromBytes, int32FromBytes } from './array-codec.ts';
 import type { Executor } from './executor.ts';
 import { insertChunks, parametersPerRow } from './insert-chunks.ts';
 import { ResultsInputError, TestSetConflictError } from './results-errors.ts';
 
-/** The test examples of an experiment, in the stable order every run's predictions follow. */
-export interface TestSetInput {
-  numClasses: number;
-  /** Default: "0", "1", …; one per class. */
-  classNames?: readonly string[];
-  /** True label per example, integers in [0, numClasses). */
-  labels: NumericArray;
-  /** Stable external ids (file names, dataset indices), one per example. */
-  exampleIds?: readonly string[];
-  /** Sensitive attributes by name, one value per example (e.g. { Male: [...] }). */
-  sensitive?: Readonly<Record<string, ArrayLike<string | number>>>;
-  /** Features for individual fairness, examples × d row-major (stored as Float32). */
-  features?: { values: NumericArray; d: number };
-}
-
-export interface StoredTestSet {
-  experimentId: string;
+/**
+ * A test set as it is stored: arrays as little-endian bytes, each sensitive attribute already
+ * factorised (value of example i = groups[codes[i]]), and the digest of all of it. Built by
+ * core's results module (recordTestSet), which validates the input first.
+ */
+export interface EncodedTestSet {
   numClasses: number;
   classNames: string[];
   examples: number;
-  labels: Int32Array;
-  exampleIds: string[] | null;
-  /** Each attribute already factorised, ready for @kdlens/metrics (GroupIndex). */
-  sensitive: Record<string, GroupIndex>;
-  features: { values: Float32Array; d: number } | null;
-  digest: string;
-}
-
-const sensitiveValuesSchema = z.custom<ArrayLike<string | number>>(
-  (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)),
-  'expected an array of strings or numbers',
-);
-
-const testSetSchema = z
-  .object({
-    numClasses: z.number().int().min(1),
-    classNames: z.array(z.string()).optional(),
-    labels: numericArraySchema,
-    exampleIds: z.array(z.string()).optional(),
-    sensitive: z.record(z.string().min(1), sensitiveValuesSchema).optional(),
-    features: z.object({ values: numericArraySchema, d: z.number().int().min(1) }).optional(),
-  })
-  .superRefine((t, ctx) => {
-    const n = t.labels.length;
-    if (t.classNames) checkLength(ctx, ['classNames'], t.classNames, t.numClasses, 'numClasses');
-    checkIndices(ctx, ['labels'], t.labels, t.numClasses, 'a class index');
-    if (t.exampleIds) checkLength(ctx, ['exampleIds'], t.exampleIds, n, 'labels');
-    for (const [name, values] of Object.entries(t.sensitive ?? {})) {
-      checkLength(ctx, ['sensitive', name], values, n, 'labels');
-    }
-    if (
-      t.features &&
-      checkLength(ctx, ['features', 'values'], t.features.values, n * t.features.d, 'labels × d')
-    ) {
-      checkFiniteValues(ctx, ['features', 'values'], t.features.values, false);
-    }
-  });
-
-interface EncodedTestSet {
-  numClasses: number;
-  classNames: string[];
-  examples: number;
+  /** Int32 LE, one class index per example. */
   labels: Buffer;
   exampleIds: string[] | null;
+  /** Sorted by name. */
   attributes: { name: string; groups: (string | number)[]; codes: Buffer }[];
+  /** Float32 LE examples × featureDim. */
   features: Buffer | null;
   featureDim: number | null;
   digest: string;
 }
 
-function encodeTestSet(input: TestSetInput): EncodedTestSet {
-  const t = parseOrThrow(testSetSchema, input, 'recordTestSet');
-  const attributes = Object.keys(t.sensitive ?? {})
-    .sort()
-    .map((name) => {
-      let index: GroupIndex;
-      try {
-        index = groupIndex(t.sensitive?.[name] ?? [], `sensitive.${name}`);
-      } catch (error) {
-        if (error instanceof MetricsInputError) {
-          throw new ResultsInputError(`recordTestSet: ${error.message}`);
-        }
-        throw error;
-      }
-      return { name, groups: index.groups, codes: int32Bytes(index.codes) };
-    });
-  const encoded = {
-    numClasses: t.numClasses,
-    classNames: t.classNames
-      ? [...t.classNames]
-      : Array.from({ length: t.numClasses }, (_, c) => String(c)),
-    examples: t.labels.length,
-    labels: int32Bytes(t.labels),
-    exampleIds: t.exampleIds ? [...t.exampleIds] : null,
-    attributes,
-    features: t.features ? float32Bytes(t.features.values) : null,
-    featureDim: t.features?.d ?? null,
-  };
-  // Everything that changes what a prediction means goes into the digest.
-  const hash = createHash('sha256');
-  hash.update(
-    JSON.stringify([
-      encoded.numClasses,
-      encoded.classNames,
-      encoded.exampleIds,
-      encoded.featureDim,
-    ]),
-  );
-  hash.update(encoded.labels);
-  for (const a of attributes) {
-    hash.update(JSON.stringify([a.name, a.groups]));
-    hash.update(a.codes);
-  }
-  if (encoded.features) hash.update(encoded.features);
-  return { ...encoded, digest: hash.digest('hex') };
-}
-
 /**
- * Records the test set of an experiment. Idempotent: the same test set again changes nothing.
+ * Stores the test set of an experiment. Idempotent: the same digest again changes nothing.
  * A different one replaces it while no run has predictions, and is refused after that, since the
  * stored predictions would no longer line up with the labels.
  */
-export async function recordTestSet(
+export async function storeTestSet(
   // A transaction is accepted so an import can write many runs atomically (a savepoint here).
   db: Executor,
   experimentId: string,
-  testSet: TestSetInput,
+  e: EncodedTestSet,
 ): Promise<{ status: 'created' | 'unchanged' | 'replaced'; digest: string }> {
-  const e = encodeTestSet(testSet);
   return db.transaction(async (tx) => {
     // NO KEY UPDATE serialises recordTestSet per experiment without blocking the foreign-key
     // KEY SHARE locks an ingest takes on the experiment (FOR UPDATE could deadlock with one).
@@ -213,12 +101,26 @@ export async function recordTestSet(
   });
 }
 
-/** The stored test set, decoded; undefined when the experiment has none. */
-export async function loadTestSet(
+/** A stored test set with its arrays decoded (views over the fetched bytes). */
+export interface TestSetRows {
+  experimentId: string;
+  numClasses: number;
+  classNames: string[];
+  examples: number;
+  labels: Int32Array;
+  exampleIds: string[] | null;
+  /** Sorted by name; value of example i = groups[codes[i]]. */
+  attributes: { name: string; groups: (string | number)[]; codes: Int32Array }[];
+  features: { values: Float32Array; d: number } | null;
+  digest: string;
+}
+
+/** The stored test set of an experiment, decoded; undefined when it has none. */
+export async function readTestSet(
   db: Executor,
   experimentId: string,
   opts: { features?: boolean; lock?: boolean } = {},
-): Promise<StoredTestSet | undefined> {
+): Promise<TestSetRows | undefined> {
   const query = db
     .select({
       numClasses: experimentTestSets.numClasses,
@@ -241,13 +143,6 @@ export async function loadTestSet(
     .from(testSetAttributes)
     .where(eq(testSetAttributes.experimentId, experimentId))
     .orderBy(testSetAttributes.name);
-  const sensitive: Record<string, GroupIndex> = {};
-  for (const a of attributes) {
-    const codes = int32FromBytes(a.codes);
-    const counts = new Float64Array(a.groups.length);
-    for (const c of codes) counts[c] = (counts[c] as number) + 1;
-    sensitive[a.name] = { groups: a.groups, codes, counts };
-  }
   return {
     experimentId,
     numClasses: row.numClasses,
@@ -255,11 +150,72 @@ export async function loadTestSet(
     examples: row.examples,
     labels: int32FromBytes(row.labels),
     exampleIds: row.exampleIds,
-    sensitive,
+    attributes: attributes.map((a) => ({
+      name: a.name,
+      groups: a.groups,
+      codes: int32FromBytes(a.codes),
+    })),
     features:
       row.features && row.featureDim
         ? { values: float32FromBytes(row.features), d: row.featureDim }
         : null,
     digest: row.digest,
   };
+}
+
+/** Only the true labels of an experiment's test set (one small statement, no other arrays). */
+export async function readTestLabels(
+  db: Executor,
+  experimentId: string,
+): Promise<Int32Array | undefined> {
+  const [row] = await db
+    .select({ labels: experimentTestSets.labels })
+    .from(experimentTestSets)
+    .where(eq(experimentTestSets.experimentId, experimentId));
+  return row ? int32FromBytes(row.labels) : undefined;
+}
+
+/** What a test set is, without its arrays: classes and sensitive attribute names. */
+export interface TestSetHeader {
+  experimentId: string;
+  numClasses: number;
+  classNames: string[];
+  /** Sensitive attribute names, sorted. */
+  attributes: string[];
+}
+
+// Rows as node-postgres returns them; checked because the database is a boundary.
+const headerRowSchema = z.object({
+  experiment_id: z.string(),
+  num_classes: z.number().int(),
+  class_names: z.array(z.string()),
+  attributes: z.array(z.string()),
+});
+
+// The one statement that lists a test set's attribute names.
+const HEADERS_SQL = `
+  select t.experiment_id, t.num_classes, t.class_names,
+    coalesce((select array_agg(a.name order by a.name) from test_set_attributes a
+               where a.experiment_id = t.experiment_id), '{}') as attributes
+  from experiment_test_sets t where t.experiment_id = any($1::uuid[])`;
+
+/**
+ * The test set headers of many experiments in one statement (the API batches its fields through
+ * this); an experiment without a test set has no entry.
+ */
+export async function readTestSetHeaders(
+  db: Database,
+  experimentIds: readonly string[],
+): Promise<TestSetHeader[]> {
+  if (experimentIds.length === 0) return [];
+  const result = await db.$client.query(HEADERS_SQL, [experimentIds]);
+  return result.rows.map((raw) => {
+    const row = headerRowSchema.parse(raw);
+    return {
+      experimentId: row.experiment_id,
+      numClasses: row.num_classes,
+      classNames: row.class_names,
+      attributes: row.attributes,
+    };
+  });
 }

@@ -1,4 +1,4 @@
-import type { StudySummary } from '@kdlens/metrics';
+import type { StudyOptions, StudySummary } from '@kdlens/metrics';
 import { z } from 'zod';
 
 // JSON has no NaN: jsonb stores a NaN (an sd over one seed, an undefined CI) as null. Reading a
@@ -41,4 +41,27 @@ export const studySummarySchema: z.ZodType<StudySummary> = z.object({
   individualFairness: z
     .array(z.object({ ...armKey, lipschitz: estimate.nullable(), consistency: estimate }))
     .nullable(),
+});
+
+// What summarizeStudy was given; loose, so an option a later version adds survives a read-back.
+export const studyOptionsSchema: z.ZodType<StudyOptions> = z.looseObject({
+  alpha: z.number().optional(),
+  statistic: z.enum(['normalized', 'difference', 'raw']).optional(),
+  posLabel: z.number().optional(),
+  bootstrap: z
+    .looseObject({
+      iterations: z.number().optional(),
+      confidence: z.number().optional(),
+      seed: z.number().optional(),
+    })
+    .optional(),
+  individual: z
+    .looseObject({
+      k: z.number().optional(),
+      pairs: z
+        .union([z.literal('all'), z.looseObject({ sample: z.number(), seed: z.number() })])
+        .optional(),
+      distance: z.enum(['euclidean', 'cosine']).optional(),
+    })
+    .optional(),
 });

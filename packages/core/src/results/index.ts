@@ -1,0 +1,21 @@
+// Everything that computes with @kdlens/metrics on the way into or out of the warehouse: a run's
+// results (accuracy, per-class accuracy, group metrics), test sets (factorised attributes) and
+// the study summary. The SQL itself is in db/queries, which does persistence only.
+export {
+  type RunProbabilities,
+  type RunResultsInput,
+  type SavedRunResults,
+  type SaveRunResultsOptions,
+  saveRunResults,
+} from './save-run-results.ts';
+export { studyOptionsSchema, studySummarySchema } from './study-summary.schema.ts';
+export {
+  getStudySummary,
+  loadStudyInput,
+  loadStudySummaries,
+  recomputeStudySummary,
+  type StoredStudySummary,
+  summaryAtTemperature,
+  type TemperatureSummary,
+} from './study-summary.ts';
+export { loadTestSet, recordTestSet, type StoredTestSet, type TestSetInput } from './test-set.ts';

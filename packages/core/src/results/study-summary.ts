@@ -1,0 +1,215 @@
+import type {
+  ArmGroupFairness,
+  ArmIndividualFairness,
+  ArmSummary,
+  Sensitive,
+  StudyInput,
+  StudyOptions,
+  StudyRun,
+  StudySummary,
+  TemperatureSignificance,
+} from '@kdlens/metrics';
+import { summarizeStudy } from '@kdlens/metrics';
+import type { Database } from '../db/database.ts';
+import { readResultsState, resultsFingerprint } from '../db/queries/data-version.ts';
+import type { Executor, Transaction } from '../db/queries/executor.ts';
+import { readExperimentPredictions } from '../db/queries/run-results.ts';
+import {
+  deleteStudySummary,
+  lockStudySummary,
+  readStudySummary,
+  readStudySummaryJson,
+  readStudySummaryOptions,
+  writeStudySummary,
+} from '../db/queries/study-summaries.ts';
+import { studyOptionsSchema, studySummarySchema } from './study-summary.schema.ts';
+import { loadTestSet } from './test-set.ts';
+
+export interface StoredStudySummary {
+  experimentId: string;
+  summary: StudySummary;
+  options: StudyOptions;
+  /** Names the test set and the run results the summary was computed from. */
+  fingerprint: string;
+  runCount: number;
+  /** Distilled temperatures in the summary, ascending. */
+  temperatures: number[];
+  computeMs: number;
+  computedAt: Date;
+  /** Runs' results changed since (e.g. a deferred ingest, a deleted run): recompute it. */
+  stale: boolean;
+}
+
+/** Everything the summary shows about one temperature: Table 1's and Table 2's row for T. */
+export interface TemperatureSummary {
+  temperature: number;
+  arm: ArmSummary;
+  significance: TemperatureSignificance | undefined;
+  groupFairness: { attribute: string; groups: (string | number)[]; arm: ArmGroupFairness }[];
+  individualFairness: ArmIndividualFairness | undefined;
+}
+
+interface LoadedStudy {
+  input: StudyInput;
+  fingerprint: string;
+}
+
+async function loadStudy(
+  db: Executor,
+  experimentId: string,
+  options: StudyOptions | undefined,
+): Promise<LoadedStudy | undefined> {
+  const testSet = await loadTestSet(db, experimentId, { features: true });
+  if (!testSet) return undefined;
+  // Lipschitz needs dense probabilities and features; skip the big column otherwise.
+  const rows = await readExperimentPredictions(db, experimentId, {
+    probabilities: testSet.features !== null,
+  });
+  const studyRuns: StudyRun[] = rows.map((r) => {
+    const run: StudyRun = {
+      role: r.role,
+      temperature: r.temperature,
+      seed: r.seed,
+      yPred: r.predicted,
+    };
+    // Top-k probabilities cannot stand in for the full vector the Lipschitz measure compares.
+    if (r.denseProbabilities) run.probs = r.denseProbabilities;
+    return run;
+  });
+  const sensitive: Record<string, Sensitive> = {};
+  for (const [name, index] of Object.entries(testSet.sensitive)) {
+    // The original values, so the summary names groups as the data set does.
+    sensitive[name] = Array.from(index.codes, (c) => index.groups[c] as string | number);
+  }
+  const input: StudyInput = {
+    numClasses: testSet.numClasses,
+    yTrue: testSet.labels,
+    runs: studyRuns,
+  };
+  if (Object.keys(sensitive).length > 0) input.sensitive = sensitive;
+  if (testSet.features) input.features = testSet.features;
+  if (options) input.options = options;
+  return { input, fingerprint: resultsFingerprint(testSet.digest, rows) };
+}
+
+/**
+ * The input of summarizeStudy for an experiment, from the stored test set and predictions only;
+ * undefined when the experiment has no test set. Runs without stored predictions are left out.
+ */
+export async function loadStudyInput(
+  db: Executor,
+  experimentId: string,
+  options?: StudyOptions,
+): Promise<StudyInput | undefined> {
+  return (await loadStudy(db, experimentId, options))?.input;
+}
+
+/** Used by saveRunResults to recompute inside its own transaction. */
+export async function recomputeStudySummaryIn(
+  tx: Transaction,
+  experimentId: string,
+  options?: StudyOptions,
+): Promise<StoredStudySummary | null> {
+  // Recomputes of one experiment take turns, and each reads after the previous one committed,
+  // so the last to finish always saw every committed run (READ COMMITTED: a fresh snapshot per
+  // statement after the lock is granted).
+  await lockStudySummary(tx, experimentId);
+  const previous = await readStudySummaryOptions(tx, experimentId);
+  const chosen = options ?? (previous === undefined ? {} : studyOptionsSchema.parse(previous));
+  const study = await loadStudy(tx, experimentId, chosen);
+  if (!study || study.input.runs.length === 0) {
+    await deleteStudySummary(tx, experimentId);
+    return null;
+  }
+  const started = performance.now();
+  const summary = summarizeStudy(study.input);
+  const computeMs = performance.now() - started;
+  const row = {
+    experimentId,
+    summary,
+    options: chosen,
+    fingerprint: study.fingerprint,
+    runCount: study.input.runs.length,
+    temperatures: summary.significance.map((s) => s.temperature),
+    computeMs,
+  };
+  const computedAt = await writeStudySummary(tx, row);
+  return {
+    experimentId,
+    summary,
+    options: chosen,
+    fingerprint: study.fingerprint,
+    runCount: row.runCount,
+    temperatures: row.temperatures,
+    computeMs,
+    computedAt,
+    stale: false,
+  };
+}
+
+/**
+ * Recomputes and stores the summary of an experiment from its stored predictions, with `options`
+ * or else the options it was last computed with; null (and no row) when no run has predictions.
+ */
+export function recomputeStudySummary(
+  db: Database,
+  experimentId: string,
+  options?: StudyOptions,
+): Promise<StoredStudySummary | null> {
+  return db.transaction((tx) => recomputeStudySummaryIn(tx, experimentId, options));
+}
+
+/** The stored summary and whether runs changed since; undefined when none was computed. */
+export async function getStudySummary(
+  db: Executor,
+  experimentId: string,
+): Promise<StoredStudySummary | undefined> {
+  const row = await readStudySummary(db, experimentId);
+  if (!row) return undefined;
+  const current = await readResultsState(db, experimentId);
+  return {
+    experimentId,
+    summary: studySummarySchema.parse(row.summary),
+    options: studyOptionsSchema.parse(row.options),
+    fingerprint: row.fingerprint,
+    runCount: row.runCount,
+    temperatures: row.temperatures,
+    computeMs: row.computeMs,
+    computedAt: row.computedAt,
+    stale: current?.fingerprint !== row.fingerprint,
+  };
+}
+
+/**
+ * The stored summaries of many experiments in one statement, by experiment id (the API batches
+ * its Experiment.arms through this). Read through the summary's schema: it turns JSON's nulls
+ * back into NaN, as summarizeStudy had them.
+ */
+export async function loadStudySummaries(
+  db: Executor,
+  experimentIds: readonly string[],
+): Promise<Map<string, StudySummary>> {
+  const rows = await readStudySummaryJson(db, experimentIds);
+  return new Map(rows.map((r) => [r.experimentId, studySummarySchema.parse(r.summary)]));
+}
+
+/** The distilled arm at `temperature` with its significance and fairness rows; pure. */
+export function summaryAtTemperature(
+  summary: StudySummary,
+  temperature: number,
+): TemperatureSummary | undefined {
+  const at = (a: { role: string; temperature: number | null }) =>
+    a.role === 'distilled' && a.temperature === temperature;
+  const arm = summary.arms.find(at);
+  if (!arm) return undefined;
+  return {
+    temperature,
+    arm,
+    significance: summary.significance.find((s) => s.temperature === temperature),
+    groupFairness: summary.groupFairness.flatMap((g) => {
+      const a = g.arms.find(at);
+      return a ? [{ attribute: g.attribute, groups: g.groups, arm: a }] : [];
+    }),
+    individualFairness: summary.individualFairness?.find(at),
+  };
+}
