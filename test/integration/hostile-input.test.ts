@@ -275,8 +275,6 @@ describe('the request deadline (item 3)', () => {
     const ok = await importFiles('big-in-time', [{ name: 'big.csv', content }]);
     const tookMs = performance.now() - started;
     expect(ok.errors, ok.text.slice(0, 500)).toEqual([]);
-    // The same work on a server whose deadline is a fraction of it.
-    expect(tookMs).toBeGreaterThan(SHORT_TIMEOUT_MS * 2);
     const before = await counts();
     // The writes wait on a lock the test holds past the deadline, so each request is still
     // writing when its deadline passes, however fast the machine (otherwise a launch whose
