@@ -12,6 +12,7 @@ export { migrateWarehouse, migrationStatus, migrationsFolder } from './migrate.t
 export * from './queries/api-tokens.ts';
 export * from './queries/array-codec.ts';
 export type { Executor, Transaction } from './queries/executor.ts';
+export { findExperiment } from './queries/experiment-lookup.ts';
 export * from './queries/experiments.ts';
 export * from './queries/results-errors.ts';
 export * from './queries/run-artifacts.ts';
