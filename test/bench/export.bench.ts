@@ -21,9 +21,12 @@
  * uses the warehouse's fastest path (saveRunResults with the summary deferred, as the warehouse
  * bench measures), printed as its own line. Environment: BENCH_RUNS_PER_ARM (seeds, default 5),
  * BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000), BENCH_FORMATS (default
- * csv,parquet). BENCH_SMOKE=1 (CI's `npm run bench:smoke`): 2 seeds × 12 arms × 200 examples of
- * 101 classes, lines carry "smoke":true. A fraction of the full size (say BENCH_EXAMPLES=10000)
- * measures the same path; time and bytes scale with rows, peak RSS should not.
+ * csv,parquet), BENCH_SERVER_HEAP_MB (unset: Node's default; else the server's
+ * --max-old-space-size, to show that an export needs no more heap than that: with 160 it still
+ * streams all 3,000,000 rows, where an unbounded heap lets V8 grow lazily). BENCH_SMOKE=1
+ * (CI's `npm run bench:smoke`): 2 seeds × 12 arms × 200 examples of 101 classes, lines carry
+ * "smoke":true. A fraction of the full size (say BENCH_EXAMPLES=10000) measures the same path:
+ * time and bytes scale with rows; the heap an export needs does not (see BENCH_SERVER_HEAP_MB).
  */
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
@@ -68,6 +71,7 @@ const env = z
       .min(101)
       .default(smoke ? 101 : 1000),
     BENCH_FORMATS: z.string().default('csv,parquet'),
+    BENCH_SERVER_HEAP_MB: z.coerce.number().int().min(32).optional(),
   })
   .parse(process.env);
 
@@ -90,6 +94,8 @@ function emit(record: Record<string, unknown>, readable: string): void {
   );
   process.stderr.write(`${readable}\n`);
 }
+
+const heapLimit = env.BENCH_SERVER_HEAP_MB;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const mb = (bytes: number) => bytes / 1e6;
@@ -287,6 +293,7 @@ async function main(): Promise<void> {
             serverPeakRssMB: (peakKb * 1024) / 1e6,
             serverRssAtRestMB: mb(atRest),
             peakSource: resettable ? 'VmHWM after clear_refs' : 'VmRSS sampled every 20 ms',
+            serverHeapLimitMB: heapLimit ?? null,
             floorSeconds: floor,
             overFloor: result.seconds / floor,
             ...machine(),

@@ -20,5 +20,5 @@ export {
   type PreparedExport,
   type PrepareExportOptions,
   prepareExport,
-} from './open-export.ts';
+} from './prepare-export.ts';
 export type { ExportAccess } from './table-context.ts';
