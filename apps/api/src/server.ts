@@ -192,6 +192,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     slots,
     serverFolders: opts.serverFolders ?? [],
   };
+  const exportRoute = {
+    db: opts.db,
+    log: opts.log,
+    access,
+    slots,
+    timeoutMs: limits.timeoutMs,
+    serverFolders: handler.serverFolders,
+  };
   httpServer.on('request', (req, res) => {
     for (const [name, value] of Object.entries(apiSecurityHeaders)) res.setHeader(name, value);
     let url: URL;
@@ -219,8 +227,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       return;
     }
     if (url.pathname.startsWith(EXPORT_PREFIX)) {
-      const exportOptions = { ...handler, log: opts.log, timeoutMs: limits.timeoutMs };
-      handleExport(exportOptions, req, res, url).catch((error: unknown) =>
+      handleExport(exportRoute, req, res, url).catch((error: unknown) =>
         sendExportFailure(opts.log, res, error),
       );
       return;
