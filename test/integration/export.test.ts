@@ -946,6 +946,7 @@ import pandas as pd
 api, name, token = sys.argv[1], sys.argv[2], sys.argv[3]
 df = pd.read_csv(f"{api}/export/{name}/class-comparison.csv", storage_options={"Authorization": f"Bearer {token}"})
 pr = pd.read_csv(f"{api}/export/{name}/predictions.csv", storage_options={"Authorization": f"Bearer {token}"})
+js = pd.read_json(f"{api}/export/{name}/class-comparison.jsonl", lines=True, precise_float=True, storage_options={"Authorization": f"Bearer {token}"})
 holm = df[(df.correction == "holm") & (df.arm_a == "NDS") & (df.arm_b == "KD T=4")]
 exact = pd.read_csv(f"{api}/export/{name}/class-comparison.csv", storage_options={"Authorization": f"Bearer {token}"}, float_precision="round_trip")
 exact = exact[(exact.correction == "holm") & (exact.arm_a == "NDS") & (exact.arm_b == "KD T=4")]
@@ -957,6 +958,9 @@ print(json.dumps({
   "p_exact": [None if pd.isna(v) else float(v) for v in exact.p],
   "classes": list(holm.class_name),
   "predictions": list(pr.shape),
+  "jsonl_shape": list(js.shape),
+  "jsonl_columns": list(js.columns) == list(df.columns),
+  "jsonl_p": [None if pd.isna(v) else float(v) for v in js[(js.correction == "holm") & (js.arm_a == "NDS") & (js.arm_b == "KD T=4")].p],
   "prob_dtype": str(pr.prob_0.dtype),
   "accuracy": float((pr[pr.role == "teacher"].label == pr[pr.role == "teacher"].pred).mean()),
 }))
@@ -976,6 +980,9 @@ print(json.dumps({
       p_exact: (number | null)[];
       classes: string[];
       predictions: number[];
+      jsonl_shape: number[];
+      jsonl_columns: boolean;
+      jsonl_p: (number | null)[];
       prob_dtype: string;
       accuracy: number;
     };
@@ -1004,6 +1011,10 @@ print(json.dumps({
     expect(result.classes).toEqual(classNames.map((c) => (c.startsWith('=') ? `'${c}` : c)));
     expect(result.predictions).toEqual([imported.runs.length * N, 6 + 4 + C + 2]);
     expect(result.prob_dtype).toBe('float64');
+    // The JSON Lines export reads into the same frame; precise_float=True parses numbers exactly.
+    expect(result.jsonl_shape).toEqual(result.shape);
+    expect(result.jsonl_columns).toBe(true);
+    expect(result.jsonl_p).toEqual(holm.map((r) => r.p));
     const teacherRight = imported.runs
       .filter((r) => r.role === 'teacher')
       .reduce((s, r) => s + r.predicted.filter((p, i) => p === labels[i]).length, 0);
