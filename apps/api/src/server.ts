@@ -15,6 +15,8 @@ import type { ApiControl } from './control/api-control.ts';
 import { databaseUnavailable } from './errors/api-error.ts';
 import { databaseUnavailablePlugin } from './errors/database-unavailable.plugin.ts';
 import { createFormatError } from './errors/format-error.ts';
+import { handleExport, sendExportFailure } from './export/export.route.ts';
+import { EXPORT_PREFIX } from './export/export-path.ts';
 import { newCacheTrace } from './http/cache-trace.ts';
 import { warehouseDataVersion } from './http/data-version.ts';
 import { BoundedDocumentStore } from './http/document-store.ts';
@@ -103,7 +105,8 @@ const DOCUMENT_STORE_BYTES = 32 * 1024 * 1024;
 const MAX_TOKENS = 20_000;
 
 /**
- * Serves GraphQL at /graphql, a liveness probe at /healthz (the process answers) and a readiness
+ * Serves GraphQL at /graphql, downloads of result tables at /export/<experiment>/<table>.<format>
+ * (export/export.route.ts), a liveness probe at /healthz (the process answers) and a readiness
  * probe at /readyz (the database answers and has this build's migrations). Our own small HTTP adapter
  * (instead of Apollo's standalone server) so that a busy port becomes a clear error and other
  * endpoints can live beside GraphQL.
@@ -189,6 +192,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     slots,
     serverFolders: opts.serverFolders ?? [],
   };
+  const exportRoute = {
+    db: opts.db,
+    log: opts.log,
+    access,
+    slots,
+    timeoutMs: limits.timeoutMs,
+    serverFolders: handler.serverFolders,
+  };
   httpServer.on('request', (req, res) => {
     for (const [name, value] of Object.entries(apiSecurityHeaders)) res.setHeader(name, value);
     let url: URL;
@@ -213,6 +224,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
           })
           .end(r.ready ? 'ready' : `not ready: ${r.reason}`);
       });
+      return;
+    }
+    if (url.pathname.startsWith(EXPORT_PREFIX)) {
+      handleExport(exportRoute, req, res, url).catch((error: unknown) =>
+        sendExportFailure(opts.log, res, error),
+      );
       return;
     }
     if (url.pathname !== '/graphql') {

@@ -91,15 +91,15 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * anything else is only a name (it never reaches PostgreSQL as a uuid, which would not parse).
  */
 export async function findExperiment(
-  db: Database,
+  db: Executor,
   ref: string,
 ): Promise<ExperimentRow | undefined> {
-  const byId = uuidPattern.test(ref) ? await findExperimentById(db, ref) : undefined;
+  const byId = uuidPattern.test(ref) ? await findExperimentById(db, ref.toLowerCase()) : undefined;
   return byId ?? findExperimentByName(db, ref);
 }
 
 export async function findExperimentByName(
-  db: Database,
+  db: Executor,
   name: string,
 ): Promise<ExperimentRow | undefined> {
   const [row] = await db.select().from(experiments).where(eq(experiments.name, name));
@@ -107,7 +107,7 @@ export async function findExperimentByName(
 }
 
 export async function findExperimentById(
-  db: Database,
+  db: Executor,
   id: string,
 ): Promise<ExperimentRow | undefined> {
   const [row] = await db.select().from(experiments).where(eq(experiments.id, id));

@@ -1,0 +1,185 @@
+import type http from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from '@kdlens/core';
+import { type Database, isDatabaseUnavailable } from '@kdlens/core/db';
+import { ExportRequestError, prepareExport } from '@kdlens/core/export';
+import { foreignHostRefusal } from '../auth/host-gate.ts';
+import type { Caller } from '../auth/request-auth.ts';
+import { resolveCaller } from '../auth/resolve-caller.ts';
+import { seesServerPaths } from '../auth/server-paths.ts';
+import { downloadAuthorization } from '../auth/token-cookie.ts';
+import { ApiError, databaseUnavailable } from '../errors/api-error.ts';
+import { callerKey } from '../limits/caller-key.ts';
+import { type CallerSlots, RateLimitedError, ServerBusyError } from '../limits/caller-slots.ts';
+import { RequestTimeoutError, withTimeout } from '../limits/request-timeout.ts';
+import { contentDisposition, ExportPathError, parseExportUrl } from './export-path.ts';
+
+export interface ExportRouteOptions {
+  db: Database;
+  log: Logger;
+  /** Set once the socket is bound (server.ts): anonymous reads depend on where it listens. */
+  access: { anonymousRead: boolean };
+  slots: CallerSlots;
+  /** KDLENS_API_TIMEOUT_MS: until the first byte, and then for each stall of a slow reader. */
+  timeoutMs: number;
+  serverFolders: readonly string[];
+}
+
+/**
+ * An error in the shape GraphQL errors have (`errors[0].extensions.code`), so clients handle
+ * both alike. Messages are ours or quote only the request; nothing names a server path.
+ */
+function sendError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  res
+    .writeHead(status, {
+      ...headers,
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+    })
+    .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/**
+ * GET (or HEAD) /export/<experiment>/<table>.<csv|parquet|jsonl>: a table of an experiment's
+ * results as a download, streamed from a read snapshot (packages/core/src/export). Access is
+ * exactly a GraphQL read's: the Host gate, a bearer token (or the web app's sign-in cookie), or
+ * none where anonymous reading is on; the caller's request slots; and run errors without server
+ * paths for readers below operator. The request deadline covers everything up to the first byte;
+ * after that the export may take as long as it takes, but a client that stops reading for the
+ * deadline is disconnected, so a stalled download cannot hold its slot and connection forever.
+ */
+export async function handleExport(
+  o: ExportRouteOptions,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') {
+    sendError(res, 405, 'BAD_REQUEST', 'exports are read with GET', { allow: 'GET, HEAD' });
+    return;
+  }
+  const authorization = downloadAuthorization(req.headers);
+  const refusal = foreignHostRefusal(o.access.anonymousRead, { ...req.headers, authorization });
+  if (refusal !== null) {
+    sendError(res, 403, 'FORBIDDEN_HOST', refusal);
+    return;
+  }
+  let target: ReturnType<typeof parseExportUrl>;
+  try {
+    target = parseExportUrl(url);
+  } catch (error) {
+    if (!(error instanceof ExportPathError)) throw error;
+    sendError(
+      res,
+      error.status,
+      error.status === 404 ? 'NOT_FOUND' : 'BAD_USER_INPUT',
+      error.message,
+    );
+    return;
+  }
+  let caller: Caller | null;
+  try {
+    caller = await resolveCaller(o.db, authorization);
+  } catch (error) {
+    if (error instanceof ApiError) {
+      sendError(res, 401, String(error.extensions.code), error.message);
+      return;
+    }
+    throw error;
+  }
+  if (caller === null && !o.access.anonymousRead) {
+    sendError(
+      res,
+      401,
+      'UNAUTHENTICATED',
+      'reading exports needs an API token (Authorization: Bearer <token>, or the web app sign-in cookie); anonymous reading is off',
+    );
+    return;
+  }
+  const auth = { caller, anonymousRead: o.access.anonymousRead };
+  const who = callerKey(caller, req.socket.remoteAddress, o.access.anonymousRead);
+  const gone = new AbortController();
+  res.on('close', () => gone.abort());
+  const release = await o.slots.acquire(who.key, gone.signal, who.budget);
+  try {
+    const prepared = await withTimeout(o.timeoutMs, () =>
+      prepareExport(o.db, target, {
+        access: { seesServerPaths: seesServerPaths(auth), serverFolders: o.serverFolders },
+      }),
+    ).catch((error: unknown) => {
+      if (error instanceof ExportRequestError) {
+        sendError(
+          res,
+          error.kind === 'not-found' ? 404 : 400,
+          error.kind === 'not-found' ? 'NOT_FOUND' : 'BAD_USER_INPUT',
+          error.message,
+        );
+        return null;
+      }
+      throw error;
+    });
+    if (prepared === null) return;
+    res.writeHead(200, {
+      'content-type': prepared.contentType,
+      'content-disposition': contentDisposition(prepared.fileName),
+      // Answers change as runs finish; the data is per reader (paths), never for shared caches.
+      'cache-control': 'private, no-store',
+    });
+    if (method === 'HEAD') {
+      res.end();
+      return;
+    }
+    res.setTimeout(o.timeoutMs, () => {
+      o.log.warn({ timeoutMs: o.timeoutMs }, 'export client stopped reading; disconnected');
+      res.destroy();
+    });
+    try {
+      // highWaterMark 1: one chunk (one batch) waits for the socket, never a queue of them.
+      await pipeline(Readable.from(prepared.body(), { highWaterMark: 1 }), res);
+    } catch (error) {
+      // A client that hangs up (or stalls past the deadline) ends the pipeline as a premature
+      // close: not a server error. Anything else is, and the client sees the download cut off.
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+        o.log.error({ err: error, table: prepared.request.table }, 'export failed mid-stream');
+      }
+      res.destroy();
+    } finally {
+      res.setTimeout(0);
+    }
+  } finally {
+    release();
+  }
+}
+
+/** What the server answers when handleExport throws before its first byte. */
+export function sendExportFailure(log: Logger, res: http.ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+  } else if (isDatabaseUnavailable(error)) {
+    log.warn('export failed: database unavailable');
+    sendError(res, 503, 'DATABASE_UNAVAILABLE', databaseUnavailable().message);
+  } else if (error instanceof RateLimitedError) {
+    sendError(res, 429, 'RATE_LIMITED', error.message, {
+      'retry-after': String(error.retryAfterSeconds),
+    });
+  } else if (error instanceof ServerBusyError) {
+    log.warn({ maxRunning: error.maxRunning }, 'export refused: server busy');
+    sendError(res, 503, 'SERVER_BUSY', error.message, {
+      'retry-after': String(error.retryAfterSeconds),
+    });
+  } else if (error instanceof RequestTimeoutError) {
+    log.warn({ timeoutMs: error.timeoutMs }, 'export timed out before its first byte');
+    sendError(res, 503, 'TIMEOUT', error.message);
+  } else {
+    log.error({ err: error }, 'export failed');
+    sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal server error');
+  }
+}
