@@ -29,7 +29,9 @@ function sourceFiles(dir: string): string[] {
 /** Workspace packages a workspace's code names: imports, dynamic imports, require.resolve. */
 function importedPackages(dir: string, self: string): Set<string> {
   const found = new Set<string>();
-  const specifier = /(?:from\s+|import\s*\(\s*|require(?:\.resolve)?\(\s*)['"](@kdlens\/[a-z-]+)/g;
+  // `from '…'`, a bare `import '…'`, `import('…')`, `require('…')` and `require.resolve('…')`.
+  const specifier =
+    /(?:from\s+|import\s+|import\s*\(\s*|require(?:\.resolve)?\(\s*)['"](@kdlens\/[a-z-]+)/g;
   for (const file of sourceFiles(path.join(root, dir))) {
     for (const match of readFileSync(file, 'utf8').matchAll(specifier)) {
       if (match[1] !== self) found.add(match[1] as string);
