@@ -49,6 +49,10 @@ const codeAdvice: Record<string, string> = {
   QUERY_TOO_COMPLEX: 'The request was too large for the API.',
   TIMEOUT: 'The API took too long to answer; try again.',
   INTERNAL_SERVER_ERROR: 'The API failed on this request.',
+  // The documents are checked against schema.graphql at build time, so this means the API
+  // serves another schema than the one this web app was built against.
+  GRAPHQL_VALIDATION_FAILED:
+    'The web app and the API may be different versions (the API refused a query this web app was built with).',
 };
 
 function describeErrors(errors: z.infer<typeof errorSchema>[]): ApiError {

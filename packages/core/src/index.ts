@@ -6,6 +6,7 @@ export * from './domain/backend.ts';
 export * from './domain/datasets.ts';
 export * from './domain/run.ts';
 export * from './domain/run-error-text.ts';
+export * from './domain/uuid.ts';
 export { ConfigError, isUserActionable, KdlensError, WarehouseError } from './errors.ts';
 export type { ImportedRun, ImportedStudy, ImportedTestSet } from './import/assemble-import.ts';
 export { ImportError, type ImportProblem } from './import/import-error.ts';

@@ -10,8 +10,6 @@ function positiveInt(value: string): number {
   return n;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function registerStudyCommands(program: Command): void {
   program
     .command('run <spec>')
@@ -122,13 +120,13 @@ export function registerStudyCommands(program: Command): void {
         if (experiment) {
           what = { experimentId: experiment.id };
         } else {
-          const run = uuidPattern.test(target) ? await findRunById(w.db, target) : undefined;
+          const run = await findRunById(w.db, target);
           if (!run) {
             throw new KdlensError(
               `no experiment named "${target}" and no experiment or run with that id`,
             );
           }
-          what = { runId: target };
+          what = { runId: run.id };
         }
         const queue = await openStudyQueue(w, {
           log: ctx.log,

@@ -14,7 +14,7 @@ export interface UnitProgress {
 export interface ProgressReporter {
   /** Whether it draws on this process's terminal, where worker log lines would break it up. */
   readonly drawsOnTerminal: boolean;
-  /** Starts a bar for one unit of work, e.g. "teacher seed 0". */
+  /** Starts a bar for one unit of work, e.g. "KD T=4 seed 0". */
   unit(label: string): { update(p: UnitProgress): void; done(summary: string): void };
   stop(): void;
 }

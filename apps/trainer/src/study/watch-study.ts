@@ -1,13 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExperimentSpec, ExperimentStatus, Logger } from '@kdlens/core';
+import {
+  armLabel,
+  type ExperimentSpec,
+  type ExperimentStatus,
+  type Logger,
+  type RunRole,
+} from '@kdlens/core';
 import { type Database, findExperimentById, listRunsOfExperiments } from '@kdlens/core/db';
 import type { ProgressReporter } from './progress-reporter.ts';
 
 const finished: readonly ExperimentStatus[] = ['succeeded', 'failed', 'cancelled'];
 
-export function unitLabel(run: { role: string; temperature: number | null; seed: number }): string {
-  const arm = run.role === 'distilled' ? `distilled T=${run.temperature}` : run.role;
-  return `${arm} seed ${run.seed}`;
+/** A unit's bar label: its arm in the paper's words (core's armLabel) and its seed. */
+export function unitLabel(run: {
+  role: RunRole;
+  temperature: number | null;
+  seed: number;
+}): string {
+  return `${armLabel(run)} seed ${run.seed}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type ApiTokenRole, apiTokenRoleSchema } from '../../domain/api-token.ts';
+import { isUuid } from '../../domain/uuid.ts';
 import { KdlensError } from '../../errors.ts';
 import type { Database } from '../database.ts';
 import { type ApiTokenRow, apiTokens } from '../schema.ts';
@@ -57,8 +58,6 @@ export function listApiTokens(db: Database): Promise<ApiTokenInfo[]> {
   return db.select(infoColumns).from(apiTokens).orderBy(desc(apiTokens.createdAt));
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Revokes a token named by id or by its displayed prefix (`kdl_AbCd1234`). Revoking is final
  * and idempotent: a token revoked twice keeps its first revocation time. Returns undefined when
@@ -73,7 +72,7 @@ export async function revokeApiToken(
     .select({ id: apiTokens.id })
     .from(apiTokens)
     .where(
-      uuidPattern.test(key)
+      isUuid(key)
         ? eq(apiTokens.id, key)
         : // Any start of the displayed prefix (or the whole token) of at least 4 random characters.
           key.startsWith(TOKEN_PREFIX) && key.length >= TOKEN_PREFIX.length + 4

@@ -1,5 +1,6 @@
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { ExperimentStatus, RunRole } from '../../domain/run.ts';
+import { isUuid } from '../../domain/uuid.ts';
 import type { Database } from '../database.ts';
 import { type ExperimentRow, experiments, type RunRow, runs } from '../schema.ts';
 import type { Executor } from './executor.ts';
@@ -83,8 +84,6 @@ export async function touchExperiment(db: Executor, id: string): Promise<void> {
   await db.update(experiments).set({ updatedAt: sql`now()` }).where(eq(experiments.id, id));
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The experiment a user refers to by id or by name, with one rule for every caller: a value
  * shaped like a UUID is tried as an id first, then as a name (a name may look like a UUID);
@@ -94,7 +93,7 @@ export async function findExperiment(
   db: Executor,
   ref: string,
 ): Promise<ExperimentRow | undefined> {
-  const byId = uuidPattern.test(ref) ? await findExperimentById(db, ref.toLowerCase()) : undefined;
+  const byId = isUuid(ref) ? await findExperimentById(db, ref.toLowerCase()) : undefined;
   return byId ?? findExperimentByName(db, ref);
 }
 

@@ -2,14 +2,17 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type RunRole, type RunSummary, runSummarySchema } from '../../domain/run.ts';
 import { sanitizeRunError } from '../../domain/run-error-text.ts';
+import { isUuid } from '../../domain/uuid.ts';
 import type { Database } from '../database.ts';
 import { type EpochEntry, type RunRow, runs } from '../schema.ts';
 import { parseOrThrow } from './array-refinements.ts';
 import type { Executor } from './executor.ts';
 
 /** One run by id; undefined when there is none. */
+/** The run with this id; undefined for anything that is not a UUID, as for an unknown id. */
 export async function findRunById(db: Executor, id: string): Promise<RunRow | undefined> {
-  const [row] = await db.select().from(runs).where(eq(runs.id, id));
+  if (!isUuid(id)) return undefined;
+  const [row] = await db.select().from(runs).where(eq(runs.id, id.toLowerCase()));
   return row;
 }
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../../random/rng.ts';
-import { initBackend } from '../backend.ts';
-import { installWasmKernelOverrides } from '../register-wasm-kernels.ts';
-import { baseConvCases, type ConvCase } from './conv-cases.testing.ts';
-import { tileInto } from './wasm-tile.ts';
+import { createRng } from '../random/rng.ts';
+import { initBackend } from './backend.ts';
+import { baseConvCases, type ConvCase } from './kernels/conv-cases.testing.ts';
+import { tileInto } from './kernels/wasm-tile.ts';
+import { installWasmKernelOverrides } from './register-wasm-kernels.ts';
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = createRng(seed);
