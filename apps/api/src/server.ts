@@ -30,6 +30,7 @@ import {
   type ResponseCacheStats,
 } from './http/response-cache.ts';
 import { apiSecurityHeaders } from './http/security-headers.ts';
+import { sendError as sendJsonError } from './http/send-error.ts';
 import { sharedReadiness } from './http/shared-readiness.ts';
 import {
   type ApiLimits,
@@ -331,9 +332,9 @@ interface RequestHandler {
 }
 
 /**
- * Errors outside GraphQL execution, in the same shape GraphQL errors have. The connection is
- * closed after them: the rest of an unread body (too large, or cut off by the timeout) would
- * otherwise be taken for the next request on a kept-alive socket.
+ * Errors outside GraphQL execution. The connection is closed after them: the rest of an unread
+ * body (too large, or cut off by the timeout) would otherwise be taken for the next request on a
+ * kept-alive socket.
  */
 function sendError(
   res: http.ServerResponse,
@@ -342,9 +343,7 @@ function sendError(
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  res
-    .writeHead(status, { ...headers, 'content-type': 'application/json', connection: 'close' })
-    .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  sendJsonError(res, status, code, message, { ...headers, connection: 'close' });
 }
 
 async function handleGraphql(

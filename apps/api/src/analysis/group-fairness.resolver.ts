@@ -1,6 +1,9 @@
-import { readRunGroupMetrics } from '@kdlens/core/db';
+import {
+  readRunGroupMetrics,
+  type StoredGroupMetrics,
+  storedGroupMetricsSchema,
+} from '@kdlens/core/db';
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
-import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { badArgument } from '../experiment/lookup-errors.ts';
 import { finiteOrNull, toEstimateType } from './estimate.type.ts';
@@ -8,22 +11,6 @@ import { GroupFairnessArgs } from './group-fairness.args.ts';
 import { GroupFairnessType, type GroupRowType } from './group-fairness.type.ts';
 import { armType, studyOf } from './study-access.ts';
 import type { StudyData } from './study-cache.ts';
-
-// run_group_metrics.metrics as stored (JSON turns a NaN into null).
-const rate = z.number().nullable();
-const storedGroupMetricsSchema = z.object({
-  byGroup: z.array(
-    z.object({
-      group: z.union([z.string(), z.number()]),
-      count: z.number(),
-      accuracy: rate,
-      selectionRate: rate,
-      tpr: rate,
-      fpr: rate,
-    }),
-  ),
-});
-type StoredGroupMetrics = z.infer<typeof storedGroupMetricsSchema>;
 
 interface AttributeRows {
   posLabel: number | null;

@@ -10,6 +10,7 @@ import { resolveCaller } from '../auth/resolve-caller.ts';
 import { seesServerPaths } from '../auth/server-paths.ts';
 import { downloadAuthorization } from '../auth/token-cookie.ts';
 import { ApiError, databaseUnavailable } from '../errors/api-error.ts';
+import { sendError } from '../http/send-error.ts';
 import { callerKey } from '../limits/caller-key.ts';
 import { type CallerSlots, RateLimitedError, ServerBusyError } from '../limits/caller-slots.ts';
 import { RequestTimeoutError, withTimeout } from '../limits/request-timeout.ts';
@@ -26,24 +27,15 @@ export interface ExportRouteOptions {
   serverFolders: readonly string[];
 }
 
-/**
- * An error in the shape GraphQL errors have (`errors[0].extensions.code`), so clients handle
- * both alike. Messages are ours or quote only the request; nothing names a server path.
- */
-function sendError(
+/** Export errors are never cached: they depend on the caller and on the data. */
+function sendExportError(
   res: http.ServerResponse,
   status: number,
   code: string,
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  res
-    .writeHead(status, {
-      ...headers,
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-    })
-    .end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  sendError(res, status, code, message, { ...headers, 'cache-control': 'no-store' });
 }
 
 /**
@@ -63,13 +55,13 @@ export async function handleExport(
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') {
-    sendError(res, 405, 'BAD_REQUEST', 'exports are read with GET', { allow: 'GET, HEAD' });
+    sendExportError(res, 405, 'BAD_REQUEST', 'exports are read with GET', { allow: 'GET, HEAD' });
     return;
   }
   const authorization = downloadAuthorization(req.headers);
   const refusal = foreignHostRefusal(o.access.anonymousRead, { ...req.headers, authorization });
   if (refusal !== null) {
-    sendError(res, 403, 'FORBIDDEN_HOST', refusal);
+    sendExportError(res, 403, 'FORBIDDEN_HOST', refusal);
     return;
   }
   let target: ReturnType<typeof parseExportUrl>;
@@ -77,7 +69,7 @@ export async function handleExport(
     target = parseExportUrl(url);
   } catch (error) {
     if (!(error instanceof ExportPathError)) throw error;
-    sendError(
+    sendExportError(
       res,
       error.status,
       error.status === 404 ? 'NOT_FOUND' : 'BAD_USER_INPUT',
@@ -90,13 +82,13 @@ export async function handleExport(
     caller = await resolveCaller(o.db, authorization);
   } catch (error) {
     if (error instanceof ApiError) {
-      sendError(res, 401, String(error.extensions.code), error.message);
+      sendExportError(res, 401, String(error.extensions.code), error.message);
       return;
     }
     throw error;
   }
   if (caller === null && !o.access.anonymousRead) {
-    sendError(
+    sendExportError(
       res,
       401,
       'UNAUTHENTICATED',
@@ -116,7 +108,7 @@ export async function handleExport(
       }),
     ).catch((error: unknown) => {
       if (error instanceof ExportRequestError) {
-        sendError(
+        sendExportError(
           res,
           error.kind === 'not-found' ? 404 : 400,
           error.kind === 'not-found' ? 'NOT_FOUND' : 'BAD_USER_INPUT',
@@ -165,21 +157,21 @@ export function sendExportFailure(log: Logger, res: http.ServerResponse, error: 
     res.destroy();
   } else if (isDatabaseUnavailable(error)) {
     log.warn('export failed: database unavailable');
-    sendError(res, 503, 'DATABASE_UNAVAILABLE', databaseUnavailable().message);
+    sendExportError(res, 503, 'DATABASE_UNAVAILABLE', databaseUnavailable().message);
   } else if (error instanceof RateLimitedError) {
-    sendError(res, 429, 'RATE_LIMITED', error.message, {
+    sendExportError(res, 429, 'RATE_LIMITED', error.message, {
       'retry-after': String(error.retryAfterSeconds),
     });
   } else if (error instanceof ServerBusyError) {
     log.warn({ maxRunning: error.maxRunning }, 'export refused: server busy');
-    sendError(res, 503, 'SERVER_BUSY', error.message, {
+    sendExportError(res, 503, 'SERVER_BUSY', error.message, {
       'retry-after': String(error.retryAfterSeconds),
     });
   } else if (error instanceof RequestTimeoutError) {
     log.warn({ timeoutMs: error.timeoutMs }, 'export timed out before its first byte');
-    sendError(res, 503, 'TIMEOUT', error.message);
+    sendExportError(res, 503, 'TIMEOUT', error.message);
   } else {
     log.error({ err: error }, 'export failed');
-    sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal server error');
+    sendExportError(res, 500, 'INTERNAL_SERVER_ERROR', 'internal server error');
   }
 }

@@ -15,6 +15,7 @@ export * from './queries/data-version.ts';
 export type { Executor, Transaction } from './queries/executor.ts';
 export * from './queries/experiment-page.ts';
 export * from './queries/experiments.ts';
+export { type StoredGroupMetrics, storedGroupMetricsSchema } from './queries/result-tables.ts';
 export * from './queries/results-errors.ts';
 export * from './queries/run-artifacts.ts';
 // Writes of results go through core's results module (src/results/), which computes them.

@@ -116,7 +116,7 @@ export async function loadRunClassAccuracies(
 
 // run_group_metrics.metrics as stored (JSON turns a NaN into null).
 const rate = z.number().nullable();
-const storedGroupMetricsSchema = z.object({
+export const storedGroupMetricsSchema = z.object({
   byGroup: z.array(
     z.object({
       group: z.union([z.string(), z.number()]),
@@ -128,6 +128,7 @@ const storedGroupMetricsSchema = z.object({
     }),
   ),
 });
+export type StoredGroupMetrics = z.infer<typeof storedGroupMetricsSchema>;
 
 /** One run's stored @kdlens/metrics groupMetrics for one attribute; null where NaN. */
 export interface RunGroupMetricsRow {
