@@ -25,8 +25,11 @@ export function webAppDir(): string {
  * is turbo's job (`npm run build`, which `npm start` runs first) so that it is cached.
  */
 export async function startWeb(opts: {
-  /** Listen address; off loopback the API must not allow anonymous reading (anonymous-read.ts). */
-  host: string;
+  /**
+   * Listen address (default 127.0.0.1); off loopback the API must not allow anonymous reading
+   * (anonymous-read.ts).
+   */
+  host?: string;
   port: number;
   apiUrl: string;
   /** KDLENS_PUBLIC_URL: printed, and given to the web app (an https one makes its cookie Secure). */
@@ -39,7 +42,7 @@ export async function startWeb(opts: {
       `the web app is not built (${path.join(dir, '.next')} is missing): run \`npm run build\` first`,
     );
   }
-  const host = opts.host;
+  const host = opts.host ?? '127.0.0.1';
   await assertPortFree(host, opts.port, 'KDLENS_WEB_PORT');
   const nextBin = require.resolve('next/dist/bin/next', { paths: [dir] });
   const child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', String(opts.port)], {
