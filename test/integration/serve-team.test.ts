@@ -26,6 +26,7 @@ let home = '';
 let server: ChildProcess | undefined;
 let exited: Promise<number | null> | undefined;
 let output = '';
+let viewer = '';
 
 /** Runs a node ESM script inside the namespace and returns its stdout parsed as JSON. */
 async function inNamespace<T>(script: string): Promise<T> {
@@ -63,6 +64,32 @@ async function kdlensInNamespace(args: string[], env: Record<string, string>): P
   return out;
 }
 
+/** Starts `kdlens <args>` in the namespace and waits for it to say it serves. */
+async function serveInNamespace(
+  args: string[],
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  if (!ns) throw new Error('no namespace');
+  output = '';
+  const child = ns.spawn([process.execPath, kdlensBin, ...args], cliEnv(env));
+  server = child;
+  exited = new Promise((r) => child.on('close', (code, signal) => r(code ?? (signal ? -1 : null))));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready: ${output}`)), 120_000);
+    const onData = (c: Buffer) => {
+      output += c.toString();
+      if (/Ctrl-C stops/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited?.then((code) => reject(new Error(`kdlens ${args[0]} exited (${code}): ${output}`)));
+  });
+  return child;
+}
+
 beforeAll(async () => {
   if (skip !== null || !webBuilt) return;
   ns = createNetns();
@@ -90,30 +117,12 @@ it.skipIf(skip !== null || !webBuilt)(
       KDLENS_WEB_PORT: String(WEB_PORT),
       KDLENS_ALLOW_ANONYMOUS_READ: '1',
     };
-    const viewer = (
+    viewer = (
       await kdlensInNamespace(['token', 'create', '--role', 'viewer', '--name', 'teammate'], env)
     ).trim();
     expect(viewer).toMatch(/^\S{20,}$/);
 
-    server = ns?.spawn([process.execPath, kdlensBin, 'serve', '--host', address], cliEnv(env));
-    const child = server;
-    if (!child) throw new Error('kdlens serve did not start');
-    exited = new Promise((r) =>
-      child.on('close', (code, signal) => r(code ?? (signal ? -1 : null))),
-    );
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready: ${output}`)), 120_000);
-      const onData = (c: Buffer) => {
-        output += c.toString();
-        if (/Ctrl-C stops/.test(output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      void exited?.then((code) => reject(new Error(`kdlens serve exited (${code}): ${output}`)));
-    });
+    const child = await serveInNamespace(['serve', '--host', address], env);
     expect(output).toContain(`open http://${address}:${WEB_PORT}`);
     expect(output).toMatch(/KDLENS_ALLOW_ANONYMOUS_READ=1 is ignored: KDLens listens on/);
 
@@ -170,6 +179,39 @@ it.skipIf(skip !== null || !webBuilt)(
     const code = await exited;
     expect(code, output).toBe(143); // 128 + SIGTERM
     expect(existsSync(path.join(home, 'postgres', 'postmaster.pid'))).toBe(false);
+  },
+  240_000,
+);
+
+it.skipIf(skip !== null || !webBuilt)(
+  '`kdlens start --no-demo --host` off loopback does not turn on anonymous reading for the demo',
+  async () => {
+    const address = ns?.address ?? '';
+    // The API on the namespace's loopback (the demo's default), the web app off it: without the
+    // rule, the demo default would let the web app read for any visitor.
+    const child = await serveInNamespace(['start', '--no-demo', '--host', address], {
+      KDLENS_HOME: home,
+      KDLENS_API_PORT: String(API_PORT),
+      KDLENS_WEB_PORT: String(WEB_PORT),
+    });
+    expect(output).toContain(`open http://${address}:${WEB_PORT}`);
+    const seen = await inNamespace<Record<string, { status: number; body: string }>>(`
+      const read = async (p) => { const r = await p; return { status: r.status, body: await r.text() }; };
+      const out = {
+        web: await read(fetch(${JSON.stringify(`http://${address}:${WEB_PORT}/experiments`)})),
+        api: await read(fetch('http://127.0.0.1:${API_PORT}/graphql', {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ viewer { anonymous canRead } }' }) })),
+      };
+      process.stdout.write(JSON.stringify(out));
+    `);
+    expect(seen.web?.status).toBe(200);
+    expect(seen.web?.body).toContain('Sign in with an API token to see this.');
+    expect(JSON.parse(seen.api?.body ?? '{}')).toEqual({
+      data: { viewer: { anonymous: true, canRead: false } },
+    });
+    child.kill('SIGINT');
+    expect(await exited, output).toBe(130);
   },
   240_000,
 );
