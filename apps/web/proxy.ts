@@ -6,9 +6,11 @@ import { TOKEN_COOKIE } from './lib/token-cookie.ts';
 
 /**
  * Runs before every request: a fresh CSP nonce and the security headers on every response, and
- * the Host check while anonymous reading is on (lib/foreign-host.ts). Static files skip the Host
- * check only: they are the same for everyone and hold no data.
+ * the Host check while anonymous reading is on (lib/foreign-host.ts). Static files and the probes
+ * (/healthz, /readyz) skip the Host check only: they are the same for everyone and hold no data.
  */
+const probePaths = new Set(['/healthz', '/readyz']);
+
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
   const csp = contentSecurityPolicy(nonce, process.env.NODE_ENV === 'development');
@@ -17,8 +19,10 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     for (const [name, value] of Object.entries(securityHeaders)) response.headers.set(name, value);
     return response;
   };
+  const path = request.nextUrl.pathname;
   if (
-    !request.nextUrl.pathname.startsWith('/_next/static/') &&
+    !path.startsWith('/_next/static/') &&
+    !probePaths.has(path) &&
     !isLoopbackHost(request.headers.get('host'))
   ) {
     // Exactly the token pages would send (lib/graphql.ts sends none for an empty cookie).

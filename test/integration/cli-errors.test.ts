@@ -63,7 +63,7 @@ describe('errors a user can act on', () => {
   it('lists the commands', async () => {
     const result = await runCli(['--help'], {});
     expect(result.code).toBe(0);
-    for (const command of ['db', 'demo', 'api', 'start']) {
+    for (const command of ['db', 'demo', 'api', 'serve', 'start']) {
       expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
     const db = await runCli(['db', '--help'], {});

@@ -4,6 +4,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { KdlensError, type Logger } from '@kdlens/core';
 import { type Database, isDatabaseUnavailable, warehouseReadiness } from '@kdlens/core/db';
+import { readQueueGauges } from '@kdlens/core/queue';
 import { foreignHostRefusal } from './auth/host-gate.ts';
 import { isLoopbackAddress } from './auth/loopback.ts';
 import { readGatePlugin } from './auth/read-gate.plugin.ts';
@@ -20,6 +21,7 @@ import { EXPORT_PREFIX } from './export/export-path.ts';
 import { newCacheTrace } from './http/cache-trace.ts';
 import { warehouseDataVersion } from './http/data-version.ts';
 import { BoundedDocumentStore } from './http/document-store.ts';
+import { ApiMetrics, operationNamePlugin } from './http/metrics.ts';
 import { BodyTooDeepError, BodyTooLargeError, readBody } from './http/read-body.ts';
 import {
   type CachedResponse,
@@ -89,6 +91,8 @@ export interface ApiServerOptions {
    * not see server paths see anything below them as the data set's name (auth/server-paths.ts).
    */
   serverFolders?: readonly string[];
+  /** KDLENS_METRICS_TOKEN: lets a scraper off this machine read /metrics (http/metrics.ts). */
+  metricsToken?: string;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -107,8 +111,9 @@ const MAX_TOKENS = 20_000;
 
 /**
  * Serves GraphQL at /graphql, downloads of result tables at /export/<experiment>/<table>.<format>
- * (export/export.route.ts), a liveness probe at /healthz (the process answers) and a readiness
- * probe at /readyz (the database answers and has this build's migrations). Our own small HTTP adapter
+ * (export/export.route.ts), a liveness probe at /healthz (the process answers), a readiness probe
+ * at /readyz (the database answers and has this build's migrations) and Prometheus metrics at
+ * /metrics (http/metrics.ts, for this machine or KDLENS_METRICS_TOKEN). Our own small HTTP adapter
  * (instead of Apollo's standalone server) so that a busy port becomes a clear error and other
  * endpoints can live beside GraphQL.
  */
@@ -151,6 +156,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     opts.responseCache === false
       ? undefined
       : new ResponseCache(warehouseDataVersion(opts.db), cacheOptions, { maxTokens: MAX_TOKENS });
+  const metrics = new ApiMetrics(
+    {
+      cacheStats: () => cache?.stats() ?? null,
+      readiness,
+      queueGauges: () => readQueueGauges(opts.db),
+    },
+    opts.metricsToken,
+  );
   const apollo = new ApolloServer<ApiContext>({
     schema,
     introspection: true,
@@ -171,6 +184,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       databaseUnavailablePlugin(),
       unstorableInputPlugin(),
       ...(cache ? [cacheTracePlugin()] : []),
+      operationNamePlugin(),
     ],
     logger: {
       debug: (m) => opts.log.debug(m),
@@ -192,6 +206,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     cache,
     slots,
     serverFolders: opts.serverFolders ?? [],
+    metrics,
   };
   const exportRoute = {
     db: opts.db,
@@ -233,10 +248,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       );
       return;
     }
+    if (url.pathname === '/metrics') {
+      metrics.serve(req, res);
+      return;
+    }
     if (url.pathname !== '/graphql') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GraphQL is at /graphql');
       return;
     }
+    metrics.begin(res);
     const refusal = foreignHostRefusal(access.anonymousRead, req.headers);
     if (refusal !== null) {
       sendError(res, 403, 'FORBIDDEN_HOST', refusal);
@@ -329,6 +349,7 @@ interface RequestHandler {
   cache: ResponseCache | undefined;
   slots: CallerSlots;
   serverFolders: readonly string[];
+  metrics: ApiMetrics;
 }
 
 /**
@@ -420,12 +441,14 @@ async function answerGraphql(
     }
   });
   if (answer.kind === 'hit') {
+    h.metrics.noteOperation(res, answer.hit.operation);
     h.cache?.count('hit');
     res.writeHead(200, { ...answer.hit.headers, 'x-kdlens-cache': 'hit' });
     res.end(answer.hit.body);
     return;
   }
   const { response, lookup, trace } = answer;
+  h.metrics.noteOperation(res, trace.operation);
   if (trace.mutation) h.cache?.versions.invalidate();
   h.cache?.count(lookup ? 'miss' : 'bypass');
   for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -434,7 +457,11 @@ async function answerGraphql(
   if (response.body.kind === 'complete') {
     const bytes = Buffer.from(response.body.string, 'utf8');
     if (h.cache && lookup && res.statusCode === 200 && trace.clean) {
-      const entry = { headers: Object.fromEntries(response.headers), body: bytes };
+      const entry = {
+        headers: Object.fromEntries(response.headers),
+        body: bytes,
+        operation: trace.operation,
+      };
       h.cache.set(lookup.key, lookup.version, entry);
       flight.land?.(entry);
     }

@@ -9,11 +9,22 @@ export const apiUrl = z
   .parse(process.env.KDLENS_API_URL ?? 'http://127.0.0.1:4000/graphql');
 
 /**
- * KDLENS_WEB_SECURE_COOKIE=1 marks the token cookie Secure (send it over https only); off by
- * default because KDLens usually serves http://127.0.0.1.
+ * KDLENS_WEB_SECURE_COOKIE=1 marks the token cookie Secure (send it over https only). Unset, it
+ * follows KDLENS_PUBLIC_URL: on behind an https proxy, off for the usual http://127.0.0.1.
  */
-export const secureCookie =
-  z
+export const secureCookie = secureCookieSetting(
+  process.env.KDLENS_WEB_SECURE_COOKIE,
+  process.env.KDLENS_PUBLIC_URL,
+);
+
+export function secureCookieSetting(
+  setting: string | undefined,
+  publicUrl: string | undefined,
+): boolean {
+  const explicit = z
     .enum(['0', '1'], { error: 'KDLENS_WEB_SECURE_COOKIE must be 0 or 1' })
-    .default('0')
-    .parse(process.env.KDLENS_WEB_SECURE_COOKIE) === '1';
+    .optional()
+    .parse(setting === '' ? undefined : setting);
+  if (explicit !== undefined) return explicit === '1';
+  return publicUrl?.startsWith('https://') === true;
+}

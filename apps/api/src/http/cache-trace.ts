@@ -10,6 +10,8 @@ export interface CacheTrace {
   clean: boolean;
   /** The operation was a mutation: the data version is read afresh after it. */
   mutation: boolean;
+  /** The name of the operation Apollo ran (null: unnamed, or none resolved), for /metrics. */
+  operation: string | null;
 }
 
-export const newCacheTrace = (): CacheTrace => ({ clean: false, mutation: false });
+export const newCacheTrace = (): CacheTrace => ({ clean: false, mutation: false, operation: null });

@@ -64,6 +64,8 @@ export interface CachedResponse {
   /** Apollo's headers of the first answer (content type), replayed on every hit. */
   headers: Record<string, string>;
   body: Buffer;
+  /** The operation's name, so a hit is counted under it in /metrics (http/metrics.ts). */
+  operation?: string | null;
 }
 
 export interface ResponseCacheStats {
@@ -194,7 +196,7 @@ export class ResponseCache {
       this.entries.delete(key);
       this.bytes -= entryBytes(key, old);
     }
-    this.entries.set(key, { headers: entry.headers, body: ownBytes(entry.body) });
+    this.entries.set(key, { ...entry, body: ownBytes(entry.body) });
     this.bytes += size;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.options.maxBytes) break;

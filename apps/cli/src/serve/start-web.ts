@@ -6,7 +6,10 @@ import { KdlensError, type Logger } from '@kdlens/core';
 import { assertPortFree } from './port-check.ts';
 
 export interface WebServer {
+  /** Where the server listens. */
   url: string;
+  /** Where people open it: KDLENS_PUBLIC_URL behind a proxy, else `url`. */
+  publicUrl: string;
   stop(): Promise<void>;
 }
 
@@ -22,8 +25,15 @@ export function webAppDir(): string {
  * is turbo's job (`npm run build`, which `npm start` runs first) so that it is cached.
  */
 export async function startWeb(opts: {
+  /**
+   * Listen address (default 127.0.0.1); off loopback the API must not allow anonymous reading
+   * (anonymous-read.ts).
+   */
+  host?: string;
   port: number;
   apiUrl: string;
+  /** KDLENS_PUBLIC_URL: printed, and given to the web app (an https one makes its cookie Secure). */
+  publicUrl?: string;
   log: Logger;
 }): Promise<WebServer> {
   const dir = webAppDir();
@@ -32,12 +42,17 @@ export async function startWeb(opts: {
       `the web app is not built (${path.join(dir, '.next')} is missing): run \`npm run build\` first`,
     );
   }
-  const host = '127.0.0.1';
+  const host = opts.host ?? '127.0.0.1';
   await assertPortFree(host, opts.port, 'KDLENS_WEB_PORT');
   const nextBin = require.resolve('next/dist/bin/next', { paths: [dir] });
   const child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', String(opts.port)], {
     cwd: dir,
-    env: { ...process.env, KDLENS_API_URL: opts.apiUrl, NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      KDLENS_API_URL: opts.apiUrl,
+      ...(opts.publicUrl === undefined ? {} : { KDLENS_PUBLIC_URL: opts.publicUrl }),
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -52,10 +67,17 @@ export async function startWeb(opts: {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
 
-  const url = `http://${host}:${opts.port}`;
-  await waitUntilServing(url, child, output);
-  opts.log.info({ url }, 'web app listening');
-  return { url, stop: () => stopChild(child) };
+  const url = `http://${urlHost(host)}:${opts.port}`;
+  // A web app on every interface is asked on loopback whether it is up.
+  const probeHost = ['0.0.0.0', '::', '[::]'].includes(host) ? '127.0.0.1' : urlHost(host);
+  await waitUntilServing(`http://${probeHost}:${opts.port}`, child, output);
+  opts.log.info({ url, publicUrl: opts.publicUrl }, 'web app listening');
+  return { url, publicUrl: opts.publicUrl ?? url, stop: () => stopChild(child) };
+}
+
+/** An IPv6 address goes in brackets in a URL. */
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 async function waitUntilServing(url: string, child: ChildProcess, output: string[]): Promise<void> {

@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       dataRoots: ['/repo/data', '/usr/share/datasets', '/repo/.kdlens/data'],
       embeddedPgPort: 0,
       api: { host: '127.0.0.1', port: 4000, url: 'http://127.0.0.1:4000/graphql', limits: {} },
-      web: { port: 3000 },
+      web: { host: '127.0.0.1', port: 3000 },
       backend: 'auto',
       logLevel: 'info',
       showProgress: true,
@@ -31,6 +31,9 @@ describe('loadConfig', () => {
       KDLENS_API_HOST: '0.0.0.0',
       KDLENS_API_PORT: '4001',
       KDLENS_WEB_PORT: '3001',
+      KDLENS_WEB_HOST: '10.0.0.5',
+      KDLENS_PUBLIC_URL: 'https://kdlens.example.org/',
+      KDLENS_METRICS_TOKEN: 'metrics-token-0123456789',
       KDLENS_API_URL: 'http://api.internal:4001/graphql',
       KDLENS_BACKEND: 'wasm',
       LOG_LEVEL: 'debug',
@@ -49,11 +52,26 @@ describe('loadConfig', () => {
       url: 'http://api.internal:4001/graphql',
       allowAnonymousRead: false,
       limits: { maxDepth: 8, maxCost: 5000, timeoutMs: 2500 },
+      metricsToken: 'metrics-token-0123456789',
     });
-    expect(config.web.port).toBe(3001);
+    // The trailing slash goes, so links are built as `${publicUrl}/path`.
+    expect(config.web).toEqual({
+      host: '10.0.0.5',
+      port: 3001,
+      publicUrl: 'https://kdlens.example.org',
+    });
     expect(config.backend).toBe('wasm');
     expect(config.logLevel).toBe('debug');
     expect(config.showProgress).toBe(false);
+  });
+
+  it('refuses a public URL that is not http(s) and a short metrics token', () => {
+    expect(() => loadConfig({ KDLENS_PUBLIC_URL: 'ftp://kdlens.example.org' })).toThrow(
+      /KDLENS_PUBLIC_URL="ftp:\/\/kdlens.example.org": expected the http\(s\) URL/,
+    );
+    expect(() => loadConfig({ KDLENS_METRICS_TOKEN: 'short' })).toThrow(
+      /KDLENS_METRICS_TOKEN="short": expected at least 16 characters/,
+    );
   });
 
   it('reads the caller and connection limits of the API', () => {

@@ -39,6 +39,18 @@ export const envSchema = z.object({
   KDLENS_API_HOST: z.string().min(1).default('127.0.0.1'),
   KDLENS_API_PORT: port(4000),
   KDLENS_WEB_PORT: port(3000),
+  // Where the web app listens (`kdlens serve --host`); off loopback, anonymous reading stays off.
+  KDLENS_WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  // The address people open (behind a TLS proxy: https://kdlens.example.org): printed links, and
+  // an https one makes the web's token cookie Secure.
+  KDLENS_PUBLIC_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'expected the http(s) URL people open, e.g. https://kdlens.example.org',
+    })
+    .optional(),
+  // Bearer token for the API's /metrics; unset, only loopback clients without proxy headers read it.
+  KDLENS_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   KDLENS_API_URL: z.url({ error: 'expected an http(s) URL of the GraphQL endpoint' }).optional(),
   KDLENS_BACKEND: backendNameSchema.default('auto'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -110,8 +122,15 @@ export interface Config {
     allowAnonymousRead?: boolean;
     /** Query, caller and connection limits set in the environment; unset ones take the API's defaults. */
     limits: { [K in keyof typeof apiLimitVariables]?: number };
+    /** KDLENS_METRICS_TOKEN: a bearer token that may read /metrics from anywhere. */
+    metricsToken?: string;
   };
-  web: { port: number };
+  web: {
+    host: string;
+    port: number;
+    /** KDLENS_PUBLIC_URL without a trailing slash: where people reach the web app (a proxy). */
+    publicUrl?: string;
+  };
   backend: z.infer<typeof envSchema>['KDLENS_BACKEND'];
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   showProgress: boolean;
@@ -165,8 +184,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           e[variable] === undefined ? [] : [[limit, e[variable]]],
         ),
       ),
+      ...(e.KDLENS_METRICS_TOKEN === undefined ? {} : { metricsToken: e.KDLENS_METRICS_TOKEN }),
     },
-    web: { port: e.KDLENS_WEB_PORT },
+    web: {
+      host: e.KDLENS_WEB_HOST,
+      port: e.KDLENS_WEB_PORT,
+      ...(e.KDLENS_PUBLIC_URL === undefined
+        ? {}
+        : { publicUrl: e.KDLENS_PUBLIC_URL.replace(/\/+$/, '') }),
+    },
     backend: e.KDLENS_BACKEND,
     logLevel: e.LOG_LEVEL,
     showProgress: !e.KDLENS_NO_PROGRESS && !env.CI,
