@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerDatasetCommands } from './commands/datasets.command.ts';
 import { registerDbCommands } from './commands/db.command.ts';
@@ -15,8 +16,15 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// The CLI's own package version (the root package.json has none); read from the file, not
+// imported, so that `kdlens --version` loads nothing else.
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
 const program = new Command('kdlens')
   .description('KDLens: what did knowledge distillation cost us, and for whom?')
+  .version(version, '-V, --version', 'print the version of kdlens')
   .showHelpAfterError('(run kdlens --help for the commands)')
   .exitOverride();
 
