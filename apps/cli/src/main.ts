@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDatasetCommands } from './commands/datasets.command.ts';
 import { registerDbCommands } from './commands/db.command.ts';
 import { registerDemoCommand } from './commands/demo.command.ts';
+import { registerExperimentsCommands } from './commands/experiments.command.ts';
 import { registerResultsCommands } from './commands/results.command.ts';
 import { registerServeCommands } from './commands/serve.command.ts';
 import { registerSpecCommands } from './commands/spec.command.ts';
@@ -36,6 +37,7 @@ registerSpecCommands(program);
 registerStudyCommands(program);
 registerTokenCommands(program);
 registerResultsCommands(program);
+registerExperimentsCommands(program);
 
 try {
   await program.parseAsync(process.argv);
