@@ -71,7 +71,10 @@ async function unitsTable(units: readonly RunRow[]): Promise<string> {
       note,
     ];
   });
-  return formatTable(['unit', 'seed', 'architecture', 'status', 'progress', 'attempt', 'detail'], rows)
+  return formatTable(
+    ['unit', 'seed', 'architecture', 'status', 'progress', 'attempt', 'detail'],
+    rows,
+  )
     .split('\n')
     .map((line) => (line ? `  ${line}` : line))
     .join('\n');
