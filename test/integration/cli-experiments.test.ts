@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findExperimentByName, putRunArtifact } from '@kdlens/core/db';
+import { deleteExperiment } from '@kdlens/core/queue';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
@@ -304,6 +305,11 @@ describe('kdlens experiments delete', () => {
     expect(before).toMatchObject({ experiments: 1, runs: 15 });
     expect(before.jobs).toBeGreaterThan(0);
 
+    // The CLI checks before it asks; core's delete checks again under its row locks.
+    await expect(deleteExperiment(db.warehouse.db, id)).rejects.toThrow(
+      'experiment "demo" has 1 running unit(s)',
+    );
+    expect(await rowsOf(id)).toEqual(before);
     const refused = await runCli(['experiments', 'delete', 'demo', '--yes'], env());
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/has 1 running unit\(s\); cancel it first .* --force\n$/);

@@ -214,8 +214,13 @@ export function registerExperimentsCommands(program: Command): void {
     .action((ref: string, options: { yes?: boolean; force?: boolean }) =>
       withWarehouse(async (w) => {
         const { KdlensError } = await import('@kdlens/core');
-        const { deleteExperiment } = await import('@kdlens/core/queue');
+        const { deleteExperiment, runningRefusal } = await import('@kdlens/core/queue');
         const { experiment, units } = await findStudy(w, ref);
+        const running = units.filter((u) => u.status === 'running').length;
+        if (running > 0 && !options.force) {
+          // Checked again in the delete's transaction; here so nobody confirms a refused delete.
+          throw new KdlensError(runningRefusal(experiment.name, running));
+        }
         if (!options.yes) {
           if (!process.stdin.isTTY) {
             throw new KdlensError(

@@ -38,6 +38,11 @@ async function deleteExperimentJobs(tx: Transaction, experimentId: string): Prom
   return deleted;
 }
 
+/** Why an experiment with running units is not deleted, and the two ways on. */
+export function runningRefusal(name: string, running: number): string {
+  return `experiment "${name}" has ${running} running unit(s); cancel it first (kdlens cancel ${name}) and wait for them to stop, or delete anyway with --force`;
+}
+
 /**
  * Deletes an experiment with everything it owns, in one transaction: its runs, predictions,
  * results, artifacts, test set, summary, and its units' jobs. An experiment with running units is
@@ -56,9 +61,7 @@ export function deleteExperiment(
     if (!locked) return undefined;
     const running = locked.runStatuses.filter((s) => s === 'running').length;
     if (running > 0 && !options.force) {
-      throw new KdlensError(
-        `experiment "${locked.name}" has ${running} running unit(s); cancel it first (kdlens cancel ${locked.name}) and wait for them to stop, or delete anyway with --force`,
-      );
+      throw new KdlensError(runningRefusal(locked.name, running));
     }
     const jobs = await deleteExperimentJobs(tx, experimentId);
     await deleteExperimentRows(tx, experimentId);

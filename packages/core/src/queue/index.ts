@@ -1,5 +1,5 @@
 export { type CancelResult, requestCancel } from './cancel.ts';
-export { type DeletedExperiment, deleteExperiment } from './delete-experiment.ts';
+export { type DeletedExperiment, deleteExperiment, runningRefusal } from './delete-experiment.ts';
 export { PG_BOSS_SCHEMA, type QueueName, queueNames } from './queue-names.ts';
 export { queueSettings } from './queue-settings.ts';
 export { enqueueExperiment, enqueueReady, type ReconcileResult } from './reconcile.ts';
