@@ -245,7 +245,7 @@ describe('--json on the commands that read', () => {
     expect(text.stdout).toMatch(/^beta: succeeded, 2 units: 2 succeeded$/m);
   });
 
-  it('datasets, spec, token and report print one JSON document on stdout, logs on stderr', async () => {
+  it('datasets, spec, token, db status and report print one JSON document on stdout, logs on stderr', async () => {
     // LOG_LEVEL=debug: whatever the commands log must not reach stdout.
     const run = async (args: string[]) => {
       const result = await runCli(args, { ...env(), LOG_LEVEL: 'debug' });
@@ -273,6 +273,12 @@ describe('--json on the commands that read', () => {
     expect(created.code).toBe(0);
     const tokens = (await run(['token', 'list', '--json'])) as { name: string; role: string }[];
     expect(tokens.map((t) => [t.name, t.role])).toEqual([['ci', 'viewer']]);
+
+    // alpha 6 runs, beta 2, demo 15.
+    expect(await run(['db', 'status', '--json'])).toMatchObject({
+      kind: 'external',
+      rows: { experiments: 3, runs: 23 },
+    });
 
     const report = await run(['report', 'alpha', '--json']);
     expect(report).toEqual(await run(['report', 'alpha', '--format', 'json']));
