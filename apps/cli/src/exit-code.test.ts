@@ -1,4 +1,4 @@
-import { ConfigError, KdlensError, WarehouseError } from '@kdlens/core';
+import { ConfigError, exitCodes, KdlensError, WarehouseError } from '@kdlens/core';
 import { MetricsInputError } from '@kdlens/metrics';
 import {
   CheckpointError,
@@ -67,23 +67,41 @@ describe('exitCodeFor', () => {
     expect(run(error)).toEqual({ code: 1, stderr: `kdlens: ${message}\n` });
   });
 
-  it('a plain Error is a bug: exit 2, with its stack frames', () => {
+  it('a plain Error is a bug: exit 70 (EX_SOFTWARE), with its stack frames', () => {
     const { code, stderr } = run(new TypeError('x is undefined'));
-    expect(code).toBe(2);
+    expect(code).toBe(70);
     expect(stderr).toMatch(/^kdlens: unexpected error \(a bug; please report it\):\n/);
     expect(stderr).toContain('x is undefined');
     expect(stderr).toMatch(/\n {4}at /);
   });
 
   it('an object merely named like a user error is still a bug (the check is the class)', () => {
-    expect(run({ name: 'KdlensError', message: 'fake' }).code).toBe(2);
+    expect(run({ name: 'KdlensError', message: 'fake' }).code).toBe(70);
   });
 
-  it("commander's own errors keep commander's exit code and print nothing more", () => {
+  it('help and --version exit 0 and print nothing more (commander printed them)', () => {
     expect(run(new CommanderError(0, 'commander.helpDisplayed', '(help)'))).toEqual({
       code: 0,
       stderr: '',
     });
-    expect(run(new CommanderError(1, 'commander.unknownCommand', 'x')).code).toBe(1);
+    expect(run(new CommanderError(0, 'commander.version', '0.1.0'))).toEqual({
+      code: 0,
+      stderr: '',
+    });
+  });
+
+  it.each([
+    'commander.unknownCommand',
+    'commander.unknownOption',
+    'commander.missingArgument',
+    'commander.missingMandatoryOptionValue',
+    'commander.invalidArgument',
+    'commander.help',
+  ])("commander's %s is a usage error: exit 2, nothing more printed", (code) => {
+    expect(run(new CommanderError(1, code, 'x'))).toEqual({ code: 2, stderr: '' });
+  });
+
+  it('the documented codes (README "Exit codes"): 0 ok, 1 failure, 2 usage, 70 bug', () => {
+    expect(exitCodes).toEqual({ ok: 0, failure: 1, usage: 2, bug: 70 });
   });
 });

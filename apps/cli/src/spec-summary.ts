@@ -28,13 +28,13 @@ function dataset(spec: ExperimentSpec): string {
   return parts.join(', ');
 }
 
-export function formatSpecSummary(
+/** The summary as labelled rows (`kdlens experiments show` prints them for a stored spec). */
+export function specSummaryRows(
   spec: ExperimentSpec,
   units: readonly PlannedUnit[],
-  source: string,
-): string {
+): [string, string][] {
   const count = (role: PlannedUnit['role']) => units.filter((u) => u.role === role).length;
-  const rows: [string, string][] = [
+  return [
     ['name', spec.description ? `${spec.name} (${spec.description})` : spec.name],
     ['dataset', dataset(spec)],
     ['teacher', model(spec.teacher)],
@@ -47,6 +47,14 @@ export function formatSpecSummary(
     ],
     ['backend', spec.backend],
   ];
+}
+
+export function formatSpecSummary(
+  spec: ExperimentSpec,
+  units: readonly PlannedUnit[],
+  source: string,
+): string {
+  const rows = specSummaryRows(spec, units);
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${source}: valid\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }

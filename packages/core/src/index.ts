@@ -32,7 +32,7 @@ export {
   type ValuePath,
 } from './input/unstorable-character.ts';
 export { onShutdown } from './lifecycle/on-shutdown.ts';
-export { reportFailure } from './lifecycle/report-failure.ts';
+export { exitCodes, reportFailure } from './lifecycle/report-failure.ts';
 export { summarizeError } from './log/error-summary.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export { armLabel } from './report/arm-label.ts';

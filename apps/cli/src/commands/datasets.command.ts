@@ -25,8 +25,19 @@ export function registerDatasetCommands(program: Command): void {
   datasets
     .command('list')
     .description('names, files and attributes of every data set')
-    .action(async () => {
+    .option('--json', 'print one JSON document instead of text')
+    .action(async (options: { json?: boolean }) => {
       const { datasets: all } = await import('@kdlens/trainer/datasets');
+      if (options.json) {
+        const entries = all.map((d) => ({
+          name: d.name,
+          description: d.description,
+          files: d.files,
+          attributes: d.attributes,
+        }));
+        process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+        return;
+      }
       for (const d of all) {
         process.stdout.write(
           `${d.name}\n  ${d.description}\n  files: ${d.files}\n  ${d.attributes}\n`,

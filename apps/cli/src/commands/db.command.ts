@@ -40,11 +40,22 @@ export function registerDbCommands(program: Command): void {
 
   db.command('status')
     .description('show where the warehouse is, its migrations and row counts')
-    .action(() =>
+    .option('--json', 'print one JSON document instead of text')
+    .action((options: { json?: boolean }) =>
       withWarehouse(async (w) => {
         const { countRows, migrationStatus, redactUrl } = await import('@kdlens/core/db');
         const status = await migrationStatus(w.url);
         const rows = await countRows(w.db);
+        if (options.json) {
+          const { writeJson } = await import('../text-output.ts');
+          writeJson({
+            kind: w.kind,
+            url: redactUrl(w.url),
+            migrations: { applied: status.applied, lastAppliedAt: status.lastAppliedAt ?? null },
+            rows,
+          });
+          return;
+        }
         process.stdout.write(
           [
             `warehouse: ${w.kind} ${redactUrl(w.url)}`,

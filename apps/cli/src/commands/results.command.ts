@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { withWarehouse } from '../cli-context.ts';
 
 interface ImportOptions {
@@ -56,11 +56,13 @@ export function registerResultsCommands(program: Command): void {
       "the paper's tables for a study: accuracy per arm, SC/TC per temperature, DPD/EOD per attribute, individual fairness",
     )
     .option('--format <format>', 'table | markdown | csv | json', 'table')
-    .action(async (ref: string, options: { format: string }) => {
+    .addOption(new Option('--json', 'the same as --format json').conflicts('format'))
+    .action(async (ref: string, options: { format: string; json?: boolean }) => {
       const { KdlensError, renderReport, reportFormats, studyReport } = await import(
         '@kdlens/core'
       );
-      const format = reportFormats.find((f) => f === options.format);
+      const requested = options.json ? 'json' : options.format;
+      const format = reportFormats.find((f) => f === requested);
       if (format === undefined) {
         throw new KdlensError(
           `--format must be one of ${reportFormats.join(', ')}, not '${options.format}'`,

@@ -46,13 +46,14 @@ export function registerTokenCommands(program: Command): void {
   token
     .command('list')
     .description('every token: id, prefix, name, role, created, last used, revoked')
-    .option('--json', 'JSON lines instead of a table')
+    .option('--json', 'one JSON document (an array of tokens) instead of a table')
     .action((options: { json?: boolean }) =>
       withWarehouse(async (w) => {
         const { listApiTokens } = await import('@kdlens/core/db');
         const tokens = await listApiTokens(w.db);
         if (options.json) {
-          for (const t of tokens) process.stdout.write(`${JSON.stringify(t)}\n`);
+          // One document like every --json here (it was JSON lines), so any JSON parser reads it.
+          process.stdout.write(`${JSON.stringify(tokens, null, 2)}\n`);
           return;
         }
         if (tokens.length === 0) {

@@ -1,4 +1,5 @@
 export { type CancelResult, requestCancel } from './cancel.ts';
+export { type DeletedExperiment, deleteExperiment, runningRefusal } from './delete-experiment.ts';
 export { type JobState, jobStates, type QueueGauges, readQueueGauges } from './queue-gauges.ts';
 export { PG_BOSS_SCHEMA, type QueueName, queueNames } from './queue-names.ts';
 export { queueSettings } from './queue-settings.ts';

@@ -3,7 +3,7 @@ import type { ExperimentStatus, RunRole } from '../../domain/run.ts';
 import { isUuid } from '../../domain/uuid.ts';
 import type { Database } from '../database.ts';
 import { type ExperimentRow, experiments, type RunRow, runs } from '../schema.ts';
-import type { Executor } from './executor.ts';
+import type { Executor, Transaction } from './executor.ts';
 import { insertChunks, parametersPerRow } from './insert-chunks.ts';
 
 export interface PlannedRun {
@@ -124,6 +124,64 @@ export async function readExperimentDatasets(
     .from(experiments)
     .where(inArray(experiments.id, [...ids]));
   return new Map(rows.map((r) => [r.id, r.dataset]));
+}
+
+/** An experiment with how many of its runs there are and how many have succeeded. */
+export interface ExperimentOverview {
+  experiment: ExperimentRow;
+  runsTotal: number;
+  runsSucceeded: number;
+}
+
+/** Every experiment, newest first, with its run counts (one statement: `kdlens experiments list`). */
+export function listExperimentOverviews(db: Database): Promise<ExperimentOverview[]> {
+  return db
+    .select({
+      experiment: experiments,
+      runsTotal: sql<number>`count(${runs.id})::int`,
+      runsSucceeded: sql<number>`(count(${runs.id}) filter (where ${runs.status} = 'succeeded'))::int`,
+    })
+    .from(experiments)
+    .leftJoin(runs, eq(runs.experimentId, experiments.id))
+    .groupBy(experiments.id)
+    .orderBy(desc(experiments.createdAt), experiments.name);
+}
+
+/**
+ * Locks an experiment and all its runs for a delete in this transaction and returns its runs'
+ * statuses; undefined when it does not exist (any more). With the runs locked, no worker can
+ * claim one of them before the delete commits (its claim then finds no row).
+ */
+export async function lockExperimentForDelete(
+  tx: Transaction,
+  id: string,
+): Promise<{ name: string; runStatuses: RunRow['status'][] } | undefined> {
+  const [experiment] = await tx
+    .select({ name: experiments.name })
+    .from(experiments)
+    .where(eq(experiments.id, id))
+    .for('update');
+  if (!experiment) return undefined;
+  const locked = await tx
+    .select({ status: runs.status })
+    .from(runs)
+    .where(eq(runs.experimentId, id))
+    .for('update');
+  return { name: experiment.name, runStatuses: locked.map((r) => r.status) };
+}
+
+/**
+ * Deletes an experiment and, through the schema's ON DELETE CASCADE foreign keys, everything
+ * under it: runs, their predictions, per-class accuracies, group metrics and artifacts (weights,
+ * checkpoints), its test set and attributes, and its study summary. Its queued jobs live in
+ * pg-boss's schema and are deleted by the queue module (queue/delete-experiment.ts).
+ */
+export async function deleteExperimentRows(tx: Executor, id: string): Promise<boolean> {
+  const deleted = await tx
+    .delete(experiments)
+    .where(eq(experiments.id, id))
+    .returning({ id: experiments.id });
+  return deleted.length > 0;
 }
 
 export function listExperiments(db: Database, limit = 100): Promise<ExperimentRow[]> {
