@@ -345,7 +345,8 @@ describe('NUL characters (item 11)', () => {
     );
     expect(literal.status).toBe(400);
     expect(codes(literal)).toEqual(['BAD_USER_INPUT']);
-    expect(literal.errors[0]?.message).toMatch(/^a string in the query at line 1, column 33 /);
+    // Column 42: where the literal "x\u0000y" starts in the text above.
+    expect(literal.errors[0]?.message).toMatch(/^a string in the query at line 1, column 42 /);
     const token = await gql(
       url,
       'mutation($n: String!) { createApiToken(input: { name: $n, role: viewer }) { token } }',
