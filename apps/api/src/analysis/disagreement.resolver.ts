@@ -44,7 +44,10 @@ export class DisagreementResolver {
       readTestLabels(ctx.db, study.experimentId),
       readPredictedLabels(ctx.db, runIds),
     ]);
-    if (!yTrue) throw badArgument('experimentId: the experiment has no test set', 'experimentId');
+    if (!yTrue) {
+      const argument = args.experimentName == null ? 'experimentId' : 'experimentName';
+      throw badArgument(`${argument}: the experiment has no test set`, argument);
+    }
     const sums = new Float64Array(study.numClasses);
     let overall = 0;
     for (const pair of pairs) {
