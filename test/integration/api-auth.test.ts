@@ -191,7 +191,8 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
   });
 
   it('launchExperiment: operator and admin; the spec as an object or as YAML text', async () => {
-    const query = 'mutation($spec: JSON!) { launchExperiment(spec: $spec) { id name status } }';
+    const query =
+      'mutation($spec: JSON!) { launchExperiment(input: { spec: $spec }) { experiment { id name status } } }';
     const results = await matrix(
       query,
       () => ({ spec: demoSpec }),
@@ -201,15 +202,21 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
         expect(await t.warehouse.db.query.experiments.findMany()).toEqual([]);
       },
     );
-    const launched = results.get('operator')?.launchExperiment as { id: string; name: string };
+    const launched = answer<{ experiment: { id: string; name: string } }>(
+      results,
+      'operator',
+      'launchExperiment',
+    ).experiment;
     expect(launched.name).toBe('demo');
     // Idempotent, as `kdlens run` is: the admin's launch is the same experiment.
-    expect(answer<{ id: string }>(results, 'admin', 'launchExperiment').id).toBe(launched.id);
-    const asText = await gql<{ launchExperiment: { id: string } }>(url, query, {
+    expect(
+      answer<{ experiment: { id: string } }>(results, 'admin', 'launchExperiment').experiment.id,
+    ).toBe(launched.id);
+    const asText = await gql<{ launchExperiment: { experiment: { id: string } } }>(url, query, {
       variables: { spec: demoText },
       token: tokens.operator,
     });
-    expect(asText.data?.launchExperiment.id).toBe(launched.id);
+    expect(asText.data?.launchExperiment.experiment.id).toBe(launched.id);
     experimentId = launched.id;
     const runs = await gql<{ experiment: { runs: { id: string; status: string }[] } }>(
       url,
@@ -222,8 +229,105 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
     expect(new Set(runs.data?.experiment.runs.map((r) => r.status))).toEqual(new Set(['queued']));
   });
 
+  it('Experiment.spec: the launched spec as typed fields, equal to the spec sent; specJson as stored', async () => {
+    const model = `{ architecture epochs batchSize learningRate scheduleUnit pretrained
+      optimizer { name momentum nesterov weightDecay beta1 beta2 epsilon }
+      schedule { name warmupSteps milestones gamma minLr }
+      options { hidden dModel numHeads numLayers ffDim dropout pooling embeddingDim units } }`;
+    const r = await gql<{ experiment: { spec: Record<string, unknown>; specJson: unknown } }>(
+      url,
+      `query($id: ID!) { experiment(id: $id) { specJson spec { name description backend seeds
+        dataset { name root label sensitive imageSize validationSplit maxLength subset { train test }
+          augment { padding flip } columns { path text split }
+          generator { seed trainCount testCount correlation testCorrelation } }
+        teacher ${model} student ${model} kd { alpha temperatures }
+        evaluation { topK individualFairness { features distance pairs neighbors } } } } }`,
+      { variables: { id: experimentId }, token: tokens.operator },
+    );
+    expect(r.errors, r.text).toEqual([]);
+    const typed = r.data?.experiment.spec;
+    // presets/demo.yaml, read here: what the typed fields must say.
+    expect(typed).toMatchObject({
+      name: 'demo',
+      dataset: { name: 'trifeature', label: 'shape', sensitive: ['color', 'texture'] },
+      teacher: { architecture: 'reference-cnn', epochs: 8, optimizer: { name: 'adam' } },
+      student: { architecture: 'lenet5', epochs: 6, schedule: { name: 'constant' } },
+    });
+    // Every field equals the parsed spec's value; fields the spec leaves out are null.
+    const nullFor = <T extends object>(keys: string[], value: T) =>
+      Object.fromEntries(keys.map((k) => [k, (value as Record<string, unknown>)[k] ?? null]));
+    const modelKeys = [
+      'architecture',
+      'epochs',
+      'batchSize',
+      'learningRate',
+      'scheduleUnit',
+      'pretrained',
+    ];
+    const expectModel = (m: (typeof demoSpec)['teacher']) => ({
+      ...nullFor(modelKeys, m),
+      optimizer: nullFor(
+        ['name', 'momentum', 'nesterov', 'weightDecay', 'beta1', 'beta2', 'epsilon'],
+        m.optimizer,
+      ),
+      schedule: nullFor(['name', 'warmupSteps', 'milestones', 'gamma', 'minLr'], m.schedule),
+      options: nullFor(
+        [
+          'hidden',
+          'dModel',
+          'numHeads',
+          'numLayers',
+          'ffDim',
+          'dropout',
+          'pooling',
+          'embeddingDim',
+          'units',
+        ],
+        m.options,
+      ),
+    });
+    const d = demoSpec.dataset;
+    const fairness = demoSpec.evaluation.individualFairness;
+    expect(typed).toEqual({
+      name: demoSpec.name,
+      description: demoSpec.description ?? null,
+      backend: demoSpec.backend,
+      seeds: demoSpec.seeds,
+      dataset: {
+        ...nullFor(
+          ['name', 'root', 'label', 'sensitive', 'imageSize', 'validationSplit', 'maxLength'],
+          d,
+        ),
+        subset: d.subset ? nullFor(['train', 'test'], d.subset) : null,
+        augment: d.augment ?? null,
+        columns: d.columns ? nullFor(['path', 'text', 'split'], d.columns) : null,
+        generator: d.generator
+          ? nullFor(
+              ['seed', 'trainCount', 'testCount', 'correlation', 'testCorrelation'],
+              d.generator,
+            )
+          : null,
+      },
+      teacher: expectModel(demoSpec.teacher),
+      student: expectModel(demoSpec.student),
+      kd: { alpha: demoSpec.kd.alpha, temperatures: demoSpec.kd.temperatures },
+      evaluation: {
+        topK: demoSpec.evaluation.topK,
+        individualFairness: {
+          ...fairness,
+          // The one union a GraphQL Int cannot hold: "all" shows as null.
+          pairs: fairness.pairs === 'all' ? null : fairness.pairs,
+        },
+      },
+    });
+    // The JSON is the spec as launched, every default filled in.
+    expect(r.data?.experiment.specJson).toEqual(JSON.parse(JSON.stringify(demoSpec)));
+  });
+
   it('launchExperiment: spec problems are BAD_USER_INPUT with path and message each', async () => {
-    const r = await gql(url, 'mutation($spec: JSON!) { launchExperiment(spec: $spec) { id } }', {
+    const launch =
+      'mutation($spec: JSON!) { launchExperiment(input: { spec: $spec }) { experiment { id } } }';
+    const r = await gql(url, launch, {
       variables: { spec: { ...demoSpec, name: '', kd: { temperatures: [-1] }, typo: 1 } },
       token: tokens.operator,
     });
@@ -239,25 +343,43 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
   it('cancelRun: operator and admin', async () => {
     const runId = runIds[runIds.length - 1] ?? '';
     const results = await matrix(
-      'mutation($id: ID!) { cancelRun(id: $id) { id status } }',
+      'mutation($id: ID!) { cancelRun(input: { id: $id }) { run { id status } } }',
       () => ({ id: runId }),
       ['operator', 'admin'],
     );
-    expect(results.get('admin')?.cancelRun).toEqual({ id: runId, status: 'cancelled' });
+    expect(results.get('admin')?.cancelRun).toEqual({ run: { id: runId, status: 'cancelled' } });
   });
 
   it('cancelExperiment: operator and admin; every queued run ends cancelled', async () => {
     const results = await matrix(
-      'mutation($id: ID!) { cancelExperiment(id: $id) { id status runs { status } } }',
+      'mutation($id: ID!) { cancelExperiment(input: { id: $id }) { experiment { id status runs { status } } } }',
       () => ({ id: experimentId }),
       ['operator', 'admin'],
     );
-    const experiment = results.get('admin')?.cancelExperiment as {
-      status: string;
-      runs: { status: string }[];
-    };
+    const { experiment } = answer<{
+      experiment: { status: string; runs: { status: string }[] };
+    }>(results, 'admin', 'cancelExperiment');
     expect(new Set(experiment.runs.map((r) => r.status))).toEqual(new Set(['cancelled']));
     expect(experiment.status).toBe('cancelled');
+    // By name, as everywhere an experiment is addressed; exactly one of id and name.
+    const byName = await gql<{ cancelExperiment: { experiment: { id: string; status: string } } }>(
+      url,
+      'mutation { cancelExperiment(input: { name: "demo" }) { experiment { id status } } }',
+      { token: tokens.operator },
+    );
+    expect(byName.data?.cancelExperiment.experiment).toEqual({
+      id: experimentId,
+      status: 'cancelled',
+    });
+    for (const input of ['{}', `{ id: "${experimentId}", name: "demo" }`]) {
+      const wrong = await gql(
+        url,
+        `mutation { cancelExperiment(input: ${input}) { experiment { id } } }`,
+        { token: tokens.operator },
+      );
+      expect(codes(wrong), input).toEqual(['BAD_USER_INPUT']);
+      expect(wrong.errors[0]?.message).toMatch(/exactly one of input\.id and input\.name/);
+    }
   });
 
   it('importPredictions: operator and admin; nothing is written for the refused', async () => {
@@ -275,7 +397,7 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
       { name: 'student.csv', content: csv('student', [0, 1, 1, 0, 2, 2]) },
     ];
     const results = await matrix(
-      'mutation($name: String!, $files: [ImportFileInput!]!) { importPredictions(experiment: $name, files: $files) { runsImported experiment { name status } } }',
+      'mutation($name: String!, $files: [ImportFileInput!]!) { importPredictions(input: { experimentName: $name, files: $files }) { runsImported experiment { name status } } }',
       (caller) => ({ files, name: `imported-by-${caller}` }),
       ['operator', 'admin'],
     );
@@ -292,7 +414,7 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
     ).toEqual(['imported-by-admin', 'imported-by-operator']);
     const broken = await gql(
       url,
-      'mutation($files: [ImportFileInput!]!) { importPredictions(experiment: "broken", files: $files) { runsImported } }',
+      'mutation($files: [ImportFileInput!]!) { importPredictions(input: { experimentName: "broken", files: $files }) { runsImported } }',
       {
         variables: { files: [{ name: 'bad.csv', content: 'id,label,pred\na,zero,0\n' }] },
         token: tokens.operator,
@@ -306,27 +428,28 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
 
   it('createApiToken and revokeApiToken: admin only; a revoked token stops working at once', async () => {
     const created = await matrix(
-      'mutation { createApiToken(name: "ci", role: viewer) { token info { id name role revokedAt } } }',
+      'mutation { createApiToken(input: { name: "ci", role: viewer }) { token apiToken { id name role revokedAt } } }',
       () => ({}),
       ['admin'],
     );
     const made = created.get('admin')?.createApiToken as {
       token: string;
-      info: { id: string; role: string; revokedAt: null };
+      apiToken: { id: string; role: string; revokedAt: null };
     };
-    expect(made.info).toMatchObject({ name: 'ci', role: 'viewer', revokedAt: null });
+    expect(made.apiToken).toMatchObject({ name: 'ci', role: 'viewer', revokedAt: null });
     expect((await gql(url, '{ viewer { name } }', { token: made.token })).data).toEqual({
       viewer: { name: 'ci' },
     });
 
     const revoked = await matrix(
-      'mutation($id: ID!) { revokeApiToken(id: $id) { id revokedAt } }',
-      () => ({ id: made.info.id }),
+      'mutation($id: ID!) { revokeApiToken(input: { id: $id }) { apiToken { id revokedAt } } }',
+      () => ({ id: made.apiToken.id }),
       ['admin'],
     );
-    expect(answer<{ revokedAt: string }>(revoked, 'admin', 'revokeApiToken').revokedAt).toMatch(
-      /^\d{4}-/,
-    );
+    expect(
+      answer<{ apiToken: { id: string; revokedAt: string } }>(revoked, 'admin', 'revokeApiToken')
+        .apiToken,
+    ).toEqual({ id: made.apiToken.id, revokedAt: expect.stringMatching(/^\d{4}-/) });
     const after = await gql(url, '{ experiments(first: 1) { totalCount } }', { token: made.token });
     expect(codes(after)).toEqual(['UNAUTHENTICATED']);
 
@@ -376,7 +499,7 @@ describe('anonymous read', () => {
     });
     const mutation = await gql(
       u,
-      'mutation { cancelRun(id: "00000000-0000-4000-8000-000000000000") { id } }',
+      'mutation { cancelRun(input: { id: "00000000-0000-4000-8000-000000000000" }) { run { id } } }',
     );
     expect(codes(mutation)).toEqual(['UNAUTHENTICATED']);
     // A revoked token is refused, not quietly downgraded to anonymous.

@@ -125,31 +125,51 @@ describe('hostile and malformed requests', () => {
     expect(codes(variable)).toEqual(['BAD_USER_INPUT']);
     const unknownField = await asViewer('{ experiments { nope } }');
     expect(codes(unknownField)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    const spec = await asOperator('mutation { launchExperiment(spec: 42) { id } }');
+    const spec = await asOperator(
+      'mutation { launchExperiment(input: { spec: 42 }) { experiment { id } } }',
+    );
     expect(codes(spec)).toEqual(['BAD_USER_INPUT']);
     expect(spec.errors[0]?.extensions?.problems).toBeInstanceOf(Array);
   });
 
   it('unknown ids are NOT_FOUND and malformed ids BAD_USER_INPUT, for every mutation', async () => {
-    for (const field of ['cancelExperiment', 'cancelRun']) {
-      const unknown = await asOperator(`mutation { ${field}(id: "${unknownId}") { id } }`);
+    for (const [field, payload] of [
+      ['cancelExperiment', 'experiment'],
+      ['cancelRun', 'run'],
+    ] as const) {
+      const unknown = await asOperator(
+        `mutation { ${field}(input: { id: "${unknownId}" }) { ${payload} { id } } }`,
+      );
       expect(codes(unknown), field).toEqual(['NOT_FOUND']);
-      const malformed = await asOperator(`mutation { ${field}(id: "1; drop table runs") { id } }`);
+      const malformed = await asOperator(
+        `mutation { ${field}(input: { id: "1; drop table runs" }) { ${payload} { id } } }`,
+      );
       expect(codes(malformed), field).toEqual(['BAD_USER_INPUT']);
     }
+    const unknownName = await asOperator(
+      'mutation { cancelExperiment(input: { name: "no-such-study" }) { experiment { id } } }',
+    );
+    expect(codes(unknownName)).toEqual(['NOT_FOUND']);
     const admin = (await createApiToken(t.warehouse.db, { name: 'a', role: 'admin' })).token;
-    const revoke = await gql(url, `mutation { revokeApiToken(id: "${unknownId}") { id } }`, {
-      token: admin,
-    });
+    const revoke = await gql(
+      url,
+      `mutation { revokeApiToken(input: { id: "${unknownId}" }) { apiToken { id } } }`,
+      { token: admin },
+    );
     expect(codes(revoke)).toEqual(['NOT_FOUND']);
+    // A read of an unknown id is no error: the lookup answers null.
     const run = await asViewer(`{ run(id: "${unknownId}") { id } }`);
-    expect(codes(run)).toEqual(['NOT_FOUND']);
+    expect(run.errors).toEqual([]);
+    expect(run.data).toEqual({ run: null });
   });
 
   it('an unexpected error is INTERNAL_SERVER_ERROR with a fixed message and no internals', async () => {
-    const r = await asOperator('mutation($s: JSON!) { launchExperiment(spec: $s) { id } }', {
-      s: await demoSpecNamed('boom'),
-    });
+    const r = await asOperator(
+      'mutation($s: JSON!) { launchExperiment(input: { spec: $s }) { experiment { id } } }',
+      {
+        s: await demoSpecNamed('boom'),
+      },
+    );
     expect(codes(r)).toEqual(['INTERNAL_SERVER_ERROR']);
     expect(r.errors[0]?.message).toBe('internal server error');
     expectClean(r.text);
@@ -157,9 +177,12 @@ describe('hostile and malformed requests', () => {
 
   it('a request over KDLENS_API_TIMEOUT_MS gets TIMEOUT, and the server stays responsive', async () => {
     const started = Date.now();
-    const r = await asOperator('mutation($s: JSON!) { launchExperiment(spec: $s) { id } }', {
-      s: await demoSpecNamed('hang'),
-    });
+    const r = await asOperator(
+      'mutation($s: JSON!) { launchExperiment(input: { spec: $s }) { experiment { id } } }',
+      {
+        s: await demoSpecNamed('hang'),
+      },
+    );
     expect(r.status).toBe(503);
     expect(codes(r)).toEqual(['TIMEOUT']);
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 3);

@@ -182,7 +182,7 @@ describe('experiment(id)', () => {
         }[];
       };
     }>(
-      `query($id: ID!) { experiment(id: $id) { name dataset status spec classNames sensitiveAttributes
+      `query($id: ID!) { experiment(id: $id) { name dataset status specJson spec { name } classNames sensitiveAttributes
         temperatures seeds teacherArchitecture studentArchitecture progress arms ${ARM}
         runs { role temperature seed status accuracy label } } }`,
       { id: experimentId },
@@ -192,7 +192,9 @@ describe('experiment(id)', () => {
       name: 'cifar-study',
       dataset: 'cifar10',
       status: 'succeeded',
-      spec: { source: 'import' },
+      specJson: { source: 'import' },
+      // An import records its source, not a launch spec: there is no typed spec to show.
+      spec: null,
       classNames,
       sensitiveAttributes: ['colour'],
       temperatures: [2, 4],
@@ -229,10 +231,32 @@ describe('experiment(id)', () => {
     );
   });
 
-  it('answers NOT_FOUND for an unknown id and BAD_USER_INPUT for a malformed one', async () => {
+  it('answers null for an unknown id and BAD_USER_INPUT for a malformed one', async () => {
     const q = 'query($id: ID!) { experiment(id: $id) { name } }';
-    expect(await errorCode(q, { id: '00000000-0000-4000-8000-000000000000' })).toBe('NOT_FOUND');
+    const unknown = await request(q, { id: '00000000-0000-4000-8000-000000000000' });
+    expect(unknown).toEqual({ data: { experiment: null } });
     expect(await errorCode(q, { id: 'nope' })).toBe('BAD_USER_INPUT');
+  });
+
+  it('finds an experiment by name; null for an unknown name', async () => {
+    const q = 'query($name: String!) { experiment(name: $name) { id name } }';
+    expect(await query(q, { name: 'cifar-study' })).toEqual({
+      experiment: { id: experimentId, name: 'cifar-study' },
+    });
+    // Names match exactly: no case folding, no substring.
+    expect(await request(q, { name: 'CIFAR-study' })).toEqual({ data: { experiment: null } });
+    expect(await request(q, { name: 'cifar' })).toEqual({ data: { experiment: null } });
+  });
+
+  it('needs exactly one of id and name: BAD_USER_INPUT naming both arguments', async () => {
+    for (const [args, word] of [
+      ['', 'neither'],
+      [`(id: "${experimentId}", name: "cifar-study")`, 'both'],
+    ] as const) {
+      const result = await request(`{ experiment${args} { id } }`);
+      expect(result.errors?.[0]?.extensions?.code, args).toBe('BAD_USER_INPUT');
+      expect(result.errors?.[0]?.message).toBe(`give exactly one of id and name, not ${word}`);
+    }
   });
 });
 
@@ -414,6 +438,31 @@ describe('classComparison', () => {
     expect(await errorCode(CC, { ...base, id: '00000000-0000-4000-8000-000000000000' })).toBe(
       'NOT_FOUND',
     );
+  });
+
+  it('takes the experiment by name as well (experimentName), exactly one of the two', async () => {
+    const vars = { a: { role: 'student' }, b: { role: 'distilled', temperature: 2 } };
+    const byId = await query<ClassComparisonAnswer>(CC, { ...vars, id: experimentId });
+    const byName = await query<ClassComparisonAnswer>(
+      CC.replace('$id: ID!', '$name: String!').replace(
+        'experimentId: $id',
+        'experimentName: $name',
+      ),
+      { ...vars, name: 'cifar-study' },
+    );
+    expect(byName).toEqual(byId);
+    const unknown = await request(
+      '{ individualFairness(experimentName: "no-such-study") { available } }',
+    );
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(unknown.errors?.[0]?.message).toBe('no experiment has name "no-such-study"');
+    for (const args of ['', `(experimentId: "${experimentId}", experimentName: "cifar-study")`]) {
+      const wrong = await request(`{ individualFairness${args} { available } }`);
+      expect(wrong.errors?.[0]?.extensions?.code, args).toBe('BAD_USER_INPUT');
+      expect(wrong.errors?.[0]?.message).toMatch(
+        /^give exactly one of experimentId and experimentName, not (both|neither)$/,
+      );
+    }
   });
 });
 
@@ -673,7 +722,9 @@ describe('individualFairness, run(id) and live progress', () => {
     expect(typeof data.run.startedAt).toBe('string');
     expect(typeof data.run.heartbeatAt).toBe('string');
     const q = 'query($id: ID!) { run(id: $id) { id } }';
-    expect(await errorCode(q, { id: '00000000-0000-4000-8000-000000000000' })).toBe('NOT_FOUND');
+    expect(await request(q, { id: '00000000-0000-4000-8000-000000000000' })).toEqual({
+      data: { run: null },
+    });
     expect(await errorCode(q, { id: '12' })).toBe('BAD_USER_INPUT');
   });
 
@@ -691,12 +742,18 @@ describe('individualFairness, run(id) and live progress', () => {
 describe('experiments(filter, first, after)', () => {
   const LIST = `query($filter: ExperimentFilter, $first: Int, $after: String) {
     experiments(filter: $filter, first: $first, after: $after) {
-      totalCount pageInfo { hasNextPage endCursor } edges { cursor node { name dataset status } } } }`;
+      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { name dataset status } } } }`;
   interface ListAnswer {
     experiments: {
       totalCount: number;
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      edges: { node: { name: string } }[];
+      pageInfo: {
+        hasNextPage: boolean;
+        hasPreviousPage: boolean;
+        startCursor: string | null;
+        endCursor: string | null;
+      };
+      edges: { cursor: string; node: { name: string } }[];
     };
   }
 
@@ -708,16 +765,46 @@ describe('experiments(filter, first, after)', () => {
     ]);
     expect(all.experiments.totalCount).toBe(2);
 
+    // The whole list on one page: nothing before it, nothing after; its cursors are its ends'.
+    expect(all.experiments.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: all.experiments.edges[0]?.cursor,
+      endCursor: all.experiments.edges[1]?.cursor,
+    });
+
     const first = await query<ListAnswer>(LIST, { first: 1 });
     expect(first.experiments.edges.map((e) => e.node.name)).toEqual(['features-study']);
-    expect(first.experiments.pageInfo.hasNextPage).toBe(true);
+    expect(first.experiments.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: first.experiments.edges[0]?.cursor,
+      endCursor: first.experiments.edges[0]?.cursor,
+    });
     const second = await query<ListAnswer>(LIST, {
       first: 1,
       after: first.experiments.pageInfo.endCursor,
     });
     expect(second.experiments.edges.map((e) => e.node.name)).toEqual(['cifar-study']);
-    expect(second.experiments.pageInfo.hasNextPage).toBe(false);
+    expect(second.experiments.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      startCursor: second.experiments.edges[0]?.cursor,
+      endCursor: second.experiments.edges[0]?.cursor,
+    });
     expect(second.experiments.totalCount).toBe(2);
+    // Past the last row: an empty page, which still follows the others.
+    const third = await query<ListAnswer>(LIST, {
+      first: 1,
+      after: second.experiments.pageInfo.endCursor,
+    });
+    expect(third.experiments.edges).toEqual([]);
+    expect(third.experiments.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      startCursor: null,
+      endCursor: null,
+    });
 
     const byDataset = await query<ListAnswer>(LIST, { filter: { dataset: 'cifar10' } });
     expect(byDataset.experiments.edges.map((e) => e.node.name)).toEqual(['cifar-study']);
@@ -798,5 +885,28 @@ describe('study cache', () => {
     expect(after.classComparison.rows.map((r) => r.accuracyA)).toEqual(
       raw.perClass.map((r) => n(r.meanA)),
     );
+  });
+});
+
+describe('node(id)', () => {
+  const NODE = `query($id: ID!) { node(id: $id) { __typename id
+    ... on Experiment { name } ... on Run { experimentId role seed } } }`;
+
+  it('finds an experiment and a run by id (the Relay Node interface), null for an unknown id', async () => {
+    expect(await query(NODE, { id: experimentId })).toEqual({
+      node: { __typename: 'Experiment', id: experimentId, name: 'cifar-study' },
+    });
+    const { experiment } = await query<{
+      experiment: { runs: { id: string; role: string; seed: number }[] };
+    }>('query($id: ID!) { experiment(id: $id) { runs { id role seed } } }', { id: experimentId });
+    const run = experiment.runs[0];
+    if (!run) throw new Error('no run');
+    expect(await query(NODE, { id: run.id })).toEqual({
+      node: { __typename: 'Run', id: run.id, experimentId, role: run.role, seed: run.seed },
+    });
+    expect(await request(NODE, { id: '00000000-0000-4000-8000-000000000000' })).toEqual({
+      data: { node: null },
+    });
+    expect(await errorCode(NODE, { id: 'not-a-uuid' })).toBe('BAD_USER_INPUT');
   });
 });

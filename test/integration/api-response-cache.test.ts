@@ -244,7 +244,7 @@ describe('response cache', () => {
       await via(list, undefined, tokens.viewer);
       expect((await via(list, undefined, tokens.viewer)).cache).toBe('hit');
       const mutation =
-        'mutation($files: [ImportFileInput!]!) { importPredictions(experiment: "by-api", files: $files) { runsImported } }';
+        'mutation($files: [ImportFileInput!]!) { importPredictions(input: { experimentName: "by-api", files: $files }) { runsImported } }';
       const files = [{ name: 'x.csv', content: 'id,label,pred\n' }];
       const first = await via(mutation, { files }, tokens.operator);
       const second = await via(mutation, { files }, tokens.operator);

@@ -48,7 +48,8 @@ function csvSpec(name: string, root: string, extra: Record<string, unknown> = {}
   };
 }
 
-const LAUNCH = 'mutation($spec: JSON!) { launchExperiment(spec: $spec) { id } }';
+const LAUNCH =
+  'mutation($spec: JSON!) { launchExperiment(input: { spec: $spec }) { experiment { id } } }';
 type Problems = { path: string; message: string }[];
 
 beforeAll(async () => {
@@ -152,12 +153,12 @@ describe('the worker', () => {
 
   it('refuses a symlink inside a root that leads outside; the stored error quotes neither the file nor its target', async () => {
     // Lexically inside the roots: the launch accepts it.
-    const r = await gql<{ launchExperiment: { id: string } }>(url, LAUNCH, {
+    const r = await gql<{ launchExperiment: { experiment: { id: string } } }>(url, LAUNCH, {
       variables: { spec: csvSpec('symlinked', path.join(allowed, 'link.csv')) },
       token: tokens.operator,
     });
     expect(r.errors, r.text).toEqual([]);
-    symlinked = r.data?.launchExperiment.id ?? '';
+    symlinked = r.data?.launchExperiment.experiment.id ?? '';
     const worker = await startCli(
       ['worker'],
       { DATABASE_URL: t.url, KDLENS_DATA_ROOTS: allowed, KDLENS_BACKEND: 'wasm' },
@@ -348,12 +349,12 @@ describe('files below an allowed root', () => {
       folder: imageSpec('linked-image', { name: 'image-folder', root: folder }),
       celeba: imageSpec('linked-list', { name: 'celeba', root: celeba }),
     })) {
-      const r = await gql<{ launchExperiment: { id: string } }>(url, LAUNCH, {
+      const r = await gql<{ launchExperiment: { experiment: { id: string } } }>(url, LAUNCH, {
         variables: { spec },
         token: tokens.operator,
       });
       expect(r.errors, r.text).toEqual([]);
-      launched[key] = r.data?.launchExperiment.id ?? '';
+      launched[key] = r.data?.launchExperiment.experiment.id ?? '';
     }
 
     const worker = await startCli(
@@ -404,7 +405,7 @@ describe('files below an allowed root', () => {
 
 describe('relative roots through the API', () => {
   it('are stored absolute, from where the server runs and inside the roots; viewers see the data set name', async () => {
-    const r = await gql<{ launchExperiment: { id: string } }>(url, LAUNCH, {
+    const r = await gql<{ launchExperiment: { experiment: { id: string } } }>(url, LAUNCH, {
       variables: {
         spec: csvSpec('relative', `${relativeRoot}/data.csv`, {
           teacher: {
@@ -416,27 +417,30 @@ describe('relative roots through the API', () => {
       token: tokens.operator,
     });
     expect(r.errors, r.text).toEqual([]);
-    const id = r.data?.launchExperiment.id ?? '';
+    const id = r.data?.launchExperiment.experiment.id ?? '';
     const stored = await findExperimentById(t.warehouse.db, id);
     const spec = stored?.spec as { dataset: { root: string }; teacher: { pretrained: string } };
     // The server was started in this test's working directory (test/).
     expect(spec.dataset.root).toBe(path.resolve(relativeRoot, 'data.csv'));
     expect(spec.teacher.pretrained).toBe(path.resolve(relativeRoot, 'weights'));
 
-    const query = 'query($id: ID!) { experiment(id: $id) { spec } }';
-    type SpecAnswer = {
-      experiment: { spec: { dataset: { root: string }; teacher: { pretrained: string } } };
-    };
+    // The JSON and the typed spec alike.
+    const query =
+      'query($id: ID!) { experiment(id: $id) { specJson spec { dataset { root } teacher { pretrained } } } }';
+    type Paths = { dataset: { root: string }; teacher: { pretrained: string } };
+    type SpecAnswer = { experiment: { specJson: Paths; spec: Paths } };
     const viewer = await gql<SpecAnswer>(url, query, { variables: { id }, token: tokens.viewer });
-    expect(viewer.data?.experiment.spec.dataset.root).toBe('<csv>');
-    expect(viewer.data?.experiment.spec.teacher.pretrained).toBe('<teacher weights>');
+    for (const shown of [viewer.data?.experiment.specJson, viewer.data?.experiment.spec]) {
+      expect(shown?.dataset.root).toBe('<csv>');
+      expect(shown?.teacher.pretrained).toBe('<teacher weights>');
+    }
     expect(viewer.text).not.toContain(process.cwd());
     const operator = await gql<SpecAnswer>(url, query, {
       variables: { id },
       token: tokens.operator,
     });
-    expect(operator.data?.experiment.spec.dataset.root).toBe(
-      path.resolve(relativeRoot, 'data.csv'),
-    );
+    for (const shown of [operator.data?.experiment.specJson, operator.data?.experiment.spec]) {
+      expect(shown?.dataset.root).toBe(path.resolve(relativeRoot, 'data.csv'));
+    }
   });
 });

@@ -378,7 +378,7 @@ describe('an API on a server that goes away (DATABASE_URL)', () => {
     const before = api.output().length;
     const answer = await graphqlPost(
       `${base}/graphql`,
-      'mutation($files: [ImportFileInput!]!) { importPredictions(experiment: "nul", files: $files) { runsImported } }',
+      'mutation($files: [ImportFileInput!]!) { importPredictions(input: { experimentName: "nul", files: $files }) { runsImported } }',
       { files: [{ name: 'teacher.jsonl', content }] },
       token,
     );

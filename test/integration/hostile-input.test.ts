@@ -81,8 +81,9 @@ afterAll(async () => {
 });
 
 const importMutation =
-  'mutation($experiment: String!, $files: [ImportFileInput!]!) { importPredictions(experiment: $experiment, files: $files) { runsImported experiment { id name } } }';
-const launchMutation = 'mutation($spec: JSON!) { launchExperiment(spec: $spec) { id name } }';
+  'mutation($experiment: String!, $files: [ImportFileInput!]!) { importPredictions(input: { experimentName: $experiment, files: $files }) { runsImported experiment { id name } } }';
+const launchMutation =
+  'mutation($spec: JSON!) { launchExperiment(input: { spec: $spec }) { experiment { id name } } }';
 
 function importFiles(
   experiment: string,
@@ -183,12 +184,12 @@ describe('plan and import sizes (item 10)', () => {
   });
 
   it('a plan at the limit (100 seeds × 18 temperatures = 2,000 units) is recorded whole', async () => {
-    const r = await gql<{ launchExperiment: { id: string } }>(url, launchMutation, {
+    const r = await gql<{ launchExperiment: { experiment: { id: string } } }>(url, launchMutation, {
       token: operator,
       variables: { spec: await spec('at-limit', range(100), range(18, 1)) },
     });
     expect(r.errors, r.text).toEqual([]);
-    const id = r.data?.launchExperiment.id ?? '';
+    const id = r.data?.launchExperiment.experiment.id ?? '';
     const [row] = await t.warehouse.db
       .select({ n: sql<number>`count(*)::int` })
       .from(sql`runs`)
@@ -339,15 +340,16 @@ describe('NUL characters (item 11)', () => {
     // A string literal in the query text itself.
     const literal = await gql(
       url,
-      'mutation { createApiToken(name: "x\\u0000y", role: viewer) { token } }',
+      'mutation { createApiToken(input: { name: "x\\u0000y", role: viewer }) { token } }',
       { token: admin },
     );
     expect(literal.status).toBe(400);
     expect(codes(literal)).toEqual(['BAD_USER_INPUT']);
-    expect(literal.errors[0]?.message).toMatch(/^a string in the query at line 1, column 33 /);
+    // Column 42: where the literal "x\u0000y" starts in the text above.
+    expect(literal.errors[0]?.message).toMatch(/^a string in the query at line 1, column 42 /);
     const token = await gql(
       url,
-      'mutation($n: String!) { createApiToken(name: $n, role: viewer) { token } }',
+      'mutation($n: String!) { createApiToken(input: { name: $n, role: viewer }) { token } }',
       { token: admin, variables: { n: 'ev\u0000il' } },
     );
     expect(codes(token)).toEqual(['BAD_USER_INPUT']);

@@ -89,7 +89,8 @@ describe.runIf(runBrowser)('launch from the web form', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${viewerToken}` },
       body: JSON.stringify({
-        query: 'mutation($spec: JSON!) { launchExperiment(spec: $spec) { id } }',
+        query:
+          'mutation($spec: JSON!) { launchExperiment(input: { spec: $spec }) { experiment { id } } }',
         variables: { spec: await tinySpec('viewer-try') },
       }),
     });

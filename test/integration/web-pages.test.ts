@@ -508,6 +508,11 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
     );
     await page.goto(`${webUrl}/experiments/00000000-0000-4000-8000-000000000000`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
+    // An unknown run of a known experiment: the API answers null, the page is not found.
+    await page.goto(
+      `${webUrl}/experiments/${experimentId}/runs/00000000-0000-4000-8000-000000000000`,
+    );
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
   });
 
   it('lays out on a phone screen', async () => {

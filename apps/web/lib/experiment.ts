@@ -1,7 +1,7 @@
 import { cache } from 'react';
 import { ArmFields } from './arm-fields.ts';
 import { EstimateFields } from './estimate-fields.ts';
-import { ApiError, attempt, request } from './graphql.ts';
+import { attempt, request } from './graphql.ts';
 import { graphql, type ResultOf } from './graphql-document.ts';
 
 const ExperimentHeaderQuery = graphql(
@@ -39,14 +39,6 @@ export type ArmWithAccuracy = ExperimentHeader['arms'][number];
  * request per page view serves both (React's cache lasts one server render).
  */
 export const loadExperimentHeader = cache((id: string) =>
-  attempt(async () => {
-    try {
-      const data = await request(ExperimentHeaderQuery, { id });
-      return data.experiment;
-    } catch (error) {
-      // An unknown id is a missing page (the API answers NOT_FOUND or null), not a failure.
-      if (error instanceof ApiError && error.code === 'NOT_FOUND') return null;
-      throw error;
-    }
-  }),
+  // An unknown id is a missing page: the API answers null, which the layout turns into a 404.
+  attempt(async () => (await request(ExperimentHeaderQuery, { id })).experiment),
 );

@@ -5,8 +5,9 @@ import { graphql } from './graphql-document.ts';
 /**
  * What a launch can start from: a preset the API ships, or the stored spec of an experiment
  * launched before (re-run with changes). The form shows a few fields of the spec and sends the
- * rest back unchanged, so these schemas read only those fields and keep everything else. The
- * schema types a spec as JSON (any value), so zod checks the part the form reads.
+ * rest back unchanged, so it reads `specJson` (the whole spec as JSON, not the typed `spec`) and
+ * these schemas read only those fields and keep everything else; JSON is any value, so zod checks
+ * the part the form reads.
  */
 const baseSpecSchema = z
   .object({
@@ -32,7 +33,7 @@ const PresetsQuery = graphql(`
     presets {
       name
       description
-      spec
+      specJson
     }
   }
 `);
@@ -44,7 +45,7 @@ const ExperimentSpecsQuery = graphql(`
         node {
           id
           name
-          spec
+          specJson
         }
       }
     }
@@ -55,7 +56,7 @@ const ExperimentSpecsQuery = graphql(`
 async function loadPresets(): Promise<SpecSource[]> {
   const data = await request(PresetsQuery, {});
   return data.presets.flatMap((p) => {
-    const spec = baseSpecSchema.safeParse(p.spec);
+    const spec = baseSpecSchema.safeParse(p.specJson);
     return spec.success
       ? [
           {
@@ -73,7 +74,7 @@ async function loadPresets(): Promise<SpecSource[]> {
 async function loadExperimentSpecs(): Promise<SpecSource[]> {
   const data = await request(ExperimentSpecsQuery, {});
   return data.experiments.edges.flatMap(({ node }) => {
-    const spec = baseSpecSchema.safeParse(node.spec);
+    const spec = baseSpecSchema.safeParse(node.specJson);
     return spec.success
       ? [
           {

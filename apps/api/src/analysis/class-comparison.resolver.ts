@@ -17,12 +17,13 @@ export class ClassComparisonResolver {
   async classComparison(
     @Ctx() ctx: ApiContext,
     @Args(() => ClassComparisonArgs)
-    { experimentId, a, b, statistic, correction, alpha }: ClassComparisonArgs,
+    args: ClassComparisonArgs,
   ): Promise<ClassComparisonType> {
+    const { a, b, statistic, correction, alpha } = args;
     const keyA = parseArm(a, 'a');
     const keyB = parseArm(b, 'b');
     const level = parseAlpha(alpha);
-    const study = await studyOf(ctx, experimentId);
+    const study = await studyOf(ctx, args);
     // Welch needs a variance per arm: two seeds at least, as compareClasses demands.
     const armA = armOf(study, keyA, 'a', 2);
     const armB = armOf(study, keyB, 'b', 2);

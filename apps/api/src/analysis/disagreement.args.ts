@@ -1,9 +1,9 @@
-import { ArgsType, Field, ID } from 'type-graphql';
+import { ArgsType, Field } from 'type-graphql';
+import { ExperimentRefArgs } from '../experiment/experiment-ref.args.ts';
 import { ArmInput } from './arm.input.ts';
 
 @ArgsType()
-export class ArmPairArgs {
-  @Field(() => ID) experimentId!: string;
+export class ArmPairArgs extends ExperimentRefArgs {
   @Field(() => ArmInput) a!: ArmInput;
   @Field(() => ArmInput) b!: ArmInput;
 }

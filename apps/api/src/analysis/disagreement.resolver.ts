@@ -17,11 +17,12 @@ export class DisagreementResolver {
   })
   async disagreement(
     @Ctx() ctx: ApiContext,
-    @Args(() => ArmPairArgs) { experimentId, a, b }: ArmPairArgs,
+    @Args(() => ArmPairArgs) args: ArmPairArgs,
   ): Promise<DisagreementType> {
+    const { a, b } = args;
     const keyA = parseArm(a, 'a');
     const keyB = parseArm(b, 'b');
-    const study = await studyOf(ctx, experimentId);
+    const study = await studyOf(ctx, args);
     const armA = armOf(study, keyA, 'a');
     const armB = armOf(study, keyB, 'b');
     // Same seed, same data order and initialisation stream: the pairing the paper compares.
@@ -43,7 +44,10 @@ export class DisagreementResolver {
       readTestLabels(ctx.db, study.experimentId),
       readPredictedLabels(ctx.db, runIds),
     ]);
-    if (!yTrue) throw badArgument('experimentId: the experiment has no test set', 'experimentId');
+    if (!yTrue) {
+      const argument = args.experimentName == null ? 'experimentId' : 'experimentName';
+      throw badArgument(`${argument}: the experiment has no test set`, argument);
+    }
     const sums = new Float64Array(study.numClasses);
     let overall = 0;
     for (const pair of pairs) {

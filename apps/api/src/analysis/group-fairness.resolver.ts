@@ -52,9 +52,10 @@ export class GroupFairnessResolver {
   })
   async groupFairness(
     @Ctx() ctx: ApiContext,
-    @Args(() => GroupFairnessArgs) { experimentId, attribute }: GroupFairnessArgs,
+    @Args(() => GroupFairnessArgs) args: GroupFairnessArgs,
   ): Promise<GroupFairnessType> {
-    const study = await studyOf(ctx, experimentId);
+    const { attribute } = args;
+    const study = await studyOf(ctx, args);
     if (!study.attributes.includes(attribute)) {
       throw badArgument(
         `attribute: the test set has no sensitive attribute "${attribute}"; it has ${

@@ -1,5 +1,6 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
+import { ExperimentRefArgs } from '../experiment/experiment-ref.args.ts';
 import { toEstimateType } from './estimate.type.ts';
 import { IndividualFairnessType } from './individual-fairness.type.ts';
 import { armType, studyOf } from './study-access.ts';
@@ -12,9 +13,9 @@ export class IndividualFairnessResolver {
   })
   async individualFairness(
     @Ctx() ctx: ApiContext,
-    @Arg('experimentId', () => ID) experimentId: string,
+    @Args(() => ExperimentRefArgs) args: ExperimentRefArgs,
   ): Promise<IndividualFairnessType> {
-    const study = await studyOf(ctx, experimentId);
+    const study = await studyOf(ctx, args);
     const stored = study.summary;
     if (!stored) {
       return {

@@ -1,10 +1,10 @@
 import type { ClassCorrection, ClassStatistic } from '@kdlens/metrics';
-import { ArgsType, Field, Float, ID } from 'type-graphql';
+import { ArgsType, Field, Float } from 'type-graphql';
+import { ExperimentRefArgs } from '../experiment/experiment-ref.args.ts';
 import { ClassStatisticEnum, CorrectionEnum } from './class-statistic.enum.ts';
 
 @ArgsType()
-export class SignificanceSweepArgs {
-  @Field(() => ID) experimentId!: string;
+export class SignificanceSweepArgs extends ExperimentRefArgs {
   @Field(() => CorrectionEnum, {
     defaultValue: 'holm',
     description: 'Which count scCount / tcCount report.',

@@ -20,10 +20,11 @@ export class SignificanceSweepResolver {
   async significanceSweep(
     @Ctx() ctx: ApiContext,
     @Args(() => SignificanceSweepArgs)
-    { experimentId, correction, alpha, statistic }: SignificanceSweepArgs,
+    args: SignificanceSweepArgs,
   ): Promise<SignificanceSweepType> {
+    const { correction, alpha, statistic } = args;
     const level = parseAlpha(alpha);
-    const study = await studyOf(ctx, experimentId);
+    const study = await studyOf(ctx, args);
     return {
       correction,
       statistic,

@@ -1,17 +1,25 @@
 import { armLabel } from '@kdlens/core';
 import type { ArmKey, ArmSummary } from '@kdlens/metrics';
 import type { ApiContext } from '../context.ts';
-import { parseId } from '../errors/parse-id.ts';
+import {
+  type ExperimentRefArgs,
+  experimentRefArguments,
+} from '../experiment/experiment-ref.args.ts';
+import { describeRef, experimentRef, findExperimentByRef } from '../experiment/experiment-ref.ts';
 import { badArgument, notFound } from '../experiment/lookup-errors.ts';
 import type { ArmType } from './arm.type.ts';
 import { toEstimateType } from './estimate.type.ts';
 import { armKeyOf, type CachedArm, type StudyData } from './study-cache.ts';
 
-/** The experiment's study data, or NOT_FOUND / BAD_USER_INPUT for a bad id. */
-export async function studyOf(ctx: ApiContext, experimentId: string): Promise<StudyData> {
-  const id = parseId(experimentId, 'experimentId');
-  const study = await ctx.studies.get(id, ctx.freshAfter);
-  if (!study) throw notFound(`no experiment has id ${id}`);
+/**
+ * The study data of the experiment the arguments name (experimentId or experimentName, exactly
+ * one), or NOT_FOUND / BAD_USER_INPUT. A name costs one statement more: it is looked up first.
+ */
+export async function studyOf(ctx: ApiContext, args: ExperimentRefArgs): Promise<StudyData> {
+  const ref = experimentRef(args.experimentId, args.experimentName, experimentRefArguments);
+  const id = 'id' in ref ? ref.id : (await findExperimentByRef(ctx.db, ref))?.id;
+  const study = id === undefined ? undefined : await ctx.studies.get(id, ctx.freshAfter);
+  if (!study) throw notFound(`no experiment has ${describeRef(ref)}`);
   return study;
 }
 

@@ -1,10 +1,16 @@
 import type { ApiTokenRole } from '@kdlens/core';
 import { apiTokenNameSchema, createApiToken, listApiTokens, revokeApiToken } from '@kdlens/core/db';
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
 import { badUserInput, notFound } from '../errors/api-error.ts';
 import { parseId } from '../errors/parse-id.ts';
-import { ApiTokenType, CreatedTokenType, TokenRoleEnum, ViewerType } from './api-token.type.ts';
+import { CreateApiTokenInput, RevokeApiTokenInput } from './api-token.input.ts';
+import {
+  ApiTokenType,
+  CreateApiTokenPayload,
+  RevokeApiTokenPayload,
+  ViewerType,
+} from './api-token.type.ts';
 
 @Resolver()
 export class ApiTokenResolver {
@@ -26,34 +32,33 @@ export class ApiTokenResolver {
   }
 
   @Authorized<ApiTokenRole>('admin')
-  @Mutation(() => CreatedTokenType, {
+  @Mutation(() => CreateApiTokenPayload, {
     description: 'A new token; its plaintext is in this answer only (admin).',
   })
   async createApiToken(
     @Ctx() ctx: ApiContext,
-    // type-graphql lists arguments in reverse order of the parameters; this prints (name, role).
-    @Arg('role', () => TokenRoleEnum) role: ApiTokenRole,
-    @Arg('name', () => String) name: string,
-  ): Promise<CreatedTokenType> {
+    @Arg('input', () => CreateApiTokenInput) { name, role }: CreateApiTokenInput,
+  ): Promise<CreateApiTokenPayload> {
     const parsed = apiTokenNameSchema.safeParse(name);
     if (!parsed.success) {
-      throw badUserInput(`name: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
-        argument: 'name',
+      throw badUserInput(`input.name: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+        argument: 'input.name',
       });
     }
-    return createApiToken(ctx.db, { name: parsed.data, role });
+    const created = await createApiToken(ctx.db, { name: parsed.data, role });
+    return { token: created.token, apiToken: created.info };
   }
 
   @Authorized<ApiTokenRole>('admin')
-  @Mutation(() => ApiTokenType, {
+  @Mutation(() => RevokeApiTokenPayload, {
     description: 'Revokes a token at once; revoking twice is harmless (admin).',
   })
   async revokeApiToken(
     @Ctx() ctx: ApiContext,
-    @Arg('id', () => ID) id: string,
-  ): Promise<ApiTokenType> {
-    const revoked = await revokeApiToken(ctx.db, parseId(id));
+    @Arg('input', () => RevokeApiTokenInput) { id }: RevokeApiTokenInput,
+  ): Promise<RevokeApiTokenPayload> {
+    const revoked = await revokeApiToken(ctx.db, parseId(id, 'input.id'));
     if (!revoked) throw notFound(`no API token with id ${id}`);
-    return revoked;
+    return { apiToken: revoked };
   }
 }

@@ -22,11 +22,16 @@ export class ApiTokenType {
   @Field(() => GraphQLISODateTime, { nullable: true }) revokedAt!: Date | null;
 }
 
-@ObjectType('CreatedToken')
-export class CreatedTokenType {
+@ObjectType('CreateApiTokenPayload')
+export class CreateApiTokenPayload {
   @Field(() => String, { description: 'The bearer token. Shown this once; only its hash is kept.' })
   token!: string;
-  @Field(() => ApiTokenType) info!: ApiTokenType;
+  @Field(() => ApiTokenType) apiToken!: ApiTokenType;
+}
+
+@ObjectType('RevokeApiTokenPayload')
+export class RevokeApiTokenPayload {
+  @Field(() => ApiTokenType, { description: 'The token, now revoked.' }) apiToken!: ApiTokenType;
 }
 
 @ObjectType('Viewer', { description: 'Who the API takes the caller to be.' })

@@ -8,17 +8,27 @@ import {
   WarehouseError,
 } from '@kdlens/core';
 import { findExperimentById, findRunById } from '@kdlens/core/db';
-import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { ApiError, badUserInput, notFound } from '../errors/api-error.ts';
 import { parseId } from '../errors/parse-id.ts';
-import { ExperimentType } from '../experiment/experiment.type.ts';
+import type { ExperimentType } from '../experiment/experiment.type.ts';
+import { describeRef, experimentRef, findExperimentByRef } from '../experiment/experiment-ref.ts';
 import { toRunType } from '../run/run.mapper.ts';
-import { RunType } from '../run/run.type.ts';
 import type { ApiControl } from './api-control.ts';
-import { ImportFileInput, ImportResultType } from './import.type.ts';
+import {
+  CancelExperimentInput,
+  CancelRunInput,
+  ImportPredictionsInput,
+  LaunchExperimentInput,
+} from './control.input.ts';
+import {
+  CancelExperimentPayload,
+  CancelRunPayload,
+  ImportPredictionsPayload,
+  LaunchExperimentPayload,
+} from './control-payload.type.ts';
 
 const importFilesSchema = z
   .array(
@@ -44,14 +54,14 @@ const experimentNameSchema = z.string().trim().min(1, 'name the experiment').max
 @Resolver()
 export class ControlResolver {
   @Authorized<ApiTokenRole>('operator')
-  @Mutation(() => ExperimentType, {
+  @Mutation(() => LaunchExperimentPayload, {
     description:
       'Validates a spec (an object, or YAML/JSON text), records its experiment and queues the runs it lacks, like `kdlens run`. Idempotent per spec; errors list every spec problem in extensions.problems.',
   })
   async launchExperiment(
     @Ctx() ctx: ApiContext,
-    @Arg('spec', () => GraphQLJSON) spec: unknown,
-  ): Promise<ExperimentType> {
+    @Arg('input', () => LaunchExperimentInput) { spec }: LaunchExperimentInput,
+  ): Promise<LaunchExperimentPayload> {
     const parsed = parseSpec(spec);
     const control = requireControl(ctx.control);
     let experimentId: string;
@@ -60,55 +70,59 @@ export class ControlResolver {
     } catch (error) {
       throw userErrorOr(error);
     }
-    return experimentOrNotFound(ctx, experimentId);
+    return { experiment: await experimentOrNotFound(ctx, experimentId) };
   }
 
   @Authorized<ApiTokenRole>('operator')
-  @Mutation(() => ExperimentType, {
+  @Mutation(() => CancelExperimentPayload, {
     description:
       'Cancels the unfinished runs of an experiment: queued ones at once, running ones within a heartbeat. Launching the spec again resumes them.',
   })
   async cancelExperiment(
     @Ctx() ctx: ApiContext,
-    @Arg('id', () => ID) id: string,
-  ): Promise<ExperimentType> {
-    const experimentId = parseId(id);
-    await experimentOrNotFound(ctx, experimentId);
-    await requireControl(ctx.control).cancel({ experimentId });
-    return experimentOrNotFound(ctx, experimentId);
+    @Arg('input', () => CancelExperimentInput) { id, name }: CancelExperimentInput,
+  ): Promise<CancelExperimentPayload> {
+    const ref = experimentRef(id, name, ['input.id', 'input.name']);
+    const found = await findExperimentByRef(ctx.db, ref);
+    if (!found) throw notFound(`no experiment has ${describeRef(ref)}`);
+    await requireControl(ctx.control).cancel({ experimentId: found.id });
+    return { experiment: await experimentOrNotFound(ctx, found.id) };
   }
 
   @Authorized<ApiTokenRole>('operator')
-  @Mutation(() => RunType, {
+  @Mutation(() => CancelRunPayload, {
     description: 'Cancels one run (and distilled runs waiting on it, if it is a teacher).',
   })
-  async cancelRun(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<RunType> {
-    const runId = parseId(id);
+  async cancelRun(
+    @Ctx() ctx: ApiContext,
+    @Arg('input', () => CancelRunInput) { id }: CancelRunInput,
+  ): Promise<CancelRunPayload> {
+    const runId = parseId(id, 'input.id');
     await runOrNotFound(ctx, runId);
     await requireControl(ctx.control).cancel({ runId });
-    return toRunType(await runOrNotFound(ctx, runId));
+    return { run: toRunType(await runOrNotFound(ctx, runId)) };
   }
 
   @Authorized<ApiTokenRole>('operator')
-  @Mutation(() => ImportResultType, {
+  @Mutation(() => ImportPredictionsPayload, {
     description:
       'Imports prediction files into an experiment (created if missing), like `kdlens import`: every file is checked first and nothing is written unless all are valid (problems in extensions.problems). The request body limit applies; import large studies with the CLI.',
   })
   async importPredictions(
     @Ctx() ctx: ApiContext,
-    // Reversed on purpose: type-graphql prints arguments last parameter first.
-    @Arg('files', () => [ImportFileInput]) files: ImportFileInput[],
-    @Arg('experiment', () => String) experiment: string,
-  ): Promise<ImportResultType> {
-    const name = experimentNameSchema.safeParse(experiment);
+    @Arg('input', () => ImportPredictionsInput) { experimentName, files }: ImportPredictionsInput,
+  ): Promise<ImportPredictionsPayload> {
+    const name = experimentNameSchema.safeParse(experimentName);
     if (!name.success) {
-      throw badUserInput(`experiment: ${name.error.issues[0]?.message ?? 'invalid'}`);
+      throw badUserInput(`input.experimentName: ${name.error.issues[0]?.message ?? 'invalid'}`, {
+        argument: 'input.experimentName',
+      });
     }
     const checked = importFilesSchema.safeParse(files);
     if (!checked.success) {
       throw badUserInput('files are not importable', {
         problems: checked.error.issues.map((i) => ({
-          path: ['files', ...i.path].join('.'),
+          path: ['input', 'files', ...i.path].join('.'),
           message: i.message,
         })),
       });

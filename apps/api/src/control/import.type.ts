@@ -1,5 +1,4 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { ExperimentType } from '../experiment/experiment.type.ts';
+import { Field, InputType } from 'type-graphql';
 
 @InputType('ImportFileInput', {
   description:
@@ -8,10 +7,4 @@ import { ExperimentType } from '../experiment/experiment.type.ts';
 export class ImportFileInput {
   @Field(() => String) name!: string;
   @Field(() => String) content!: string;
-}
-
-@ObjectType('ImportResult')
-export class ImportResultType {
-  @Field(() => ExperimentType) experiment!: ExperimentType;
-  @Field(() => Int) runsImported!: number;
 }

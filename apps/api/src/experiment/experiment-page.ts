@@ -61,6 +61,9 @@ export async function experimentPage(
     edges,
     pageInfo: {
       hasNextPage: first > 0 && rows.length > first,
+      // Keyset pages run forward only; a cursor names a row that was on an earlier page.
+      hasPreviousPage: cursor !== null,
+      startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
     totalCount,

@@ -1,20 +1,21 @@
-import { findExperimentById } from '@kdlens/core/db';
 import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
 import { z } from 'zod';
 import { ArmType } from '../analysis/arm.type.ts';
 import { armFromSummary } from '../analysis/study-access.ts';
 import { redactSpec, seesServerPaths } from '../auth/server-paths.ts';
 import type { ApiContext } from '../context.ts';
-import { parseId } from '../errors/parse-id.ts';
 import { MAX_PAGE_SIZE as MAX_PAGE } from '../limits/api-limits.ts';
 import { toRunType } from '../run/run.mapper.ts';
 import { RunType } from '../run/run.type.ts';
+import { ExperimentSpecType } from '../spec/experiment-spec.type.ts';
+import { typedSpec } from '../spec/typed-spec.ts';
+import { ExperimentArgs } from './experiment.args.ts';
 import { ExperimentType } from './experiment.type.ts';
 import { ExperimentConnectionType } from './experiment-connection.type.ts';
 import { experimentPage } from './experiment-page.ts';
+import { experimentRef, findExperimentByRef } from './experiment-ref.ts';
 import { ExperimentsArgs } from './experiments.args.ts';
-import { notFound } from './lookup-errors.ts';
 
 // Only the parts of a spec the API reads; an imported experiment's spec has none of them.
 const specModelsSchema = z.object({
@@ -41,23 +42,30 @@ export class ExperimentResolver {
 
   @Query(() => ExperimentType, {
     nullable: true,
-    description: 'NOT_FOUND for an unknown id, BAD_USER_INPUT for a malformed one.',
+    description:
+      'By id or by name (exactly one; BAD_USER_INPUT naming them otherwise, or for a malformed id); null when no experiment matches.',
   })
   async experiment(
     @Ctx() ctx: ApiContext,
-    @Arg('id', () => ID) id: string,
-  ): Promise<ExperimentType> {
-    const experimentId = parseId(id, 'id');
-    const row = await findExperimentById(ctx.db, experimentId);
-    if (!row) throw notFound(`no experiment has id ${experimentId}`);
-    return row;
+    @Args(() => ExperimentArgs) { id, name }: ExperimentArgs,
+  ): Promise<ExperimentType | null> {
+    return (await findExperimentByRef(ctx.db, experimentRef(id, name, ['id', 'name']))) ?? null;
+  }
+
+  @FieldResolver(() => ExperimentSpecType, {
+    nullable: true,
+    description:
+      'The spec the experiment was launched from, typed, every default filled in; null for an imported experiment (its specJson records the import). Server paths as in specJson.',
+  })
+  spec(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): ExperimentSpecType | null {
+    return typedSpec(this.specJson(experiment, ctx));
   }
 
   @FieldResolver(() => GraphQLJSON, {
     description:
-      'The full, defaulted experiment spec as stored (an import records its source). Server paths (dataset.root, pretrained, imported files) show as the data set name unless the caller is an operator or admin.',
+      'The full, defaulted experiment spec as stored, as JSON (an import records its source). Server paths (dataset.root, pretrained, imported files) show as the data set name unless the caller is an operator or admin.',
   })
-  spec(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Record<string, unknown> {
+  specJson(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Record<string, unknown> {
     return seesServerPaths(ctx.auth)
       ? experiment.spec
       : redactSpec(experiment.spec, experiment.dataset, ctx.serverFolders);

@@ -1,5 +1,6 @@
 import { type ExperimentStatus, experimentStatuses } from '@kdlens/core';
 import { Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { NodeInterface } from '../node/node.interface.ts';
 
 export const ExperimentStatusEnum = Object.fromEntries(experimentStatuses.map((s) => [s, s])) as {
   [K in ExperimentStatus]: K;
@@ -12,13 +13,14 @@ registerEnumType(ExperimentStatusEnum, { name: 'ExperimentStatus' });
  */
 @ObjectType('Experiment', {
   description: 'A distillation study: a teacher, a non-distilled student and distilled students.',
+  implements: NodeInterface,
 })
 export class ExperimentType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
   @Field(() => String) dataset!: string;
   @Field(() => ExperimentStatusEnum) status!: ExperimentStatus;
-  /** As stored; the `spec` field (ExperimentResolver) shows viewers a copy without server paths. */
+  /** As stored; the `spec` and `specJson` fields (ExperimentResolver) show viewers a copy without server paths. */
   spec!: Record<string, unknown>;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime) updatedAt!: Date;

@@ -55,6 +55,8 @@ export const cacheableRootFields: ReadonlySet<string> = new Set([
   'experiments',
   'experiment',
   'run',
+  // An experiment or a run: the same warehouse data as the two fields above.
+  'node',
   '__typename',
   '__schema',
   '__type',

@@ -24,19 +24,22 @@ export type StatementTable = Readonly<Record<string, Readonly<Record<string, num
 export const rootFieldStatements: StatementTable = {
   Query: {
     // Analyses: the study cache's version query, and its three reload queries when the results
-    // changed (analysis/study-cache.ts); derived tables are then memoised per version.
-    classComparison: 4,
-    significanceSweep: 4,
-    individualFairness: 4,
+    // changed (analysis/study-cache.ts); derived tables are then memoised per version. One more
+    // when the experiment is named by experimentName (looked up first).
+    classComparison: 5,
+    significanceSweep: 5,
+    individualFairness: 5,
     // Also the attribute's stored group metrics of every run.
-    groupFairness: 5,
+    groupFairness: 6,
     // Also the labels and every paired run's predictions, read afresh on each call.
-    disagreement: 6,
+    disagreement: 7,
     // The page with its total in one statement; an empty page counts the total again. The page's
     // rows are priced by connectionRows below.
     experiments: 2,
     experiment: 1,
     run: 1,
+    // The experiments by id, then (not found there) the runs.
+    node: 2,
     apiTokens: 1,
     // Reads the preset files, about as slow as a statement.
     presets: 1,

@@ -1,5 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ObjectType } from 'type-graphql';
+import { ExperimentSpecType } from '../spec/experiment-spec.type.ts';
 
 @ObjectType('Preset', {
   description:
@@ -8,8 +9,10 @@ import { Field, ObjectType } from 'type-graphql';
 export class PresetType {
   @Field(() => String) name!: string;
   @Field(() => String) description!: string;
+  @Field(() => ExperimentSpecType, { description: 'The parsed spec with every default filled in.' })
+  spec!: ExperimentSpecType;
   @Field(() => GraphQLJSON, {
-    description: 'The parsed spec with every default filled in; a launch form starts from it.',
+    description: 'The same spec as JSON; a launch form starts from it.',
   })
-  spec!: Record<string, unknown>;
+  specJson!: Record<string, unknown>;
 }

@@ -4,7 +4,6 @@ import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql
 import { redactPaths, seesServerPaths } from '../auth/server-paths.ts';
 import type { ApiContext } from '../context.ts';
 import { parseId } from '../errors/parse-id.ts';
-import { notFound } from '../experiment/lookup-errors.ts';
 import { toRunType } from './run.mapper.ts';
 import { RunType } from './run.type.ts';
 
@@ -13,13 +12,11 @@ export class RunResolver {
   @Query(() => RunType, {
     nullable: true,
     description:
-      'One run: status, progress, live metrics, epoch history, error, backend, timings. NOT_FOUND for an unknown id.',
+      'One run: status, progress, live metrics, epoch history, error, backend, timings. Null for an unknown id, BAD_USER_INPUT for a malformed one.',
   })
-  async run(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<RunType> {
-    const runId = parseId(id, 'id');
-    const row = await findRunById(ctx.db, runId);
-    if (!row) throw notFound(`no run has id ${runId}`);
-    return toRunType(row);
+  async run(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<RunType | null> {
+    const row = await findRunById(ctx.db, parseId(id, 'id'));
+    return row ? toRunType(row) : null;
   }
 
   @FieldResolver(() => String, {

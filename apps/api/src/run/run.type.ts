@@ -8,6 +8,7 @@ import {
   ObjectType,
   registerEnumType,
 } from 'type-graphql';
+import { NodeInterface } from '../node/node.interface.ts';
 import { EpochMetricsType } from './epoch-metrics.type.ts';
 
 const enumOf = <T extends string>(values: readonly T[]) =>
@@ -21,7 +22,10 @@ registerEnumType(RunRoleEnum, {
 export const RunStatusEnum = enumOf(runStatuses);
 registerEnumType(RunStatusEnum, { name: 'RunStatus' });
 
-@ObjectType('Run', { description: 'One trained model: an arm of the study at one seed.' })
+@ObjectType('Run', {
+  description: 'One trained model: an arm of the study at one seed.',
+  implements: NodeInterface,
+})
 export class RunType {
   @Field(() => ID) id!: string;
   @Field(() => ID) experimentId!: string;

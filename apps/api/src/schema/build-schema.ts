@@ -10,6 +10,7 @@ import { ApiTokenResolver } from '../auth/api-token.resolver.ts';
 import { authChecker } from '../auth/auth-checker.ts';
 import { ControlResolver } from '../control/control.resolver.ts';
 import { ExperimentResolver } from '../experiment/experiment.resolver.ts';
+import { NodeResolver } from '../node/node.resolver.ts';
 import { PresetResolver } from '../preset/preset.resolver.ts';
 import { RunResolver } from '../run/run.resolver.ts';
 
@@ -18,6 +19,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
     resolvers: [
       ExperimentResolver,
       RunResolver,
+      NodeResolver,
       ClassComparisonResolver,
       SignificanceSweepResolver,
       GroupFairnessResolver,

@@ -19,8 +19,10 @@ export interface LaunchState {
 
 const LaunchMutation = graphql(`
   mutation Launch($spec: JSON!) {
-    launchExperiment(spec: $spec) {
-      id
+    launchExperiment(input: { spec: $spec }) {
+      experiment {
+        id
+      }
     }
   }
 `);
@@ -56,7 +58,7 @@ export async function launch(_previous: LaunchState, form: FormData): Promise<La
   let experimentId: string;
   try {
     const data = await request(LaunchMutation, { spec });
-    experimentId = data.launchExperiment.id;
+    experimentId = data.launchExperiment.experiment.id;
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     if (error.problems.length > 0) return mapProblems(error.problems);

@@ -6,9 +6,11 @@ import { graphql } from '@/lib/graphql-document.ts';
 
 const CancelRunMutation = graphql(`
   mutation CancelRun($id: ID!) {
-    cancelRun(id: $id) {
-      id
-      status
+    cancelRun(input: { id: $id }) {
+      run {
+        id
+        status
+      }
     }
   }
 `);

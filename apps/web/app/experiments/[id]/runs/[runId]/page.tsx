@@ -44,9 +44,9 @@ export default async function RunPage({
     loadViewer(),
     attempt(() => request(RunQuery, { id: runId })),
   ]);
-  if (!result.ok && result.error.code === 'NOT_FOUND') notFound();
   if (!result.ok) return <ApiErrorNotice error={result.error} what="this run" />;
   const run = result.value.run;
+  // The API answers null for an unknown run; a run of another experiment is not found here either.
   if (!run || run.experimentId !== id) notFound();
   const label = runLabel(run);
   return (
