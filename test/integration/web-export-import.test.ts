@@ -231,6 +231,28 @@ describe.runIf(runBrowser)('downloads and imports in the web app', () => {
     }
   });
 
+  it('fits the open menu on a phone screen', async () => {
+    const { context, page } = await signedIn(viewerToken);
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${webUrl}/experiments/${experimentId}/groups`);
+      await page.getByTestId('download-menu').locator('summary').click();
+      await page.getByTestId('download-runs.jsonl').waitFor({ state: 'visible' });
+      // Every tab stays readable beside (or above) the menu, and nothing is wider than the screen.
+      for (const tab of ['Overview', 'Classes', 'Groups', 'Runs']) {
+        const box = await page.getByRole('link', { name: tab, exact: true }).boundingBox();
+        expect(box && box.x + box.width).toBeLessThanOrEqual(390);
+      }
+      const overflow = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - window.innerWidth',
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${artifactsDir}web-download-menu-phone.png` });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('answers a refused download with a message in words, not a file', async () => {
     // Signed out, and this API does not allow anonymous reading.
     const anonymous = await fetch(`${webUrl}/experiments/${experimentId}/export/runs.csv`);
