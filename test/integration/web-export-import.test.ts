@@ -368,7 +368,7 @@ describe.runIf(runBrowser)('downloads and imports in the web app', () => {
         { name: 'large-student.csv', content: large.replace('teacher', 'student') },
       ]);
       expect(await page.getByTestId('import-too-large').textContent()).toMatch(
-        /at most 1\.00 MB \(1 MiB\) per request\. Import larger studies with the CLI: npx kdlens import/,
+        /the API accepts at most 1,048,576 bytes \(1 MiB\) per request\. Import larger studies with the CLI: npx kdlens import/,
       );
       expect(await page.getByTestId('import-submit').isDisabled()).toBe(true);
     } finally {

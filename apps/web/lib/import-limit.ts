@@ -20,6 +20,6 @@ export function importBodyBytes(experiment: string, files: readonly ImportFileTe
 
 /** The refusal for a too-large import, naming the limit and the way to import anyway. */
 export function importTooLargeMessage(bytes: number): string {
-  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(2)} MB`;
-  return `These files make a ${mb(bytes)} request; the API accepts at most ${mb(IMPORT_BODY_LIMIT_BYTES)} (1 MiB) per request. Import larger studies with the CLI: npx kdlens import --experiment <name> <files…>`;
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `These files make a request of ${n(bytes)} bytes; the API accepts at most ${n(IMPORT_BODY_LIMIT_BYTES)} bytes (1 MiB) per request. Import larger studies with the CLI: npx kdlens import --experiment <name> <files…>`;
 }
