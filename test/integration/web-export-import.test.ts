@@ -284,7 +284,7 @@ describe.runIf(runBrowser)('downloads and imports in the web app', () => {
     );
   });
 
-  it('imports two prediction files from the page; the experiment appears with its runs', async () => {
+  it('imports two prediction files (one chosen, one dropped); the experiment appears with its runs', async () => {
     const { context, page } = await signedIn(operatorToken);
     try {
       await page
@@ -293,10 +293,21 @@ describe.runIf(runBrowser)('downloads and imports in the web app', () => {
         .click();
       await page.waitForURL(`${webUrl}/import`);
       await page.getByLabel('Experiment name').fill('web-imported');
-      await chooseFiles(page, [
-        { name: 'teacher.csv', content: teacherCsv },
-        { name: 'student.csv', content: studentCsv },
-      ]);
+      // One file chosen, one dropped: both end up in the list.
+      await chooseFiles(page, [{ name: 'teacher.csv', content: teacherCsv }]);
+      const dropped = await page.evaluateHandle(
+        `(() => { const d = new DataTransfer(); d.items.add(new File([${JSON.stringify(studentCsv)}], 'student.csv', { type: 'text/csv' })); return d; })()`,
+      );
+      await page.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: dropped });
+      await expect
+        .poll(() =>
+          page
+            .getByTestId('import-file')
+            .evaluateAll((rows) =>
+              rows.map((r) => (r as unknown as { dataset: { file: string } }).dataset.file),
+            ),
+        )
+        .toEqual(['teacher.csv', 'student.csv']);
       await page.getByTestId('import-submit').click();
       const done = page.getByTestId('import-done');
       await expect
