@@ -261,6 +261,13 @@ describe.runIf(runBrowser)('downloads and imports in the web app', () => {
     expect(await anonymous.text()).toMatch(
       /^Download failed: reading exports needs an API token.*Sign in/,
     );
+    // In a browser the refusal is a page to read, not a file saved under the table's name.
+    if (!browser) throw new Error('no browser');
+    const page = await browser.newPage();
+    const shown = await page.goto(`${webUrl}/experiments/${experimentId}/export/runs.csv`);
+    expect(shown?.status()).toBe(401);
+    expect(await page.locator('body').textContent()).toMatch(/^Download failed: reading exports/);
+    await page.close();
     // Only the menu's tables and formats are forwarded.
     const other = await fetch(`${webUrl}/experiments/${experimentId}/export/secrets.txt`, {
       headers: { cookie: `kdlens_token=${viewerToken}` },
