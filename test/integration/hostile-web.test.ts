@@ -249,7 +249,12 @@ describe('DNS rebinding (anonymous read on)', () => {
   });
 
   it('the web refuses a foreign Host without a token: 403 and no experiment names', async () => {
-    for (const path of ['/', '/experiments', `/experiments/${experimentId}/classes`]) {
+    for (const path of [
+      '/',
+      '/experiments',
+      `/experiments/${experimentId}/classes`,
+      `/experiments/${experimentId}/export/runs.csv`,
+    ]) {
       const page = await request(webPort, { path, host: `attacker.example:${webPort}` });
       expect(page.status, path).toBe(403);
       expect(page.body).toMatch(/^Forbidden: anonymous reading is on, for this machine only/);
@@ -267,6 +272,13 @@ describe('DNS rebinding (anonymous read on)', () => {
     const loopback = await request(webPort, { path: '/experiments', host: `127.0.0.1:${webPort}` });
     expect(loopback.status).toBe(200);
     expect(loopback.body).toContain('hostile-study');
+    // Anonymous reading on the loopback Host downloads without a token, as pages read.
+    const download = await request(webPort, {
+      path: `/experiments/${experimentId}/export/runs.csv`,
+      host: `127.0.0.1:${webPort}`,
+    });
+    expect(download.status).toBe(200);
+    expect(download.headers['content-disposition']).toContain('filename="hostile-study-runs.csv"');
     // Signed in, the Host does not matter: the browser only sends the cookie to its own site.
     const signedIn = await request(webPort, {
       path: '/experiments',
@@ -295,6 +307,12 @@ describe('DNS rebinding (anonymous read on)', () => {
           `http://attacker.example:${apiPort}/graphql?query=${encodeURIComponent(listQuery)}`,
         );
         expect(apiAnswer?.status()).toBe(403);
+        expect(await page.content()).not.toContain('hostile-study');
+        // The web's download route forwards to the API's /export: refused before it does.
+        const download = await page.goto(
+          `http://attacker.example:${webPort}/experiments/${experimentId}/export/runs.csv`,
+        );
+        expect(download?.status()).toBe(403);
         expect(await page.content()).not.toContain('hostile-study');
       } finally {
         await rebound.close();
@@ -388,7 +406,7 @@ describe.runIf(runBrowser)('in Chromium', () => {
     await operator?.context.close();
   });
 
-  it('visits overview, classes, groups, runs and launch without a CSP violation', async () => {
+  it('visits overview, classes, groups, runs, launch and import without a CSP violation', async () => {
     operator = await signIn(operatorToken);
     const { page } = operator;
     const base = `${webUrl}/experiments/${experimentId}`;
@@ -410,6 +428,14 @@ describe.runIf(runBrowser)('in Chromium', () => {
     await page.getByTestId('launch-submit').waitFor();
     // Hydrated: the client-side form reacts (the submit button is a React component).
     expect(await page.getByTestId('launch-submit').isEnabled()).toBe(true);
+    await page.goto(`${webUrl}/import`);
+    await page.getByLabel('Prediction files', { exact: true }).setInputFiles({
+      name: 'teacher.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('# role: teacher\n# seed: 0\nid,label,pred\na,0,0\n'),
+    });
+    // Hydrated: the browser read the chosen file and listed it.
+    await page.getByTestId('import-file').waitFor();
     expect(violations).toEqual([]);
   });
 

@@ -48,6 +48,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <nav aria-label="Main" className="main-nav">
             <a href="/experiments">Experiments</a>
             {canOperate(viewer) && <a href="/launch">Launch</a>}
+            {canOperate(viewer) && <a href="/import">Import</a>}
           </nav>
           <SessionControls />
         </header>

@@ -5,10 +5,16 @@ import { z } from 'zod';
 import { apiUrl } from './api.ts';
 import { TOKEN_COOKIE } from './token-cookie.ts';
 
-/** A problem the API attached to a BAD_USER_INPUT error, e.g. a spec field and its message. */
+/**
+ * A problem the API attached to a BAD_USER_INPUT error: a spec field and its message, or (from
+ * an import) the file, line and column it is at.
+ */
 export interface ApiProblem {
   path: string;
   message: string;
+  file?: string;
+  line?: number;
+  column?: number;
 }
 
 /**
@@ -31,6 +37,9 @@ export class ApiError extends Error {
 const problemSchema = z.object({
   path: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional(),
   message: z.string(),
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
 });
 
 const errorSchema = z.object({
@@ -64,6 +73,9 @@ function describeErrors(errors: z.infer<typeof errorSchema>[]): ApiError {
     (e.extensions?.problems ?? []).map((p) => ({
       path: Array.isArray(p.path) ? p.path.join('.') : (p.path ?? ''),
       message: p.message,
+      ...(p.file === undefined ? {} : { file: p.file }),
+      ...(p.line === undefined ? {} : { line: p.line }),
+      ...(p.column === undefined ? {} : { column: p.column }),
     })),
   );
   return new ApiError(advice ? `${advice} (the API said: ${messages})` : messages, code, problems);

@@ -5,6 +5,7 @@ import { ProgressMeter } from '@/components/progress-meter.tsx';
 import { StatusBadge } from '@/components/status-badge.tsx';
 import { loadExperimentHeader } from '@/lib/experiment.ts';
 import { list } from '@/lib/format.ts';
+import { DownloadMenu } from './download-menu.tsx';
 import { ExperimentTabs } from './experiment-tabs.tsx';
 
 /** The experiment's name and set-up above every tab. */
@@ -31,7 +32,10 @@ export default async function ExperimentLayout({
           <ProgressMeter value={e.progress} label="experiment progress" />
         ) : null}
       </p>
-      <ExperimentTabs id={e.id} />
+      <div className="experiment-bar">
+        <ExperimentTabs id={e.id} />
+        <DownloadMenu experimentId={e.id} />
+      </div>
       {children}
     </>
   );
