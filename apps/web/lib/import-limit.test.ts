@@ -3,11 +3,13 @@ import { IMPORT_BODY_LIMIT_BYTES, importBodyBytes, importTooLargeMessage } from 
 
 it('counts the request as the API reads it: JSON escapes and UTF-8 bytes', () => {
   const empty = importBodyBytes('e', []);
-  // {"experiment":"e","files":[]} is 29 bytes; the rest is the allowance for the document.
-  expect(empty - 29).toBe(2048);
+  // {"input":{"experimentName":"e","files":[]}} is 43 bytes; the rest is the allowance for the
+  // document.
+  expect(empty - 43).toBe(2048);
   // A line break is two characters in JSON (\n); "é" is two bytes of UTF-8; a quote is \".
   const one = importBodyBytes('e', [{ name: 'a.csv', content: 'é\n"' }]);
-  const withFile = '{"experiment":"e","files":[{"name":"a.csv","content":"é\\n\\""}]}';
+  const withFile =
+    '{"input":{"experimentName":"e","files":[{"name":"a.csv","content":"é\\n\\""}]}}';
   expect(one - 2048).toBe(Buffer.byteLength(withFile));
 });
 

@@ -14,7 +14,7 @@ export interface ImportFileText {
 
 /** Bytes the import request's body will have, as JSON-encoded UTF-8 (escapes included). */
 export function importBodyBytes(experiment: string, files: readonly ImportFileText[]): number {
-  const variables = JSON.stringify({ experiment, files });
+  const variables = JSON.stringify({ input: { experimentName: experiment, files } });
   return new TextEncoder().encode(variables).length + DOCUMENT_ALLOWANCE_BYTES;
 }
 

@@ -12,8 +12,8 @@ import {
  * here, so a change of its signature (one `input` argument and a payload type) is one edit.
  */
 const ImportPredictionsMutation = graphql(`
-  mutation ImportPredictions($experiment: String!, $files: [ImportFileInput!]!) {
-    importPredictions(experiment: $experiment, files: $files) {
+  mutation ImportPredictions($input: ImportPredictionsInput!) {
+    importPredictions(input: $input) {
       runsImported
       experiment {
         id
@@ -55,7 +55,9 @@ export async function importPredictions(
     return { ok: false, message: importTooLargeMessage(bytes), problems: [] };
   }
   try {
-    const data = await request(ImportPredictionsMutation, { experiment, files: [...files] });
+    const data = await request(ImportPredictionsMutation, {
+      input: { experimentName: experiment, files: [...files] },
+    });
     const result = data.importPredictions;
     return {
       ok: true,
