@@ -124,7 +124,7 @@ it.skipIf(skip !== null || !webBuilt)(
 
     const child = await serveInNamespace(['serve', '--host', address], env);
     expect(output).toContain(`open http://${address}:${WEB_PORT}`);
-    expect(output).toMatch(/KDLENS_ALLOW_ANONYMOUS_READ=1 is ignored: KDLens listens on/);
+    expect(output).toMatch(/KDLENS_ALLOW_ANONYMOUS_READ=1 is ignored: KDLens is reached at/);
 
     const api = `http://${address}:${API_PORT}`;
     const web = `http://${address}:${WEB_PORT}`;

@@ -17,6 +17,7 @@ import { databaseUnavailable } from './errors/api-error.ts';
 import { databaseUnavailablePlugin } from './errors/database-unavailable.plugin.ts';
 import { createFormatError } from './errors/format-error.ts';
 import { handleExport, sendExportFailure } from './export/export.route.ts';
+import { ExportGate } from './export/export-gate.ts';
 import { EXPORT_PREFIX } from './export/export-path.ts';
 import { newCacheTrace } from './http/cache-trace.ts';
 import { warehouseDataVersion } from './http/data-version.ts';
@@ -213,6 +214,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     log: opts.log,
     access,
     slots,
+    exports: new ExportGate(),
     timeoutMs: limits.timeoutMs,
     serverFolders: handler.serverFolders,
   };

@@ -47,6 +47,16 @@ describe('parseExportUrl', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.message).toContain('"corection"');
   });
+
+  it('answers 400 for an experiment PostgreSQL cannot compare (a NUL) or longer than a name', () => {
+    const nul = failure('/export/a%00b/runs.csv');
+    expect(nul.status).toBe(400);
+    expect(nul.message).toBe(
+      'bad request: the experiment in the export path holds a NUL character (\\u0000)',
+    );
+    expect(failure(`/export/${'x'.repeat(1001)}/runs.csv`).status).toBe(400);
+    expect(parse(`/export/${'x'.repeat(1000)}/runs.csv`).experiment).toHaveLength(1000);
+  });
 });
 
 describe('contentDisposition', () => {

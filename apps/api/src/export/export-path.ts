@@ -1,3 +1,4 @@
+import { unstorableCharacterIn } from '@kdlens/core';
 import { exportFormats, exportTables } from '@kdlens/core/export';
 
 /** Where exports are served: GET /export/<experiment>/<table>.<format>. */
@@ -29,6 +30,9 @@ export class ExportPathError extends Error {
 
 const queryArguments = new Set(['alpha', 'statistic']);
 
+/** Longer than any name a spec or an import may give (and than a UUID). */
+const MAX_EXPERIMENT_CHARS = 1000;
+
 /**
  * Splits /export/<experiment>/<table>.<format> into its parts. The experiment is one
  * percent-encoded path segment (a name with a slash is sent as %2F); the format is what follows
@@ -48,6 +52,19 @@ export function parseExportUrl(url: URL): ExportTarget {
     file = decodeURIComponent(rawFile);
   } catch {
     throw new ExportPathError(400, 'bad request: the export path is not valid percent-encoding');
+  }
+  const unstorable = unstorableCharacterIn(experiment);
+  if (unstorable !== null) {
+    throw new ExportPathError(
+      400,
+      `bad request: the experiment in the export path holds ${unstorable.description}`,
+    );
+  }
+  if (experiment.length > MAX_EXPERIMENT_CHARS) {
+    throw new ExportPathError(
+      400,
+      `bad request: the experiment in the export path is longer than ${MAX_EXPERIMENT_CHARS} characters`,
+    );
   }
   const dot = file.lastIndexOf('.');
   if (experiment === '' || dot <= 0) throw new ExportPathError(404, `not found: ${EXPORT_USAGE}`);

@@ -8,12 +8,12 @@ import { foreignHostRefusal } from '../auth/host-gate.ts';
 import type { Caller } from '../auth/request-auth.ts';
 import { resolveCaller } from '../auth/resolve-caller.ts';
 import { seesServerPaths } from '../auth/server-paths.ts';
-import { downloadAuthorization } from '../auth/token-cookie.ts';
 import { ApiError, databaseUnavailable } from '../errors/api-error.ts';
 import { sendError } from '../http/send-error.ts';
 import { callerKey } from '../limits/caller-key.ts';
 import { type CallerSlots, RateLimitedError, ServerBusyError } from '../limits/caller-slots.ts';
 import { RequestTimeoutError, withTimeout } from '../limits/request-timeout.ts';
+import type { ExportGate } from './export-gate.ts';
 import { contentDisposition, ExportPathError, parseExportUrl } from './export-path.ts';
 
 export interface ExportRouteOptions {
@@ -22,6 +22,8 @@ export interface ExportRouteOptions {
   /** Set once the socket is bound (server.ts): anonymous reads depend on where it listens. */
   access: { anonymousRead: boolean };
   slots: CallerSlots;
+  /** Streaming exports at once, per caller and in all (export-gate.ts). */
+  exports: ExportGate;
   /** KDLENS_API_TIMEOUT_MS: until the first byte, and then for each stall of a slow reader. */
   timeoutMs: number;
   serverFolders: readonly string[];
@@ -37,6 +39,12 @@ function sendExportError(
 ): void {
   sendError(res, status, code, message, { ...headers, 'cache-control': 'no-store' });
 }
+
+/**
+ * A client that takes longer than this to take one batch (25,000 rows) is cut off: PostgreSQL ends
+ * the export's snapshot, which would otherwise hold a pooled connection as long as it trickles.
+ */
+export const EXPORT_IDLE_MS = 60_000;
 
 /**
  * GET (or HEAD) /export/<experiment>/<table>.<csv|parquet|jsonl>: a table of an experiment's
@@ -58,8 +66,10 @@ export async function handleExport(
     sendExportError(res, 405, 'BAD_REQUEST', 'exports are read with GET', { allow: 'GET, HEAD' });
     return;
   }
-  const authorization = downloadAuthorization(req.headers);
-  const refusal = foreignHostRefusal(o.access.anonymousRead, { ...req.headers, authorization });
+  // The bearer header only: the web's sign-in cookie would be ambient authority any other site
+  // could spend by linking here. Browsers download through the web app's own route.
+  const { authorization } = req.headers;
+  const refusal = foreignHostRefusal(o.access.anonymousRead, req.headers);
   if (refusal !== null) {
     sendExportError(res, 403, 'FORBIDDEN_HOST', refusal);
     return;
@@ -92,7 +102,7 @@ export async function handleExport(
       res,
       401,
       'UNAUTHENTICATED',
-      'reading exports needs an API token (Authorization: Bearer <token>, or the web app sign-in cookie); anonymous reading is off',
+      'reading exports needs an API token (Authorization: Bearer <token>); anonymous reading is off',
     );
     return;
   }
@@ -100,11 +110,30 @@ export async function handleExport(
   const who = callerKey(caller, req.socket.remoteAddress, o.access.anonymousRead);
   const gone = new AbortController();
   res.on('close', () => gone.abort());
-  const release = await o.slots.acquire(who.key, gone.signal, who.budget);
+  const leave = o.exports.enter(who.key);
+  if (leave === 'caller') {
+    sendExportError(
+      res,
+      429,
+      'RATE_LIMITED',
+      'too many exports of yours are streaming; wait for one to finish',
+      { 'retry-after': '5' },
+    );
+    return;
+  }
+  if (leave === 'server') {
+    sendExportError(res, 503, 'SERVER_BUSY', 'the server is streaming as many exports as it may', {
+      'retry-after': '5',
+    });
+    return;
+  }
+  let release: () => void = () => {};
   try {
+    release = await o.slots.acquire(who.key, gone.signal, who.budget);
     const prepared = await withTimeout(o.timeoutMs, () =>
       prepareExport(o.db, target, {
         access: { seesServerPaths: seesServerPaths(auth), serverFolders: o.serverFolders },
+        idleTimeoutMs: EXPORT_IDLE_MS,
       }),
     ).catch((error: unknown) => {
       if (error instanceof ExportRequestError) {
@@ -119,6 +148,9 @@ export async function handleExport(
       throw error;
     });
     if (prepared === null) return;
+    // The request slot covers finding the experiment; streaming is the export gate's to limit, so
+    // downloads leave the caller's GraphQL slots free.
+    release();
     res.writeHead(200, {
       'content-type': prepared.contentType,
       'content-disposition': contentDisposition(prepared.fileName),
@@ -148,6 +180,7 @@ export async function handleExport(
     }
   } finally {
     release();
+    leave();
   }
 }
 

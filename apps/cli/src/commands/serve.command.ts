@@ -43,6 +43,7 @@ async function serveApi(
     ...(listen.webHost === undefined ? {} : { webHost: listen.webHost }),
     requested: ctx.config.api.allowAnonymousRead,
     byDefault: anonymousReadByDefault,
+    ...(ctx.config.web.publicUrl === undefined ? {} : { publicUrl: ctx.config.web.publicUrl }),
   });
   if (access.refused) ctx.log.warn(access.refused);
   const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });

@@ -52,10 +52,39 @@ describe('anonymousReadDecision', () => {
       byDefault: false,
     });
     expect(decision.anonymousRead).toBe(false);
-    expect(decision.refused).toMatch(/listens on 10\.213\.0\.1, off loopback/);
+    expect(decision.refused).toMatch(/reached at 10\.213\.0\.1, off loopback/);
     // `kdlens api` serves no web app: only its own address counts.
     expect(
       anonymousReadDecision({ apiHost: '127.0.0.1', requested: true, byDefault: false }),
+    ).toEqual({ anonymousRead: true });
+  });
+
+  it('is off behind a public address: a proxy may pass its own loopback Host for every visitor', () => {
+    const both = { apiHost: '127.0.0.1', webHost: '127.0.0.1' };
+    expect(
+      anonymousReadDecision({
+        ...both,
+        requested: undefined,
+        byDefault: true,
+        publicUrl: 'https://kdlens.example.org',
+      }),
+    ).toEqual({ anonymousRead: false });
+    expect(
+      anonymousReadDecision({
+        ...both,
+        requested: true,
+        byDefault: false,
+        publicUrl: 'https://kdlens.example.org',
+      }).refused,
+    ).toMatch(/reached at kdlens\.example\.org, off loopback/);
+    // A public URL on this machine changes nothing.
+    expect(
+      anonymousReadDecision({
+        ...both,
+        requested: undefined,
+        byDefault: true,
+        publicUrl: 'http://127.0.0.1:3000',
+      }),
     ).toEqual({ anonymousRead: true });
   });
 });

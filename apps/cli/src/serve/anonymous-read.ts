@@ -31,10 +31,16 @@ export function anonymousReadDecision(opts: {
   webHost?: string;
   requested: boolean | undefined;
   byDefault: boolean;
+  /**
+   * KDLENS_PUBLIC_URL. A public address that is not this machine means a reverse proxy in front,
+   * which may pass its own loopback Host and so make every visitor look local: off, too.
+   */
+  publicUrl?: string;
 }): AnonymousReadDecision {
   const wanted = opts.requested ?? opts.byDefault;
   if (!wanted) return { anonymousRead: false };
-  const offLoopback = [opts.apiHost, opts.webHost].filter(
+  const publicHost = opts.publicUrl === undefined ? undefined : new URL(opts.publicUrl).hostname;
+  const offLoopback = [opts.apiHost, opts.webHost, publicHost].filter(
     (host): host is string => host !== undefined && !isLoopbackBind(host),
   );
   if (offLoopback.length === 0) return { anonymousRead: true };
@@ -42,7 +48,7 @@ export function anonymousReadDecision(opts: {
     anonymousRead: false,
     ...(opts.requested === true
       ? {
-          refused: `KDLENS_ALLOW_ANONYMOUS_READ=1 is ignored: KDLens listens on ${offLoopback.join(' and ')}, off loopback, so every reader signs in with an API token`,
+          refused: `KDLENS_ALLOW_ANONYMOUS_READ=1 is ignored: KDLens is reached at ${offLoopback.join(' and ')}, off loopback, so every reader signs in with an API token`,
         }
       : {}),
   };

@@ -65,6 +65,11 @@ export interface PrepareExportOptions {
   /** Default: the reader sees server paths (the CLI: the server's owner). */
   access?: ExportAccess;
   batchRows?: number;
+  /**
+   * How long the snapshot may wait between two batches before PostgreSQL ends it (a reader that
+   * stopped taking rows); unset: no limit (the CLI writes as fast as its disk).
+   */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -95,7 +100,10 @@ export async function prepareExport(
     fileName: `${experiment.name}-${request.table}.${request.format}`,
     contentType: format.contentType,
     async *body() {
-      const snapshot = await openReadSnapshot(db);
+      const snapshot = await openReadSnapshot(
+        db,
+        options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs },
+      );
       try {
         const ctx: TableContext = { db: snapshot.tx, experiment, request, access, batchRows };
         const table = await tableSources[request.table](ctx);

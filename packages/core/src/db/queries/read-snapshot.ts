@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
 import type { Transaction } from './executor.ts';
 
@@ -13,9 +14,14 @@ export interface ReadSnapshot {
  * queries over a long time (an export streamed page by page): every query sees the warehouse as
  * it was at the first one, so a run saved meanwhile cannot mix into half the pages. Readers never
  * block writers in PostgreSQL; the cost is one pooled connection until `close`, which the caller
- * must reach (a `finally`).
+ * must reach (a `finally`). With `idleTimeoutMs`, PostgreSQL ends the transaction (and the
+ * reader's next query fails) once it has waited that long between two queries, so a reader that
+ * stops taking rows cannot hold the connection, or the vacuum horizon, for ever.
  */
-export async function openReadSnapshot(db: Database): Promise<ReadSnapshot> {
+export async function openReadSnapshot(
+  db: Database,
+  options: { idleTimeoutMs?: number } = {},
+): Promise<ReadSnapshot> {
   let handOut: (tx: Transaction) => void = () => {};
   const ready = new Promise<Transaction>((resolve) => {
     handOut = resolve;
@@ -28,6 +34,11 @@ export async function openReadSnapshot(db: Database): Promise<ReadSnapshot> {
   // transaction can outlive it.
   const finished = db.transaction(
     async (tx) => {
+      if (options.idleTimeoutMs !== undefined) {
+        await tx.execute(
+          sql`select set_config('idle_in_transaction_session_timeout', ${String(Math.round(options.idleTimeoutMs))}, true)`,
+        );
+      }
       handOut(tx);
       await ended;
     },

@@ -45,6 +45,8 @@ export async function GET(
       `No such download: "${file.slice(0, 60)}". Downloads are <table>.<csv|parquet|jsonl>.`,
     );
   }
+  // `.` and `..` stay themselves under percent-encoding, and a URL resolves them as path steps.
+  if (id === '.' || id === '..') return plainText(404, 'Download failed: no such experiment.');
   const upstream = new URL(
     `/export/${encodeURIComponent(id)}/${target.table}.${target.format}`,
     apiUrl,
@@ -66,8 +68,9 @@ export async function GET(
       signal: AbortSignal.any([request.signal, headersDeadline.signal]),
     });
   } catch (error) {
-    const reason = error instanceof Error ? String(error.cause ?? error) : String(error);
-    return plainText(502, `Download failed: cannot reach the KDLens API at ${apiUrl}: ${reason}`);
+    // Where the API listens and why it failed are for the server log, not for any visitor.
+    console.error('download: cannot reach the KDLens API', error);
+    return plainText(502, 'Download failed: the KDLens API cannot be reached; try again later.');
   } finally {
     clearTimeout(timer);
   }
