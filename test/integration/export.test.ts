@@ -839,6 +839,37 @@ describe('GET /export/<experiment>/<table>.<format>', () => {
     expect(head.body.length).toBe(0);
   });
 
+  it('lets a caller stream 2 exports at once, refusing a third with RATE_LIMITED', async () => {
+    const held = await Promise.all(
+      [0, 1].map(async () => {
+        const controller = new AbortController();
+        const response = await fetch(`${base}${exportPath(STUDY, 'predictions', 'csv')}`, {
+          headers: { authorization: `Bearer ${viewer}` },
+          signal: controller.signal,
+        });
+        expect(response.status).toBe(200);
+        const reader = response.body?.getReader();
+        await reader?.read();
+        return { controller, reader };
+      }),
+    );
+    try {
+      const third = await download(exportPath(STUDY, 'runs', 'csv'), { token: viewer });
+      expect(third.status).toBe(429);
+      expect(third.headers['retry-after']).toBe('5');
+      expect(JSON.parse(third.text).errors[0].extensions.code).toBe('RATE_LIMITED');
+      // Another caller is not held up by this one's downloads, nor is GraphQL.
+      expect((await download(exportPath(STUDY, 'runs', 'csv'), { token: operator })).status).toBe(
+        200,
+      );
+    } finally {
+      for (const { controller, reader } of held) {
+        controller.abort();
+        await reader?.cancel().catch(() => undefined);
+      }
+    }
+  });
+
   it('stops reading and frees its request slot when the client hangs up mid-download', async () => {
     const controller = new AbortController();
     const response = await fetch(`${base}${exportPath(STUDY, 'predictions', 'csv')}`, {
@@ -849,16 +880,23 @@ describe('GET /export/<experiment>/<table>.<format>', () => {
     await reader?.read();
     controller.abort();
     await reader?.cancel().catch(() => undefined);
+    // Its snapshot's connection goes back to the pool once the stream has unwound: nothing is
+    // left idle in a transaction (polled: the unwinding is asynchronous, bounded here by 5 s).
+    const idleInTransaction = async () =>
+      (
+        await t.warehouse.db.$client.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction'",
+        )
+      ).rows[0]?.n as number;
     const deadline = Date.now() + 5_000;
-    while (api.stats().callers.running > 0 && Date.now() < deadline) {
+    while (
+      (api.stats().callers.running > 0 || (await idleInTransaction()) > 0) &&
+      Date.now() < deadline
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(api.stats().callers.running).toBe(0);
-    // Its snapshot's connection is back in the pool: nothing is left idle in a transaction.
-    const idle = await t.warehouse.db.$client.query(
-      "select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction'",
-    );
-    expect(idle.rows[0]?.n).toBe(0);
+    expect(await idleInTransaction()).toBe(0);
     expect((await exported('significance', 'csv')).status).toBe(200);
   });
 });
