@@ -130,12 +130,29 @@ describe('/metrics', () => {
     expect(after.get('kdlens_api_graphql_requests_in_flight')).toBe(0);
   });
 
-  it('counts refused requests under their status', async () => {
+  it('counts refused requests under their status; their names never add labels', async () => {
     const r = await gql(server.url, 'query Refused { experiments { edges { node { id } } } }');
     expect(r.status).toBe(401);
     expect(r.errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    // 120 more names without a token: past the 100-label bound if refused requests could add one.
+    for (let i = 0; i < 120; i++) {
+      await gql(server.url, `query Flood${i} { experiments { edges { node { id } } } }`);
+    }
     const after = await scrape();
-    expect(after.get('kdlens_api_graphql_requests_total{operation="Refused",status="401"}')).toBe(
+    expect(after.get('kdlens_api_graphql_requests_total{operation="(other)",status="401"}')).toBe(
+      121,
+    );
+    expect([...after.keys()].some((k) => k.includes('operation="Refused"'))).toBe(false);
+    // A name first seen on an answered request still gets its own label, and a known name keeps
+    // it when refused.
+    const named = await gql(server.url, 'query AfterFlood { __typename }', { token: viewer });
+    expect(named.status).toBe(200);
+    await gql(server.url, 'query AfterFlood { experiments { edges { node { id } } } }');
+    const last = await scrape();
+    expect(last.get('kdlens_api_graphql_requests_total{operation="AfterFlood",status="200"}')).toBe(
+      1,
+    );
+    expect(last.get('kdlens_api_graphql_requests_total{operation="AfterFlood",status="401"}')).toBe(
       1,
     );
   });

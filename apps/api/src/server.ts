@@ -450,7 +450,7 @@ async function answerGraphql(
     return;
   }
   const { response, lookup, trace } = answer;
-  h.metrics.noteOperation(res, trace.operation);
+  h.metrics.noteOperation(res, trace.operation, (response.status ?? 200) < 400);
   if (trace.mutation) h.cache?.versions.invalidate();
   h.cache?.count(lookup ? 'miss' : 'bypass');
   for (const [key, value] of response.headers) res.setHeader(key, value);

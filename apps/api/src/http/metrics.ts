@@ -148,17 +148,22 @@ export class ApiMetrics {
     });
   }
 
-  /** The operation a request ran (Apollo's resolved name, or the cached answer's). */
-  noteOperation(res: http.ServerResponse, name: string | null | undefined): void {
-    this.operations.set(res, this.operationLabel(name));
+  /**
+   * The operation a request ran (Apollo's resolved name, or the cached answer's). Only an
+   * answered request (`answered`: HTTP status below 400) may add a new name to the label set, so
+   * clients without a token cannot fill it with names of their own; a refused request counts
+   * under its name when that is already known, else under `(other)`.
+   */
+  noteOperation(res: http.ServerResponse, name: string | null | undefined, answered = true): void {
+    this.operations.set(res, this.operationLabel(name, answered));
   }
 
-  private operationLabel(name: string | null | undefined): string {
+  private operationLabel(name: string | null | undefined, answered: boolean): string {
     if (name === null || name === undefined || !operationNamePattern.test(name)) {
       return UNNAMED_OPERATION;
     }
     if (this.labels.has(name)) return name;
-    if (this.labels.size >= MAX_OPERATION_LABELS) return OTHER_OPERATION;
+    if (!answered || this.labels.size >= MAX_OPERATION_LABELS) return OTHER_OPERATION;
     this.labels.add(name);
     return name;
   }
