@@ -39,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createLogger } from '@kdlens/core';
+import { syntheticTopKRun } from '@kdlens/core/bench/synthetic-run';
 import {
   createApiToken,
   loadRunPredictions,
@@ -98,25 +99,6 @@ const heapLimit = env.BENCH_SERVER_HEAP_MB;
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const mb = (bytes: number) => bytes / 1e6;
-
-/** A run's test-set output: ~accuracy right, top-5 with the prediction first (as the warehouse bench). */
-function syntheticRun(labels: Int32Array, accuracy: number, seed: number) {
-  const rnd = createRandom(seed);
-  const predicted = new Int32Array(n);
-  const ids = new Int32Array(n * K);
-  const values = new Float32Array(n * K);
-  for (let i = 0; i < n; i++) {
-    const p = rnd.next() < accuracy ? (labels[i] as number) : rnd.int(numClasses);
-    predicted[i] = p;
-    let mass = 0.5 + 0.4 * rnd.next();
-    for (let j = 0; j < K; j++) {
-      ids[i * K + j] = j === 0 ? p : (p + j) % numClasses;
-      values[i * K + j] = mass;
-      mass *= 0.3;
-    }
-  }
-  return { predicted, probabilities: { kind: 'top-k' as const, k: K, ids, values } };
-}
 
 /** Kilobytes of a /proc/<pid>/status field (VmRSS, VmHWM). */
 async function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
@@ -234,9 +216,19 @@ async function main(): Promise<void> {
     });
     for (const [i, run] of runs.entries()) {
       const arm = arms.find((a) => a.role === run.role && a.temperature === run.temperature);
-      await saveRunResults(db, run.id, syntheticRun(labels, arm?.accuracy ?? 0.5, 100 + i), {
-        summary: 'defer',
-      });
+      await saveRunResults(
+        db,
+        run.id,
+        syntheticTopKRun(labels, {
+          accuracy: arm?.accuracy ?? 0.5,
+          seed: 100 + i,
+          numClasses,
+          k: K,
+        }),
+        {
+          summary: 'defer',
+        },
+      );
     }
     const rows = runs.length * n;
     const shape = { runs: runs.length, examples: n, classes: numClasses, k: K, rows };

@@ -27,6 +27,7 @@ import {
   recordTestSet,
   saveRunResults,
 } from '../src/results/index.ts';
+import { syntheticTopKRun } from './synthetic-run.ts';
 
 const smoke = process.env.BENCH_SMOKE === '1';
 const env = z
@@ -72,25 +73,6 @@ function emit(record: Record<string, unknown>, readable: string): void {
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-/** A run's test-set output: ~accuracy right, top-5 with the prediction first. */
-function syntheticRun(labels: Int32Array, accuracy: number, seed: number) {
-  const rnd = createRandom(seed);
-  const predicted = new Int32Array(n);
-  const ids = new Int32Array(n * K);
-  const values = new Float32Array(n * K);
-  for (let i = 0; i < n; i++) {
-    const p = rnd.next() < accuracy ? (labels[i] as number) : rnd.int(numClasses);
-    predicted[i] = p;
-    let mass = 0.5 + 0.4 * rnd.next();
-    for (let j = 0; j < K; j++) {
-      ids[i * K + j] = j === 0 ? p : (p + j) % numClasses;
-      values[i * K + j] = mass;
-      mass *= 0.3;
-    }
-  }
-  return { predicted, probabilities: { kind: 'top-k' as const, k: K, ids, values } };
-}
-
 function open() {
   return openScratchWarehouse({
     label: 'bench',
@@ -125,7 +107,15 @@ async function main(): Promise<void> {
     await recordTestSet(db, experiment.id, { numClasses, labels });
     const results = runs.map((run, i) => {
       const arm = arms.find((a) => a.role === run.role && a.temperature === run.temperature);
-      return { run, output: syntheticRun(labels, arm?.accuracy ?? 0.5, 100 + i) };
+      return {
+        run,
+        output: syntheticTopKRun(labels, {
+          accuracy: arm?.accuracy ?? 0.5,
+          seed: 100 + i,
+          numClasses,
+          k: K,
+        }),
+      };
     });
     const examples = { runs: runs.length, examples: n, classes: numClasses, k: K };
     const machine = {
@@ -222,7 +212,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function rawInserts(warehouse: Warehouse, outputs: ReturnType<typeof syntheticRun>[]) {
+async function rawInserts(warehouse: Warehouse, outputs: ReturnType<typeof syntheticTopKRun>[]) {
   const client = await warehouse.db.$client.connect();
   try {
     await client.query('create table bench_floor (predicted bytea, ids bytea, probs bytea)');
@@ -244,7 +234,7 @@ const bytes = (a: Int32Array | Float32Array) => Buffer.from(a.buffer, a.byteOffs
 /** The same arrays written as bytea and as int4[] / float4[] (pg sends arrays as text). */
 async function encoding(
   warehouse: Warehouse,
-  outputs: ReturnType<typeof syntheticRun>[],
+  outputs: ReturnType<typeof syntheticTopKRun>[],
 ): Promise<void> {
   const client = await warehouse.db.$client.connect();
   try {
