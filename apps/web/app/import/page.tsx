@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { OperatorOnlyNotice } from '@/components/operator-only-notice.tsx';
 import { IMPORT_BODY_LIMIT_BYTES } from '@/lib/import-limit.ts';
 import { canOperate, loadViewer } from '@/lib/viewer.ts';
 import { ImportForm } from './import-form.tsx';
@@ -12,14 +12,12 @@ export default async function ImportPage() {
     return (
       <>
         <h1>Import predictions</h1>
-        <div className="notice" data-testid="import-forbidden">
-          <p>
-            {viewer.anonymous
-              ? 'Importing needs an operator token.'
-              : `Your token is a ${viewer.role} token; importing needs an operator token.`}{' '}
-            <Link href="/sign-in?next=/import">Sign in</Link> with one.
-          </p>
-        </div>
+        <OperatorOnlyNotice
+          viewer={viewer}
+          doing="Importing"
+          path="/import"
+          testId="import-forbidden"
+        />
       </>
     );
   }

@@ -1,5 +1,5 @@
-import Link from 'next/link';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
+import { OperatorOnlyNotice } from '@/components/operator-only-notice.tsx';
 import { attempt } from '@/lib/graphql.ts';
 import { loadSpecSources } from '@/lib/presets.ts';
 import { canOperate, loadViewer } from '@/lib/viewer.ts';
@@ -14,14 +14,12 @@ export default async function LaunchPage() {
     return (
       <>
         <h1>Launch an experiment</h1>
-        <div className="notice" data-testid="launch-forbidden">
-          <p>
-            {viewer.anonymous
-              ? 'Launching needs an operator token.'
-              : `Your token is a ${viewer.role} token; launching needs an operator token.`}{' '}
-            <Link href="/sign-in?next=/launch">Sign in</Link> with one.
-          </p>
-        </div>
+        <OperatorOnlyNotice
+          viewer={viewer}
+          doing="Launching"
+          path="/launch"
+          testId="launch-forbidden"
+        />
       </>
     );
   }
