@@ -77,6 +77,13 @@ export const runs = pgTable(
     imagesPerSec: doublePrecision('images_per_sec'),
     loss: doublePrecision('loss'),
     accuracy: doublePrecision('accuracy'),
+    /**
+     * Where a distilled run's soft targets came from: 'cached' = its teacher's logits on the
+     * training split, computed once per seed and shared by that seed's distilled runs; 'live' =
+     * the teacher's forward pass on every batch (augmented inputs, or a split too large to cache).
+     * Null for teachers and plain students, and until the run trains.
+     */
+    teacherOutputs: text('teacher_outputs').$type<TeacherOutputs>(),
     ...timestamps,
   },
   (t) => [
@@ -95,8 +102,15 @@ export const runs = pgTable(
     ),
     check('runs_temperature_positive', sql`${t.temperature} is null or ${t.temperature} > 0`),
     check('runs_progress_range', sql`${t.progress} >= 0 and ${t.progress} <= 1`),
+    check(
+      'runs_teacher_outputs',
+      sql`${t.teacherOutputs} is null or ${t.teacherOutputs} in ('cached', 'live')`,
+    ),
   ],
 );
+
+export const teacherOutputsKinds = ['cached', 'live'] as const;
+export type TeacherOutputs = (typeof teacherOutputsKinds)[number];
 
 /** One finished epoch of a run (runs.history). */
 export interface EpochEntry {
@@ -273,7 +287,12 @@ export const studySummaries = pgTable('study_summaries', {
   computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const runArtifactKinds = ['weights', 'checkpoint'] as const;
+/**
+ * 'weights': a run's final weights; 'checkpoint': its latest resume point; 'teacher-logits': a
+ * teacher's logits on the training split (float32, examples × classes, the split's order), which
+ * the distilled runs of its seed read instead of running the teacher on every batch.
+ */
+export const runArtifactKinds = ['weights', 'checkpoint', 'teacher-logits'] as const;
 export type RunArtifactKind = (typeof runArtifactKinds)[number];
 
 /** Model weights and the last training checkpoint, so any machine can fetch or resume them. */
@@ -294,7 +313,7 @@ export const runArtifacts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.kind] }),
-    check('run_artifacts_kind', sql`${t.kind} in ('weights', 'checkpoint')`),
+    check('run_artifacts_kind', sql`${t.kind} in ('weights', 'checkpoint', 'teacher-logits')`),
   ],
 );
 

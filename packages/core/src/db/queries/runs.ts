@@ -4,7 +4,7 @@ import { type RunRole, type RunSummary, runSummarySchema } from '../../domain/ru
 import { sanitizeRunError } from '../../domain/run-error-text.ts';
 import { isUuid } from '../../domain/uuid.ts';
 import type { Database } from '../database.ts';
-import { type EpochEntry, type RunRow, runs } from '../schema.ts';
+import { type EpochEntry, type RunRow, runs, type TeacherOutputs } from '../schema.ts';
 import { parseOrThrow } from './array-refinements.ts';
 import type { Executor } from './executor.ts';
 
@@ -57,6 +57,24 @@ export async function recordRunBackend(
   const updated = await db
     .update(runs)
     .set({ backend, updatedAt: sql`now()` })
+    .where(and(eq(runs.id, runId), eq(runs.worker, worker), eq(runs.status, 'running')))
+    .returning({ id: runs.id });
+  return updated.length === 1;
+}
+
+/**
+ * Records where a distilled run's soft targets come from ('cached' teacher logits or the 'live'
+ * teacher), while `worker` holds its claim; false when the claim is gone.
+ */
+export async function recordRunTeacherOutputs(
+  db: Database,
+  runId: string,
+  worker: string,
+  teacherOutputs: TeacherOutputs,
+): Promise<boolean> {
+  const updated = await db
+    .update(runs)
+    .set({ teacherOutputs, updatedAt: sql`now()` })
     .where(and(eq(runs.id, runId), eq(runs.worker, worker), eq(runs.status, 'running')))
     .returning({ id: runs.id });
   return updated.length === 1;
