@@ -34,6 +34,7 @@ export {
   type TrainRole,
   type TrainUnitOptions,
   type TrainUnitResult,
+  teacherLogitsOn,
   trainRoles,
   trainUnit,
 } from './train-unit.ts';

@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToyShapes, splitToyShapes } from '../datasets/toy-shapes.dataset.ts';
 import { initBackend } from './backend.ts';
 import { buildModel } from './models/toy-cnn.ts';
-import { type TrainProgress, type TrainUnitOptions, trainUnit } from './train-unit.ts';
+import {
+  type TrainProgress,
+  type TrainUnitOptions,
+  teacherLogitsOn,
+  trainUnit,
+} from './train-unit.ts';
 
 const data = splitToyShapes(generateToyShapes({ count: 600, seed: 11 }), 400);
 const base = { data, batchSize: 32, learningRate: 0.01, seed: 1 } as const;
@@ -86,6 +91,57 @@ describe('trainUnit', () => {
     res.model.dispose();
   });
 
+  it("trains the same student from the teacher's cached logits as from the live teacher", async () => {
+    const trained = teacher;
+    if (trained === undefined) throw new Error('teacher test must run first');
+    const logits = teacherLogitsOn(trained, data.train);
+    expect(logits).toHaveLength(data.train.count * 4);
+    // Per example, the batch of 256 gives the numbers a batch of 32 gives.
+    const direct = tf.tidy(() =>
+      (
+        trained.predict(
+          tf.tensor4d(data.train.images.subarray(0, 3 * 16 * 16 * 3), [3, 16, 16, 3]),
+        ) as tf.Tensor
+      ).dataSync(),
+    );
+    expect(Array.from(logits.subarray(0, 12))).toEqual(Array.from(direct));
+    const opts: TrainUnitOptions = {
+      ...base,
+      role: 'distilled',
+      architecture: 'toy-cnn-student',
+      epochs: 2,
+      temperature: 4,
+      alpha: 0.8,
+    };
+    const live = await trainUnit({ ...opts, teacher });
+    const before = tf.memory().numTensors;
+    const cached = await trainUnit({ ...opts, teacherLogits: logits });
+    expect(tf.memory().numTensors - before).toBe(cached.model.weights.length);
+    expect(cached.finalLoss).toBe(live.finalLoss);
+    expect(snapshot(cached.model)).toEqual(snapshot(live.model));
+    expect(Array.from(cached.predictions)).toEqual(Array.from(live.predictions));
+    for (const r of [live, cached]) r.model.dispose();
+
+    await expect(trainUnit({ ...opts, teacher, teacherLogits: logits })).rejects.toThrow(
+      /'teacher' or 'teacherLogits', not both/,
+    );
+    await expect(trainUnit({ ...opts, teacherLogits: logits.subarray(4) })).rejects.toThrow(
+      /teacherLogits has 1596 values; the train split needs 400 examples × 4 classes = 1600/,
+    );
+    await expect(
+      trainUnit({ ...opts, teacherLogits: logits, augment: { padding: 2 } }),
+    ).rejects.toThrow(/cannot be used with 'augment'/);
+    await expect(
+      trainUnit({
+        ...opts,
+        role: 'student',
+        temperature: undefined,
+        alpha: undefined,
+        teacherLogits: logits,
+      }),
+    ).rejects.toThrow(/'teacherLogits' is only used when role is 'distilled'/);
+  });
+
   it('learns the shape itself, not only the colour shortcut', async () => {
     // With colorCorrelation 0 colour carries no label information.
     const shapeOnly = splitToyShapes(
@@ -144,7 +200,7 @@ describe('trainUnit', () => {
     const wrongTeacher = buildModel('toy-cnn-teacher', { imageSize: 16, numClasses: 3, seed: 1 });
     const before = tf.memory().numTensors;
     await expect(trainUnit({ ...student, role: 'distilled', temperature: 2 })).rejects.toThrow(
-      /requires a trained 'teacher'/,
+      /requires a trained 'teacher' model or 'teacherLogits'/,
     );
     await expect(
       trainUnit({ ...student, role: 'distilled', teacher: wrongTeacher }),

@@ -39,7 +39,12 @@ import {
 } from './training/pretrained-weights.ts';
 import { learningRateAt } from './training/schedules.ts';
 import { gatherBatch, sliceInputs, type TrainingSplit } from './training/splits.ts';
-import { forward, trainableVariables, trainStep } from './training/train-step.ts';
+import {
+  forward,
+  gatherTeacherLogits,
+  trainableVariables,
+  trainStep,
+} from './training/train-step.ts';
 import type {
   EpochMetrics,
   TrainUnitOptions,
@@ -116,6 +121,23 @@ function build(opts: TrainUnitOptions, r: ResolvedOptions): tf.LayersModel {
   });
 }
 
+/**
+ * A teacher's logits on a split, examples × classes in the split's order, in inference mode: the
+ * `teacherLogits` a seed's distilled students share instead of running the teacher every batch.
+ * Per example the same numbers the live teacher gives inside a training batch (inference-mode
+ * layers treat examples independently), so cached and live distillation train the same student.
+ */
+export function teacherLogitsOn(teacher: tf.LayersModel, split: TrainingSplit): Float32Array {
+  let logits: Float32Array | undefined;
+  for (let start = 0; start < split.count; start += EVAL_BATCH) {
+    const n = Math.min(EVAL_BATCH, split.count - start);
+    const chunk = tf.tidy(() => forward(teacher, sliceInputs(split, start, n), false).dataSync());
+    logits ??= new Float32Array(split.count * (chunk.length / n));
+    logits.set(chunk, start * (chunk.length / n));
+  }
+  return logits ?? new Float32Array(0);
+}
+
 /** Accuracy on the split scored between epochs (val if given, else test). */
 function evalAccuracy(model: tf.LayersModel, split: TrainingSplit, numClasses: number): number {
   const predictions = predictClasses(model, split);
@@ -183,7 +205,14 @@ export async function trainUnit(opts: TrainUnitOptions): Promise<TrainUnitResult
           r.augment === undefined
             ? undefined
             : { ...r.augment, seed: epochSeed(epochSeed(opts.seed, epoch), step) };
-        const batch = gatherBatch(train, order, start, end, numClasses, augment);
+        const batch = {
+          ...gatherBatch(train, order, start, end, numClasses, augment),
+          ...(kd?.teacherLogits === undefined
+            ? {}
+            : {
+                teacherLogits: gatherTeacherLogits(kd.teacherLogits, numClasses, order, start, end),
+              }),
+        };
         // Dropout masks follow the global step, so resuming replays the same masks.
         setDropoutStep(model, globalStep);
         const { loss, correct } = trainStep(

@@ -7,10 +7,33 @@ import { crossEntropyLoss, kdLoss } from '../kd-loss.ts';
 import type { TrainingOptimizer } from './optimizers.ts';
 import { batchTensor, type InputLayout } from './splits.ts';
 
-export interface KdSetup {
-  teacher: tf.LayersModel;
-  temperature: number;
-  alpha: number;
+/**
+ * A distilled student's soft targets: the teacher itself, run on every batch ('live'), or its
+ * logits on the whole training split, computed once ('cached'; see teacherLogitsOn).
+ */
+export type KdSetup = { temperature: number; alpha: number } & (
+  | { teacher: tf.LayersModel; teacherLogits?: undefined }
+  | { teacherLogits: Float32Array; teacher?: undefined }
+);
+
+/** The cached teacher logits of a batch's examples, in the batch's order. */
+export function gatherTeacherLogits(
+  logits: Float32Array,
+  numClasses: number,
+  order: Int32Array,
+  start: number,
+  end: number,
+): Float32Array {
+  const rows = new Float32Array((end - start) * numClasses);
+  for (let i = start; i < end; i++) {
+    const idx = order[i] ?? 0;
+    rows.set(logits.subarray(idx * numClasses, (idx + 1) * numClasses), (i - start) * numClasses);
+  }
+  return rows;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 /** Forward pass that insists on a single concrete tensor (our models have one output). */
@@ -40,17 +63,31 @@ export function trainStep(
   variables: readonly tf.Variable[],
   kd: KdSetup | undefined,
   layout: InputLayout,
-  batch: { inputs: Float32Array | Int32Array; oneHot: Float32Array },
+  batch: {
+    inputs: Float32Array | Int32Array;
+    oneHot: Float32Array;
+    /** The batch's rows of the cached teacher logits, when kd has them. */
+    teacherLogits?: Float32Array;
+  },
   n: number,
 ): { loss: number; correct: number } {
   let correct: tf.Tensor | undefined;
   try {
     const cost = tf.tidy(() => {
       const x = batchTensor(layout, batch.inputs, n);
-      const y = tf.tensor2d(batch.oneHot, [n, batch.oneHot.length / n]);
-      // Teacher logits are computed outside minimize(): they are constants
+      const classes = batch.oneHot.length / n;
+      const y = tf.tensor2d(batch.oneHot, [n, classes]);
+      // Teacher logits are computed (or read) outside minimize(): they are constants
       // for the student's update, so no gradient flows into the teacher.
-      const teacherLogits = kd === undefined ? undefined : forward(kd.teacher, x, false);
+      const teacherLogits =
+        kd === undefined
+          ? undefined
+          : kd.teacher !== undefined
+            ? forward(kd.teacher, x, false)
+            : tf.tensor2d(
+                batch.teacherLogits ?? fail('trainStep: cached teacher logits missing for a batch'),
+                [n, classes],
+              );
       return optimizer.minimize(() => {
         const logits = forward(model, x, true);
         // Kept past minimize's internal tidy; off the loss path, so it adds no gradient work.

@@ -74,8 +74,18 @@ export interface TrainUnitOptions {
   temperature?: number;
   /** KD soft-target weight in [0, 1] (default 0.8); only for role === 'distilled'. */
   alpha?: number;
-  /** Trained teacher; required iff role === 'distilled'. Not modified. */
+  /**
+   * Trained teacher; a distilled student needs it or `teacherLogits` (exactly one). Not modified.
+   * With it, the teacher runs on every training batch ('live').
+   */
   teacher?: tf.LayersModel;
+  /**
+   * The teacher's logits on `data.train`, examples × classes in the split's order (see
+   * teacherLogitsOn): the soft targets of every batch are read from here instead of running the
+   * teacher ('cached'). The logits are the same whatever the temperature, so one array serves all
+   * of a seed's distilled students. Not with `augment`: the teacher must see each augmented batch.
+   */
+  teacherLogits?: Float32Array;
   /** Default: classNames.length of the train split, else max label + 1. */
   numClasses?: number;
   /**

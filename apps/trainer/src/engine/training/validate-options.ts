@@ -15,6 +15,7 @@ import {
   type TextSplit,
   type TrainingSplit,
 } from './splits.ts';
+import type { KdSetup } from './train-step.ts';
 import {
   type ModelOptions,
   type OptimizerName,
@@ -37,7 +38,7 @@ export interface ResolvedOptions {
   evaluateEvery: number;
   /** Training-batch augmentation of image models; undefined = none. */
   augment?: { padding: number; flip: boolean };
-  kd?: { teacher: tf.LayersModel; temperature: number; alpha: number };
+  kd?: KdSetup;
 }
 
 export function fail(message: string): never {
@@ -268,6 +269,8 @@ export function validateOptions(opts: TrainUnitOptions): ResolvedOptions {
   if (opts.role !== 'distilled') {
     if (opts.teacher !== undefined)
       fail(`'teacher' is only used when role is 'distilled' (role: ${opts.role})`);
+    if (opts.teacherLogits !== undefined)
+      fail(`'teacherLogits' is only used when role is 'distilled' (role: ${opts.role})`);
     if (opts.temperature !== undefined) {
       fail(`'temperature' is only used when role is 'distilled' (role: ${opts.role})`);
     }
@@ -275,10 +278,26 @@ export function validateOptions(opts: TrainUnitOptions): ResolvedOptions {
       fail(`'alpha' is only used when role is 'distilled' (role: ${opts.role})`);
     return resolved;
   }
-  const teacher = opts.teacher ?? fail("role 'distilled' requires a trained 'teacher' model");
   if (opts.temperature === undefined) fail("role 'distilled' requires a 'temperature' (> 0)");
   const temperature = opts.temperature;
   const kdOpts = prefixed(() => validateKdOptions({ temperature, alpha: opts.alpha }));
+  if (opts.teacherLogits !== undefined) {
+    if (opts.teacher !== undefined) fail("give 'teacher' or 'teacherLogits', not both");
+    if (augment !== undefined) {
+      fail(
+        "'teacherLogits' cannot be used with 'augment': the teacher must see each augmented batch",
+      );
+    }
+    const want = opts.data.train.count * numClasses;
+    if (opts.teacherLogits.length !== want) {
+      fail(
+        `teacherLogits has ${opts.teacherLogits.length} values; the train split needs ${opts.data.train.count} examples × ${numClasses} classes = ${want}`,
+      );
+    }
+    return { ...resolved, kd: { teacherLogits: opts.teacherLogits, ...kdOpts } };
+  }
+  const teacher =
+    opts.teacher ?? fail("role 'distilled' requires a trained 'teacher' model or 'teacherLogits'");
   checkTeacher(teacher, input, numClasses);
   return { ...resolved, kd: { teacher, ...kdOpts } };
 }
