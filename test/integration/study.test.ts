@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -99,6 +99,16 @@ async function worker() {
   return w;
 }
 
+/** The sizes of the experiment's stored teacher logits, one per teacher run. */
+async function teacherLogitBytes(id: string): Promise<number[]> {
+  const rows = await t.warehouse.db.$client.query<{ n: number }>(
+    `select length(a.bytes) as n from run_artifacts a join runs r on r.id = a.run_id
+      where r.experiment_id = $1 and a.kind = 'teacher-logits' order by r.seed`,
+    [id],
+  );
+  return rows.rows.map((r) => r.n);
+}
+
 describe('studies through the job queue', () => {
   it('`kdlens run --local` trains every unit once and stores results; running it again adds nothing', async () => {
     const file = await specFile('study-local', 1, 128);
@@ -129,6 +139,19 @@ describe('studies through the job queue', () => {
       [id],
     );
     expect(weights.rows.map((w) => w.role)).toEqual(['teacher', 'teacher']);
+    // …and their logits on the 128 training images, which the distilled students read instead of
+    // running the teacher on every batch; each distilled run says so.
+    expect(await teacherLogitBytes(id)).toEqual([128 * 10 * 4, 128 * 10 * 4]);
+    expect(runs.map((r) => [r.role, r.teacherOutputs]).sort()).toEqual([
+      ['distilled', 'cached'],
+      ['distilled', 'cached'],
+      ['distilled', 'cached'],
+      ['distilled', 'cached'],
+      ['student', null],
+      ['student', null],
+      ['teacher', null],
+      ['teacher', null],
+    ]);
     const testSet = await loadTestSet(t.warehouse.db, id, { features: true });
     expect(testSet?.examples).toBe(64);
     expect(testSet?.numClasses).toBe(10);
@@ -144,6 +167,62 @@ describe('studies through the job queue', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('study-local: 0 new, 0 restarted, 0 queued');
     expect(await listRunsOfExperiments(t.warehouse.db, [id])).toHaveLength(8);
+  });
+
+  it('distilled students of a teacher without cached logits compute them once and share them', async () => {
+    const file = await specFile('study-uncached', 1, 96);
+    const first = await runCli(['run', file, '--local', '--concurrency', '2'], env(), 120_000);
+    expect(first.code, first.stderr).toBe(0);
+    const id = await experimentId('study-uncached');
+    const accuracies = async () =>
+      Object.fromEntries(
+        (await listRunsOfExperiments(t.warehouse.db, [id]))
+          .filter((r) => r.role === 'distilled')
+          .map((r) => [`${r.seed}/${r.temperature}`, r.summary?.accuracy]),
+      );
+    const cached = await accuracies();
+    // As if the teachers had trained before the cache existed, and their students failed.
+    await t.warehouse.db.$client.query(
+      `delete from run_artifacts a using runs r where r.id = a.run_id and r.experiment_id = $1 and a.kind = 'teacher-logits'`,
+      [id],
+    );
+    await t.warehouse.db.$client.query(
+      `update runs set status = 'failed', teacher_outputs = null where experiment_id = $1 and role = 'distilled'`,
+      [id],
+    );
+    const again = await runCli(['run', file, '--local', '--concurrency', '2'], env(), 120_000);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('study-uncached: 0 new, 4 restarted');
+    expect(await teacherLogitBytes(id)).toEqual([96 * 10 * 4, 96 * 10 * 4]);
+    const runs = await listRunsOfExperiments(t.warehouse.db, [id]);
+    expect(runs.filter((r) => r.role === 'distilled').map((r) => r.teacherOutputs)).toEqual([
+      'cached',
+      'cached',
+      'cached',
+      'cached',
+    ]);
+    // Logits computed by a student are the teacher's own: the students train the same again.
+    expect(await accuracies()).toEqual(cached);
+  });
+
+  it('an augmented study runs the teacher on every batch and says so', async () => {
+    const base = await readFile(await specFile('study-augmented', 1, 96), 'utf8');
+    const file = path.join(dir, 'study-augmented.yaml');
+    await writeFile(
+      file,
+      base.replace('  imageSize: 16\n', '  imageSize: 16\n  augment: { padding: 2 }\n'),
+    );
+    const run = await runCli(['run', file, '--local', '--concurrency', '2'], env(), 120_000);
+    expect(run.code, run.stderr).toBe(0);
+    const id = await experimentId('study-augmented');
+    expect(await teacherLogitBytes(id)).toEqual([]);
+    const runs = await listRunsOfExperiments(t.warehouse.db, [id]);
+    expect(runs.filter((r) => r.role === 'distilled').map((r) => r.teacherOutputs)).toEqual([
+      'live',
+      'live',
+      'live',
+      'live',
+    ]);
   });
 
   it('retries the unit of a killed worker on another, resuming from its checkpoint', async () => {

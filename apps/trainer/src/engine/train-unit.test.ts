@@ -94,7 +94,7 @@ describe('trainUnit', () => {
   it("trains the same student from the teacher's cached logits as from the live teacher", async () => {
     const trained = teacher;
     if (trained === undefined) throw new Error('teacher test must run first');
-    const logits = teacherLogitsOn(trained, data.train);
+    const logits = await teacherLogitsOn(trained, data.train);
     expect(logits).toHaveLength(data.train.count * 4);
     // Per example, the batch of 256 gives the numbers a batch of 32 gives.
     const direct = tf.tidy(() =>

@@ -127,13 +127,20 @@ function build(opts: TrainUnitOptions, r: ResolvedOptions): tf.LayersModel {
  * Per example the same numbers the live teacher gives inside a training batch (inference-mode
  * layers treat examples independently), so cached and live distillation train the same student.
  */
-export function teacherLogitsOn(teacher: tf.LayersModel, split: TrainingSplit): Float32Array {
+export async function teacherLogitsOn(
+  teacher: tf.LayersModel,
+  split: TrainingSplit,
+  signal?: AbortSignal,
+): Promise<Float32Array> {
   let logits: Float32Array | undefined;
   for (let start = 0; start < split.count; start += EVAL_BATCH) {
+    signal?.throwIfAborted();
     const n = Math.min(EVAL_BATCH, split.count - start);
     const chunk = tf.tidy(() => forward(teacher, sliceInputs(split, start, n), false).dataSync());
     logits ??= new Float32Array(split.count * (chunk.length / n));
     logits.set(chunk, start * (chunk.length / n));
+    // A large split takes seconds: let heartbeats and cancellation through between batches.
+    await yieldToEventLoop();
   }
   return logits ?? new Float32Array(0);
 }

@@ -19,6 +19,7 @@ import {
   putRunArtifact,
   recordEpoch,
   recordRunBackend,
+  recordRunTeacherOutputs,
 } from '@kdlens/core/db';
 import { recordTestSet, saveRunResults } from '@kdlens/core/results';
 import { readStudySpec } from '@kdlens/core/study';
@@ -28,7 +29,8 @@ import { type EpochMetrics, initBackend, trainUnit } from '../engine/index.ts';
 import type { RunUnit, UnitContext, UnitResult } from '../worker/index.ts';
 import { packDirectorySync, unpackDirectory } from './directory-bundle.ts';
 import { loadStudyData, type StudyData } from './load-study-data.ts';
-import { loadTeacher, storeTeacherWeights } from './teacher-weights.ts';
+import { liveTeacherReason, readTeacherLogits, storeTeacherLogits } from './teacher-logits.ts';
+import { loadTeacher, storeTeacherWeights, succeededTeacherRun } from './teacher-weights.ts';
 import { unitTrainOptions } from './unit-train-options.ts';
 
 export interface StudyRunUnitOptions {
@@ -71,6 +73,39 @@ function studyOptions(spec: ExperimentSpec) {
   };
 }
 
+/** A distilled student's soft targets: its teacher's cached logits, or the teacher itself. */
+type SoftTargets = { teacherLogits: Float32Array } | { teacher: tf.LayersModel };
+
+/**
+ * The teacher's logits from the warehouse when the spec allows caching them (computed and stored
+ * here if its teacher ran before the cache existed), else the teacher, to run on every batch.
+ */
+async function softTargets(
+  db: Database,
+  run: Parameters<RunUnit>[0]['run'],
+  spec: ExperimentSpec,
+  data: StudyData,
+  ctx: UnitContext,
+): Promise<SoftTargets> {
+  const teacherRunId = await succeededTeacherRun(db, run.experimentId, run.seed);
+  const live = liveTeacherReason(spec, data);
+  if (live === undefined) {
+    const cached = await readTeacherLogits(db, teacherRunId, data);
+    if (cached !== undefined) return { teacherLogits: cached };
+  }
+  const teacher = await loadTeacher(db, teacherRunId, run.seed, spec, data);
+  if (live !== undefined) {
+    ctx.log.info({ reason: live }, 'the teacher runs on every batch');
+    return { teacher };
+  }
+  try {
+    await ctx.heartbeat();
+    return { teacherLogits: await storeTeacherLogits(db, teacherRunId, teacher, data, ctx.signal) };
+  } finally {
+    teacher.dispose();
+  }
+}
+
 export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
   const { db } = opts;
   return async ({ run }, ctx) => {
@@ -91,25 +126,30 @@ export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
     await ctx.heartbeat();
     await ensureTestSet(db, run.experimentId, data);
 
-    let teacher: tf.LayersModel | undefined;
+    let soft: SoftTargets | undefined;
     const work = await mkdtemp(path.join(os.tmpdir(), 'kdlens-unit-'));
     try {
       if (run.role === 'distilled') {
-        teacher = await loadTeacher(db, run.experimentId, run.seed, spec, data);
+        soft = await softTargets(db, run, spec, data, ctx);
+        const outputs = 'teacher' in soft ? 'live' : 'cached';
+        if (!(await recordRunTeacherOutputs(db, run.id, run.worker, outputs))) {
+          ctx.signal.throwIfAborted();
+          throw new KdlensError(`run ${run.id} is no longer claimed by this worker`);
+        }
       }
       const checkpointDir = path.join(work, 'checkpoint');
       if (run.attempt > 1) {
         const checkpoint = await getRunArtifact(db, run.id, 'checkpoint');
         if (checkpoint !== undefined) await unpackDirectory(checkpoint.bytes, checkpointDir);
       }
-      return await train(spec, data, teacher, checkpointDir, {
+      return await train(spec, data, soft, checkpointDir, {
         db,
         run,
         ctx,
         dataRoots: opts.dataRoots,
       });
     } finally {
-      teacher?.dispose();
+      if (soft !== undefined && 'teacher' in soft) soft.teacher.dispose();
       await rm(work, { recursive: true, force: true });
     }
   };
@@ -118,7 +158,7 @@ export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
 async function train(
   spec: ExperimentSpec,
   data: StudyData,
-  teacher: tf.LayersModel | undefined,
+  soft: SoftTargets | undefined,
   checkpointDir: string,
   unit: {
     db: Database;
@@ -164,7 +204,7 @@ async function train(
   }
   const result = await trainUnit({
     ...options,
-    ...(teacher === undefined ? {} : { teacher }),
+    ...soft,
     checkpointDir,
     resume: true,
     signal: ctx.signal,
@@ -187,6 +227,10 @@ async function train(
     if (run.role === 'teacher') {
       // Before the results: saving them marks the teacher succeeded, which lets its students start.
       await storeTeacherWeights(db, run.id, result.model, options.architecture);
+      // Its students' soft targets, computed once here rather than on each of their batches.
+      if (liveTeacherReason(spec, data) === undefined) {
+        await storeTeacherLogits(db, run.id, result.model, data, ctx.signal);
+      }
     }
     // A cancelled or lost unit must not record results over another attempt's.
     ctx.signal.throwIfAborted();

@@ -42,23 +42,32 @@ export async function storeTeacherWeights(
   await putRunArtifact(db, runId, 'weights', bytes, { architecture, format: 'tfjs-layers' });
 }
 
-/** The trained teacher of `seed`, rebuilt from the spec and its stored weights. */
-export async function loadTeacher(
+/** The id of the succeeded teacher run of `seed`; an error when it has not succeeded (yet). */
+export async function succeededTeacherRun(
   db: Database,
   experimentId: string,
   seed: number,
-  spec: ExperimentSpec,
-  data: StudyData,
-): Promise<tf.LayersModel> {
+): Promise<string> {
   const runs = await listRunsOfExperiments(db, [experimentId]);
   const teacher = runs.find((r) => r.role === 'teacher' && r.seed === seed);
   if (teacher?.status !== 'succeeded') {
     throw new KdlensError(`the teacher of seed ${seed} has not succeeded; it must train first`);
   }
-  const artifact = await getRunArtifact(db, teacher.id, 'weights');
+  return teacher.id;
+}
+
+/** The trained teacher of `seed` (run `teacherRunId`), rebuilt from the spec and its stored weights. */
+export async function loadTeacher(
+  db: Database,
+  teacherRunId: string,
+  seed: number,
+  spec: ExperimentSpec,
+  data: StudyData,
+): Promise<tf.LayersModel> {
+  const artifact = await getRunArtifact(db, teacherRunId, 'weights');
   if (artifact === undefined) {
     throw new KdlensError(
-      `the teacher of seed ${seed} (run ${teacher.id}) has no stored weights; it was trained before weights were kept: cancel and delete the experiment, then run the spec again`,
+      `the teacher of seed ${seed} (run ${teacherRunId}) has no stored weights; it was trained before weights were kept: cancel and delete the experiment, then run the spec again`,
     );
   }
   return withTempDir(async (dir) => {
