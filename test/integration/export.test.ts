@@ -47,6 +47,8 @@ const armSpecs = [
 ] as const;
 const seeds = [0, 1, 2];
 const SECRET_FOLDER = '/srv/kdlens-secret';
+const BIG_STUDY = 'big';
+const NBIG = 300_000;
 
 const imported: ImportedStudy = (() => {
   const runs = armSpecs.flatMap((arm, a) =>
@@ -275,6 +277,24 @@ beforeAll(async () => {
       probabilities: { kind: 'top-k', k: KB, ids, values },
     });
   }
+  // Downloads that cannot finish while their client holds off reading: tens of MB, more than the
+  // loopback socket buffers take, so the server is still streaming when the test asks again.
+  const big = await recordExperiment(db, {
+    name: BIG_STUDY,
+    dataset: 'cifar10',
+    spec: {},
+    runs: [{ role: 'teacher', temperature: null, seed: 0, architecture: 'resnet20' }],
+  });
+  const bigLabels = Int32Array.from({ length: NBIG }, (_, i) => i % 10);
+  await recordTestSet(db, big.experiment.id, { numClasses: 10, labels: bigLabels, sensitive: {} });
+  await saveRunResults(db, big.runs[0]?.id ?? '', {
+    predicted: bigLabels,
+    probabilities: {
+      kind: 'dense',
+      numClasses: 10,
+      values: Float32Array.from({ length: NBIG * 10 }, (_, i) => (i % 10 === 0 ? 0.91 : 0.01)),
+    },
+  });
   await recordExperiment(db, {
     name: 'planned-only',
     dataset: 'cifar10',
@@ -617,12 +637,13 @@ describe('GET /export/<experiment>/<table>.<format>', () => {
           accuracy: number | null;
           classAccuracy: (number | null)[] | null;
           backend: string | null;
+          teacherOutputs: string | null;
           status: string;
           attempt: number;
         }[];
       };
     }>(
-      'query($id: ID!) { experiment(id: $id) { runs { id accuracy classAccuracy backend status attempt } } }',
+      'query($id: ID!) { experiment(id: $id) { runs { id accuracy classAccuracy backend teacherOutputs status attempt } } }',
       {
         id: experimentId,
       },
@@ -633,6 +654,7 @@ describe('GET /export/<experiment>/<table>.<format>', () => {
       expect(runsTable.find((r) => r.run_id === run.id)).toMatchObject({
         accuracy: run.accuracy,
         backend: run.backend,
+        teacher_outputs: run.teacherOutputs,
         status: run.status,
         attempt: run.attempt,
       });
@@ -843,7 +865,7 @@ describe('GET /export/<experiment>/<table>.<format>', () => {
     const held = await Promise.all(
       [0, 1].map(async () => {
         const controller = new AbortController();
-        const response = await fetch(`${base}${exportPath(STUDY, 'predictions', 'csv')}`, {
+        const response = await fetch(`${base}${exportPath(BIG_STUDY, 'predictions', 'csv')}`, {
           headers: { authorization: `Bearer ${viewer}` },
           signal: controller.signal,
         });

@@ -26,6 +26,7 @@ export function toRunType(row: RunRow): RunType {
     seed: row.seed,
     architecture: row.architecture,
     backend: row.backend,
+    teacherOutputs: row.teacherOutputs,
     status: row.status,
     progress: row.progress,
     epoch: row.epoch,

@@ -39,6 +39,12 @@ export class RunType {
   @Field(() => String) architecture!: string;
   @Field(() => String, { nullable: true, description: 'TensorFlow.js backend the run trained on.' })
   backend!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Where a distilled run's soft targets came from: 'cached' (its teacher's logits on the training split, computed once per seed) or 'live' (the teacher run on every batch: augmented data, or a split too large to cache). Null for teachers, plain students and runs not started.",
+  })
+  teacherOutputs!: string | null;
   @Field(() => RunStatusEnum) status!: RunStatus;
   @Field(() => Float, { description: 'Share of the run done, 0 to 1.' }) progress!: number;
   @Field(() => Int) epoch!: number;

@@ -33,7 +33,8 @@ const finite = (v: number | null | undefined) =>
 /**
  * One row per run, results or not: its arm and seed, the training settings its spec gave it
  * (epochs, batch size, learning rate, optimizer, schedule, whether it started from pretrained
- * weights, and for distilled runs the KD α), status and attempts, the backend it trained on,
+ * weights, and for distilled runs the KD α), status and attempts, the backend it trained on
+ * (and for distilled runs whether the teacher's logits were cached or run live),
  * test accuracy, timings, and its error. The error's server paths show as the data set's name
  * unless the reader may see them, as the API's `Run.error`; the pretrained folder shows as a
  * flag only.
@@ -45,6 +46,7 @@ export const runsTable: TableSource = async (ctx) => {
     column('dataset', 'utf8'),
     column('status', 'utf8'),
     column('backend', 'utf8', true),
+    column('teacher_outputs', 'utf8', true),
     column('epochs', 'int32', true),
     column('batch_size', 'int32', true),
     column('learning_rate', 'double', true),
@@ -86,6 +88,7 @@ export const runsTable: TableSource = async (ctx) => {
         experiment.dataset,
         run.status,
         run.backend,
+        run.teacherOutputs,
         finite(model?.epochs),
         finite(model?.batchSize),
         finite(model?.learningRate),
