@@ -1,0 +1,301 @@
+// A whole study end to end, as a user trains it (`kdlens run <spec> --local`: one worker process
+// per core), beside the same recipe written plainly in PyTorch (bench/pytorch_study.py, one
+// process with torch's threads on every core) on the very same splits, in the same run. Run with
+//   npm run bench -w @kdlens/cli        (or: cd apps/cli && node --import tsx bench/study.bench.ts)
+// JSON lines on stdout, a human summary on stderr:
+//   {"bench":"study","preset",...,"load1"}      what ran, on what machine, under what load
+//   {"engine":"kdlens","wallSeconds",...}        the study's wall time and, per unit kind (teacher,
+//                                                student = NDS, distilled), its units' training
+//                                                images/s, seconds and test accuracy
+//   {"engine":"pytorch",...}                     the same for PyTorch, when python3 has torch
+//   {"ratio":...}                                KDLens wall time / PyTorch's (≤ 1: as fast or faster)
+// Environment: BENCH_PRESET (default fashion-mnist when its data is installed, else demo) or
+// BENCH_SPEC (a spec file); DATABASE_URL (a server to make a scratch database on; default an
+// embedded server); BENCH_PYTORCH=0 skips PyTorch; BENCH_SMOKE=1 (CI's bench:smoke) trains the
+// demo cut to seconds (1 seed, 1 epoch, 256 images) so every path runs end to end; PYTHON
+// (default /usr/bin/python3, where Debian's python3-torch installs, else python3).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createLogger,
+  type ExperimentSpec,
+  loadConfig,
+  loadPreset,
+  resolveSpec,
+} from '@kdlens/core';
+import { findExperimentByName, listRunsOfExperiments, openScratchWarehouse } from '@kdlens/core/db';
+import { loadStudyData, type StudyData } from '@kdlens/trainer';
+import { z } from 'zod';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const kdlensBin = path.join(here, '../bin/kdlens.js');
+const pytorchScript = path.join(here, 'pytorch_study.py');
+
+const smoke = process.env.BENCH_SMOKE === '1';
+const env = z
+  .object({
+    BENCH_PRESET: z.string().optional(),
+    BENCH_SPEC: z.string().optional(),
+    BENCH_PYTORCH: z.enum(['0', '1']).default('1'),
+    DATABASE_URL: z.string().optional(),
+    // Debian's python3-torch installs for the system Python, which a pyenv shim may hide.
+    PYTHON: z.string().default(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
+  })
+  .parse(process.env);
+
+const roles = ['teacher', 'student', 'distilled'] as const;
+type Role = (typeof roles)[number];
+
+interface KindFigures {
+  units: number;
+  images: number;
+  trainSeconds: number;
+  imagesPerSec: number;
+  accuracy: number;
+}
+
+function emit(record: Record<string, unknown>, readable: string): void {
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'study', ...(smoke ? { smoke } : {}), ...record })}\n`,
+  );
+  process.stderr.write(`${readable}\n`);
+}
+
+/** The spec to train: a file, a preset, or (smoke) the demo cut to seconds. */
+async function benchSpec(): Promise<ExperimentSpec> {
+  if (env.BENCH_SPEC !== undefined) return (await resolveSpec(env.BENCH_SPEC, loadConfig())).spec;
+  const fashion = '/usr/share/datasets/fashion-mnist';
+  const preset = env.BENCH_PRESET ?? (existsSync(fashion) && !smoke ? 'fashion-mnist' : 'demo');
+  const spec = await loadPreset(preset);
+  if (!smoke) return spec;
+  const generator = spec.dataset.generator;
+  return {
+    ...spec,
+    name: `${spec.name}-smoke`,
+    dataset: {
+      ...spec.dataset,
+      ...(generator === undefined
+        ? {}
+        : { generator: { ...generator, trainCount: 256, testCount: 64 } }),
+    },
+    teacher: { ...spec.teacher, epochs: 1 },
+    student: { ...spec.student, epochs: 1 },
+    kd: { ...spec.kd, temperatures: [spec.kd.temperatures[0] ?? 4] },
+    seeds: [0],
+    evaluation: {
+      ...spec.evaluation,
+      individualFairness: { ...spec.evaluation.individualFairness, pairs: 100 },
+    },
+  };
+}
+
+function run(command: string, args: string[], extraEnv: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: { ...process.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function figures(
+  units: { role: Role; images: number; trainSeconds: number; accuracy: number }[],
+): Record<Role, KindFigures> {
+  const out = {} as Record<Role, KindFigures>;
+  for (const role of roles) {
+    const of = units.filter((u) => u.role === role);
+    const images = of.reduce((s, u) => s + u.images, 0);
+    const trainSeconds = of.reduce((s, u) => s + u.trainSeconds, 0);
+    out[role] = {
+      units: of.length,
+      images,
+      trainSeconds,
+      imagesPerSec: trainSeconds > 0 ? images / trainSeconds : 0,
+      accuracy: of.reduce((s, u) => s + u.accuracy, 0) / Math.max(1, of.length),
+    };
+  }
+  return out;
+}
+
+const describe = (f: Record<Role, KindFigures>) =>
+  roles
+    .map(
+      (r) =>
+        `${r} ${f[r].imagesPerSec.toFixed(0)} img/s, ${f[r].trainSeconds.toFixed(1)} s, accuracy ${(100 * f[r].accuracy).toFixed(1)} %`,
+    )
+    .join('; ');
+
+/** The study's splits as raw little-endian arrays, and its recipe, for pytorch_study.py. */
+async function writeForPytorch(dir: string, spec: ExperimentSpec, data: StudyData): Promise<void> {
+  const files: [string, Float32Array | Int32Array][] = [];
+  if (!('images' in data.train)) throw new Error('the PyTorch reference trains image studies only');
+  const shape = [data.train.imageSize, data.train.imageSize, data.train.channels ?? 3] as const;
+  for (const [name, split] of [
+    ['train', data.train],
+    ['test', data.test],
+    ...(data.val === undefined ? [] : [['val', data.val] as const]),
+  ] as const) {
+    if (!('images' in split)) throw new Error('the PyTorch reference trains image studies only');
+    files.push([
+      `${name}_x.f32`,
+      split.images.subarray(0, split.count * shape[0] * shape[0] * shape[2]),
+    ]);
+    files.push([`${name}_y.i32`, split.labels]);
+  }
+  for (const [name, values] of files) {
+    await writeFile(
+      path.join(dir, name),
+      new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+    );
+  }
+  const arm = (a: ExperimentSpec['teacher']) => ({
+    architecture: a.architecture,
+    epochs: a.epochs,
+    batchSize: a.batchSize,
+    learningRate: a.learningRate,
+    schedule: a.schedule,
+  });
+  await writeFile(
+    path.join(dir, 'recipe.json'),
+    JSON.stringify({
+      threads: os.availableParallelism(),
+      shape,
+      train: data.train.count,
+      test: data.test.count,
+      val: data.val?.count ?? 0,
+      classes: data.numClasses,
+      teacher: arm(spec.teacher),
+      student: arm(spec.student),
+      temperatures: spec.kd.temperatures,
+      alpha: spec.kd.alpha,
+      seeds: spec.seeds,
+    }),
+  );
+}
+
+async function hasTorch(): Promise<boolean> {
+  if (env.BENCH_PYTORCH === '0') return false;
+  const probe = await run(env.PYTHON, ['-c', 'import torch'], {}).catch(() => undefined);
+  return probe?.code === 0;
+}
+
+async function main(): Promise<void> {
+  const spec = await benchSpec();
+  const config = loadConfig();
+  const log = createLogger('warn', 'bench');
+  emit(
+    {
+      preset: spec.name,
+      seeds: spec.seeds.length,
+      temperatures: spec.kd.temperatures,
+      cpus: os.availableParallelism(),
+      cpuModel: os.cpus()[0]?.model,
+      load1: os.loadavg()[0],
+      node: process.version,
+    },
+    `study bench: ${spec.name}, ${spec.seeds.length} seeds, T = ${spec.kd.temperatures.join(', ')}, ${os.availableParallelism()} cores, load ${os.loadavg()[0]?.toFixed(2)}`,
+  );
+  const scratch = await openScratchWarehouse({
+    label: 'studybench',
+    serverUrl: env.DATABASE_URL,
+    log,
+  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kdlens-study-bench-'));
+  try {
+    const specFile = path.join(dir, 'spec.json');
+    await writeFile(specFile, JSON.stringify(spec));
+    const started = performance.now();
+    const cli = await run(process.execPath, [kdlensBin, 'run', specFile, '--local'], {
+      DATABASE_URL: scratch.warehouse.url,
+      LOG_LEVEL: 'warn',
+      KDLENS_NO_PROGRESS: '1',
+    });
+    const wallSeconds = (performance.now() - started) / 1000;
+    if (cli.code !== 0)
+      throw new Error(`kdlens run failed (${cli.code}): ${cli.stderr.slice(-2000)}`);
+    const experiment = await findExperimentByName(scratch.warehouse.db, spec.name);
+    if (!experiment) throw new Error(`the study ${spec.name} was not recorded`);
+    const runs = await listRunsOfExperiments(scratch.warehouse.db, [experiment.id]);
+    const data = await loadStudyData(spec, config.dataRoots);
+    const kdlens = figures(
+      runs.map((r) => {
+        const arm = r.role === 'teacher' ? spec.teacher : spec.student;
+        return {
+          role: r.role,
+          images: data.train.count * arm.epochs,
+          trainSeconds: r.summary?.trainSeconds ?? 0,
+          accuracy: r.summary?.accuracy ?? 0,
+        };
+      }),
+    );
+    const cached = runs.filter((r) => r.teacherOutputs === 'cached').length;
+    emit(
+      {
+        engine: 'kdlens',
+        wallSeconds,
+        units: runs.length,
+        cachedTeacherUnits: cached,
+        kinds: kdlens,
+      },
+      `kdlens:  ${wallSeconds.toFixed(1)} s wall (${runs.length} units, ${cached} distilled from cached teacher logits); ${describe(kdlens)}`,
+    );
+
+    if (!(await hasTorch())) {
+      emit({ engine: 'pytorch', available: false }, 'pytorch: python3 has no torch; skipped');
+      return;
+    }
+    await writeForPytorch(dir, spec, data);
+    const py = await run(env.PYTHON, [pytorchScript, dir], {});
+    if (py.code !== 0)
+      throw new Error(`pytorch_study.py failed (${py.code}): ${py.stderr.slice(-2000)}`);
+    const result = z
+      .object({
+        torch: z.string(),
+        threads: z.number(),
+        wallSeconds: z.number(),
+        units: z.array(
+          z.object({
+            role: z.enum(roles),
+            images: z.number(),
+            trainSeconds: z.number(),
+            accuracy: z.number(),
+          }),
+        ),
+      })
+      .parse(JSON.parse(py.stdout));
+    const pytorch = figures(result.units);
+    emit(
+      {
+        engine: 'pytorch',
+        torch: result.torch,
+        threads: result.threads,
+        wallSeconds: result.wallSeconds,
+        kinds: pytorch,
+      },
+      `pytorch: ${result.wallSeconds.toFixed(1)} s wall (torch ${result.torch}, ${result.threads} threads); ${describe(pytorch)}`,
+    );
+    emit(
+      { ratio: wallSeconds / result.wallSeconds, load1: os.loadavg()[0] },
+      `kdlens / pytorch wall time: ${(wallSeconds / result.wallSeconds).toFixed(2)} (load now ${os.loadavg()[0]?.toFixed(2)})`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await scratch.dispose();
+  }
+}
+
+await main();
