@@ -9,13 +9,17 @@
 //   {"model","backend","variant",...} + a ratio line: the wasm kernel variants, same run
 //   {"model","backend","processes","aggregateTrainImagesPerSec","speedup"}: N worker processes
 //                                            (os.availableParallelism()) training at once vs one
+//   {"model","engine":"pytorch",...} + {"model","kdlensOverPytorch"}: the same models in PyTorch
+//                                            on one thread (bench/pytorch_models.py), when python3
+//                                            has torch (Debian: python3-torch); skipped otherwise
 // Environment: BENCH_BACKENDS=wasm,cpu (default: every backend, in auto's order),
 // BENCH_SECONDS (target seconds per measurement, default 4), BENCH_VARIANTS=fast,js,baseline
 // (wasm kernel variants for the reference CNN, default fast,baseline). --profile adds per-kernel
 // ms per training step for the reference CNN on wasm. BENCH_SMOKE=1 (CI's `npm run bench:smoke`):
 // one step of batch 8 (no warm-up) per model and variant, a 0.05 s inference loop and 2
 // steps per worker, so every path runs end to end in seconds; the header line says "smoke":true.
-import { fork } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -296,6 +300,75 @@ async function profileKernels(): Promise<void> {
   );
 }
 
+const pytorchScript = fileURLToPath(new URL('./pytorch_models.py', import.meta.url));
+// Debian's python3-torch installs for the system Python, which a pyenv shim may hide.
+const python =
+  process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
+/**
+ * Our wasm training rate beside PyTorch's on the same models, batch and image size, on one
+ * thread (one KDLens worker process trains on one core), measured right after ours.
+ */
+async function compareWithPytorch(ours: Line[]): Promise<void> {
+  const models = ours.map((l) => l.model).filter((m) => m === 'reference-cnn' || m === 'lenet5');
+  if (models.length === 0) return;
+  const batch = ours[0]?.batch ?? 64;
+  const stdout = await new Promise<string | undefined>((resolve) => {
+    execFile(
+      python,
+      [
+        pytorchScript,
+        String(batch),
+        String(IMAGE_SIZE),
+        String(smoke ? 0.05 : env.BENCH_SECONDS),
+        ...models,
+      ],
+      { timeout: 600_000 },
+      (error, out) => resolve(error ? undefined : out),
+    );
+  });
+  if (stdout === undefined) {
+    console.log(
+      JSON.stringify({ engine: 'pytorch', available: false, reason: `${python} has no torch` }),
+    );
+    return;
+  }
+  const lineSchema = z.object({
+    model: z.string(),
+    trainImagesPerSec: z.number(),
+    inferImagesPerSec: z.number(),
+    torch: z.string(),
+  });
+  for (const text of stdout.trim().split('\n')) {
+    const theirs = lineSchema.parse(JSON.parse(text));
+    const mine = ours.find((l) => l.model === theirs.model);
+    console.log(
+      JSON.stringify({
+        ...theirs,
+        engine: 'pytorch',
+        threads: 1,
+        batch,
+        trainImagesPerSec: sig(theirs.trainImagesPerSec),
+        inferImagesPerSec: sig(theirs.inferImagesPerSec),
+      }),
+    );
+    if (mine === undefined) continue;
+    console.log(
+      JSON.stringify({
+        model: theirs.model,
+        kdlensOverPytorch: {
+          train: round(mine.trainImagesPerSec / theirs.trainImagesPerSec, 2),
+          infer: round(mine.inferImagesPerSec / theirs.inferImagesPerSec, 2),
+        },
+        loadavg: loadavg(),
+      }),
+    );
+    process.stderr.write(
+      `${theirs.model}: wasm ${mine.trainImagesPerSec} train img/s vs PyTorch ${sig(theirs.trainImagesPerSec)} on one thread (×${round(mine.trainImagesPerSec / theirs.trainImagesPerSec, 2)})\n`,
+    );
+  }
+}
+
 function summary(lines: Line[]): void {
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   process.stderr.write(
@@ -343,6 +416,7 @@ async function main(): Promise<void> {
         wasmReferenceRate = line.trainImagesPerSec;
     }
     if (backend === 'wasm') {
+      await compareWithPytorch(lines.filter((l) => l.backend === 'wasm'));
       if (env.BENCH_VARIANTS.some((v) => v !== 'fast')) await compareVariants();
       if (process.argv.includes('--profile')) await profileKernels();
     }
