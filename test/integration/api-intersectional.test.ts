@@ -15,6 +15,7 @@ import {
   worstCells,
 } from '@kdlens/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 // A 4-class study of 240 test examples with two sensitive attributes, sex and age, whose
@@ -431,5 +432,92 @@ describe('classGroupMatrix', () => {
       const result = await request(CGM, { id: experimentId, ...variables });
       expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
+  });
+});
+
+describe('kdlens report --intersect', () => {
+  it('adds sex × age tables to the Markdown and JSON report, numbers as @kdlens/metrics computes them', async () => {
+    const env = { DATABASE_URL: t.url };
+    const md = await runCli(
+      [
+        'report',
+        'celeba-like',
+        '--format',
+        'markdown',
+        '--intersect',
+        'sex,age',
+        '--positive-class',
+        '2',
+      ],
+      env,
+    );
+    expect(md.stderr).toBe('');
+    expect(md.code).toBe(0);
+    const fOld = joint.filter((g) => g === 'F × old').length;
+    expect(md.stdout).toContain(
+      '### Group fairness for sex × age (between groups; positive class: class 2 (fox); 3 of 4 groups compared, minimum group size 30;',
+    );
+    expect(md.stdout).toContain(`| F × old | ${fOld} |`);
+    // The report's own tables are still there, first.
+    expect(md.stdout.indexOf('### Accuracy per arm')).toBeLessThan(md.stdout.indexOf('sex × age'));
+
+    const json = await runCli(
+      [
+        'report',
+        'celeba-like',
+        '--json',
+        '--intersect',
+        'sex,age',
+        '--positive-class',
+        '2',
+        '--worst',
+        '3',
+      ],
+      env,
+    );
+    expect(json.code).toBe(0);
+    const tables = JSON.parse(json.stdout) as { title: string; rows: Record<string, unknown>[] }[];
+    const between = tables.find((x) => x.title.startsWith('Group fairness for sex × age (between'));
+    const overall = tables.find((x) =>
+      x.title.startsWith('Group fairness for sex × age (to overall'),
+    );
+    const kd4 = intersectionalFairness(counts(armSpecs[3]), { positive: 2 });
+    const kd4Overall = intersectionalFairness(counts(armSpecs[3]), {
+      positive: 2,
+      method: 'to_overall',
+    });
+    const pick = (e: Estimate) => ({
+      mean: n(e.mean),
+      sd: n(e.sd),
+      lower: n(e.lower),
+      upper: n(e.upper),
+    });
+    expect(between?.rows[3]).toEqual({
+      arm: 'KD T=4',
+      DPD: pick(kd4.demographicParityDifference),
+      DPR: pick(kd4.demographicParityRatio),
+      EOD: pick(kd4.equalizedOddsDifference),
+      EOR: pick(kd4.equalizedOddsRatio),
+    });
+    expect(overall?.rows[3]?.DPD).toEqual(pick(kd4Overall.demographicParityDifference));
+    const worst = tables.find((x) => x.title.startsWith('Class × sex × age cells that lost most'));
+    // Four comparisons (teacher and NDS to each T), three cells each, the largest drop first.
+    expect(worst?.rows).toHaveLength(12);
+    const r = compareClassGroups(counts(armSpecs[0]), counts(armSpecs[2]), { correction: 'holm' });
+    const cell = worstCells(r)[0] as number;
+    expect(worst?.rows[0]).toEqual({
+      comparison: 'Teacher → KD T=2',
+      class: classNames[Math.floor(cell / 4)],
+      group: ['F × old', 'F × young', 'M × old', 'M × young'][cell % 4],
+      examples: r.examples[cell],
+      'accuracy before': n(r.meanA[cell] as number),
+      'accuracy after': n(r.meanB[cell] as number),
+      change: { mean: r.delta[cell], sd: null, lower: r.lower[cell], upper: r.upper[cell] },
+      'adjusted p': n(r.pAdjusted[cell] as number),
+    });
+
+    const bad = await runCli(['report', 'celeba-like', '--intersect', 'sex,race'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("attributes: 'race' is not a sensitive attribute here");
   });
 });
