@@ -8,7 +8,16 @@ import { startApiServer } from '@kdlens/api';
 import { startWeb } from '@kdlens/cli';
 import { createLogger, writeImportedStudy } from '@kdlens/core';
 import { createApiToken } from '@kdlens/core/db';
-import { accuracy, classAccuracy, compareClasses, summarizeStudy } from '@kdlens/metrics';
+import {
+  accuracy,
+  classAccuracy,
+  classGroupCounts,
+  compareClasses,
+  compareClassGroups,
+  intersectionIndex,
+  summarizeStudy,
+  worstCells,
+} from '@kdlens/metrics';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, haveChromium, launchChromium } from '../support/browser.ts';
@@ -23,7 +32,8 @@ const plan: StudyPlan = {
   classNames: ['circle', 'square', 'triangle', 'cross'],
   examplesPerClass: 24,
   seeds: [0, 1, 2],
-  sensitive: { color: ['red', 'blue'] },
+  // light has three values against color's two, so every color × light pair occurs (16 each).
+  sensitive: { color: ['red', 'blue'], light: ['day', 'dusk', 'night'] },
   arms: [
     {
       role: 'teacher',
@@ -59,6 +69,7 @@ const study = seededStudy(plan);
 const { labels } = study.testSet;
 const numClasses = plan.classNames.length;
 const color = study.testSet.sensitive.color ?? [];
+const light = study.testSet.sensitive.light ?? [];
 
 // ---- the numbers the pages must show, computed from the predictions ----
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
@@ -442,6 +453,120 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
     }
     await chartsDrawn(page);
     await page.screenshot({ path: `${artifactsDir}web-groups.png`, fullPage: true });
+  });
+
+  it('picks two attributes and a positive class on Groups, then opens the class × group page', async () => {
+    const { page } = viewer;
+    await page.goto(`${webUrl}/experiments/${experimentId}/groups`);
+    await page.getByTestId('attribute-checks').getByLabel('light').check();
+    await page.getByTestId('positive-class').selectOption('2');
+    await page.getByTestId('min-group-size').fill('10');
+    await Promise.all([
+      page.waitForURL(/attribute=color&attribute=light&positive=2&min=10/),
+      page.getByTestId('groups-submit').click(),
+    ]);
+    expect(await page.getByRole('heading', { level: 2 }).first().textContent()).toBe(
+      'Groups by color × light',
+    );
+    const armBlocks = page.getByTestId('arm-groups');
+    expect(await armBlocks.count()).toBe(4);
+    const pairs = ['red', 'blue'].flatMap((c) => ['day', 'dusk', 'night'].map((l) => [c, l]));
+    for (const [k, [role, temperature]] of (
+      [
+        ['teacher', null],
+        ['student', null],
+        ['distilled', 1],
+        ['distilled', 4],
+      ] as const
+    ).entries()) {
+      const rows = await armBlocks
+        .nth(k)
+        .locator('[data-testid="group-row"]')
+        .evaluateAll(rowCells);
+      const expectedRows = pairs.map(([c, l]) => {
+        const members = color.flatMap((g, i) => (g === c && light[i] === l ? [i] : []));
+        const positives = members.filter((i) => labels[i] === 2);
+        // By hand, per seed, then the mean: rates with class 2 (triangle) as the positive label.
+        const perSeed = runsOf(role, temperature).map((r) => ({
+          selected: members.filter((i) => r.predicted[i] === 2).length / members.length,
+          tpr: positives.filter((i) => r.predicted[i] === 2).length / positives.length,
+        }));
+        return [
+          `${c} × ${l}`,
+          String(members.length),
+          pct(meanOf(perSeed.map((x) => x.selected))),
+          pct(meanOf(perSeed.map((x) => x.tpr))),
+          '',
+        ];
+      });
+      expect(rows.map((r) => [r[0], r[1], r[3], r[4], r[6]]).sort()).toEqual(expectedRows.sort());
+    }
+    expect(await page.getByTestId('groups-hint').textContent()).toContain(
+      'class 2 (triangle) against the rest',
+    );
+    expect(await page.getByTestId('small-groups').count()).toBe(0);
+    await chartsDrawn(page);
+    await page.screenshot({ path: `${artifactsDir}web-groups-intersectional.png`, fullPage: true });
+
+    // At the default minimum size (30) every 16-example intersection is flagged small.
+    await page.goto(
+      `${webUrl}/experiments/${experimentId}/groups?attribute=color&attribute=light&positive=mean`,
+    );
+    expect(await page.getByTestId('small-groups').textContent()).toContain('red × day (16)');
+    expect(
+      (await page.getByTestId('group-note').allTextContents()).every(
+        (t) => t === 'small: not compared',
+      ),
+    ).toBe(true);
+
+    await page.getByRole('link', { name: 'Class × group', exact: true }).click();
+    await page.waitForURL(/\/class-groups$/);
+    await page.getByTestId('attribute-checks').getByLabel('light').check();
+    await page.getByTestId('baseline').selectOption('student');
+    await page.getByTestId('distilled').selectOption('T1');
+    await Promise.all([
+      page.waitForURL(/from=student&to=T1/),
+      page.getByTestId('class-groups-submit').click(),
+    ]);
+    await chartsDrawn(page);
+    expect(
+      await page.locator('[data-testid="class-group-heatmap"] svg rect').count(),
+    ).toBeGreaterThan(numClasses * 6 - 1);
+    // The worst cells, as compareClassGroups and worstCells rank them from the same arrays.
+    const index = intersectionIndex({ color, light }, ['color', 'light']);
+    const counts = (role: string, temperature: number | null) =>
+      runsOf(role, temperature).map((r) =>
+        classGroupCounts(labels, r.predicted, index, numClasses),
+      );
+    const change = compareClassGroups(counts('student', null), counts('distilled', 1), {
+      correction: 'holm',
+    });
+    const worst = Array.from(worstCells(change, { limit: 200 }));
+    const pp = (v: number) =>
+      `${v > 0 ? '+' : v < 0 ? '−' : '±'}${Math.abs(v * 100).toFixed(2)} pp`;
+    const cellName = (cell: number) => [
+      plan.classNames[Math.floor(cell / 6)],
+      index.groups[cell % 6]?.join(' × '),
+    ];
+    const shown = await cellTexts(page, '[data-testid="worst-cell-row"]');
+    expect(shown.map((r) => [r[0], r[1], r[5]])).toEqual(
+      worst.map((cell) => [...cellName(cell), pp(change.delta[cell] as number)]),
+    );
+    const top = worst[0] as number;
+    expect(shown[0]?.[6]).toBe(
+      `[${pp(change.lower[top] as number)}, ${pp(change.upper[top] as number)}]`,
+    );
+    // Sorting by examples, then again for descending: the list is re-ordered in the browser.
+    await page.getByTestId('worst-sort-examples').click();
+    await page.getByTestId('worst-sort-examples').click();
+    const byExamples = await cellTexts(page, '[data-testid="worst-cell-row"]');
+    const examples = byExamples.map((r) => Number(r[2]));
+    expect(examples).toEqual([...examples].sort((a, b) => b - a));
+    // The matrix table has every class, one column per group, the same change per cell.
+    const table = await cellTexts(page, '[data-testid="class-group-row"]');
+    expect(table).toHaveLength(numClasses);
+    expect(table[Math.floor(top / 6)]?.[1 + (top % 6)]).toBe(pp(change.delta[top] as number));
+    await page.screenshot({ path: `${artifactsDir}web-class-groups.png`, fullPage: true });
   });
 
   it('shows the runs, without cancel or launch for a viewer', async () => {

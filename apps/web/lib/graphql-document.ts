@@ -37,3 +37,4 @@ export function enumValues<T extends string>() {
       ([Exclude<T, V[number]>] extends [never] ? unknown : { missing: Exclude<T, V[number]> }),
   ): V => values;
 }
+export type DisparityMethod = ReturnType<typeof graphql.scalar<'DisparityMethod'>>;

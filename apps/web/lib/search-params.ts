@@ -20,3 +20,10 @@ export function hrefWith(
   const text = query.toString();
   return text ? `${path}?${text}` : path;
 }
+
+/** Every non-empty value of a repeated query parameter (`?attribute=a&attribute=b`), in order. */
+export function params(values: SearchParams, name: string): string[] {
+  const value = values[name];
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.filter((v) => v !== '');
+}

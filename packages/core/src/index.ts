@@ -37,6 +37,7 @@ export { summarizeError } from './log/error-summary.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export { armLabel } from './report/arm-label.ts';
 export { csvCell } from './report/csv-cell.ts';
+export { intersectionalReport } from './report/intersectional-report.ts';
 export { type ReportFormat, renderReport, reportFormats } from './report/render-report.ts';
 export type { ReportTable } from './report/report-table.ts';
 export { studyReport } from './report/study-report.ts';

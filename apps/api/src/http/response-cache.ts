@@ -48,9 +48,11 @@ export const defaultResponseCacheOptions: ResponseCacheOptions = {
  */
 export const cacheableRootFields: ReadonlySet<string> = new Set([
   'classComparison',
+  'classGroupMatrix',
   'disagreement',
   'groupFairness',
   'individualFairness',
+  'intersectionalFairness',
   'significanceSweep',
   'experiments',
   'experiment',

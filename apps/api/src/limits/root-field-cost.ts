@@ -31,6 +31,10 @@ export const rootFieldStatements: StatementTable = {
     individualFairness: 5,
     // Also the attribute's stored group metrics of every run.
     groupFairness: 6,
+    // Also the test set (two statements) and every run's predictions, read once per results
+    // version for each choice of attributes (analysis/class-group-source.ts).
+    intersectionalFairness: 8,
+    classGroupMatrix: 8,
     // Also the labels and every paired run's predictions, read afresh on each call.
     disagreement: 7,
     // The page with its total in one statement; an empty page counts the total again. The page's

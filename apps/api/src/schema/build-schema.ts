@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { ClassComparisonResolver } from '../analysis/class-comparison.resolver.ts';
+import { ClassGroupMatrixResolver } from '../analysis/class-group-matrix.resolver.ts';
 import { DisagreementResolver } from '../analysis/disagreement.resolver.ts';
 import { GroupFairnessResolver } from '../analysis/group-fairness.resolver.ts';
 import { IndividualFairnessResolver } from '../analysis/individual-fairness.resolver.ts';
+import { IntersectionalFairnessResolver } from '../analysis/intersectional-fairness.resolver.ts';
 import { SignificanceSweepResolver } from '../analysis/significance-sweep.resolver.ts';
 import { ApiTokenResolver } from '../auth/api-token.resolver.ts';
 import { authChecker } from '../auth/auth-checker.ts';
@@ -23,6 +25,8 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       ClassComparisonResolver,
       SignificanceSweepResolver,
       GroupFairnessResolver,
+      IntersectionalFairnessResolver,
+      ClassGroupMatrixResolver,
       IndividualFairnessResolver,
       DisagreementResolver,
       ApiTokenResolver,

@@ -1,6 +1,28 @@
 // Everything that computes with @kdlens/metrics on the way into or out of the warehouse: a run's
 // results (accuracy, per-class accuracy, group metrics), test sets (factorised attributes) and
 // the study summary. The SQL itself is in db/queries, which does persistence only.
+
+export {
+  type ArmClassGroupMatrix,
+  type ClassGroupChange,
+  type ClassGroupMatrix,
+  type ClassGroupMatrixOptions,
+  classGroupMatrix,
+} from './class-group-matrix.ts';
+export {
+  type ClassGroupArm,
+  type ClassGroupRun,
+  type ClassGroupStudy,
+  GroupAttributesError,
+  loadClassGroupStudy,
+} from './class-group-study.ts';
+export {
+  type ArmIntersectionalGroups,
+  type GroupRates,
+  type IntersectionalGroups,
+  type IntersectionalGroupsOptions,
+  intersectionalGroups,
+} from './intersectional-groups.ts';
 export {
   type RunProbabilities,
   type RunResultsInput,

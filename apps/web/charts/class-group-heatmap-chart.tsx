@@ -1,0 +1,107 @@
+'use client';
+
+import * as Plot from '@observablehq/plot';
+import { useCallback } from 'react';
+import { PlotFigure } from './plot-figure.tsx';
+
+interface Cell {
+  className: string;
+  group: string;
+  value: number;
+  title: string;
+}
+
+/**
+ * A class × group matrix as coloured cells: a change of accuracy on a diverging scale centred on
+ * 0 (red lost, blue gained), or an arm's accuracy on a sequential one. Each cell's numbers are in
+ * its tooltip (and in the table beside the chart). Empty cells are left blank. One rect per cell
+ * stays interactive at 1000 classes × 8 groups.
+ */
+export function ClassGroupHeatmapChart({
+  classNames,
+  groups,
+  values,
+  titles,
+  kind,
+  title,
+  description,
+  fileName,
+}: {
+  classNames: readonly string[];
+  groups: readonly string[];
+  /** Class-major: entry c × groups + g; null for an empty cell. */
+  values: readonly (number | null)[];
+  /** The tooltip of each cell, same layout. */
+  titles: readonly string[];
+  kind: 'change' | 'accuracy';
+  title: string;
+  description: string;
+  fileName: string;
+}) {
+  const build = useCallback(
+    (width: number) => {
+      const cells: Cell[] = [];
+      let extent = 0;
+      values.forEach((v, i) => {
+        if (v === null) return;
+        const c = Math.floor(i / groups.length);
+        cells.push({
+          className: classNames[c] ?? String(c),
+          group: groups[i % groups.length] ?? '',
+          value: v * 100,
+          title: titles[i] ?? '',
+        });
+        extent = Math.max(extent, Math.abs(v * 100));
+      });
+      const many = classNames.length > 60;
+      // Small classes get readable rows; 1000 classes get thin ones that still fit a page.
+      const rowHeight = many ? Math.max(2, Math.floor(1600 / classNames.length)) : 18;
+      return Plot.plot({
+        width: Math.min(width, 160 + groups.length * 90),
+        height: 60 + classNames.length * rowHeight,
+        marginLeft: many ? 20 : 110,
+        marginBottom: 50,
+        padding: 0.04,
+        style: { fontSize: '12px' },
+        x: { label: null, domain: [...groups], tickRotate: groups.length > 6 ? -30 : 0 },
+        y: { label: null, domain: [...classNames], axis: many ? null : 'left' },
+        color:
+          kind === 'change'
+            ? {
+                type: 'diverging',
+                scheme: 'RdBu',
+                pivot: 0,
+                domain: [-Math.max(extent, 1), Math.max(extent, 1)],
+                legend: true,
+                label: 'accuracy change (pp)',
+              }
+            : {
+                type: 'linear',
+                scheme: 'Blues',
+                domain: [0, 100],
+                legend: true,
+                label: 'accuracy (%)',
+              },
+        marks: [
+          Plot.cell(cells, {
+            x: 'group',
+            y: 'className',
+            fill: 'value',
+            tip: true,
+            title: (d: Cell) => d.title,
+          }),
+        ],
+      });
+    },
+    [classNames, groups, values, titles, kind],
+  );
+  return (
+    <PlotFigure
+      title={title}
+      description={description}
+      fileName={fileName}
+      build={build}
+      testId="class-group-heatmap"
+    />
+  );
+}
