@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededStudy } from '../support/seeded-study.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
-// The analysis examples (examples/python, examples/r) and the README's Python snippets, run as a
+// The analysis examples (examples/python, examples/r) and docs/graphql.md's Python snippets, run as a
 // user runs them against a real API server. The study is imported (no training): 10 classes ×
 // 30 examples, teacher, NDS and KD at T = 2 and 4, three seeds each, with two sensitive
 // attributes (one has a group called "NA", which pandas and R would read as missing if the
@@ -60,10 +60,10 @@ const study = seededStudy({
   ],
   sensitive: { sex: ['female', 'male'], region: ['north', 'NA', 'south'] },
 });
-// The example addresses its study by a name that needs percent-encoding; the README's snippets
+// The example addresses its study by a name that needs percent-encoding; docs/graphql.md's snippets
 // put the name into the URL as it is, as their text shows.
 const EXAMPLE_STUDY = 'toy kd/v2';
-const README_STUDY = 'toy-kd';
+const DOCS_STUDY = 'toy-kd';
 
 let t: TestDatabase;
 let api: ApiServer;
@@ -74,7 +74,7 @@ let expected: StudySummary;
 beforeAll(async () => {
   t = await createTestDatabase('examples');
   const { db } = t.warehouse;
-  for (const experiment of [EXAMPLE_STUDY, README_STUDY]) {
+  for (const experiment of [EXAMPLE_STUDY, DOCS_STUDY]) {
     await writeImportedStudy(db, { experiment, dataset: 'cifar10', files: [] }, study);
   }
   viewer = (await createApiToken(db, { name: 'notebook', role: 'viewer' })).token;
@@ -294,18 +294,15 @@ function codeBlocks(markdown: string, language: string, from?: string, to?: stri
   return [...text.matchAll(fence)].map((m) => m[1] as string);
 }
 
-describe('the Python snippets of the README and examples/python/README.md run as written', () => {
-  it('the analysis section: GraphQL API and Export', async () => {
+describe('the Python snippets of docs/graphql.md and examples/python/README.md run as written', () => {
+  it('docs/graphql.md: GraphQL queries and exports', async () => {
     if ((await pythonMissing()) !== null) return;
-    const readme = await readFile(join(repo, 'README.md'), 'utf8');
+    const guide = await readFile(join(repo, 'docs/graphql.md'), 'utf8');
     const examples = await readFile(join(repo, 'examples/python/README.md'), 'utf8');
-    const blocks = [
-      ...codeBlocks(readme, 'python', '## GraphQL API', '## Web app'),
-      ...codeBlocks(examples, 'python'),
-    ];
+    const blocks = [...codeBlocks(guide, 'python'), ...codeBlocks(examples, 'python')];
     expect(blocks.length).toBeGreaterThanOrEqual(3);
     for (const code of blocks) {
-      const r = await run(python, ['-c', code], env(base, README_STUDY));
+      const r = await run(python, ['-c', code], env(base, DOCS_STUDY));
       expect(r.stderr, code).toBe('');
       expect(r.code, code).toBe(0);
       expect(r.stdout.trim(), code).not.toBe('');

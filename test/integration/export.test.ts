@@ -982,7 +982,7 @@ async function pandasAvailable(): Promise<string | null> {
 }
 
 describe('pandas', () => {
-  it("reads the CSV exports with the README's one-liner", async () => {
+  it("reads the CSV exports with docs/graphql.md's one-liner", async () => {
     const missing = await pandasAvailable();
     if (missing !== null) {
       // CI installs python3-pandas (.ci/run): there a missing pandas is a failure, not a skip.

@@ -1,5 +1,5 @@
 /**
- * The README's "who imports whom" table is the architecture as documented; this reads every
+ * The "who imports whom" table of docs/architecture.md is the architecture as documented; this reads every
  * workspace's code and package.json and fails when either disagrees with it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -40,13 +40,13 @@ function importedPackages(dir: string, self: string): Set<string> {
   return found;
 }
 
-/** The README table: package → the workspace packages its row names. */
+/** The docs/architecture.md table: package → the workspace packages its row names. */
 function documentedImports(): Map<string, Set<string>> {
-  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const page = readFileSync(path.join(root, 'docs/architecture.md'), 'utf8');
   const header = '| package | imports (workspace packages) |';
-  const start = readme.indexOf(header);
-  expect(start, `README.md has no "${header}" table`).toBeGreaterThan(-1);
-  const rows = readme
+  const start = page.indexOf(header);
+  expect(start, `docs/architecture.md has no "${header}" table`).toBeGreaterThan(-1);
+  const rows = page
     .slice(start)
     .split('\n')
     .slice(2)
@@ -60,7 +60,7 @@ function documentedImports(): Map<string, Set<string>> {
   );
 }
 
-describe('the README architecture table', () => {
+describe('the architecture table of docs/architecture.md', () => {
   const documented = documentedImports();
 
   it('lists every workspace package, and only those', () => {

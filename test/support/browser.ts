@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 
@@ -7,7 +8,11 @@ import { type Browser, chromium } from 'playwright-core';
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const haveChromium = existsSync(chromiumPath);
 
-export const artifactsDir = fileURLToPath(new URL('../artifacts/', import.meta.url));
+// KDLENS_SCREENSHOTS_DIR sends the screenshots to a folder of their own, so that
+// `npm run docs:screenshots` (docs/screenshots.ts) takes only those this run wrote.
+export const artifactsDir = process.env.KDLENS_SCREENSHOTS_DIR
+  ? `${path.resolve(process.env.KDLENS_SCREENSHOTS_DIR)}${path.sep}`
+  : fileURLToPath(new URL('../artifacts/', import.meta.url));
 
 export async function launchChromium(): Promise<Browser> {
   await mkdir(artifactsDir, { recursive: true });

@@ -101,7 +101,7 @@ describe('exitCodeFor', () => {
     expect(run(new CommanderError(1, code, 'x'))).toEqual({ code: 2, stderr: '' });
   });
 
-  it('the documented codes (README "Exit codes"): 0 ok, 1 failure, 2 usage, 70 bug', () => {
+  it('the documented codes (docs/cli.md "Output and exit codes"): 0 ok, 1 failure, 2 usage, 70 bug', () => {
     expect(exitCodes).toEqual({ ok: 0, failure: 1, usage: 2, bug: 70 });
   });
 });

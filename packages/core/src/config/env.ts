@@ -29,18 +29,39 @@ const flag = z
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
 /**
- * Every environment variable KDLens reads, in one place. The README's table of variables is
- * written from this schema; keep them in step.
+ * Every environment variable KDLens reads, in one place. docs/environment.md is generated from
+ * this schema (`npm run docs:generate`): each variable's `description` is its meaning there, and
+ * `unset` says what applies when it is not set and the schema has no default of its own (the
+ * default then lives where the value is used: the API's limits, the queue's timings).
  */
 export const envSchema = z.object({
-  DATABASE_URL: postgresUrl.optional(),
-  KDLENS_HOME: z.string().min(1).optional(),
-  KDLENS_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
-  KDLENS_API_HOST: z.string().min(1).default('127.0.0.1'),
-  KDLENS_API_PORT: port(4000),
-  KDLENS_WEB_PORT: port(3000),
+  DATABASE_URL: postgresUrl.optional().meta({
+    description: '`postgres://user:password@host:port/database` of the warehouse',
+    unset: 'the embedded server',
+  }),
+  KDLENS_HOME: z.string().min(1).optional().meta({
+    description:
+      'folder (created mode 0700) for the embedded PostgreSQL data (`postgres/`), its password (`postgres.password`, mode 0600) and caches',
+    unset: '`./.kdlens` (where the command was started)',
+  }),
+  KDLENS_PG_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(0)
+    .describe('port of the embedded PostgreSQL (`0`: a free port)'),
+  KDLENS_API_HOST: z.string().min(1).default('127.0.0.1').describe('interface the API listens on'),
+  KDLENS_API_PORT: port(4000).describe('port of the GraphQL API'),
+  KDLENS_WEB_PORT: port(3000).describe('port of the web app'),
   // Where the web app listens (`kdlens serve --host`); off loopback, anonymous reading stays off.
-  KDLENS_WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  KDLENS_WEB_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe(
+      'interface the web app listens on (`--host`); off loopback, anonymous read stays off',
+    ),
   // The address people open (behind a TLS proxy: https://kdlens.example.org): printed links, and
   // an https one makes the web's token cookie Secure.
   KDLENS_PUBLIC_URL: z
@@ -48,22 +69,76 @@ export const envSchema = z.object({
       protocol: /^https?$/,
       error: 'expected the http(s) URL people open, e.g. https://kdlens.example.org',
     })
-    .optional(),
+    .optional()
+    .describe(
+      'the address people open, e.g. `https://kdlens.example.org` behind a TLS proxy: printed as the link, its origin may send the web app’s forms (sign-in, launch) even when the proxy passes its own `Host`, and `https://` makes the sign-in cookie `Secure`',
+    ),
   // Bearer token for the API's /metrics; unset, only loopback clients without proxy headers read it.
-  KDLENS_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
-  KDLENS_API_URL: z.url({ error: 'expected an http(s) URL of the GraphQL endpoint' }).optional(),
-  KDLENS_BACKEND: backendNameSchema.default('auto'),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  KDLENS_NO_PROGRESS: flag.default(false),
+  KDLENS_METRICS_TOKEN: z
+    .string()
+    .min(16, 'expected at least 16 characters')
+    .optional()
+    .describe(
+      'bearer token (16+ characters) that may read the API’s `/metrics` from any machine; without it only clients on this machine can',
+    ),
+  KDLENS_API_URL: z
+    .url({ error: 'expected an http(s) URL of the GraphQL endpoint' })
+    .optional()
+    .meta({
+      description: 'the GraphQL endpoint the web app’s server calls',
+      unset: '`http://127.0.0.1:$KDLENS_API_PORT/graphql`',
+    }),
+  KDLENS_BACKEND: backendNameSchema
+    .default('auto')
+    .describe(
+      'TensorFlow.js backend: `auto`, `tensorflow-gpu`, `tensorflow`, `wasm`, `cpu`; overrides a spec’s `backend` unless it is `auto` (docs/training.md)',
+    ),
+  LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info')
+    .describe(
+      '`trace` … `fatal`, or `silent`; logs go to stderr, pretty in a terminal, JSON lines otherwise',
+    ),
+  KDLENS_NO_PROGRESS: flag
+    .default(false)
+    .describe(
+      '`1` turns progress bars into periodic log lines (also the case when `CI` is set or stderr is not a terminal)',
+    ),
   // Job queue liveness (defaults in queue/study-queue.ts); short values are for tests and drills.
-  KDLENS_HEARTBEAT_SECONDS: z.coerce.number().positive('expected seconds > 0').optional(),
-  KDLENS_STALE_SECONDS: z.coerce.number().positive('expected seconds > 0').optional(),
+  KDLENS_HEARTBEAT_SECONDS: z.coerce.number().positive('expected seconds > 0').optional().meta({
+    description:
+      'how often a worker writes its unit’s heartbeat and checks for a cancel; every process sharing a warehouse should use the same value',
+    unset: '`5`',
+  }),
+  KDLENS_STALE_SECONDS: z.coerce.number().positive('expected seconds > 0').optional().meta({
+    description:
+      'a running unit whose heartbeat is older is taken to have lost its worker and is retried (at least twice the heartbeat)',
+    unset: '`60`',
+  }),
   // API access and limits (defaults in apps/api/src/limits/api-limits.ts). Anonymous reading
   // also needs a loopback listen address; unset lets `kdlens start` turn it on for the demo.
-  KDLENS_ALLOW_ANONYMOUS_READ: flag.optional(),
-  KDLENS_API_MAX_DEPTH: z.coerce.number().int('expected a whole number').min(2).max(100).optional(),
-  KDLENS_API_MAX_COST: z.coerce.number().int('expected a whole number').min(10).optional(),
-  KDLENS_API_TIMEOUT_MS: z.coerce.number().int('expected milliseconds').min(100).optional(),
+  KDLENS_ALLOW_ANONYMOUS_READ: flag.optional().meta({
+    description:
+      '`1` lets clients read without a token, only while the API **and the web app** listen on loopback and `KDLENS_PUBLIC_URL`, when set, names this machine (otherwise ignored, with a warning: a proxy may pass its own loopback Host for every visitor) and only for requests whose `Host` is `localhost`, `127.x.x.x` or `[::1]`',
+    unset: 'on for `kdlens start`, off for `kdlens serve` and `kdlens api`',
+  }),
+  KDLENS_API_MAX_DEPTH: z.coerce
+    .number()
+    .int('expected a whole number')
+    .min(2)
+    .max(100)
+    .optional()
+    .meta({ description: 'deepest query the API accepts', unset: '`20`' }),
+  KDLENS_API_MAX_COST: z.coerce.number().int('expected a whole number').min(10).optional().meta({
+    description:
+      'largest query cost (each field counts once, multiplied by `first`, or by 10 for other lists)',
+    unset: '`100000`',
+  }),
+  KDLENS_API_TIMEOUT_MS: z.coerce.number().int('expected milliseconds').min(100).optional().meta({
+    description:
+      'a request taking longer is answered with `TIMEOUT` (HTTP 503); the work behind a launch or an import is rolled back',
+    unset: '`10000`',
+  }),
   // Folders specs may read data and pretrained weights from (spec/data-roots.ts), colon-separated;
   // unset = data/ where kdlens runs, /usr/share/datasets and $KDLENS_HOME/data.
   KDLENS_DATA_ROOTS: z
@@ -72,23 +147,75 @@ export const envSchema = z.object({
       (v) => v.split(':').some((entry) => entry.trim() !== ''),
       'expected folders, colon-separated',
     )
-    .optional(),
+    .optional()
+    .meta({
+      description:
+        'colon-separated folders that specs may read data and pretrained weights from; setting it replaces the default list (see [security](security.md#data-folders-kdlens_data_roots))',
+      unset: '`./data` (where kdlens runs), `/usr/share/datasets`, `$KDLENS_HOME/data`',
+    }),
   // Per operation (default 20), per caller at once (default 4; anonymous local clients share 4
   // times that where anonymous read is on), all callers together at once (default 4 × the
   // per-caller value) and how long extra requests wait for a slot before HTTP 429 or 503
   // (default 1000; 0: refuse at once).
-  KDLENS_API_MAX_ROOT_FIELDS: z.coerce.number().int('expected a whole number').min(1).optional(),
-  KDLENS_API_MAX_CONCURRENT: z.coerce.number().int('expected a whole number').min(1).optional(),
-  KDLENS_API_MAX_RUNNING: z.coerce.number().int('expected a whole number').min(1).optional(),
-  KDLENS_API_QUEUE_MS: z.coerce.number().int('expected milliseconds').min(0).optional(),
+  KDLENS_API_MAX_ROOT_FIELDS: z.coerce
+    .number()
+    .int('expected a whole number')
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        'root fields per operation (each alias counts; `__typename`, `__schema`, `__type` do not)',
+      unset: '`20`',
+    }),
+  KDLENS_API_MAX_CONCURRENT: z.coerce
+    .number()
+    .int('expected a whole number')
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        'requests one caller (an API token, else the client address) may have computing at once; all anonymous clients on this machine (any `127.x.x.x`, `::1`) count as one caller, with 4 times this while anonymous read is on (the web app’s server and local scripts share it)',
+      unset: '`4`',
+    }),
+  KDLENS_API_MAX_RUNNING: z.coerce.number().int('expected a whole number').min(1).optional().meta({
+    description:
+      'requests the API computes at once from all callers together; more wait up to `KDLENS_API_QUEUE_MS`, then get HTTP 503 `SERVER_BUSY` with `Retry-After`',
+    unset: '4 × `KDLENS_API_MAX_CONCURRENT` (`16`)',
+  }),
+  KDLENS_API_QUEUE_MS: z.coerce.number().int('expected milliseconds').min(0).optional().meta({
+    description:
+      'how long an extra request waits for a slot before HTTP 429 `RATE_LIMITED` (its caller’s slots) or 503 `SERVER_BUSY` (the server’s) (`0`: refuse at once)',
+    unset: '`1000`',
+  }),
   // Connections (defaults 256 open, 10,000 ms to send headers, 5,000 ms idle keep-alive).
-  KDLENS_API_MAX_CONNECTIONS: z.coerce.number().int('expected a whole number').min(1).optional(),
-  KDLENS_API_HEADERS_TIMEOUT_MS: z.coerce.number().int('expected milliseconds').min(100).optional(),
+  KDLENS_API_MAX_CONNECTIONS: z.coerce
+    .number()
+    .int('expected a whole number')
+    .min(1)
+    .optional()
+    .meta({
+      description: 'open connections to the API, all clients together; more are closed at once',
+      unset: '`256`',
+    }),
+  KDLENS_API_HEADERS_TIMEOUT_MS: z.coerce
+    .number()
+    .int('expected milliseconds')
+    .min(100)
+    .optional()
+    .meta({
+      description:
+        'time a client has to send complete request headers (cuts off slowloris clients)',
+      unset: '`10000`',
+    }),
   KDLENS_API_KEEPALIVE_TIMEOUT_MS: z.coerce
     .number()
     .int('expected milliseconds')
     .min(100)
-    .optional(),
+    .optional()
+    .meta({
+      description: 'an idle keep-alive connection is closed after this long',
+      unset: '`5000`',
+    }),
 });
 
 /** Limits set in the environment, by the name they have in the API's ApiLimits. */

@@ -2,6 +2,7 @@
  * An experiment spec: everything that reproduces one study (after torchdistill's declarative
  * configs). Defaults are written into the schema, not left to the code that reads it, so a
  * parsed spec states every choice; `kdlens spec show` and the warehouse store that full form.
+ * Each field's `.describe()` text is its entry in docs/specs.md (`npm run docs:generate`).
  */
 import { z } from 'zod';
 import {
@@ -26,66 +27,109 @@ const positiveInt = (what: string) =>
 
 /** Trifeature's generator options (apps/trainer/src/datasets/trifeature/trifeature.dataset.ts). */
 export const trifeatureGeneratorSchema = z.strictObject({
-  /** Seeds the image stream; the same for every unit, so all arms see the same images. */
-  seed: z.int().min(0).default(0),
-  trainCount: positiveInt('trainCount'),
-  testCount: positiveInt('testCount'),
-  /** Probability that an image takes its shape's own colour (shape i → colour i). */
-  correlation: z.number().min(0).max(1).default(0),
-  /** Shape–colour correlation of the test split; omitted = the training one. */
-  testCorrelation: z.number().min(0).max(1).optional(),
+  seed: z
+    .int()
+    .min(0)
+    .default(0)
+    .describe('seeds the image stream; the same for every unit, so all arms see the same images'),
+  trainCount: positiveInt('trainCount').describe('training images to generate'),
+  testCount: positiveInt('testCount').describe('test images to generate'),
+  correlation: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe('probability that an image takes its shape’s own colour (shape i → colour i)'),
+  testCorrelation: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('shape–colour correlation of the test split; omitted = the training one'),
 });
 
 /** CSV data sets: which columns hold the input and the split (the label is `dataset.label`). */
 export const csvColumnsSchema = z.strictObject({
-  path: z.string().min(1).optional(),
-  text: z.string().min(1).optional(),
-  split: z.string().min(1).optional(),
+  path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('column holding each image’s path (relative to the CSV’s folder)'),
+  text: z.string().min(1).optional().describe('column holding each example’s text'),
+  split: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('column naming each row’s split (`train`, `test`, …)'),
 });
 
 export const datasetSpecSchema = z
   .strictObject({
-    name: datasetNameSchema,
-    /**
-     * The folder (CSV: the file) with the publisher's files; a relative path is taken from the
-     * spec file's folder (a preset's, from where kdlens runs). Not needed for generated data or
-     * where a default folder exists.
-     */
-    root: z.string().min(1).optional(),
-    /** The attribute the models predict; omitted = the data set's default (e.g. CelebA Smiling). */
-    label: z.string().min(1).optional(),
-    /** Attributes the group-fairness metrics group by. */
-    sensitive: z.array(z.string().min(1)).default([]),
-    /** Side in pixels the images are resized (or generated) to; omitted = the data set's own. */
-    imageSize: z.int().min(8, 'imageSize must be >= 8').optional(),
-    /**
-     * Share of the training split held out for validation (stratified, seeded); 0 = none, or the
-     * publisher's own validation split where it ships one (CelebA, HateXplain).
-     */
-    validationSplit: z.number().min(0).lt(1, 'validationSplit must be < 1').default(0),
-    /** Caps a split at n examples (a class-stratified sample, the same for every unit), for quick runs. */
+    name: datasetNameSchema.describe('which loader reads the data (docs/training.md#data-sets)'),
+    root: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'the folder (CSV: the file) with the publisher’s files; a relative path is taken from the spec file’s folder (a preset’s, from where kdlens runs) and stored absolute. Not needed for generated data or where a default folder exists. Must lie inside `KDLENS_DATA_ROOTS`',
+      ),
+    label: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'the attribute the models predict; omitted = the data set’s default (e.g. CelebA Smiling)',
+      ),
+    sensitive: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('attributes the group-fairness metrics group by'),
+    imageSize: z
+      .int()
+      .min(8, 'imageSize must be >= 8')
+      .optional()
+      .describe(
+        'side in pixels the images are resized (or generated) to; omitted = the data set’s own',
+      ),
+    validationSplit: z
+      .number()
+      .min(0)
+      .lt(1, 'validationSplit must be < 1')
+      .default(0)
+      .describe(
+        'share of the training split held out for validation (stratified, seeded); 0 = none, or the publisher’s own validation split where it ships one (CelebA, HateXplain)',
+      ),
     subset: z
       .strictObject({
-        train: positiveInt('subset.train').optional(),
-        test: positiveInt('subset.test').optional(),
+        train: positiveInt('subset.train').optional().describe('training examples to keep'),
+        test: positiveInt('subset.test').optional().describe('test examples to keep'),
       })
-      .optional(),
-    /**
-     * Training-batch augmentation of image data (He et al. 2016: zero-pad 4, random crop,
-     * horizontal flip), seeded per step; omitted = none.
-     */
+      .optional()
+      .describe(
+        'caps a split at n examples (a class-stratified sample, the same for every unit), for quick runs',
+      ),
     augment: z
       .strictObject({
-        padding: z.int().min(0).default(4),
-        flip: z.boolean().default(true),
+        padding: z
+          .int()
+          .min(0)
+          .default(4)
+          .describe('zero padding in pixels before the random crop'),
+        flip: z.boolean().default(true).describe('random horizontal flip'),
       })
-      .optional(),
-    /** Text data sets: token ids per example. */
-    maxLength: positiveInt('maxLength').optional(),
-    /** Trifeature only (required there). */
-    generator: trifeatureGeneratorSchema.optional(),
-    /** CSV only (required there): exactly one of `path` and `text`. */
-    columns: csvColumnsSchema.optional(),
+      .optional()
+      .describe(
+        'training-batch augmentation of image data (He et al. 2016: zero-pad 4, random crop, horizontal flip), seeded per step; omitted = none',
+      ),
+    maxLength: positiveInt('maxLength')
+      .optional()
+      .describe('text data sets: token ids per example'),
+    generator: trifeatureGeneratorSchema
+      .optional()
+      .describe('generated data (trifeature) only, and required there'),
+    columns: csvColumnsSchema
+      .optional()
+      .describe('CSV only, and required there: exactly one of `path` and `text`'),
   })
   .superRefine((dataset, ctx) =>
     checkDataset(dataset, (path, message) => ctx.addIssue({ code: 'custom', path, message })),
@@ -94,18 +138,18 @@ export type DatasetSpec = z.infer<typeof datasetSpecSchema>;
 
 /** Architecture-specific options (apps/trainer/src/engine/models/index.ts BuildArchitectureOptions). */
 export const modelOptionsSchema = z.strictObject({
-  /** mlp: hidden widths. */
-  hidden: z.array(positiveInt('hidden')).min(1).optional(),
-  /** transformer. */
-  dModel: positiveInt('dModel').optional(),
-  numHeads: positiveInt('numHeads').optional(),
-  numLayers: positiveInt('numLayers').optional(),
-  ffDim: positiveInt('ffDim').optional(),
-  dropout: z.number().min(0).lt(1).optional(),
-  pooling: z.enum(['mean', 'cls']).optional(),
-  /** bigru. */
-  embeddingDim: positiveInt('embeddingDim').optional(),
-  units: positiveInt('units').optional(),
+  hidden: z.array(positiveInt('hidden')).min(1).optional().describe('mlp: hidden layer widths'),
+  dModel: positiveInt('dModel').optional().describe('transformer: model width'),
+  numHeads: positiveInt('numHeads').optional().describe('transformer: attention heads'),
+  numLayers: positiveInt('numLayers').optional().describe('transformer: encoder layers'),
+  ffDim: positiveInt('ffDim').optional().describe('transformer: feed-forward width'),
+  dropout: z.number().min(0).lt(1).optional().describe('transformer: dropout rate'),
+  pooling: z
+    .enum(['mean', 'cls'])
+    .optional()
+    .describe('transformer: mean of the tokens or the first (CLS) token'),
+  embeddingDim: positiveInt('embeddingDim').optional().describe('bigru: embedding width'),
+  units: positiveInt('units').optional().describe('bigru: GRU units per direction'),
 });
 export type ModelOptions = z.infer<typeof modelOptionsSchema>;
 
@@ -126,25 +170,34 @@ export const scheduleUnits = ['epoch', 'step'] as const;
 /** How one arm's network is trained: the teacher, or the student (plain and distilled alike). */
 export const modelSpecSchema = z
   .strictObject({
-    architecture: architectureNameSchema,
-    epochs: positiveInt('epochs'),
-    batchSize: positiveInt('batchSize'),
-    /** Base rate; the schedule scales it. */
-    learningRate: z.number().positive('learningRate must be > 0'),
-    optimizer: optimizerConfigSchema.default({ name: 'adam' }),
-    schedule: lrScheduleSchema.default({ name: 'constant' }),
-    /**
-     * What `schedule.milestones` and `schedule.warmupSteps` count. The paper's recipes are in
-     * epochs; the trainer counts optimizer steps (scheduleInSteps converts).
-     */
-    scheduleUnit: z.enum(scheduleUnits).default('epoch'),
-    options: modelOptionsSchema.default({}),
-    /**
-     * A local model folder in tfjs layers format (model.json + weight shards), e.g. converted
-     * BERT-base / DistilBERT weights for HateXplain, to start from instead of a random init.
-     * Nothing is downloaded.
-     */
-    pretrained: z.string().min(1).optional(),
+    architecture: architectureNameSchema.describe('the network (docs/training.md#models)'),
+    epochs: positiveInt('epochs').describe('passes over the training split'),
+    batchSize: positiveInt('batchSize').describe('examples per optimizer step'),
+    learningRate: z
+      .number()
+      .positive('learningRate must be > 0')
+      .describe('base rate; the schedule scales it'),
+    optimizer: optimizerConfigSchema
+      .default({ name: 'adam' })
+      .describe('the optimizer, chosen by `name`'),
+    schedule: lrScheduleSchema
+      .default({ name: 'constant' })
+      .describe('the learning-rate schedule, chosen by `name`'),
+    // The paper's recipes are in epochs; the trainer counts optimizer steps (scheduleInSteps converts).
+    scheduleUnit: z
+      .enum(scheduleUnits)
+      .default('epoch')
+      .describe('what `schedule.milestones` and `schedule.warmupSteps` count'),
+    options: modelOptionsSchema
+      .default({})
+      .describe('architecture-specific options; each applies to the architectures it names'),
+    pretrained: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'a local model folder in tfjs layers format (model.json + weight shards), e.g. converted BERT-base / DistilBERT weights for HateXplain, to start from instead of a random init; matched by name and shape. Nothing is downloaded. Must lie inside `KDLENS_DATA_ROOTS`',
+      ),
   })
   .superRefine((model, ctx) =>
     checkModel(model, (path, message) => ctx.addIssue({ code: 'custom', path, message })),
@@ -152,13 +205,14 @@ export const modelSpecSchema = z
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
 
 export const kdSpecSchema = z.strictObject({
-  /** Weight of the soft (teacher) term; 0.8 as in the paper (after Hinton et al. 2015). */
   alpha: z
     .number()
     .min(0, 'alpha must be in [0, 1]')
     .max(1, 'alpha must be in [0, 1]')
-    .default(0.8),
-  /** One distilled student per temperature and seed; default the paper's class-bias grid. */
+    .default(0.8)
+    .describe(
+      'weight α of the soft (teacher) term in α·T²·KL + (1 − α)·CE; 0.8 as in the paper (after Hinton et al. 2015)',
+    ),
   temperatures: z
     .array(z.number().positive('temperatures must be > 0'))
     .min(1, 'give at least one temperature')
@@ -179,7 +233,10 @@ export const kdSpecSchema = z.strictObject({
         });
       }
     })
-    .default([2, 4, 6, 8, 10]),
+    .default([2, 4, 6, 8, 10])
+    .describe(
+      'one distilled student per temperature and seed (at most 32); default the paper’s class-bias grid',
+    ),
 });
 
 /**
@@ -209,27 +266,39 @@ export const seedsSchema = z
   .default(5)
   .transform((seeds) =>
     typeof seeds === 'number' ? Array.from({ length: seeds }, (_, i) => i) : seeds,
+  )
+  .describe(
+    'a count n (seeds 0..n−1, at most 100) or a list of distinct seeds; every arm is trained once per seed',
   );
 
 export const individualFairnessFeatures = ['input', 'teacher-embedding'] as const;
 
 export const evaluationSpecSchema = z.strictObject({
-  /** Above 100 classes, how many top classes per test example keep their probability. */
-  topK: positiveInt('topK').default(5),
+  topK: positiveInt('topK')
+    .default(5)
+    .describe('above 100 classes, how many top classes per test example keep their probability'),
   individualFairness: z
     .strictObject({
-      /**
-       * The space distances d(x, x′) are measured in: raw inputs, or the teacher's penultimate
-       * layer (the same for every arm, so arms stay comparable; text needs this one).
-       */
-      features: z.enum(individualFairnessFeatures).default('input'),
-      distance: z.enum(['euclidean', 'cosine']).default('euclidean'),
-      /** Lipschitz ratio: every pair, or this many pairs sampled with the unit's seed. */
-      pairs: z.union([z.literal('all'), positiveInt('pairs')]).default(10_000),
-      /** kNN consistency (Zemel et al. 2013): neighbours per example, itself included. */
-      neighbors: positiveInt('neighbors').default(5),
+      features: z
+        .enum(individualFairnessFeatures)
+        .default('input')
+        .describe(
+          'the space distances d(x, x′) are measured in: raw inputs, or the teacher’s penultimate layer (the same for every arm, so arms stay comparable; text needs this one)',
+        ),
+      distance: z
+        .enum(['euclidean', 'cosine'])
+        .default('euclidean')
+        .describe('the distance d(x, x′)'),
+      pairs: z
+        .union([z.literal('all'), positiveInt('pairs')])
+        .default(10_000)
+        .describe('Lipschitz ratio: every pair, or this many pairs sampled with the unit’s seed'),
+      neighbors: positiveInt('neighbors')
+        .default(5)
+        .describe('kNN consistency (Zemel et al. 2013): neighbours per example, itself included'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('individual fairness: Lipschitz ratio and kNN consistency per arm'),
 });
 
 export const experimentSpecSchema = z
@@ -237,16 +306,26 @@ export const experimentSpecSchema = z
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]*$/, 'name must be lower-case letters, digits, ".", "_" or "-"')
-      .max(100),
-    /** One line for listings. */
-    description: z.string().optional(),
-    dataset: datasetSpecSchema,
-    teacher: modelSpecSchema,
-    student: modelSpecSchema,
-    kd: kdSpecSchema.prefault({}),
+      .max(100)
+      .describe(
+        'the experiment’s unique name (lower-case letters, digits, `.`, `_`, `-`); running a spec again with the same name resumes it',
+      ),
+    description: z.string().optional().describe('one line for listings'),
+    dataset: datasetSpecSchema.describe('the data every arm trains and is tested on'),
+    teacher: modelSpecSchema.describe('how the teacher is trained'),
+    student: modelSpecSchema.describe(
+      'how the student is trained: the non-distilled student (NDS) and every distilled one alike',
+    ),
+    kd: kdSpecSchema.prefault({}).describe('the distillation loss and its temperatures'),
     seeds: seedsSchema,
-    evaluation: evaluationSpecSchema.prefault({}),
-    backend: backendNameSchema.default('auto'),
+    evaluation: evaluationSpecSchema
+      .prefault({})
+      .describe('what is stored and measured on the test split'),
+    backend: backendNameSchema
+      .default('auto')
+      .describe(
+        'TensorFlow.js backend; a machine’s `KDLENS_BACKEND` overrides it unless that is `auto`',
+      ),
   })
   .superRefine((spec, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
