@@ -56,6 +56,7 @@ const env = z
       .default(smoke ? 10 : 1000),
     BENCH_RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
     BENCH_CPU_PROFILE: z.string().optional(),
+    BENCH_QUERIES: z.string().optional(),
   })
   .parse(process.env);
 
@@ -64,6 +65,8 @@ const TARGET_OVERHEAD = 2;
 const n = env.BENCH_EXAMPLES;
 const numClasses = env.BENCH_CLASSES;
 const seeds = [0, 1, 2, 3, 4];
+/** BENCH_QUERIES: a comma-separated subset of the measured queries (profiling one at a time). */
+const queries = env.BENCH_QUERIES ? new Set(env.BENCH_QUERIES.split(',')) : undefined;
 const temperatures = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 function emit(record: Record<string, unknown>, readable: string): void {
@@ -287,7 +290,7 @@ async function main(): Promise<void> {
         { name: 'classComparison', body: classBody, direct: '/class-comparison' },
         { name: 'classComparison.columns', body: columnsBody, direct: '/class-comparison' },
         { name: 'significanceSweep', body: sweepBody, direct: '/significance-sweep' },
-      ]) {
+      ].filter((q) => !queries || queries.has(q.name))) {
         const statsBefore = await server.cacheStats();
         const graphql = await measure({ url: server.graphql, method: 'POST', body: q.body });
         const statsAfter = await server.cacheStats();

@@ -156,7 +156,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const cache =
     opts.responseCache === false
       ? undefined
-      : new ResponseCache(warehouseDataVersion(opts.db), cacheOptions, { maxTokens: MAX_TOKENS });
+      : new ResponseCache(warehouseDataVersion(opts.db), cacheOptions, {
+          maxTokens: MAX_TOKENS,
+          schema,
+        });
   const metrics = new ApiMetrics(
     {
       cacheStats: () => cache?.stats() ?? null,
@@ -502,7 +505,10 @@ async function cacheLookup(
   if (!who || (who.caller === null && !h.access.anonymousRead)) return undefined;
   // Specs and run errors read differently for callers who may see server paths
   // (auth/server-paths.ts): an operator's answer must never be served to a viewer.
-  const key = `${pathAudience({ caller: who.caller, anonymousRead: h.access.anonymousRead })}\0${operationKey}`;
+  const key = {
+    key: `${pathAudience({ caller: who.caller, anonymousRead: h.access.anonymousRead })}\0${operationKey.key}`,
+    tier: operationKey.tier,
+  };
   const version = await h.cache.versions.get().catch(() => undefined);
   // Without a version (the database is unreachable) Apollo answers, or reports the error.
   if (!version) return undefined;
