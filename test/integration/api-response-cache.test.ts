@@ -1,6 +1,18 @@
 import { type ApiControl, type ApiServer, startApiServer } from '@kdlens/api';
 import { createLogger, writeImportedStudy } from '@kdlens/core';
-import { createApiToken, updateRunProgress } from '@kdlens/core/db';
+import {
+  createApiToken,
+  readWarehouseDataVersion,
+  recordEpoch,
+  updateRunProgress,
+} from '@kdlens/core/db';
+import {
+  claimRun,
+  finishRun,
+  heartbeatRun,
+  insertMissingRuns,
+  writeRunProgress,
+} from '@kdlens/core/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../support/api-client.ts';
 import { type StudyPlan, seededStudy } from '../support/seeded-study.ts';
@@ -302,5 +314,93 @@ describe('response cache', () => {
     const theirs = await post(comparison, { id: second.id }, tokens.viewer);
     expect(theirs.cache).toBe('miss');
     expect(theirs.text).not.toBe(mine.text);
+  });
+});
+
+// Issue 14: a running study's progress and heartbeats (several writes a second) must not throw
+// away cached results, while liveness fields stay fresh.
+describe('results version', () => {
+  it('stays through progress, epochs and heartbeats and moves when a run finishes', async () => {
+    const db = t.warehouse.db;
+    // A unit the seeded study lacks, claimed like a worker claims it.
+    await insertMissingRuns(db, experimentId, [
+      { role: 'student', temperature: null, seed: 2, architecture: 'mlp' },
+    ]);
+    const { rows } = await db.$client.query<{ id: string }>(
+      "select id from runs where experiment_id = $1 and role = 'student' and seed = 2",
+      [experimentId],
+    );
+    const runId = rows[0]?.id;
+    if (!runId) throw new Error('the new unit was not inserted');
+    const claimed = await claimRun(db, runId, 'worker-host:1');
+    if (!claimed) throw new Error('the new unit could not be claimed');
+
+    await afterWindow();
+    const sweep =
+      'query($id: ID!) { significanceSweep(experimentId: $id) { rows { temperature scCount } } }';
+    const runs = 'query($id: ID!) { run(id: $id) { progress epoch heartbeatAt } }';
+    const cachedComparison = await post(comparison, { id: experimentId }, tokens.viewer);
+    const cachedSweep = await post(sweep, { id: experimentId }, tokens.viewer);
+    expect((await post(comparison, { id: experimentId }, tokens.viewer)).cache).toBe('hit');
+    const liveBefore = field<{ progress: number; epoch: number; heartbeatAt: string }>(
+      await post(runs, { id: runId }, tokens.viewer),
+      'run',
+    );
+    expect(liveBefore).toMatchObject({ progress: 0, epoch: 0 });
+
+    const v0 = await readWarehouseDataVersion(db);
+    await writeRunProgress(db, claimed, { fraction: 0.4, epoch: 2, loss: 0.9, accuracy: 0.5 });
+    const v1 = await readWarehouseDataVersion(db);
+    // heartbeat_at = now() is the transaction's start: a later transaction writes a later time.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await heartbeatRun(db, claimed)).toBe('ok');
+    await recordEpoch(db, runId, {
+      epoch: 1,
+      loss: 0.9,
+      trainAccuracy: 0.5,
+      evalAccuracy: null,
+      imagesPerSec: 100,
+      seconds: 2,
+    });
+    const v2 = await readWarehouseDataVersion(db);
+    expect(new Set([v0.all, v1.all, v2.all]).size).toBe(3);
+    expect([v1.results, v2.results]).toEqual([v0.results, v0.results]);
+
+    // Results answers are still served from memory, byte for byte; liveness is fresh.
+    await afterWindow();
+    const comparisonAgain = await post(comparison, { id: experimentId }, tokens.viewer);
+    const sweepAgain = await post(sweep, { id: experimentId }, tokens.viewer);
+    expect([comparisonAgain.cache, sweepAgain.cache]).toEqual(['hit', 'hit']);
+    expect(comparisonAgain.text).toBe(cachedComparison.text);
+    expect(sweepAgain.text).toBe(cachedSweep.text);
+    const live = await post(runs, { id: runId }, tokens.viewer);
+    expect(live.cache).toBe('miss');
+    const liveAfter = field<{ progress: number; epoch: number; heartbeatAt: string }>(live, 'run');
+    expect(liveAfter).toMatchObject({ progress: 0.4, epoch: 2 });
+    expect(Date.parse(liveAfter.heartbeatAt)).toBeGreaterThan(Date.parse(liveBefore.heartbeatAt));
+
+    // The run finishing is a results change: the cached answers go, and the new ones are what
+    // the API computes without any cache (this unit stored no predictions, so they are the same).
+    expect(await finishRun(db, claimed, { status: 'succeeded' })).toBe(true);
+    const v3 = await readWarehouseDataVersion(db);
+    expect(v3.results).not.toBe(v2.results);
+    await afterWindow();
+    const recomputed = await post(comparison, { id: experimentId }, tokens.viewer);
+    expect(recomputed.cache).toBe('miss');
+    const uncached = await startApiServer({
+      db,
+      log,
+      host: '127.0.0.1',
+      port: 0,
+      responseCache: false,
+    });
+    try {
+      const direct = await post(comparison, { id: experimentId }, tokens.viewer, uncached.url);
+      expect(direct.cache).toBeNull();
+      expect(recomputed.text).toBe(direct.text);
+      expect(recomputed.text).toBe(cachedComparison.text);
+    } finally {
+      await uncached.stop();
+    }
   });
 });

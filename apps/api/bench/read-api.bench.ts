@@ -12,10 +12,13 @@
 // machine load), a readable line per measurement on stderr.
 // The server runs with NODE_ENV=production unless NODE_ENV is set, as `kdlens` does: graphql-js
 // is about twice as fast per field then (its development build checks every instanceof for
-// duplicate modules). The API's response cache is on, as in `kdlens api`; a line per query gives
-// its hit rate over the measured requests (BENCH_RESPONSE_CACHE=off measures execution instead).
+// duplicate modules). Each query is measured twice: with the API's response cache on, as in
+// `kdlens serve` (a line per query gives its hit rate over the measured requests), then off, which
+// measures execution (the miss path). All the while a unit of the study "trains": progress and
+// heartbeat writes 14 times a second, which must not cost the cache its hits (issue 14).
 // Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 50),
-// BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000), BENCH_RESPONSE_CACHE (on|off),
+// BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000), BENCH_RESPONSE_CACHE (on|off|both, default both),
+// BENCH_QUERIES (comma-separated names: measure only these),
 // BENCH_CPU_PROFILE (a folder: the server writes a V8 .cpuprofile there when it stops).
 // BENCH_SMOKE=1 (CI's `npm run bench:smoke`) makes the defaults tiny (1 s per measurement and
 // warm-up, 2 connections, 200 examples, 10 classes) so the bench runs end to end in seconds; its
@@ -25,7 +28,8 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type ImportedStudy, writeImportedStudy } from '@kdlens/core';
-import { openScratchWarehouse } from '@kdlens/core/db';
+import { type Database, openScratchWarehouse } from '@kdlens/core/db';
+import { claimRun, heartbeatRun, insertMissingRuns, writeRunProgress } from '@kdlens/core/queue';
 import { createRandom } from '@kdlens/metrics';
 import autocannon from 'autocannon';
 import { z } from 'zod';
@@ -54,8 +58,9 @@ const env = z
       .int()
       .min(2)
       .default(smoke ? 10 : 1000),
-    BENCH_RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+    BENCH_RESPONSE_CACHE: z.enum(['on', 'off', 'both']).default('both'),
     BENCH_CPU_PROFILE: z.string().optional(),
+    BENCH_QUERIES: z.string().optional(),
   })
   .parse(process.env);
 
@@ -64,6 +69,8 @@ const TARGET_OVERHEAD = 2;
 const n = env.BENCH_EXAMPLES;
 const numClasses = env.BENCH_CLASSES;
 const seeds = [0, 1, 2, 3, 4];
+/** BENCH_QUERIES: a comma-separated subset of the measured queries (profiling one at a time). */
+const queries = env.BENCH_QUERIES ? new Set(env.BENCH_QUERIES.split(',')) : undefined;
 const temperatures = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 function emit(record: Record<string, unknown>, readable: string): void {
@@ -128,7 +135,72 @@ function syntheticStudy(): ImportedStudy {
   };
 }
 
-async function startServer(url: string, experimentId: string) {
+interface LiveStudy {
+  /** Progress and heartbeat writes per second since the last call. */
+  writesPerSecond(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A unit the study lacks (a sixth NDS seed), claimed like a worker claims it, then progress every
+ * 100 ms and a heartbeat every 250 ms: 14 writes a second, as a running study writes them.
+ */
+async function startLiveStudy(db: Database, experimentId: string): Promise<LiveStudy> {
+  await insertMissingRuns(db, experimentId, [
+    { role: 'student', temperature: null, seed: seeds.length, architecture: 'resnet18' },
+  ]);
+  const { rows } = await db.$client.query<{ id: string }>(
+    "select id from runs where experiment_id = $1 and role = 'student' and seed = $2",
+    [experimentId, seeds.length],
+  );
+  const runId = rows[0]?.id;
+  const claimed = runId === undefined ? undefined : await claimRun(db, runId, 'bench-worker:1');
+  if (!claimed) throw new Error('the live unit could not be claimed');
+  let writes = 0;
+  let since = performance.now();
+  let step = 0;
+  const failures: unknown[] = [];
+  const write = (work: () => Promise<unknown>) => () => {
+    work().then(
+      () => {
+        writes++;
+      },
+      (error: unknown) => failures.push(error),
+    );
+  };
+  const progress = setInterval(
+    write(() =>
+      writeRunProgress(db, claimed, {
+        fraction: (++step % 1000) / 1000,
+        epoch: 1 + Math.floor(step / 100),
+        loss: 1 / (1 + step),
+      }),
+    ),
+    100,
+  );
+  const beat = setInterval(
+    write(() => heartbeatRun(db, claimed)),
+    250,
+  );
+  return {
+    writesPerSecond: () => {
+      const now = performance.now();
+      const rate = (1000 * writes) / (now - since);
+      writes = 0;
+      since = now;
+      return Number(rate.toFixed(1));
+    },
+    stop: async () => {
+      clearInterval(progress);
+      clearInterval(beat);
+      // Let writes in flight land before the warehouse is dropped.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (failures.length > 0) throw new Error(`live writes failed: ${String(failures[0])}`);
+    },
+  };
+}
+
+async function startServer(url: string, experimentId: string, mode: 'on' | 'off') {
   const child = spawn(
     process.execPath,
     [
@@ -144,7 +216,7 @@ async function startServer(url: string, experimentId: string) {
         NODE_ENV: process.env.NODE_ENV ?? 'production',
         BENCH_DATABASE_URL: url,
         BENCH_EXPERIMENT_ID: experimentId,
-        BENCH_RESPONSE_CACHE: env.BENCH_RESPONSE_CACHE,
+        BENCH_RESPONSE_CACHE: mode,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -194,7 +266,9 @@ async function measure(load: Load) {
   const result = await autocannon({ ...options, duration: env.BENCH_SECONDS });
   return {
     p50: result.latency.p50,
+    p90: result.latency.p90,
     p99: result.latency.p99,
+    max: result.latency.max,
     rps: Math.round(result.requests.average),
     requests: result.requests.total,
     failed: result.errors + result.timeouts + result.non2xx,
@@ -217,10 +291,127 @@ async function check(url: string, body: string, expect: (data: unknown) => boole
   return json.data;
 }
 
+/** Every measurement against one server, its response cache on or off. */
+async function measureServer(
+  url: string,
+  experimentId: string,
+  mode: 'on' | 'off',
+  live: LiveStudy,
+): Promise<void> {
+  const server = await startServer(url, experimentId, mode);
+  try {
+    const id = experimentId;
+    const classBody = JSON.stringify({
+      query: `query($id: ID!) { classComparison(experimentId: $id, a: {role: student}, b: {role: distilled, temperature: 4}) {
+        significantCount testedCount rows { classIndex className accuracyA accuracyB delta t df p adjustedP significant } } }`,
+      variables: { id },
+    });
+    const sweepBody = JSON.stringify({
+      query: `query($id: ID!) { significanceSweep(experimentId: $id) { rows { temperature sc { raw holm bh tested } tc { raw holm bh tested } scCount tcCount } } }`,
+      variables: { id },
+    });
+    // A cold first request loads the study into the cache: reported, then excluded from load.
+    const started = performance.now();
+    const first = await check(
+      server.graphql,
+      classBody,
+      (d) =>
+        z
+          .object({
+            classComparison: z.object({ rows: z.array(z.unknown()).length(numClasses) }),
+          })
+          .safeParse(d).success,
+    );
+    const coldMs = performance.now() - started;
+    const significant = z
+      .object({ classComparison: z.object({ significantCount: z.number() }) })
+      .parse(first).classComparison.significantCount;
+    await check(
+      server.graphql,
+      sweepBody,
+      (d) =>
+        z
+          .object({ significanceSweep: z.object({ rows: z.array(z.unknown()).length(10) }) })
+          .safeParse(d).success,
+    );
+    emit(
+      { name: 'cold-class-comparison', ms: coldMs, significantClasses: significant },
+      `classComparison, first request (loads the study cache): ${coldMs.toFixed(0)} ms; ${significant} of ${numClasses} classes significant (Holm)`,
+    );
+
+    const columnsBody = JSON.stringify({
+      query: `query($id: ID!) { classComparison(experimentId: $id, a: {role: student}, b: {role: distilled, temperature: 4}) {
+        significantCount testedCount columns { className accuracyA accuracyB delta t df p adjustedP significant } } }`,
+      variables: { id },
+    });
+    for (const q of [
+      { name: 'classComparison', body: classBody, direct: '/class-comparison' },
+      { name: 'classComparison.columns', body: columnsBody, direct: '/class-comparison' },
+      { name: 'significanceSweep', body: sweepBody, direct: '/significance-sweep' },
+    ].filter((q) => !queries || queries.has(q.name))) {
+      const statsBefore = await server.cacheStats();
+      const graphql = await measure({ url: server.graphql, method: 'POST', body: q.body });
+      const statsAfter = await server.cacheStats();
+      const direct = await measure({ url: `${server.direct}${q.direct}`, method: 'GET' });
+      const overhead = graphql.p99 / direct.p99;
+      emit(
+        {
+          name: q.name,
+          classes: numClasses,
+          connections: env.BENCH_CONNECTIONS,
+          seconds: env.BENCH_SECONDS,
+          graphql,
+          direct,
+          p99OverDirect: overhead,
+          rpsDirectOverGraphql: direct.rps / graphql.rps,
+          responseCache: mode,
+          liveWritesPerSecond: live.writesPerSecond(),
+          targetP99Ms: TARGET_P99_MS,
+          targetOverhead: TARGET_OVERHEAD,
+          ...machine(),
+        },
+        `${q.name} (cache ${mode}): GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s` +
+          ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms, ${direct.rps} req/s` +
+          ` | p99 ratio ${overhead.toFixed(2)} (target ≤ ${TARGET_OVERHEAD}), failed ${graphql.failed}/${direct.failed}` +
+          ` | load ${graphql.load1Before}→${direct.load1After} on ${os.availableParallelism()} cpus`,
+      );
+      if (graphql.failed > 0 || direct.failed > 0) {
+        // Latency of refused requests is no measurement: say so, and fail the run (and CI's
+        // smoke run), instead of printing numbers that look fine.
+        process.stderr.write(
+          `${q.name}: ${graphql.failed} GraphQL and ${direct.failed} direct requests failed\n`,
+        );
+        process.exitCode = 1;
+      }
+      if (statsBefore && statsAfter) {
+        // Over warm-up and measurement: the first request after a version change is a miss.
+        const hits = statsAfter.hits - statsBefore.hits;
+        const misses = statsAfter.misses - statsBefore.misses;
+        const bypasses = statsAfter.bypasses - statsBefore.bypasses;
+        const hitRate = hits / Math.max(1, hits + misses + bypasses);
+        emit(
+          {
+            name: `${q.name}.response-cache`,
+            hits,
+            misses,
+            bypasses,
+            hitRate,
+            entries: statsAfter.entries,
+            bytes: statsAfter.bytes,
+          },
+          `${q.name}: response cache ${hits} hits, ${misses} misses, ${bypasses} bypasses (hit rate ${(100 * hitRate).toFixed(2)} %), ${statsAfter.entries} entries, ${(statsAfter.bytes / 1024).toFixed(0)} kB`,
+        );
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const { warehouse, dispose } = await open();
   try {
-    let started = performance.now();
+    const started = performance.now();
     const outcome = await writeImportedStudy(
       warehouse.db,
       { experiment: 'imagenet-api-bench', dataset: 'synthetic', files: [] },
@@ -237,112 +428,17 @@ async function main(): Promise<void> {
       },
       `seeded 60 runs × ${n} examples × ${numClasses} classes in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
-    const server = await startServer(warehouse.url, outcome.experimentId);
+    // A unit that trains while the server is measured: progress and heartbeats several times a
+    // second, as a live study writes them (issue 14), with the cache on and off alike.
+    const live = await startLiveStudy(warehouse.db, outcome.experimentId);
     try {
-      const id = outcome.experimentId;
-      const classBody = JSON.stringify({
-        query: `query($id: ID!) { classComparison(experimentId: $id, a: {role: student}, b: {role: distilled, temperature: 4}) {
-          significantCount testedCount rows { classIndex className accuracyA accuracyB delta t df p adjustedP significant } } }`,
-        variables: { id },
-      });
-      const sweepBody = JSON.stringify({
-        query: `query($id: ID!) { significanceSweep(experimentId: $id) { rows { temperature sc { raw holm bh tested } tc { raw holm bh tested } scCount tcCount } } }`,
-        variables: { id },
-      });
-      // A cold first request loads the study into the cache: reported, then excluded from load.
-      started = performance.now();
-      const first = await check(
-        server.graphql,
-        classBody,
-        (d) =>
-          z
-            .object({
-              classComparison: z.object({ rows: z.array(z.unknown()).length(numClasses) }),
-            })
-            .safeParse(d).success,
-      );
-      const coldMs = performance.now() - started;
-      const significant = z
-        .object({ classComparison: z.object({ significantCount: z.number() }) })
-        .parse(first).classComparison.significantCount;
-      await check(
-        server.graphql,
-        sweepBody,
-        (d) =>
-          z
-            .object({ significanceSweep: z.object({ rows: z.array(z.unknown()).length(10) }) })
-            .safeParse(d).success,
-      );
-      emit(
-        { name: 'cold-class-comparison', ms: coldMs, significantClasses: significant },
-        `classComparison, first request (loads the study cache): ${coldMs.toFixed(0)} ms; ${significant} of ${numClasses} classes significant (Holm)`,
-      );
-
-      const columnsBody = JSON.stringify({
-        query: `query($id: ID!) { classComparison(experimentId: $id, a: {role: student}, b: {role: distilled, temperature: 4}) {
-          significantCount testedCount columns { className accuracyA accuracyB delta t df p adjustedP significant } } }`,
-        variables: { id },
-      });
-      for (const q of [
-        { name: 'classComparison', body: classBody, direct: '/class-comparison' },
-        { name: 'classComparison.columns', body: columnsBody, direct: '/class-comparison' },
-        { name: 'significanceSweep', body: sweepBody, direct: '/significance-sweep' },
-      ]) {
-        const statsBefore = await server.cacheStats();
-        const graphql = await measure({ url: server.graphql, method: 'POST', body: q.body });
-        const statsAfter = await server.cacheStats();
-        const direct = await measure({ url: `${server.direct}${q.direct}`, method: 'GET' });
-        const overhead = graphql.p99 / direct.p99;
-        emit(
-          {
-            name: q.name,
-            classes: numClasses,
-            connections: env.BENCH_CONNECTIONS,
-            seconds: env.BENCH_SECONDS,
-            graphql,
-            direct,
-            p99OverDirect: overhead,
-            rpsDirectOverGraphql: direct.rps / graphql.rps,
-            responseCache: env.BENCH_RESPONSE_CACHE,
-            targetP99Ms: TARGET_P99_MS,
-            targetOverhead: TARGET_OVERHEAD,
-            ...machine(),
-          },
-          `${q.name}: GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s` +
-            ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms, ${direct.rps} req/s` +
-            ` | p99 ratio ${overhead.toFixed(2)} (target ≤ ${TARGET_OVERHEAD}), failed ${graphql.failed}/${direct.failed}` +
-            ` | load ${graphql.load1Before}→${direct.load1After} on ${os.availableParallelism()} cpus`,
-        );
-        if (graphql.failed > 0 || direct.failed > 0) {
-          // Latency of refused requests is no measurement: say so, and fail the run (and CI's
-          // smoke run), instead of printing numbers that look fine.
-          process.stderr.write(
-            `${q.name}: ${graphql.failed} GraphQL and ${direct.failed} direct requests failed\n`,
-          );
-          process.exitCode = 1;
-        }
-        if (statsBefore && statsAfter) {
-          // Over warm-up and measurement: the first request after a version change is a miss.
-          const hits = statsAfter.hits - statsBefore.hits;
-          const misses = statsAfter.misses - statsBefore.misses;
-          const bypasses = statsAfter.bypasses - statsBefore.bypasses;
-          const hitRate = hits / Math.max(1, hits + misses + bypasses);
-          emit(
-            {
-              name: `${q.name}.response-cache`,
-              hits,
-              misses,
-              bypasses,
-              hitRate,
-              entries: statsAfter.entries,
-              bytes: statsAfter.bytes,
-            },
-            `${q.name}: response cache ${hits} hits, ${misses} misses, ${bypasses} bypasses (hit rate ${(100 * hitRate).toFixed(2)} %), ${statsAfter.entries} entries, ${(statsAfter.bytes / 1024).toFixed(0)} kB`,
-          );
-        }
+      for (const mode of env.BENCH_RESPONSE_CACHE === 'both'
+        ? (['on', 'off'] as const)
+        : [env.BENCH_RESPONSE_CACHE]) {
+        await measureServer(warehouse.url, outcome.experimentId, mode, live);
       }
     } finally {
-      await server.stop();
+      await live.stop();
     }
   } finally {
     await dispose();

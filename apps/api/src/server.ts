@@ -5,6 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { KdlensError, type Logger } from '@kdlens/core';
 import { type Database, isDatabaseUnavailable, warehouseReadiness } from '@kdlens/core/db';
 import { readQueueGauges } from '@kdlens/core/queue';
+import { studyCacheFor } from './analysis/study-cache.ts';
 import { foreignHostRefusal } from './auth/host-gate.ts';
 import { isLoopbackAddress } from './auth/loopback.ts';
 import { readGatePlugin } from './auth/read-gate.plugin.ts';
@@ -156,7 +157,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const cache =
     opts.responseCache === false
       ? undefined
-      : new ResponseCache(warehouseDataVersion(opts.db), cacheOptions, { maxTokens: MAX_TOKENS });
+      : new ResponseCache(warehouseDataVersion(opts.db), cacheOptions, {
+          maxTokens: MAX_TOKENS,
+          schema,
+        });
   const metrics = new ApiMetrics(
     {
       cacheStats: () => cache?.stats() ?? null,
@@ -451,22 +455,28 @@ async function answerGraphql(
   }
   const { response, lookup, trace } = answer;
   h.metrics.noteOperation(res, trace.operation, (response.status ?? 200) < 400);
-  if (trace.mutation) h.cache?.versions.invalidate();
+  if (trace.mutation) {
+    h.cache?.versions.invalidate();
+    studyCacheFor(h.db).invalidate();
+  }
   h.cache?.count(lookup ? 'miss' : 'bypass');
   for (const [key, value] of response.headers) res.setHeader(key, value);
   if (h.cache) res.setHeader('x-kdlens-cache', lookup ? 'miss' : 'bypass');
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
-    const bytes = Buffer.from(response.body.string, 'utf8');
-    if (h.cache && lookup && res.statusCode === 200 && trace.clean) {
-      const entry = {
-        headers: Object.fromEntries(response.headers),
-        body: bytes,
-        operation: trace.operation,
-      };
-      h.cache.set(lookup.key, lookup.version, entry);
-      flight.land?.(entry);
+    if (!(h.cache && lookup && res.statusCode === 200 && trace.clean)) {
+      // Not kept: the socket encodes the text itself, without a Buffer copy of its own.
+      res.end(response.body.string);
+      return;
     }
+    const bytes = Buffer.from(response.body.string, 'utf8');
+    const entry = {
+      headers: Object.fromEntries(response.headers),
+      body: bytes,
+      operation: trace.operation,
+    };
+    h.cache.set(lookup.key, lookup.version, entry);
+    flight.land?.(entry);
     res.end(bytes);
     return;
   }
@@ -502,7 +512,10 @@ async function cacheLookup(
   if (!who || (who.caller === null && !h.access.anonymousRead)) return undefined;
   // Specs and run errors read differently for callers who may see server paths
   // (auth/server-paths.ts): an operator's answer must never be served to a viewer.
-  const key = `${pathAudience({ caller: who.caller, anonymousRead: h.access.anonymousRead })}\0${operationKey}`;
+  const key = {
+    key: `${pathAudience({ caller: who.caller, anonymousRead: h.access.anonymousRead })}\0${operationKey.key}`,
+    tier: operationKey.tier,
+  };
   const version = await h.cache.versions.get().catch(() => undefined);
   // Without a version (the database is unreachable) Apollo answers, or reports the error.
   if (!version) return undefined;

@@ -25,7 +25,8 @@ export class SignificanceSweepResolver {
     const { correction, alpha, statistic } = args;
     const level = parseAlpha(alpha);
     const study = await studyOf(ctx, args);
-    return {
+    // Results are immutable per StudyData version, so the answer is too: memoised with it.
+    return study.memo(`sweep-answer|${statistic}|${level}|${correction}`, () => ({
       correction,
       statistic,
       alpha: level,
@@ -34,6 +35,6 @@ export class SignificanceSweepResolver {
         scCount: countUnder(row.sc, correction),
         tcCount: countUnder(row.tc, correction),
       })),
-    };
+    }));
   }
 }

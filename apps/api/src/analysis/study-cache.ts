@@ -121,7 +121,17 @@ export class StudyData {
 export interface StudyCacheOptions {
   /** Experiments kept in memory (least recently used leave first). */
   capacity?: number;
+  /**
+   * How long a finished version read may answer later lookups, in ms: the response cache's
+   * versionTtlMs contract (a write by another process shows at most this much later), so a
+   * burst of requests that miss the response cache costs one version query, not one per request.
+   * Mutations through this server call invalidate().
+   */
+  versionTtlMs?: number;
 }
+
+/** The response cache's default versionTtlMs (http/response-cache.ts). */
+const DEFAULT_VERSION_TTL_MS = 25;
 
 /**
  * Per process: StudyData per experiment, reused while the experiment's results are unchanged.
@@ -134,14 +144,27 @@ export class StudyCache {
     string,
     { promise: Promise<string | null>; startedAt: number }
   >();
+  /** The last finished version read per experiment, reused for versionTtlMs. */
+  private readonly recent = new Map<string, { key: string | null; startedAt: number }>();
   private readonly loads = new Map<string, Promise<StudyData>>();
   private readonly capacity: number;
+  private readonly versionTtlMs: number;
+  /** Reads started before this are not reused: a mutation through this server came after. */
+  private validFrom = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: Database,
     options: StudyCacheOptions = {},
   ) {
     this.capacity = options.capacity ?? 32;
+    this.versionTtlMs = options.versionTtlMs ?? DEFAULT_VERSION_TTL_MS;
+  }
+
+  /** Forgets recent version reads, so the next lookup reads afresh (after a mutation). */
+  invalidate(): void {
+    this.validFrom = performance.now();
+    this.recent.clear();
+    this.versions.clear();
   }
 
   /**
@@ -183,11 +206,17 @@ export class StudyCache {
   }
 
   private version(experimentId: string, freshAfter: number): Promise<string | null> {
+    const now = performance.now();
+    const after = Math.max(freshAfter, this.validFrom);
+    const recent = this.recent.get(experimentId);
+    if (recent && recent.startedAt >= after && now - recent.startedAt <= this.versionTtlMs) {
+      return Promise.resolve(recent.key);
+    }
     // Joining a query already in flight can miss only a write that committed while it ran.
     const inFlight = this.versions.get(experimentId);
-    if (inFlight && inFlight.startedAt >= freshAfter) return inFlight.promise;
+    if (inFlight && inFlight.startedAt >= after) return inFlight.promise;
     const entry = {
-      startedAt: performance.now(),
+      startedAt: now,
       // The results fingerprint names every stored result and the test set, the summary's
       // fingerprint and time name the summary: together they change whenever anything
       // StudyData holds could.
@@ -201,7 +230,21 @@ export class StudyCache {
     const clear = () => {
       if (this.versions.get(experimentId) === entry) this.versions.delete(experimentId);
     };
-    entry.promise.then(clear, clear);
+    entry.promise.then((key) => {
+      clear();
+      const last = this.recent.get(experimentId);
+      // A slower, older read finishing late must not replace a newer one.
+      if (entry.startedAt >= this.validFrom && entry.startedAt > (last?.startedAt ?? -1)) {
+        // Bounded like the entries: experiments nobody asked about lately leave first.
+        this.recent.delete(experimentId);
+        this.recent.set(experimentId, { key, startedAt: entry.startedAt });
+        while (this.recent.size > this.capacity) {
+          const oldest = this.recent.keys().next().value;
+          if (oldest === undefined) break;
+          this.recent.delete(oldest);
+        }
+      }
+    }, clear);
     return entry.promise;
   }
 

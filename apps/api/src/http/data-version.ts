@@ -1,17 +1,20 @@
-import { type Database, readWarehouseDataVersion } from '@kdlens/core/db';
+import {
+  type Database,
+  readWarehouseDataVersion,
+  type WarehouseDataVersion,
+} from '@kdlens/core/db';
 
 /**
- * Reads the warehouse's data version (one statement; core's readWarehouseDataVersion says what
- * it covers): it changes with every committed write, so a cached answer stored under one version
- * is served only while nothing it could show has changed.
+ * Reads the warehouse's data versions (one statement; core's readWarehouseDataVersion says what
+ * they cover): `all` changes with every committed write, `results` only when results do, so a
+ * cached answer stored under one is served only while nothing it could show has changed.
  */
-export function warehouseDataVersion(db: Database): () => Promise<string> {
+export function warehouseDataVersion(db: Database): () => Promise<WarehouseDataVersion> {
   return () => readWarehouseDataVersion(db);
 }
 
-/** A version and when (performance.now()) the read that produced it started. */
-export interface DataVersion {
-  value: string;
+/** The versions and when (performance.now()) the read that produced them started. */
+export interface DataVersion extends WarehouseDataVersion {
   readStartedAt: number;
 }
 
@@ -27,7 +30,7 @@ export class DataVersionSource {
   private validFrom = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly read: () => Promise<string>,
+    private readonly read: () => Promise<WarehouseDataVersion>,
     private readonly ttlMs: number,
   ) {}
 
@@ -38,8 +41,8 @@ export class DataVersionSource {
     const pending = this.pending;
     if (pending && now - pending.startedAt <= this.ttlMs) return pending.promise;
     const startedAt = now;
-    const promise = this.read().then((value) => {
-      const version = { value, readStartedAt: startedAt };
+    const promise = this.read().then(({ all, results }) => {
+      const version = { all, results, readStartedAt: startedAt };
       // A slower, older read finishing late must not replace a newer one.
       if (startedAt >= this.validFrom && startedAt > (this.current?.readStartedAt ?? -1)) {
         this.current = version;

@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { WarehouseDataVersion } from '@kdlens/core/db';
 import {
   type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   parse,
   stripIgnoredCharacters,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 import { rootFields } from '../auth/read-gate.plugin.ts';
 import type { ApiContext } from '../context.ts';
@@ -64,6 +69,87 @@ export const cacheableRootFields: ReadonlySet<string> = new Set([
   '__type',
 ]);
 
+/**
+ * Which data version an answer is kept under (core's readWarehouseDataVersion): `results` for
+ * operations that read no liveness field, so a running study's progress and heartbeats do not
+ * throw them away; `all` for the others, so liveness is never older than versionTtlMs.
+ */
+export type CacheTier = keyof WarehouseDataVersion;
+
+/**
+ * The fields of the row types whose answers the results version covers. Every other field of
+ * these types is liveness (progress, heartbeats, claims, live training numbers, errors of a
+ * requeued unit), which a worker rewrites several times a second: an operation that selects one
+ * is kept under the `all` version. Other types hold no liveness (Arm, ClassComparison, … come
+ * from stored results). An allowlist beside `liveFieldsByType`: response-cache.test.ts fails
+ * until a new field of Run or Experiment is put in one of them.
+ */
+export const resultFieldsByType: Readonly<Record<string, ReadonlySet<string>>> = {
+  // Identity never changes; classAccuracy and classNames come from runs.summary, written when
+  // the run finishes (with finished_at, which the results version hashes).
+  Run: new Set([
+    'id',
+    'experimentId',
+    'role',
+    'temperature',
+    'seed',
+    'architecture',
+    'label',
+    'classAccuracy',
+    'classNames',
+    'finishedAt',
+    'createdAt',
+  ]),
+  // The experiments row (status and updatedAt change only as a study starts and ends), its
+  // planned runs (identity only), its test set and its study summary.
+  Experiment: new Set([
+    'id',
+    'name',
+    'dataset',
+    'status',
+    'createdAt',
+    'updatedAt',
+    'spec',
+    'specJson',
+    'runs',
+    'temperatures',
+    'seeds',
+    'teacherArchitecture',
+    'studentArchitecture',
+    'classNames',
+    'sensitiveAttributes',
+    'arms',
+  ]),
+};
+
+/** What a worker rewrites while it trains: the complement of resultFieldsByType. */
+export const liveFieldsByType: Readonly<Record<string, ReadonlySet<string>>> = {
+  Run: new Set([
+    'status',
+    'progress',
+    'epoch',
+    'loss',
+    'accuracy',
+    'imagesPerSec',
+    'etaSeconds',
+    'history',
+    'attempt',
+    'worker',
+    'heartbeatAt',
+    'startedAt',
+    'updatedAt',
+    'error',
+    'backend',
+  ]),
+  Experiment: new Set(['progress']),
+};
+
+/** A cache entry's key and the version it is kept under. */
+export interface CacheKey {
+  key: string;
+  tier: CacheTier;
+}
+
 export interface CachedResponse {
   /** Apollo's headers of the first answer (content type), replayed on every hit. */
   headers: Record<string, string>;
@@ -118,32 +204,51 @@ export function entryBytes(key: string, entry: CachedResponse): number {
 
 const requestBodyKeys = new Set(['query', 'operationName', 'variables']);
 
+/** The entries kept under one tier's version. */
+interface Partition {
+  entries: Map<string, CachedResponse>;
+  version: string | undefined;
+  readStartedAt: number;
+}
+
 /**
  * Whole-response cache for read-only GraphQL operations, in front of Apollo (see server.ts). The
  * key is a SHA-256 of the operation (query text without ignored characters, operation name,
  * variables with sorted keys, Accept header); no query text is kept, and memory is bounded by
  * bytes (entryBytes: keys, headers and bodies). An entry is valid only for the data version it was
- * computed at, and all entries are dropped when the version changes. Only answers without errors
- * are kept. Who may read is decided before the cache is asked (server.ts): every cacheable field
- * reads the same for every caller allowed to read at all, except that server paths show only to
- * operators, so server.ts prefixes the key with the caller's path audience.
+ * computed at, and a tier's entries are dropped when its version changes: an operation that reads
+ * no liveness field (resultFieldsByType) is kept under the results version, which a running
+ * study's progress and heartbeats leave alone; any other under the version of every write. Only
+ * answers without errors are kept. Who may read is decided before the cache is asked (server.ts):
+ * every cacheable field reads the same for every caller allowed to read at all, except that
+ * server paths show only to operators, so server.ts prefixes the key with the caller's path
+ * audience.
  */
 export class ResponseCache {
   readonly versions: DataVersionSource;
-  private readonly entries = new Map<string, CachedResponse>();
-  /** SHA-256 of (operation name, query text) → SHA-256 of the normalised text, or null. */
-  private readonly documents = new Map<string, string | null>();
+  private readonly partitions: Record<CacheTier, Partition> = {
+    // Eviction takes liveness answers first (see set): they are the shortest-lived.
+    all: { entries: new Map(), version: undefined, readStartedAt: Number.NEGATIVE_INFINITY },
+    results: { entries: new Map(), version: undefined, readStartedAt: Number.NEGATIVE_INFINITY },
+  };
+  /** SHA-256 of (operation name, query text) → the normalised text's hash and tier, or null. */
+  private readonly documents = new Map<string, { hash: string; tier: CacheTier } | null>();
   private bytes = 0;
-  private entriesVersion: string | undefined;
-  private entriesReadStartedAt = Number.NEGATIVE_INFINITY;
   private readonly counts = { hits: 0, misses: 0, bypasses: 0 };
   /** Answers being computed, by version and key: concurrent misses wait for the first. */
   private readonly flights = new Map<string, Promise<CachedResponse | undefined>>();
 
   constructor(
-    readVersion: () => Promise<string>,
+    readVersion: () => Promise<WarehouseDataVersion>,
     private readonly options: ResponseCacheOptions,
-    private readonly parseOptions: { maxTokens: number },
+    private readonly parseOptions: {
+      maxTokens: number;
+      /**
+       * The API's schema, to tell which fields an operation reads; without it every operation is
+       * kept under the `all` version.
+       */
+      schema?: GraphQLSchema;
+    },
   ) {
     this.versions = new DataVersionSource(readVersion, options.versionTtlMs);
   }
@@ -153,7 +258,7 @@ export class ResponseCache {
    * single `query` operation, a root field outside cacheableRootFields, extensions (persisted
    * queries), a query or variables text over maxQueryChars, or anything unexpected.
    */
-  keyOf(body: unknown, accept: string | undefined): string | null {
+  keyOf(body: unknown, accept: string | undefined): CacheKey | null {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
     const fields = body as Record<string, unknown>;
     for (const k of Object.keys(fields)) if (!requestBodyKeys.has(k)) return null;
@@ -167,10 +272,10 @@ export class ResponseCache {
     if (name.length > this.options.maxQueryChars) return null;
     const variablesText = stableJson(variables ?? {});
     if (variablesText.length > this.options.maxQueryChars) return null;
-    const normalized = this.cacheableTextHash(query, name);
+    const normalized = this.cacheableText(query, name);
     if (normalized === null) return null;
-    return createHash('sha256')
-      .update(normalized)
+    const key = createHash('sha256')
+      .update(normalized.hash)
       .update('\0')
       .update(name)
       .update('\0')
@@ -178,34 +283,40 @@ export class ResponseCache {
       .update('\0')
       .update(accept ?? '')
       .digest('base64');
+    return { key, tier: normalized.tier };
   }
 
   /** The stored answer for `key` at `version`, marked most recently used. */
-  get(key: string, version: DataVersion): CachedResponse | undefined {
-    if (!this.holds(version)) return undefined;
-    const entry = this.entries.get(key);
+  get(key: CacheKey, version: DataVersion): CachedResponse | undefined {
+    const partition = this.holding(key.tier, version);
+    if (!partition) return undefined;
+    const entry = partition.entries.get(key.key);
     if (!entry) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    partition.entries.delete(key.key);
+    partition.entries.set(key.key, entry);
     return entry;
   }
 
   /** Keeps an answer computed at `version`, unless a newer version has been seen since. */
-  set(key: string, version: DataVersion, entry: CachedResponse): void {
-    if (!this.holds(version)) return;
-    const size = entryBytes(key, entry);
+  set(key: CacheKey, version: DataVersion, entry: CachedResponse): void {
+    const partition = this.holding(key.tier, version);
+    if (!partition) return;
+    const size = entryBytes(key.key, entry);
     if (size > this.options.maxEntryBytes || size > this.options.maxBytes * MAX_ENTRY_SHARE) return;
-    const old = this.entries.get(key);
+    const old = partition.entries.get(key.key);
     if (old) {
-      this.entries.delete(key);
-      this.bytes -= entryBytes(key, old);
+      partition.entries.delete(key.key);
+      this.bytes -= entryBytes(key.key, old);
     }
-    this.entries.set(key, { ...entry, body: ownBytes(entry.body) });
+    partition.entries.set(key.key, { ...entry, body: ownBytes(entry.body) });
     this.bytes += size;
-    for (const [k, e] of this.entries) {
-      if (this.bytes <= this.options.maxBytes) break;
-      this.entries.delete(k);
-      this.bytes -= entryBytes(k, e);
+    // Least recently used first, liveness answers before results answers.
+    for (const p of [this.partitions.all, this.partitions.results]) {
+      for (const [k, e] of p.entries) {
+        if (this.bytes <= this.options.maxBytes) return;
+        p.entries.delete(k);
+        this.bytes -= entryBytes(k, e);
+      }
     }
   }
 
@@ -214,8 +325,8 @@ export class ResponseCache {
    * change, 50 clients asking the same thing then cost one execution instead of 50. Resolves to
    * undefined when that answer may not be stored (an error); the waiter then computes its own.
    */
-  inFlight(key: string, version: DataVersion): Promise<CachedResponse | undefined> | undefined {
-    return this.flights.get(`${version.value}\0${key}`);
+  inFlight(key: CacheKey, version: DataVersion): Promise<CachedResponse | undefined> | undefined {
+    return this.flights.get(flightId(key, version));
   }
 
   /**
@@ -223,8 +334,8 @@ export class ResponseCache {
    * stored answer or undefined; only its first call counts, so a caller may also call it from a
    * `finally` to make sure waiters are never left hanging.
    */
-  beginFlight(key: string, version: DataVersion): (entry: CachedResponse | undefined) => void {
-    const id = `${version.value}\0${key}`;
+  beginFlight(key: CacheKey, version: DataVersion): (entry: CachedResponse | undefined) => void {
+    const id = flightId(key, version);
     let land: (entry: CachedResponse | undefined) => void = () => {};
     this.flights.set(
       id,
@@ -250,32 +361,37 @@ export class ResponseCache {
   stats(): ResponseCacheStats {
     return {
       ...this.counts,
-      entries: this.entries.size,
+      entries: this.partitions.all.entries.size + this.partitions.results.entries.size,
       bytes: this.bytes,
       documents: this.documents.size,
     };
   }
 
   /**
-   * Whether the entries are those of `version`. A version read later than the entries' replaces
-   * them all (the data changed); one read earlier (a request that finished late) neither reads
-   * nor writes them.
+   * The tier's entries if they are those of `version`. A version read later than the entries'
+   * replaces them all (the data changed); one read earlier (a request that finished late)
+   * neither reads nor writes them.
    */
-  private holds(version: DataVersion): boolean {
-    if (version.value === this.entriesVersion) return true;
-    if (version.readStartedAt < this.entriesReadStartedAt) return false;
-    this.entries.clear();
-    this.bytes = 0;
-    this.entriesVersion = version.value;
-    this.entriesReadStartedAt = version.readStartedAt;
-    return true;
+  private holding(tier: CacheTier, version: DataVersion): Partition | undefined {
+    const partition = this.partitions[tier];
+    const value = version[tier];
+    if (value === partition.version) return partition;
+    if (version.readStartedAt < partition.readStartedAt) return undefined;
+    for (const [k, e] of partition.entries) this.bytes -= entryBytes(k, e);
+    partition.entries.clear();
+    partition.version = value;
+    partition.readStartedAt = version.readStartedAt;
+    return partition;
   }
 
   /**
-   * A hash of the query text without ignored characters when its operation may be cached, else
-   * null. Remembered by a hash of the text, never the text itself.
+   * A hash of the query text without ignored characters, and the tier it is kept under, when its
+   * operation may be cached, else null. Remembered by a hash of the text, never the text itself.
    */
-  private cacheableTextHash(query: string, operationName: string): string | null {
+  private cacheableText(
+    query: string,
+    operationName: string,
+  ): { hash: string; tier: CacheTier } | null {
     const memoKey = createHash('sha256')
       .update(operationName)
       .update('\0')
@@ -283,12 +399,18 @@ export class ResponseCache {
       .digest('base64');
     const known = this.documents.get(memoKey);
     if (known !== undefined) return known;
-    let text: string | null = null;
+    let text: { hash: string; tier: CacheTier } | null = null;
     try {
       const document = parse(query, { maxTokens: this.parseOptions.maxTokens });
       const operation = selectOperation(document, operationName);
       if (operation?.operation === 'query' && readsOnlyCacheableFields(document, operation)) {
-        text = createHash('sha256').update(stripIgnoredCharacters(query)).digest('base64');
+        text = {
+          hash: createHash('sha256').update(stripIgnoredCharacters(query)).digest('base64'),
+          tier:
+            this.parseOptions.schema && !readsLiveness(this.parseOptions.schema, document)
+              ? 'results'
+              : 'all',
+        };
       }
     } catch {
       // A document that does not parse is Apollo's to report; it is never cached.
@@ -301,6 +423,37 @@ export class ResponseCache {
     this.documents.set(memoKey, text);
     return text;
   }
+}
+
+const flightId = (key: CacheKey, version: DataVersion) =>
+  `${key.tier}\0${version[key.tier]}\0${key.key}`;
+
+/**
+ * Whether the document selects a field of Run or Experiment outside resultFieldsByType, in any
+ * of its operations or fragments (one unused by the operation counts too: rare, and only costs
+ * caching under the stricter version). Fields the schema does not know count as liveness; Apollo
+ * refuses such a document anyway.
+ */
+export function readsLiveness(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let live = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const name = node.name.value;
+        if (name.startsWith('__')) return;
+        const parent = typeInfo.getParentType();
+        if (!parent || typeInfo.getFieldDef() === null) {
+          live = true;
+          return;
+        }
+        const allowed = resultFieldsByType[parent.name];
+        if (allowed && !allowed.has(name)) live = true;
+      },
+    }),
+  );
+  return live;
 }
 
 /** The operation Apollo will run: the named one, or the only one. */

@@ -62,10 +62,24 @@ function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
   return value;
 }
 
-function firstUnstorableLiteral(
-  document: DocumentNode,
-): { node: StringValueNode; description: string } | undefined {
-  let found: { node: StringValueNode; description: string } | undefined;
+type UnstorableLiteral = { node: StringValueNode; description: string } | undefined;
+
+/**
+ * By document: Apollo's document store hands out the same parsed DocumentNode for a repeated
+ * query text, so the walk (a twentieth of a small query's cost) runs once per text, not per
+ * request. Weak, so a document the store lets go is not kept alive here.
+ */
+const literalsChecked = new WeakMap<DocumentNode, UnstorableLiteral>();
+
+function firstUnstorableLiteral(document: DocumentNode): UnstorableLiteral {
+  if (literalsChecked.has(document)) return literalsChecked.get(document);
+  const found = findUnstorableLiteral(document);
+  literalsChecked.set(document, found);
+  return found;
+}
+
+function findUnstorableLiteral(document: DocumentNode): UnstorableLiteral {
+  let found: UnstorableLiteral;
   // graphql-js's visit keeps its own stack, so the document's nesting cannot overflow it.
   visit(document, {
     [Kind.STRING](node) {

@@ -5,32 +5,69 @@ import type { Database } from '../database.ts';
 import type { Executor } from './executor.ts';
 
 /**
- * Names the state of everything the warehouse shows. Per table, the row count and a sum of
- * 64-bit hashes of (key, xmin): every insert, update (heartbeats and progress included) and
+ * The warehouse's data versions, both read by one statement (readWarehouseDataVersion).
+ *
+ * `all` names the state of everything the warehouse shows. Per table, the row count and a sum
+ * of 64-bit hashes of (key, xmin): every insert, update (heartbeats and progress included) and
  * delete that commits gives a row a new xmin or removes one, so the sum changes (up to a 2^-64
  * collision). Not max(updated_at): now() is the writing transaction's start, so a long import
  * committing after a later progress update would hide behind it, and heartbeats (shown as
  * Run.heartbeatAt) do not touch updated_at. Row locks set xmax, not xmin, so they change nothing.
- *
  * The four tables cover every write: results (run_predictions, run_class_accuracy,
  * run_group_metrics) are saved in the transaction that updates their run (writeRunResults), test
  * set attributes in the one that upserts experiment_test_sets (storeTestSet), and cascading
- * deletes remove the parent row too. One scan per table; at 60 runs it takes well under 1 ms.
+ * deletes remove the parent row too.
+ *
+ * `results` names what results-bearing answers show, and stays the same while a study only
+ * reports liveness: a worker's progress, epoch history and heartbeats (several writes a second)
+ * and its claim of a queued unit do not change it, so answers cached under it survive them
+ * (issue 14). Per run only the run's identity and whether and when it finished are hashed
+ * (`open` for queued and running): a run finishing, failing, being cancelled, requeued, created
+ * or deleted changes it; the run's summary (Run.classAccuracy) is written with its finished_at.
+ * Results themselves by run_predictions' results_id, which every save renews (run_class_accuracy
+ * and run_group_metrics are written in the same transaction, writeRunResults); experiments,
+ * test sets and study summaries by xmin as in `all` (experiments change only at a study's start
+ * and end: refreshExperimentStatus writes only a changed status).
+ *
+ * One scan per table each; at 60 runs the statement takes well under 1 ms.
  */
+const xminPart = (table: string, key: string) =>
+  `(select count(*) || ':' || coalesce(sum(hashtextextended(${key}::text || xmin::text, 0)::numeric), 0) from ${table})`;
 const WAREHOUSE_VERSION_SQL = `
   select concat_ws('|',
-    (select count(*) || ':' || coalesce(sum(hashtextextended(id::text || xmin::text, 0)::numeric), 0) from experiments),
-    (select count(*) || ':' || coalesce(sum(hashtextextended(id::text || xmin::text, 0)::numeric), 0) from runs),
-    (select count(*) || ':' || coalesce(sum(hashtextextended(experiment_id::text || xmin::text, 0)::numeric), 0) from experiment_test_sets),
-    (select count(*) || ':' || coalesce(sum(hashtextextended(experiment_id::text || xmin::text, 0)::numeric), 0) from study_summaries)
-  ) as version`;
+    ${xminPart('experiments', 'id')},
+    ${xminPart('runs', 'id')},
+    ${xminPart('experiment_test_sets', 'experiment_id')},
+    ${xminPart('study_summaries', 'experiment_id')}
+  ) as all_version,
+  concat_ws('|',
+    ${xminPart('experiments', 'id')},
+    (select count(*) || ':' || coalesce(sum(hashtextextended(id::text
+        || case when status in ('succeeded', 'failed', 'cancelled') then status::text else 'open' end
+        || coalesce(finished_at::text, ''), 0)::numeric), 0) from runs),
+    (select count(*) || ':' || coalesce(sum(hashtextextended(run_id::text || results_id::text, 0)::numeric), 0) from run_predictions),
+    ${xminPart('experiment_test_sets', 'experiment_id')},
+    ${xminPart('study_summaries', 'experiment_id')}
+  ) as results_version`;
 
-const warehouseVersionRowSchema = z.object({ version: z.string() });
+const warehouseVersionRowSchema = z.object({
+  all_version: z.string(),
+  results_version: z.string(),
+});
 
-/** The warehouse's data version (one statement): it changes with every committed write. */
-export async function readWarehouseDataVersion(db: Database): Promise<string> {
+/** See WAREHOUSE_VERSION_SQL. */
+export interface WarehouseDataVersion {
+  /** Changes with every committed write, liveness (progress, heartbeats) included. */
+  all: string;
+  /** Changes only when results could: predictions, summaries, test sets, runs finishing. */
+  results: string;
+}
+
+/** The warehouse's data versions (one statement): `all` changes with every committed write. */
+export async function readWarehouseDataVersion(db: Database): Promise<WarehouseDataVersion> {
   const result = await db.$client.query(WAREHOUSE_VERSION_SQL);
-  return warehouseVersionRowSchema.parse(result.rows[0]).version;
+  const row = warehouseVersionRowSchema.parse(result.rows[0]);
+  return { all: row.all_version, results: row.results_version };
 }
 
 /**
