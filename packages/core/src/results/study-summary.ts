@@ -9,7 +9,7 @@ import type {
   StudySummary,
   TemperatureSignificance,
 } from '@kdlens/metrics';
-import { summarizeStudy } from '@kdlens/metrics';
+import { nearestNeighbors, summarizeStudy } from '@kdlens/metrics';
 import type { Database } from '../db/database.ts';
 import { readResultsState, resultsFingerprint } from '../db/queries/data-version.ts';
 import type { Executor, Transaction } from '../db/queries/executor.ts';
@@ -54,6 +54,33 @@ interface LoadedStudy {
   fingerprint: string;
 }
 
+/**
+ * The k nearest neighbours of recent test sets' features, by (test set digest, k). A study's
+ * summary is recomputed after every run it stores, and the neighbour search over the test set's
+ * features (10,000 × 784 for Fashion-MNIST: seconds) gives the same graph every time, so a worker
+ * computes it once per study instead of once per unit. The digest covers the features, so a
+ * changed test set misses.
+ */
+const neighbourGraphs = new Map<string, Int32Array>();
+const NEIGHBOUR_GRAPHS_KEPT = 4;
+
+function cachedNeighbours(input: StudyInput, digest: string): StudyInput['neighbours'] {
+  if (!input.features) return undefined;
+  const k = input.options?.individual?.k ?? 5;
+  const key = `${digest}:${k}`;
+  let indices = neighbourGraphs.get(key);
+  if (indices === undefined) {
+    indices = nearestNeighbors(input.features.values, input.features.d, k);
+    neighbourGraphs.set(key, indices);
+    // Oldest first: Map keeps insertion order.
+    for (const old of neighbourGraphs.keys()) {
+      if (neighbourGraphs.size <= NEIGHBOUR_GRAPHS_KEPT) break;
+      neighbourGraphs.delete(old);
+    }
+  }
+  return { k, indices };
+}
+
 async function loadStudy(
   db: Executor,
   experimentId: string,
@@ -89,6 +116,8 @@ async function loadStudy(
   if (Object.keys(sensitive).length > 0) input.sensitive = sensitive;
   if (testSet.features) input.features = testSet.features;
   if (options) input.options = options;
+  const neighbours = cachedNeighbours(input, testSet.digest);
+  if (neighbours) input.neighbours = neighbours;
   return { input, fingerprint: resultsFingerprint(testSet.digest, rows) };
 }
 

@@ -44,6 +44,13 @@ export interface StudyInput {
   sensitive?: Readonly<Record<string, Sensitive>>;
   /** Features for individual fairness, n × d row-major (input or a fixed embedding space). */
   features?: { values: ArrayLike<number>; d: number };
+  /**
+   * The features' k nearest neighbours (n × k, as `nearestNeighbors(values, d, k)` returns them),
+   * when the caller already has them: they depend on the test set alone, not on the runs, so a
+   * caller that summarises the same study again after each run can compute them once. Used only
+   * when `k` equals the summary's neighbour count.
+   */
+  neighbours?: { k: number; indices: Int32Array };
   options?: StudyOptions;
 }
 

@@ -186,6 +186,34 @@ describe('summarizeStudy with several classes and features', () => {
       runs.filter((r) => r.role === 'teacher').map((r) => labelConsistency(neighbours, 3, r.yPred)),
     );
   });
+
+  it('uses neighbours given with the input, and only for the k it needs', () => {
+    const input = {
+      numClasses,
+      yTrue,
+      runs,
+      sensitive: { sex },
+      features: { values: features, d: 2 },
+      options: { individual: { k: 3, pairs: 'all' as const } },
+    };
+    const given = summarizeStudy({
+      ...input,
+      neighbours: { k: 3, indices: nearestNeighbors(features, 2, 3) },
+    });
+    expect(given.individualFairness).toEqual(summary.individualFairness);
+    // A graph for another k (or of another size) is not this one's: computed afresh.
+    const otherK = summarizeStudy({
+      ...input,
+      neighbours: { k: 2, indices: nearestNeighbors(features, 2, 2) },
+    });
+    expect(otherK.individualFairness).toEqual(summary.individualFairness);
+    // Given neighbours are trusted, not recomputed: reversed rows change consistency.
+    const reversed = nearestNeighbors(features, 2, 3).reverse();
+    const trusted = summarizeStudy({ ...input, neighbours: { k: 3, indices: reversed } });
+    expect(trusted.individualFairness?.[0]?.consistency.values).toEqual(
+      runs.filter((r) => r.role === 'teacher').map((r) => labelConsistency(reversed, 3, r.yPred)),
+    );
+  });
 });
 
 describe('summarizeStudy input errors', () => {

@@ -124,7 +124,11 @@ export function summarizeStudy(input: StudyInput): StudySummary {
   if (input.features) {
     const { values, d } = input.features;
     const k = options.individual?.k ?? 5;
-    const neighbours = nearestNeighbors(values, d, k);
+    const given = input.neighbours;
+    const neighbours =
+      given !== undefined && given.k === k && given.indices.length === input.yTrue.length * k
+        ? given.indices
+        : nearestNeighbors(values, d, k);
     individualFairness = arms.map((arm) => ({
       role: arm.role,
       temperature: arm.temperature,
