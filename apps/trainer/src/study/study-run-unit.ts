@@ -15,10 +15,10 @@ import {
 } from '@kdlens/core';
 import {
   type Database,
-  getRunArtifact,
-  putRunArtifact,
+  readRunArtifact,
   recordEpoch,
   recordRunBackend,
+  writeRunArtifact,
 } from '@kdlens/core/db';
 import { recordTestSet, saveRunResults } from '@kdlens/core/results';
 import { readStudySpec } from '@kdlens/core/study';
@@ -26,7 +26,11 @@ import type * as tf from '@tensorflow/tfjs';
 import { ConfinedFiles } from '../datasets/confined-files.ts';
 import { type EpochMetrics, initBackend, trainUnit } from '../engine/index.ts';
 import type { RunUnit, UnitContext, UnitResult } from '../worker/index.ts';
-import { packDirectorySync, unpackDirectory } from './directory-bundle.ts';
+import {
+  createDirectoryUnpacker,
+  directoryBundleChunks,
+  snapshotDirectorySync,
+} from './directory-bundle.ts';
 import { loadStudyData, type StudyData } from './load-study-data.ts';
 import { loadTeacher, storeTeacherWeights } from './teacher-weights.ts';
 import { unitTrainOptions } from './unit-train-options.ts';
@@ -99,10 +103,13 @@ export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
       }
       const checkpointDir = path.join(work, 'checkpoint');
       if (run.attempt > 1) {
-        const checkpoint = await getRunArtifact(db, run.id, 'checkpoint');
-        if (checkpoint !== undefined) await unpackDirectory(checkpoint.bytes, checkpointDir);
+        // Chunk by chunk into files: a large model's checkpoint is never whole in memory.
+        const unpacker = createDirectoryUnpacker(checkpointDir);
+        const found = await readRunArtifact(db, run.id, 'checkpoint', (c) => unpacker.write(c));
+        if (found !== undefined) await unpacker.end();
       }
       return await train(spec, data, teacher, checkpointDir, {
+        work,
         db,
         run,
         ctx,
@@ -121,6 +128,8 @@ async function train(
   teacher: tf.LayersModel | undefined,
   checkpointDir: string,
   unit: {
+    /** The unit's scratch folder (removed after it). */
+    work: string;
     db: Database;
     run: Parameters<RunUnit>[0]['run'];
     ctx: UnitContext;
@@ -139,7 +148,9 @@ async function train(
     );
   };
   const onEpoch = (m: EpochMetrics) => {
-    const bundle = packDirectorySync(checkpointDir);
+    // A copy made now, stored behind the loop: the next epoch rewrites checkpointDir.
+    const snapshot = path.join(unit.work, `checkpoint-e${m.epoch}`);
+    snapshotDirectorySync(checkpointDir, snapshot);
     later('epoch history', () =>
       recordEpoch(db, run.id, {
         epoch: m.epoch,
@@ -150,9 +161,16 @@ async function train(
         seconds: m.seconds,
       }),
     );
-    later('checkpoint', () =>
-      putRunArtifact(db, run.id, 'checkpoint', bundle, { epoch: m.epoch, attempt: run.attempt }),
-    );
+    later('checkpoint', async () => {
+      try {
+        await writeRunArtifact(db, run.id, 'checkpoint', directoryBundleChunks(snapshot), {
+          epoch: m.epoch,
+          attempt: run.attempt,
+        });
+      } finally {
+        await rm(snapshot, { recursive: true, force: true });
+      }
+    });
   };
 
   const options = unitTrainOptions(spec, run, data);
