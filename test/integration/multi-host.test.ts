@@ -327,7 +327,8 @@ backend: wasm
        try {
          const page = await browser.newPage();
          await page.goto(${JSON.stringify(`${web}/experiments`)});
-         const anonymousPage = await page.locator('main').innerText();
+         // The page streams in (a loading state first): wait for the refusal itself.
+         const anonymousPage = await page.getByText('Sign in with an API token to see this.').first().innerText();
          await page.goto(${JSON.stringify(`${web}/sign-in`)});
          await page.getByLabel('API token').fill(${JSON.stringify(viewer)});
          await page.getByRole('button', { name: 'Sign in' }).click();
