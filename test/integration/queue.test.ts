@@ -27,7 +27,8 @@ beforeAll(async () => {
   t = await createTestDatabase('queue');
   queue = await openStudyQueue(t.warehouse, { log, timings });
 });
-// Each test's workers run its own runUnit; left running they would take the next test's jobs.
+// Each test's workers run its own runUnit and are kept to its experiment (a worker scope), so
+// they never take another test's units; they are stopped after it all the same.
 afterEach(async () => {
   await Promise.all(running.splice(0).map((w) => w.stop()));
 });
@@ -36,9 +37,10 @@ afterAll(async () => {
   await t?.drop();
 });
 
-function workers(runUnit: RunUnit, concurrency = 1): Promise<Workers> {
+function workers(experimentId: string, runUnit: RunUnit, concurrency = 1): Promise<Workers> {
   return startWorkers({
     warehouse: t.warehouse,
+    experimentIds: [experimentId],
     concurrency,
     runUnit,
     log,
@@ -144,8 +146,8 @@ describe('job queue', () => {
         });
         return {};
       };
-    await workers(quick('a'));
-    await workers(quick('b'));
+    await workers(id, quick('a'));
+    await workers(id, quick('b'));
     expect(await finished(id)).toBe('succeeded');
 
     const rows = await runsOf(id);
@@ -180,7 +182,7 @@ describe('job queue', () => {
   it('cancels a queued run at once and a running one within a heartbeat', async () => {
     const { id } = await experiment('cancel', plan([0], [2]));
     const seen: string[] = [];
-    await workers(async ({ run }, ctx) => {
+    await workers(id, async ({ run }, ctx) => {
       seen.push(run.role);
       // A unit that only ends when told to, like a long training run checking once per batch.
       await new Promise<void>((_, reject) => {
@@ -227,7 +229,7 @@ describe('job queue', () => {
       { role: 'teacher', temperature: null, seed: 0, architecture: 'resnet20' },
     ]);
     const aborts: (string | undefined)[] = [];
-    const first = await workers(async (_job, ctx) => {
+    const first = await workers(id, async (_job, ctx) => {
       ctx.reportProgress({ fraction: 0.3, epoch: 2 });
       await new Promise<void>((resolve) => {
         ctx.signal.addEventListener('abort', () => resolve());
@@ -246,7 +248,7 @@ describe('job queue', () => {
     expect(left).toMatchObject({ status: 'running', attempt: 1, worker: claimed.worker });
 
     const attempts: number[] = [];
-    await workers(async ({ run }) => {
+    await workers(id, async ({ run }) => {
       attempts.push(run.attempt);
       return {};
     });
@@ -267,6 +269,7 @@ describe('job queue', () => {
     // while the worker itself is alive: the case of a worker wedged in a long step.
     const slow = await startWorkers({
       warehouse: t.warehouse,
+      experimentIds: [id],
       concurrency: 1,
       log,
       timings: { heartbeatSeconds: 30, staleAfterSeconds: 60, maxAttempts: 3 },
@@ -303,7 +306,7 @@ describe('job queue', () => {
       { role: 'teacher', temperature: null, seed: 0, architecture: 'resnet20' },
     ]);
     const kinds: (string | undefined)[] = [];
-    const first = await workers(async (_job, ctx) => {
+    const first = await workers(id, async (_job, ctx) => {
       await new Promise<void>((_, reject) => {
         ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
       }).catch((error: unknown) => {
@@ -321,7 +324,7 @@ describe('job queue', () => {
     const [back] = await runsOf(id);
     expect(back).toMatchObject({ status: 'queued', attempt: 1, worker: null });
 
-    await workers(async () => ({}));
+    await workers(id, async () => ({}));
     expect(await finished(id)).toBe('succeeded');
     expect((await runsOf(id))[0]).toMatchObject({ status: 'succeeded', attempt: 2 });
   });
@@ -331,6 +334,7 @@ describe('job queue', () => {
       { role: 'teacher', temperature: null, seed: 0, architecture: 'resnet20' },
     ]);
     const crashing = await workers(
+      id,
       (_job, ctx) =>
         new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve({}))),
     );
@@ -360,7 +364,7 @@ describe('job queue', () => {
     const units = plan([0], [2]);
     const { id } = await experiment('fail', units);
     let broken = true;
-    await workers(async ({ run }) => {
+    await workers(id, async ({ run }) => {
       if (broken && run.role === 'teacher') throw new Error('loss became NaN at epoch 3');
       return {};
     });
@@ -389,5 +393,64 @@ describe('job queue', () => {
     expect(await finished(id)).toBe('succeeded');
     const resumed = await runsOf(id);
     expect(resumed.every((r) => r.status === 'succeeded' && r.error === null)).toBe(true);
+  });
+  it('sends again, on the periodic pass, the job of a unit lost before its first claim', async () => {
+    const { id } = await experiment('lost-job', [
+      { role: 'teacher', temperature: null, seed: 0, architecture: 'resnet20' },
+    ]);
+    const [run] = await runsOf(id);
+    if (!run) throw new Error('no run');
+    // The job vanished before any worker claimed the run (its sender crashed after the commit,
+    // or a worker died between fetch and claim): the experiment was never claimed.
+    await t.warehouse.db.execute(
+      sql`delete from pgboss.job where name = 'kdlens-train-unit' and singleton_key = ${run.id}`,
+    );
+    expect(run).toMatchObject({ status: 'queued', attempt: 0 });
+    // The global pass (every worker's periodic reconcile) covers never-claimed experiments too.
+    const pass = await enqueueReady(queue);
+    expect(pass.sent).toBeGreaterThanOrEqual(1);
+    const jobs = await t.warehouse.db.execute<{ state: string }>(
+      sql`select state::text from pgboss.job where singleton_key = ${run.id}`,
+    );
+    expect(jobs.rows.map((j) => j.state)).toEqual(['created']);
+    // And a lost job found by a worker's own pass, with no one reconciling by hand.
+    await t.warehouse.db.execute(
+      sql`delete from pgboss.job where name = 'kdlens-train-unit' and singleton_key = ${run.id}`,
+    );
+    const trained: string[] = [];
+    await workers(id, async ({ run: r }) => {
+      trained.push(r.id);
+      return {};
+    });
+    expect(await finished(id)).toBe('succeeded');
+    expect(trained).toEqual([run.id]);
+  });
+
+  it("keeps a scoped worker to its experiments: another experiment's ready units stay queued", async () => {
+    const mine = await experiment('scoped-mine', plan([0], [2]));
+    const other = await experiment('scoped-other', plan([0], [2]));
+    const seen: string[] = [];
+    await workers(mine.id, async ({ run }) => {
+      seen.push(run.experimentId);
+      return {};
+    });
+    expect(await finished(mine.id)).toBe('succeeded');
+    // Several reconcile and poll rounds of the scoped worker (0.5 s and 0.2 s).
+    await sleep(1200);
+    expect(new Set(seen)).toEqual(new Set([mine.id]));
+    expect(seen).toHaveLength(3);
+    const others = await runsOf(other.id);
+    expect(others.map((r) => [r.status, r.attempt])).toEqual([
+      ['queued', 0],
+      ['queued', 0],
+      ['queued', 0],
+    ]);
+    // Its teacher's and student's jobs still wait for a worker of theirs.
+    const waiting = await t.warehouse.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pgboss.job where name = 'kdlens-train-unit'
+          and data->>'experimentId' = ${other.id} and state = 'created'`,
+    );
+    expect(waiting.rows[0]?.n).toBe(2);
+    await requestCancel(queue, { experimentId: other.id });
   });
 });

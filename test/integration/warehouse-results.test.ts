@@ -3,6 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  ARTIFACT_CHUNK_BYTES,
   dropDatabase,
   ensureDatabase,
   getRunArtifact,
@@ -14,12 +15,14 @@ import {
   ResultsInputError,
   type RunRow,
   readResultsState,
+  readRunArtifact,
   recordEpoch,
   recordExperiment,
   runs,
   TestSetConflictError,
   updateRunProgress,
   withDatabase,
+  writeRunArtifact,
 } from '@kdlens/core/db';
 import {
   getStudySummary,
@@ -205,6 +208,22 @@ describe('study results in the warehouse', () => {
     expect(now?.summary.arms[0]?.accuracy.values[0]).toBe(1);
   });
 
+  it("keeps a succeeded run's weights and deletes its checkpoint (retention)", async () => {
+    const run = planned[1];
+    if (!run) throw new Error('no run');
+    await putRunArtifact(t.warehouse.db, run.id, 'checkpoint', Uint8Array.of(1, 2), { epoch: 3 });
+    await putRunArtifact(t.warehouse.db, run.id, 'weights', Uint8Array.of(7, 8, 9));
+    await saveRunResults(t.warehouse.db, run.id, { predicted: yTrue });
+    expect(await getRunArtifact(t.warehouse.db, run.id, 'checkpoint')).toBeUndefined();
+    expect([...((await getRunArtifact(t.warehouse.db, run.id, 'weights'))?.bytes ?? [])]).toEqual([
+      7, 8, 9,
+    ]);
+    const chunks = await t.warehouse.db.execute<{ kind: string }>(
+      sql`select kind from run_artifact_chunks where run_id = ${run.id}`,
+    );
+    expect(chunks.rows).toEqual([{ kind: 'weights' }]);
+  });
+
   it('marks a deferred summary stale until it is recomputed', async () => {
     const run = planned[1];
     if (!run) throw new Error('no run');
@@ -324,6 +343,40 @@ describe('queue and operations columns', () => {
     expect([...(artifact?.bytes ?? [])]).toEqual([4, 5]);
     expect(artifact?.metadata).toEqual({ epoch: 2 });
     expect(await getRunArtifact(t.warehouse.db, runId, 'weights')).toBeUndefined();
+
+    // A large artifact, given in odd pieces, is stored in rows of ARTIFACT_CHUNK_BYTES and read
+    // back a row at a time; a new one replaces every row of the old.
+    const size = 2 * ARTIFACT_CHUNK_BYTES + 12_345;
+    const big = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4099) big[i] = (i / 4099) % 251;
+    async function* pieces() {
+      for (let at = 0; at < size; at += 1_000_003) yield big.subarray(at, at + 1_000_003);
+    }
+    expect(
+      await writeRunArtifact(t.warehouse.db, runId, 'checkpoint', pieces(), { epoch: 3 }),
+    ).toBe(size);
+    const stored = await t.warehouse.db.execute<{ seq: number; n: number }>(
+      sql`select seq, octet_length(bytes) as n from run_artifact_chunks
+          where run_id = ${runId} and kind = 'checkpoint' order by seq`,
+    );
+    expect(stored.rows).toEqual([
+      { seq: 0, n: ARTIFACT_CHUNK_BYTES },
+      { seq: 1, n: ARTIFACT_CHUNK_BYTES },
+      { seq: 2, n: 12_345 },
+    ]);
+    const read: number[] = [];
+    const hash = createHash('sha256');
+    const info = await readRunArtifact(t.warehouse.db, runId, 'checkpoint', (c) => {
+      read.push(c.byteLength);
+      hash.update(c);
+    });
+    expect(info).toMatchObject({ metadata: { epoch: 3 }, byteLength: size });
+    expect(read).toEqual([ARTIFACT_CHUNK_BYTES, ARTIFACT_CHUNK_BYTES, 12_345]);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(big).digest('hex'));
+    await putRunArtifact(t.warehouse.db, runId, 'checkpoint', Uint8Array.of(6), { epoch: 4 });
+    expect([...((await getRunArtifact(t.warehouse.db, runId, 'checkpoint'))?.bytes ?? [])]).toEqual(
+      [6],
+    );
   });
 });
 

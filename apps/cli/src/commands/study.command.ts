@@ -77,21 +77,40 @@ export function registerStudyCommands(program: Command): void {
       'train queued study units from the warehouse until Ctrl-C (run one on each machine that should train)',
     )
     .option('--concurrency <n>', 'worker processes on this machine, one unit each', positiveInt, 1)
-    .action(async (options: { concurrency: number }) => {
+    .option(
+      '--experiment <id|name>',
+      "train only this experiment's units (repeat for several); default: any experiment's",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action(async (options: { concurrency: number; experiment?: string[] }) => {
       const ctx = cliContext();
       if (options.concurrency === 1) {
         // The same function as the trainer's own worker entry point (bin/kdlens-worker.js).
         const { runStudyWorker } = await import('@kdlens/trainer');
-        return runStudyWorker({ config: ctx.config, log: ctx.log });
+        return runStudyWorker({
+          config: ctx.config,
+          log: ctx.log,
+          ...(options.experiment === undefined ? {} : { experiments: options.experiment }),
+        });
       }
       const { onShutdown } = await import('@kdlens/core');
       const { openWarehouse } = await import('@kdlens/core/db');
       const warehouse = await openWarehouse({ config: ctx.config, log: ctx.log });
       const { startLocalWorkerProcesses } = await import('@kdlens/trainer/local-worker-processes');
+      const { experimentIdsOf } = await import('@kdlens/trainer');
+      // Ids, resolved once here: a name may hold a comma, the variable's separator.
+      const ids =
+        options.experiment === undefined
+          ? undefined
+          : await experimentIdsOf(warehouse.db, options.experiment).catch(async (error) => {
+              await warehouse.close();
+              throw error;
+            });
       const processes = startLocalWorkerProcesses({
         count: options.concurrency,
         databaseUrl: warehouse.url,
         log: ctx.log,
+        ...(ids === undefined ? {} : { env: { KDLENS_WORKER_EXPERIMENTS: ids.join(',') } }),
       });
       onShutdown(async () => {
         await processes.stop();

@@ -2,7 +2,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { packDirectorySync, unpackDirectory } from './directory-bundle.ts';
+import {
+  createDirectoryUnpacker,
+  directoryBundleChunks,
+  packDirectorySync,
+  snapshotDirectorySync,
+  unpackDirectory,
+} from './directory-bundle.ts';
 
 const dirs: string[] = [];
 const temp = async () => {
@@ -38,5 +44,38 @@ describe('directory bundles', () => {
     await expect(
       unpackDirectory(Buffer.concat([length, header, Buffer.from('x')]), await temp()),
     ).rejects.toThrow();
+  });
+
+  it('streams a bundle in pieces of any size, empty files included, equal to the packed one', async () => {
+    const from = await temp();
+    const big = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 13) % 256);
+    await writeFile(path.join(from, 'a-empty.bin'), new Uint8Array(0));
+    await writeFile(path.join(from, 'b-big.bin'), big);
+    await writeFile(path.join(from, 'c.json'), '{}');
+    await writeFile(path.join(from, 'd-empty.bin'), new Uint8Array(0));
+    const snapshot = path.join(await temp(), 'snap');
+    snapshotDirectorySync(from, snapshot);
+    const pieces: Uint8Array[] = [];
+    for await (const piece of directoryBundleChunks(snapshot)) pieces.push(piece);
+    const whole = Buffer.concat(pieces);
+    expect(whole.equals(Buffer.from(packDirectorySync(from)))).toBe(true);
+    // Re-cut at 7 bytes: header and file boundaries fall inside pieces.
+    const to = path.join(await temp(), 'out');
+    const unpacker = createDirectoryUnpacker(to);
+    for (let at = 0; at < whole.byteLength; at += 7)
+      await unpacker.write(whole.subarray(at, at + 7));
+    await unpacker.end();
+    expect((await readdir(to)).sort()).toEqual([
+      'a-empty.bin',
+      'b-big.bin',
+      'c.json',
+      'd-empty.bin',
+    ]);
+    expect(new Uint8Array(await readFile(path.join(to, 'b-big.bin')))).toEqual(big);
+    expect(await readFile(path.join(to, 'd-empty.bin'))).toHaveLength(0);
+    // Cut short inside the big file: refused at the end.
+    const short = createDirectoryUnpacker(path.join(await temp(), 'short'));
+    await short.write(whole.subarray(0, whole.byteLength - 10));
+    await expect(short.end()).rejects.toThrow('directory bundle: b-big.bin is truncated');
   });
 });

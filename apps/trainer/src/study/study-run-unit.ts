@@ -15,11 +15,11 @@ import {
 } from '@kdlens/core';
 import {
   type Database,
-  getRunArtifact,
-  putRunArtifact,
+  readRunArtifact,
   recordEpoch,
   recordRunBackend,
   recordRunTeacherOutputs,
+  writeRunArtifact,
 } from '@kdlens/core/db';
 import { recordTestSet, saveRunResults } from '@kdlens/core/results';
 import { readStudySpec } from '@kdlens/core/study';
@@ -27,7 +27,11 @@ import type * as tf from '@tensorflow/tfjs';
 import { ConfinedFiles } from '../datasets/confined-files.ts';
 import { type EpochMetrics, initBackend, trainUnit } from '../engine/index.ts';
 import type { RunUnit, UnitContext, UnitResult } from '../worker/index.ts';
-import { packDirectorySync, unpackDirectory } from './directory-bundle.ts';
+import {
+  createDirectoryUnpacker,
+  directoryBundleChunks,
+  snapshotDirectorySync,
+} from './directory-bundle.ts';
 import { loadStudyData, type StudyData } from './load-study-data.ts';
 import { liveTeacherReason, readTeacherLogits, storeTeacherLogits } from './teacher-logits.ts';
 import { loadTeacher, storeTeacherWeights, succeededTeacherRun } from './teacher-weights.ts';
@@ -139,10 +143,13 @@ export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
       }
       const checkpointDir = path.join(work, 'checkpoint');
       if (run.attempt > 1) {
-        const checkpoint = await getRunArtifact(db, run.id, 'checkpoint');
-        if (checkpoint !== undefined) await unpackDirectory(checkpoint.bytes, checkpointDir);
+        // Chunk by chunk into files: a large model's checkpoint is never whole in memory.
+        const unpacker = createDirectoryUnpacker(checkpointDir);
+        const found = await readRunArtifact(db, run.id, 'checkpoint', (c) => unpacker.write(c));
+        if (found !== undefined) await unpacker.end();
       }
       return await train(spec, data, soft, checkpointDir, {
+        work,
         db,
         run,
         ctx,
@@ -161,6 +168,8 @@ async function train(
   soft: SoftTargets | undefined,
   checkpointDir: string,
   unit: {
+    /** The unit's scratch folder (removed after it). */
+    work: string;
     db: Database;
     run: Parameters<RunUnit>[0]['run'];
     ctx: UnitContext;
@@ -179,7 +188,9 @@ async function train(
     );
   };
   const onEpoch = (m: EpochMetrics) => {
-    const bundle = packDirectorySync(checkpointDir);
+    // A copy made now, stored behind the loop: the next epoch rewrites checkpointDir.
+    const snapshot = path.join(unit.work, `checkpoint-e${m.epoch}`);
+    snapshotDirectorySync(checkpointDir, snapshot);
     later('epoch history', () =>
       recordEpoch(db, run.id, {
         epoch: m.epoch,
@@ -190,9 +201,16 @@ async function train(
         seconds: m.seconds,
       }),
     );
-    later('checkpoint', () =>
-      putRunArtifact(db, run.id, 'checkpoint', bundle, { epoch: m.epoch, attempt: run.attempt }),
-    );
+    later('checkpoint', async () => {
+      try {
+        await writeRunArtifact(db, run.id, 'checkpoint', directoryBundleChunks(snapshot), {
+          epoch: m.epoch,
+          attempt: run.attempt,
+        });
+      } finally {
+        await rm(snapshot, { recursive: true, force: true });
+      }
+    });
   };
 
   const options = unitTrainOptions(spec, run, data);

@@ -9,15 +9,15 @@ import path from 'node:path';
 import { type ExperimentSpec, KdlensError } from '@kdlens/core';
 import {
   type Database,
-  getRunArtifact,
   listRunsOfExperiments,
-  putRunArtifact,
+  readRunArtifact,
+  writeRunArtifact,
 } from '@kdlens/core/db';
 import type * as tf from '@tensorflow/tfjs';
 import { loadPretrainedWeights, saveModelWeights } from '../engine/index.ts';
 import { buildArchitecture } from '../engine/models/index.ts';
 import { inputLayout } from '../engine/training/splits.ts';
-import { packDirectorySync, unpackDirectory } from './directory-bundle.ts';
+import { createDirectoryUnpacker, directoryBundleChunks } from './directory-bundle.ts';
 import type { StudyData } from './load-study-data.ts';
 
 async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -35,11 +35,14 @@ export async function storeTeacherWeights(
   model: tf.LayersModel,
   architecture: string,
 ): Promise<void> {
-  const bytes = await withTempDir(async (dir) => {
+  // Streamed from the saved files: a large model's weights are never whole in memory twice.
+  await withTempDir(async (dir) => {
     await saveModelWeights(model, dir);
-    return packDirectorySync(dir);
+    await writeRunArtifact(db, runId, 'weights', directoryBundleChunks(dir), {
+      architecture,
+      format: 'tfjs-layers',
+    });
   });
-  await putRunArtifact(db, runId, 'weights', bytes, { architecture, format: 'tfjs-layers' });
 }
 
 /** The id of the succeeded teacher run of `seed`; an error when it has not succeeded (yet). */
@@ -64,14 +67,15 @@ export async function loadTeacher(
   spec: ExperimentSpec,
   data: StudyData,
 ): Promise<tf.LayersModel> {
-  const artifact = await getRunArtifact(db, teacherRunId, 'weights');
-  if (artifact === undefined) {
-    throw new KdlensError(
-      `the teacher of seed ${seed} (run ${teacherRunId}) has no stored weights; it was trained before weights were kept: cancel and delete the experiment, then run the spec again`,
-    );
-  }
   return withTempDir(async (dir) => {
-    await unpackDirectory(artifact.bytes, dir);
+    const unpacker = createDirectoryUnpacker(dir);
+    const artifact = await readRunArtifact(db, teacherRunId, 'weights', (c) => unpacker.write(c));
+    if (artifact === undefined) {
+      throw new KdlensError(
+        `the teacher of seed ${seed} (run ${teacherRunId}) has no stored weights; it was trained before weights were kept: cancel and delete the experiment, then run the spec again`,
+      );
+    }
+    await unpacker.end();
     const model = buildArchitecture(spec.teacher.architecture, {
       ...spec.teacher.options,
       ...(data.vocabSize === undefined ? {} : { vocabSize: data.vocabSize }),

@@ -4,6 +4,7 @@ import {
   type ClaimedRun,
   claimRun,
   enqueueReady,
+  type FetchedJob,
   finishRun,
   heartbeatRun,
   type Liveness,
@@ -14,7 +15,6 @@ import {
   type UnitProgress,
   writeRunProgress,
 } from '@kdlens/core/queue';
-import type PgBoss from 'pg-boss';
 import { createProgressWriter } from './progress-writer.ts';
 import { abortKind, UnitAbort } from './unit-abort.ts';
 
@@ -68,7 +68,7 @@ export interface UnitHost {
  * AbortSignal, then records how it ended and lets dependent units start. A job whose run is
  * not claimable (finished, cancelled, taken) is completed as a no-op.
  */
-export async function runClaimedUnit(host: UnitHost, job: PgBoss.Job<unknown>): Promise<void> {
+export async function runClaimedUnit(host: UnitHost, job: FetchedJob): Promise<void> {
   const { boss, warehouse, timings } = host.queue;
   const db = warehouse.db;
   const parsed = trainUnitJob.payloadSchema.safeParse(job.data);

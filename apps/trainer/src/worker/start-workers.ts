@@ -4,10 +4,13 @@ import { createLogger, type Logger, sanitizeRunError, summarizeError } from '@kd
 import type { Warehouse } from '@kdlens/core/db';
 import {
   enqueueReady,
+  type FetchedJob,
+  fetchTrainUnitJob,
   openStudyQueue,
   type QueueTimings,
   type StudyQueue,
   trainUnitJob,
+  type WorkerScope,
 } from '@kdlens/core/queue';
 import { type RunUnit, runClaimedUnit } from './run-claimed-unit.ts';
 
@@ -28,6 +31,11 @@ export interface StartWorkersOptions {
   reconcileSeconds?: number;
   /** At most one progress write per run per interval (default 500 ms: ≤ 2 writes/s). */
   progressIntervalMs?: number;
+  /**
+   * Only these experiments' units (`kdlens worker --experiment`): this process fetches and
+   * reconciles nothing else. Default: every experiment.
+   */
+  experimentIds?: readonly string[];
 }
 
 export interface Workers {
@@ -63,6 +71,8 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
   const name = `${os.hostname()}:${process.pid}`;
   const pollMs = (opts.pollSeconds ?? 2) * 1000;
   const reconcileMs = (opts.reconcileSeconds ?? 30) * 1000;
+  const scope: WorkerScope =
+    opts.experimentIds === undefined ? 'all' : { experimentIds: [...opts.experimentIds] };
 
   let state: 'running' | 'stopping' | 'abandoned' = 'running';
   // Wakes idle slots and the reconciler at once when we stop.
@@ -85,9 +95,9 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
 
   const slot = async (index: number): Promise<void> => {
     while (state === 'running') {
-      let job: Awaited<ReturnType<typeof queue.boss.fetch<unknown>>>[number] | undefined;
+      let job: FetchedJob | undefined;
       try {
-        [job] = await queue.boss.fetch<unknown>(trainUnitJob.name, { batchSize: 1 });
+        job = await fetchTrainUnitJob(queue, scope);
       } catch (error) {
         // The database is briefly unreachable: wait and ask again rather than end the worker.
         log.warn({ err: error, slot: index }, 'could not fetch a job; retrying');
@@ -113,23 +123,37 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
     }
   };
 
+  const reconcile = async (): Promise<void> => {
+    try {
+      const passes =
+        scope === 'all'
+          ? [enqueueReady(queue)]
+          : scope.experimentIds.map((id) => enqueueReady(queue, id));
+      for (const r of await Promise.all(passes)) {
+        if (r.sent + r.requeued + r.ended > 0) log.info(r, 'queue reconciled');
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'queue reconciliation failed; retrying later');
+    }
+  };
   const reconciler = async (): Promise<void> => {
     while (state === 'running') {
-      try {
-        const r = await enqueueReady(queue);
-        if (r.sent + r.requeued + r.ended > 0) log.info(r, 'queue reconciled');
-      } catch (error) {
-        log.warn({ err: error }, 'queue reconciliation failed; retrying later');
-      }
       await pause(reconcileMs);
+      if (state === 'running') await reconcile();
     }
   };
 
+  // The first pass before any slot fetches: a pass that read a run as ready just before this
+  // process's own slot took its job would send the job a second time (harmless, but wasted).
+  await reconcile();
   const loops = Promise.all([
     reconciler(),
     ...Array.from({ length: opts.concurrency }, (_, i) => slot(i)),
   ]);
-  log.info({ worker: name, concurrency: opts.concurrency }, 'workers started');
+  log.info(
+    { worker: name, concurrency: opts.concurrency, experiments: opts.experimentIds ?? 'all' },
+    'workers started',
+  );
 
   let ending: Promise<void> | undefined;
   const end = (next: 'stopping' | 'abandoned') => {

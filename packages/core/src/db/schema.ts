@@ -295,7 +295,11 @@ export const studySummaries = pgTable('study_summaries', {
 export const runArtifactKinds = ['weights', 'checkpoint', 'teacher-logits'] as const;
 export type RunArtifactKind = (typeof runArtifactKinds)[number];
 
-/** Model weights and the last training checkpoint, so any machine can fetch or resume them. */
+/**
+ * Model weights and the last training checkpoint, so any machine can fetch or resume them. The
+ * bytes are in run_artifact_chunks: an artifact of any size (a ResNet-50's 100 MB) is written and
+ * read a chunk at a time, never held whole in memory.
+ */
 export const runArtifacts = pgTable(
   'run_artifacts',
   {
@@ -303,7 +307,6 @@ export const runArtifacts = pgTable(
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
     kind: text('kind').$type<RunArtifactKind>().notNull(),
-    bytes: bytea('bytes').notNull(),
     /** Format, epoch of a checkpoint, etc.; whatever the reader needs to use the bytes. */
     metadata: jsonb('metadata')
       .$type<Record<string, unknown>>()
@@ -314,6 +317,24 @@ export const runArtifacts = pgTable(
   (t) => [
     primaryKey({ columns: [t.runId, t.kind] }),
     check('run_artifacts_kind', sql`${t.kind} in ('weights', 'checkpoint', 'teacher-logits')`),
+  ],
+);
+
+/** An artifact's bytes, `seq` 0, 1, … in order, each at most ARTIFACT_CHUNK_BYTES. */
+export const runArtifactChunks = pgTable(
+  'run_artifact_chunks',
+  {
+    runId: uuid('run_id').notNull(),
+    kind: text('kind').$type<RunArtifactKind>().notNull(),
+    seq: integer('seq').notNull(),
+    bytes: bytea('bytes').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.kind, t.seq] }),
+    foreignKey({
+      columns: [t.runId, t.kind],
+      foreignColumns: [runArtifacts.runId, runArtifacts.kind],
+    }).onDelete('cascade'),
   ],
 );
 

@@ -1,5 +1,6 @@
 export { type CancelResult, requestCancel } from './cancel.ts';
 export { type DeletedExperiment, deleteExperiment, runningRefusal } from './delete-experiment.ts';
+export { type FetchedJob, fetchTrainUnitJob, type WorkerScope } from './fetch-train-unit.ts';
 export { type JobState, jobStates, type QueueGauges, readQueueGauges } from './queue-gauges.ts';
 export { PG_BOSS_SCHEMA, type QueueName, queueNames } from './queue-names.ts';
 export { queueSettings } from './queue-settings.ts';

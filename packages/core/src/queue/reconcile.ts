@@ -39,7 +39,7 @@ export async function enqueueReady(
   for (const r of [...reaped, ...orphaned]) touched.add(r.experimentId);
 
   let sent = 0;
-  for (const run of await readyRuns(db, scope)) {
+  for (const run of await readyRuns(db, scope, queue.timings)) {
     const payload: TrainUnitPayload = { runId: run.id, experimentId: run.experimentId };
     // singletonKey = run id: with the queue's 'short' policy pg-boss keeps at most one queued
     // job per run, so repeated reconciliation never piles up jobs; send returns null then.

@@ -4,6 +4,7 @@ import type { Executor } from '../db/queries/executor.ts';
 import { insertChunks } from '../db/queries/insert-chunks.ts';
 import { type RunRole, type RunSummary, runSummarySchema } from '../domain/run.ts';
 import { sanitizeRunError } from '../domain/run-error-text.ts';
+import { PG_BOSS_SCHEMA, queueNames } from './queue-names.ts';
 
 // Every statement the queue runs against `runs`. They are plain SQL because most of them are
 // conditional single-row updates whose WHERE clause *is* the concurrency control: a claim only
@@ -191,16 +192,16 @@ export async function insertMissingRuns(
   });
 }
 
-/** Which experiments reconciliation looks at: one, or every experiment the queue has run. */
+/** Which experiments reconciliation looks at: one, or every experiment in the warehouse. */
 export type ReconcileScope = { experimentId: string } | 'all';
 
-// Experiments the queue has touched have a run with attempt > 0. Restricting the global pass to
-// them keeps workers away from runs that another path (the in-process demo) trains itself.
+// Every experiment, those never claimed included: a job lost before its first claim (its sender
+// crashed between the commit and the send, or a worker died between fetch and claim) is sent
+// again by the next periodic pass. Workers that must not take other experiments' units are
+// scoped instead (WorkerScope in fetch-train-unit.ts).
 function scopeFilter(scope: ReconcileScope, run: string): SQL {
   if (scope !== 'all') return sql`${sql.raw(run)}.experiment_id = ${scope.experimentId}`;
-  return sql.raw(
-    `${run}.experiment_id in (select experiment_id from runs where attempt > 0 or cancel_requested)`,
-  );
+  return sql`true`;
 }
 
 /**
@@ -263,17 +264,29 @@ export async function settleOrphanedStudents(
   return result.rows;
 }
 
-/** Queued runs that may start now: not cancelled, and (distilled) their teacher succeeded. */
+/**
+ * Queued runs that may start now: not cancelled, (distilled) their teacher succeeded, and no
+ * worker is between fetching the run's job and claiming it. That last one is a job made active
+ * less than `staleAfterSeconds` ago: sending another then would only duplicate it, while an
+ * older active job on a queued run was lost (its worker died before the claim) and is replaced.
+ */
 export async function readyRuns(
   db: Database,
   scope: ReconcileScope,
+  opts: { staleAfterSeconds: number },
 ): Promise<{ id: string; experimentId: string; role: RunRole }[]> {
   const result = await db.execute<{ id: string; experimentId: string; role: RunRole }>(sql`
+    with claiming as (
+      select j.singleton_key from ${sql.identifier(PG_BOSS_SCHEMA)}.job j
+      where j.name = ${queueNames.trainUnit} and j.state = 'active'
+        and j.started_on > now() - make_interval(secs => ${opts.staleAfterSeconds})
+    )
     select r.id, r.experiment_id as "experimentId", r.role
     from runs r
     where r.status = 'queued' and not r.cancel_requested
       and (r.role <> 'distilled' or ${teacherSucceeded('r')})
       and ${scopeFilter(scope, 'r')}
+      and r.id::text not in (select singleton_key from claiming where singleton_key is not null)
     order by r.created_at, r.id`);
   return result.rows;
 }

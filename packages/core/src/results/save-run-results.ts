@@ -16,6 +16,7 @@ import {
 } from '../db/queries/array-refinements.ts';
 import type { Executor } from '../db/queries/executor.ts';
 import { ResultsInputError } from '../db/queries/results-errors.ts';
+import { deleteRunCheckpoint } from '../db/queries/run-artifacts.ts';
 import { lockRunForResults, writeRunResults } from '../db/queries/run-results.ts';
 import { type RunSummary, runSummarySchema } from '../domain/run.ts';
 import { recomputeStudySummaryIn, type StoredStudySummary } from './study-summary.ts';
@@ -204,6 +205,8 @@ export async function saveRunResults(
       groupMetrics: byAttribute,
       summary,
     });
+    // Retention: the run is succeeded now; its last checkpoint would only take space.
+    await deleteRunCheckpoint(tx, runId);
 
     const study =
       opts.summary === 'defer'
