@@ -1,5 +1,7 @@
 import { type ApiServer, startApiServer } from '@kdlens/api';
 import { createLogger, type ImportedStudy, writeImportedStudy } from '@kdlens/core';
+import { recordExperiment } from '@kdlens/core/db';
+import { recordTestSet, saveRunResults } from '@kdlens/core/results';
 import {
   type ArmKey,
   armClassGroupAccuracy,
@@ -422,6 +424,29 @@ describe('classGroupMatrix', () => {
     expect(data.classGroupMatrix.changes[0]?.worst).toHaveLength(3);
     const deltas = data.classGroupMatrix.changes[0]?.worst.map((w) => w.delta as number) ?? [];
     expect(deltas).toEqual([...deltas].sort((a, b) => a - b));
+  });
+
+  it('refuses a class × group study of more than 100,000 cells before reading predictions', async () => {
+    // 1001 classes × 100 zip codes: the API would hold three counts per cell per run.
+    const n = 1000;
+    const { experiment, runs } = await recordExperiment(t.warehouse.db, {
+      name: 'many-cells',
+      dataset: 'imagenet',
+      spec: {},
+      runs: [{ role: 'teacher', temperature: null, seed: 0, architecture: 'resnet50' }],
+    });
+    const many = Int32Array.from({ length: n }, (_, i) => i);
+    await recordTestSet(t.warehouse.db, experiment.id, {
+      numClasses: 1001,
+      labels: many,
+      sensitive: { zip: Array.from({ length: n }, (_, i) => i % 100) },
+    });
+    await saveRunResults(t.warehouse.db, runs[0]?.id ?? '', { predicted: many });
+    const result = await request(CGM, { id: experiment.id, attributes: ['zip'] });
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toContain(
+      '1001 classes × 100 groups is 100100 cells, more than 100000',
+    );
   });
 
   it('refuses a distilled baseline and an unknown attribute', async () => {

@@ -140,6 +140,8 @@ export const liveFieldsByType: Readonly<Record<string, ReadonlySet<string>>> = {
     'updatedAt',
     'error',
     'backend',
+    // Set when a distilled unit starts, like backend.
+    'teacherOutputs',
   ]),
   Experiment: new Set(['progress']),
 };

@@ -104,7 +104,12 @@ async function softTargets(
   }
   try {
     await ctx.heartbeat();
-    return { teacherLogits: await storeTeacherLogits(db, teacherRunId, teacher, data, ctx.signal) };
+    // On the succeeded teacher's run, which no worker claims any more: no fence.
+    return {
+      teacherLogits: await storeTeacherLogits(db, teacherRunId, teacher, data, {
+        signal: ctx.signal,
+      }),
+    };
   } finally {
     teacher.dispose();
   }
@@ -203,16 +208,22 @@ async function train(
     );
     later('checkpoint', async () => {
       try {
-        await writeRunArtifact(db, run.id, 'checkpoint', directoryBundleChunks(snapshot), {
-          epoch: m.epoch,
-          attempt: run.attempt,
-        });
+        await writeRunArtifact(
+          db,
+          run.id,
+          'checkpoint',
+          directoryBundleChunks(snapshot),
+          { epoch: m.epoch, attempt: run.attempt },
+          { claim },
+        );
       } finally {
         await rm(snapshot, { recursive: true, force: true });
       }
     });
   };
 
+  // Every artifact this attempt stores is fenced by its claim (run-artifacts.ts).
+  const claim = { worker: run.worker };
   const options = unitTrainOptions(spec, run, data);
   if (options.pretrained !== undefined) {
     // The weights are read from the real folder that passed the check, not through the link.
@@ -236,6 +247,10 @@ async function train(
         imagesPerSec: p.imagesPerSec,
         etaSeconds: p.etaSeconds,
       }),
+  }).catch(async (error: unknown) => {
+    // The queued writes read from the unit's folder, which is removed once this returns.
+    await writes;
+    throw error;
   });
   try {
     if (result.resumedFromEpoch > 0) {
@@ -244,10 +259,10 @@ async function train(
     await writes;
     if (run.role === 'teacher') {
       // Before the results: saving them marks the teacher succeeded, which lets its students start.
-      await storeTeacherWeights(db, run.id, result.model, options.architecture);
+      await storeTeacherWeights(db, run.id, result.model, options.architecture, claim);
       // Its students' soft targets, computed once here rather than on each of their batches.
       if (liveTeacherReason(spec, data) === undefined) {
-        await storeTeacherLogits(db, run.id, result.model, data, ctx.signal);
+        await storeTeacherLogits(db, run.id, result.model, data, { signal: ctx.signal, claim });
       }
     }
     // A cancelled or lost unit must not record results over another attempt's.

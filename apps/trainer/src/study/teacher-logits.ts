@@ -6,6 +6,7 @@
  * array serves every temperature. Cached and live distillation train the same student (see
  * teacherLogitsOn), so a study may mix them, and each distilled run records which it used.
  */
+import { createHash } from 'node:crypto';
 import type { ExperimentSpec } from '@kdlens/core';
 import { type Database, getRunArtifact, putRunArtifact } from '@kdlens/core/db';
 import type * as tf from '@tensorflow/tfjs';
@@ -31,27 +32,53 @@ export function liveTeacherReason(spec: ExperimentSpec, data: StudyData): string
   return undefined;
 }
 
+/**
+ * SHA-256 of the training split as this machine loaded it (labels and inputs): logits are only
+ * reused for the very images they were computed on. Workers read data from their own roots, and
+ * a copy with the same size but other contents or order must not pass.
+ */
+export function trainSplitDigest(data: StudyData): string {
+  const { train } = data;
+  const inputs = 'images' in train ? train.images : train.tokens;
+  const hash = createHash('sha256');
+  hash.update(`${train.count}:${data.numClasses}:`);
+  hash.update(
+    new Uint8Array(train.labels.buffer, train.labels.byteOffset, train.labels.byteLength),
+  );
+  hash.update(new Uint8Array(inputs.buffer, inputs.byteOffset, inputs.byteLength));
+  return hash.digest('hex');
+}
+
 /** Computes the teacher's logits on the training split and stores them on the teacher's run. */
 export async function storeTeacherLogits(
   db: Database,
   teacherRunId: string,
   teacher: tf.LayersModel,
   data: StudyData,
-  signal?: AbortSignal,
+  opts: { signal?: AbortSignal; claim?: { worker: string } } = {},
 ): Promise<Float32Array> {
-  const logits = await teacherLogitsOn(teacher, data.train, signal);
+  const logits = await teacherLogitsOn(teacher, data.train, opts.signal);
   const bytes = new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength);
-  await putRunArtifact(db, teacherRunId, 'teacher-logits', bytes, {
-    format: 'float32-le',
-    examples: data.train.count,
-    classes: data.numClasses,
-  });
+  await putRunArtifact(
+    db,
+    teacherRunId,
+    'teacher-logits',
+    bytes,
+    {
+      format: 'float32-le',
+      examples: data.train.count,
+      classes: data.numClasses,
+      trainDigest: trainSplitDigest(data),
+    },
+    opts.claim === undefined ? {} : { claim: opts.claim },
+  );
   return logits;
 }
 
 /**
- * The stored logits of a teacher's run, or undefined when there are none or they do not fit this
- * split (a teacher trained before the cache existed, or data that changed under the spec).
+ * The stored logits of a teacher's run, or undefined when there are none or they were not computed
+ * on this very split (a teacher trained before the cache existed, or a worker whose copy of the
+ * data differs): the caller then computes them from the teacher's weights on its own data.
  */
 export async function readTeacherLogits(
   db: Database,
@@ -60,13 +87,14 @@ export async function readTeacherLogits(
 ): Promise<Float32Array | undefined> {
   const artifact = await getRunArtifact(db, teacherRunId, 'teacher-logits');
   if (artifact === undefined) return undefined;
-  const { examples, classes, format } = artifact.metadata;
+  const { examples, classes, format, trainDigest } = artifact.metadata;
   const values = data.train.count * data.numClasses;
   if (
     format !== 'float32-le' ||
     examples !== data.train.count ||
     classes !== data.numClasses ||
-    artifact.bytes.byteLength !== values * 4
+    artifact.bytes.byteLength !== values * 4 ||
+    trainDigest !== trainSplitDigest(data)
   ) {
     return undefined;
   }

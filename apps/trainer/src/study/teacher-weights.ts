@@ -34,14 +34,19 @@ export async function storeTeacherWeights(
   runId: string,
   model: tf.LayersModel,
   architecture: string,
+  claim: { worker: string },
 ): Promise<void> {
   // Streamed from the saved files: a large model's weights are never whole in memory twice.
   await withTempDir(async (dir) => {
     await saveModelWeights(model, dir);
-    await writeRunArtifact(db, runId, 'weights', directoryBundleChunks(dir), {
-      architecture,
-      format: 'tfjs-layers',
-    });
+    await writeRunArtifact(
+      db,
+      runId,
+      'weights',
+      directoryBundleChunks(dir),
+      { architecture, format: 'tfjs-layers' },
+      { claim },
+    );
   });
 }
 

@@ -53,10 +53,16 @@ export interface ClassGroupStudy {
 const roleOrder: Record<RunRole, number> = { teacher: 0, student: 1, distilled: 2 };
 
 /**
+ * The most (class, group) cells a class × group study may have: 1000 classes × 100 groups. Each
+ * run keeps three counts per cell, and an answer lists about forty values per cell.
+ */
+export const MAX_CLASS_GROUP_CELLS = 100_000;
+
+/**
  * Reads the experiment's test set and every run's stored predictions (three statements) and
  * counts each run per (class, group) of `attributes` taken jointly, factorising the attributes
  * once. Undefined when the experiment has no test set. GroupAttributesError when an attribute is
- * not one of the test set's, is named twice, or the intersection has too many groups.
+ * not one of the test set's, is named twice, or the intersection has too many groups or cells.
  */
 export async function loadClassGroupStudy(
   db: Executor,
@@ -71,6 +77,14 @@ export async function loadClassGroupStudy(
     sensitive[name] = Array.from(index.codes, (c) => index.groups[c] as string | number);
   }
   const index = intersectionOf(sensitive, attributes);
+  const cells = testSet.numClasses * index.groups.length;
+  if (cells > MAX_CLASS_GROUP_CELLS) {
+    // Every run holds counts per cell and an answer lists several values per cell: bounded
+    // before the predictions are read, whoever asks.
+    throw new GroupAttributesError(
+      `attributes: ${testSet.numClasses} classes × ${index.groups.length} groups is ${cells} cells, more than ${MAX_CLASS_GROUP_CELLS}; take fewer attributes jointly`,
+    );
+  }
   const rows = await readExperimentPredictions(db, experimentId);
   const byArm = new Map<string, ClassGroupArm>();
   for (const row of rows) {

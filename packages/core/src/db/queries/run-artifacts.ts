@@ -1,14 +1,33 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { KdlensError } from '../../errors.ts';
 import type { Database } from '../database.ts';
 import {
   type RunArtifactKind,
   runArtifactChunks,
   runArtifactKinds,
   runArtifacts,
+  runs,
 } from '../schema.ts';
 import { parseOrThrow } from './array-refinements.ts';
 import type { Executor } from './executor.ts';
+
+export interface ArtifactWriteOptions {
+  /**
+   * The queue worker's claim on the run: the write happens only while the run is still running
+   * under this worker, so an attempt that lost its unit (stale, cancelled, requeued) cannot
+   * overwrite what the attempt that won stored, nor leave a checkpoint behind a finished run.
+   */
+  claim?: { worker: string };
+}
+
+/** An artifact write refused because the run is no longer claimed by the writing worker. */
+export class ArtifactClaimLostError extends KdlensError {
+  override readonly name = 'ArtifactClaimLostError';
+  constructor(runId: string, kind: RunArtifactKind) {
+    super(`run ${runId} is no longer claimed by this worker; its ${kind} was not stored`);
+  }
+}
 
 /**
  * Bytes per run_artifact_chunks row. A row is sent as one parameter and read back as hex text
@@ -47,9 +66,21 @@ export async function writeRunArtifact(
   kind: RunArtifactKind,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   metadata: Record<string, unknown> = {},
+  opts: ArtifactWriteOptions = {},
 ): Promise<number> {
   const a = parseOrThrow(artifactSchema, { kind, metadata }, 'writeRunArtifact');
   return db.transaction(async (tx) => {
+    if (opts.claim) {
+      // Held until the commit: the run cannot be requeued or finished under this write.
+      const held = await tx
+        .select({ id: runs.id })
+        .from(runs)
+        .where(
+          and(eq(runs.id, runId), eq(runs.worker, opts.claim.worker), eq(runs.status, 'running')),
+        )
+        .for('share');
+      if (held.length === 0) throw new ArtifactClaimLostError(runId, a.kind);
+    }
     await tx
       .insert(runArtifacts)
       .values({ runId, kind: a.kind, metadata: a.metadata })
@@ -143,8 +174,9 @@ export async function putRunArtifact(
   kind: RunArtifactKind,
   bytes: Uint8Array,
   metadata: Record<string, unknown> = {},
+  opts: ArtifactWriteOptions = {},
 ): Promise<void> {
-  await writeRunArtifact(db, runId, kind, [bytes], metadata);
+  await writeRunArtifact(db, runId, kind, [bytes], metadata, opts);
 }
 
 /** A small artifact, whole in memory (readRunArtifact for large ones). */

@@ -1,0 +1,11 @@
+import { loadPreset, scheduleInSteps } from '@kdlens/core';
+import { initBackend, trainUnit } from '../src/engine/index.ts';
+import { loadStudyData } from '../src/study/load-study-data.ts';
+await initBackend('wasm');
+const [arch, epochs, lr] = (process.env.CFG ?? 'reference-cnn,6,0.003').split(',');
+const spec = await loadPreset('fashion-mnist');
+const data = await loadStudyData(spec, ['/usr/share/datasets']);
+const model = { ...spec.teacher, architecture: arch as 'lenet5', epochs: Number(epochs), learningRate: Number(lr) };
+const t0 = performance.now();
+const r = await trainUnit({ role: 'teacher', architecture: model.architecture, data: { train: data.train, test: data.test, ...(data.val ? { val: data.val } : {}) }, numClasses: 10, epochs: model.epochs, batchSize: 64, learningRate: model.learningRate, optimizer: model.optimizer, schedule: scheduleInSteps(model, Math.ceil(data.train.count / 64)), seed: 0, evaluateEvery: 1 });
+console.log(JSON.stringify({ cfg: process.env.CFG, acc: r.accuracy.toFixed(4), hist: r.history.map((h) => h.evalAccuracy?.toFixed(3)), sec: ((performance.now() - t0) / 1000).toFixed(0) }));
