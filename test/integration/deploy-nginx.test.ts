@@ -296,6 +296,23 @@ describe.skipIf(skip !== null)('kdlens serve behind nginx with TLS', () => {
     expect(home.body).toContain('behind-nginx');
   });
 
+  it('passes on only its public name: a forged Host or a bare address gets nothing', async () => {
+    // The public name in TLS but the API's loopback address as Host: the default server drops it.
+    await expect(
+      request('GET', '/healthz', { headers: { host: '127.0.0.1:4000' } }),
+    ).rejects.toThrow(/socket hang up|ECONNRESET/);
+    // No name at all (a scan of the address): the handshake itself is refused.
+    const bare = new Promise<void>((resolve, reject) => {
+      const req = https.request(
+        { host: '127.0.0.1', port: tlsPort, ca, path: '/healthz', rejectUnauthorized: false },
+        () => reject(new Error('answered a request without the public name')),
+      );
+      req.on('error', () => resolve());
+      req.end();
+    });
+    await bare;
+  });
+
   it('serves GraphQL to scripts with a token, and refuses them without one', async () => {
     const answer = await graphql('{ experiments { totalCount edges { node { name } } } }', viewer);
     expect(answer.status).toBe(200);
