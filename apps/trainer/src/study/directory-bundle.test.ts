@@ -37,6 +37,15 @@ describe('directory bundles', () => {
     expect(await readFile(path.join(to, 'inner', 'checkpoint.json'), 'utf8')).toBe('{"epoch":2}\n');
   });
 
+  it('refuses a header that claims more than 1 MiB, whatever follows', async () => {
+    const unpacker = createDirectoryUnpacker(await temp());
+    const huge = Buffer.alloc(8);
+    huge.writeUInt32LE(0xffffffff, 0);
+    await expect(unpacker.write(huge)).rejects.toThrow(/header too large/);
+    await unpacker.discard();
+    await unpacker.discard();
+  });
+
   it('refuses a bundle whose names would leave the directory', async () => {
     const header = Buffer.from(JSON.stringify([{ name: '../evil', bytes: 1 }]));
     const length = Buffer.alloc(4);

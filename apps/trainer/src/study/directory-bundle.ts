@@ -90,7 +90,12 @@ export interface DirectoryUnpacker {
   write(chunk: Uint8Array): Promise<void>;
   /** Checks that every file was complete. */
   end(): Promise<void>;
+  /** Closes the open file, if any, without checking (after a failed read). Idempotent. */
+  discard(): Promise<void>;
 }
+
+/** The largest header an unpacker accepts: a bundle is a flat folder of a few files. */
+const MAX_HEADER_BYTES = 1024 * 1024;
 
 /** Writes a bundle's files into `dir` (created if missing) as its pieces arrive. */
 export function createDirectoryUnpacker(dir: string): DirectoryUnpacker {
@@ -131,21 +136,36 @@ export function createDirectoryUnpacker(dir: string): DirectoryUnpacker {
     }
   };
 
+  const discard = async () => {
+    const open = file;
+    file = undefined;
+    await open?.close().catch(() => {});
+  };
+
+  const write = async (chunk: Uint8Array) => {
+    const data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (head === undefined) return body(data);
+    head = Buffer.concat([head, data]);
+    if (head.byteLength < 4) return;
+    const length = head.readUInt32LE(0);
+    // A corrupt length would otherwise have every later chunk copied into `head` again.
+    if (length > MAX_HEADER_BYTES) throw new Error('directory bundle: header too large');
+    if (head.byteLength < 4 + length) return;
+    entries = headerSchema.parse(JSON.parse(head.subarray(4, 4 + length).toString()));
+    const rest = head.subarray(4 + length);
+    head = undefined;
+    await mkdir(dir, { recursive: true });
+    await nextFile();
+    await body(rest);
+  };
+
   return {
-    write: async (chunk) => {
-      const data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      if (head === undefined) return body(data);
-      head = Buffer.concat([head, data]);
-      if (head.byteLength < 4) return;
-      const length = head.readUInt32LE(0);
-      if (head.byteLength < 4 + length) return;
-      entries = headerSchema.parse(JSON.parse(head.subarray(4, 4 + length).toString()));
-      const rest = head.subarray(4 + length);
-      head = undefined;
-      await mkdir(dir, { recursive: true });
-      await nextFile();
-      await body(rest);
-    },
+    write: (chunk) =>
+      write(chunk).catch(async (error: unknown) => {
+        await discard();
+        throw error;
+      }),
+    discard,
     end: async () => {
       await file?.close();
       if (head !== undefined) throw new Error('directory bundle: too short');

@@ -150,8 +150,12 @@ export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
       if (run.attempt > 1) {
         // Chunk by chunk into files: a large model's checkpoint is never whole in memory.
         const unpacker = createDirectoryUnpacker(checkpointDir);
-        const found = await readRunArtifact(db, run.id, 'checkpoint', (c) => unpacker.write(c));
-        if (found !== undefined) await unpacker.end();
+        try {
+          const found = await readRunArtifact(db, run.id, 'checkpoint', (c) => unpacker.write(c));
+          if (found !== undefined) await unpacker.end();
+        } finally {
+          await unpacker.discard();
+        }
       }
       return await train(spec, data, soft, checkpointDir, {
         work,

@@ -74,13 +74,17 @@ export async function loadTeacher(
 ): Promise<tf.LayersModel> {
   return withTempDir(async (dir) => {
     const unpacker = createDirectoryUnpacker(dir);
-    const artifact = await readRunArtifact(db, teacherRunId, 'weights', (c) => unpacker.write(c));
-    if (artifact === undefined) {
-      throw new KdlensError(
-        `the teacher of seed ${seed} (run ${teacherRunId}) has no stored weights; it was trained before weights were kept: cancel and delete the experiment, then run the spec again`,
-      );
+    try {
+      const artifact = await readRunArtifact(db, teacherRunId, 'weights', (c) => unpacker.write(c));
+      if (artifact === undefined) {
+        throw new KdlensError(
+          `the teacher of seed ${seed} (run ${teacherRunId}) has no stored weights; it was trained before weights were kept: cancel and delete the experiment, then run the spec again`,
+        );
+      }
+      await unpacker.end();
+    } finally {
+      await unpacker.discard();
     }
-    await unpacker.end();
     const model = buildArchitecture(spec.teacher.architecture, {
       ...spec.teacher.options,
       ...(data.vocabSize === undefined ? {} : { vocabSize: data.vocabSize }),
