@@ -35,6 +35,9 @@ function postgresUser(): { uid: number; gid: number } {
  * would then shut down at once, under the workers that still have to put their units back in the
  * queue. In its own group it stops only when its owner stops it, after those cleanups.
  */
+/** How long a starting server may take to accept connections (recovery after a crash included). */
+const READY_TIMEOUT_MS = 120_000;
+
 export async function spawnPostgres(opts: {
   dataDir: string;
   port: number;
@@ -56,13 +59,30 @@ export async function spawnPostgres(opts: {
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
+    // Matched on whole lines: a chunk may end in the middle of the readiness line.
+    let partial = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`postgres did not report ready within ${READY_TIMEOUT_MS / 1000} s`));
+    }, READY_TIMEOUT_MS);
     child.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      opts.onLog(text);
-      if (text.includes('database system is ready to accept connections')) resolve();
+      const text = partial + chunk.toString('utf8');
+      opts.onLog(chunk.toString('utf8'));
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      if (lines.some((line) => line.includes('database system is ready to accept connections'))) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    child.once('error', reject);
-    void exited.then(() => reject(new Error('postgres exited before it was ready')));
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error('postgres exited before it was ready'));
+    });
   });
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
