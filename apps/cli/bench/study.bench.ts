@@ -187,6 +187,39 @@ async function writeForPytorch(dir: string, spec: ExperimentSpec, data: StudyDat
   );
 }
 
+/**
+ * Why pytorch_study.py cannot train this spec's recipe as written, or undefined when it can: it
+ * knows the two image models of the presets, Adam with its default betas, and constant or cosine
+ * schedules by epoch, without augmentation. A different recipe would compare unlike things.
+ */
+function pytorchRefusal(spec: ExperimentSpec, data: StudyData): string | undefined {
+  if (!('images' in data.train)) return 'it trains image studies only';
+  if (spec.dataset.augment !== undefined) return 'it does not augment';
+  for (const [arm, a] of [
+    ['teacher', spec.teacher],
+    ['student', spec.student],
+  ] as const) {
+    if (a.architecture !== 'reference-cnn' && a.architecture !== 'lenet5') {
+      return `it has no ${a.architecture} (${arm})`;
+    }
+    if (a.optimizer.name !== 'adam' || Object.keys(a.optimizer).length > 1) {
+      return `it trains with plain Adam only (${arm}.optimizer)`;
+    }
+    if (a.schedule.name !== 'constant' && a.schedule.name !== 'cosine') {
+      return `it has no ${a.schedule.name} schedule (${arm}.schedule)`;
+    }
+    if (
+      a.scheduleUnit !== 'epoch' ||
+      Object.keys(a.schedule).some((k) => !['name', 'minLr'].includes(k))
+    ) {
+      return `it follows schedules by epoch without warm-up (${arm}.schedule)`;
+    }
+    if (a.pretrained !== undefined)
+      return `it does not load pretrained weights (${arm}.pretrained)`;
+  }
+  return undefined;
+}
+
 async function hasTorch(): Promise<boolean> {
   if (env.BENCH_PYTORCH === '0') return false;
   const probe = await run(env.PYTHON, ['-c', 'import torch'], {}).catch(() => undefined);
@@ -258,6 +291,14 @@ async function main(): Promise<void> {
       emit({ engine: 'pytorch', available: false }, 'pytorch: python3 has no torch; skipped');
       return;
     }
+    const refusal = pytorchRefusal(spec, data);
+    if (refusal !== undefined) {
+      emit(
+        { engine: 'pytorch', available: false, reason: refusal },
+        `pytorch: not the same recipe, so not run: ${refusal}`,
+      );
+      return;
+    }
     await writeForPytorch(dir, spec, data);
     const py = await run(env.PYTHON, [pytorchScript, dir], {});
     if (py.code !== 0)
@@ -288,9 +329,11 @@ async function main(): Promise<void> {
       },
       `pytorch: ${result.wallSeconds.toFixed(1)} s wall (torch ${result.torch}, ${result.threads} threads); ${describe(pytorch)}`,
     );
+    // Not like for like in everything: KDLens's time also holds worker start-up, the queue,
+    // stored predictions and the study summary after every unit; PyTorch's is one process.
     emit(
       { ratio: wallSeconds / result.wallSeconds, load1: os.loadavg()[0] },
-      `kdlens / pytorch wall time: ${(wallSeconds / result.wallSeconds).toFixed(2)} (load now ${os.loadavg()[0]?.toFixed(2)})`,
+      `kdlens / pytorch wall time: ${(wallSeconds / result.wallSeconds).toFixed(2)} (load now ${os.loadavg()[0]?.toFixed(2)}; KDLens's includes worker start-up, the queue and storing results)`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
