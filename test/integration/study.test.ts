@@ -102,8 +102,8 @@ async function worker() {
 /** The sizes of the experiment's stored teacher logits, one per teacher run. */
 async function teacherLogitBytes(id: string): Promise<number[]> {
   const rows = await t.warehouse.db.$client.query<{ n: number }>(
-    `select length(a.bytes) as n from run_artifacts a join runs r on r.id = a.run_id
-      where r.experiment_id = $1 and a.kind = 'teacher-logits' order by r.seed`,
+    `select sum(length(c.bytes))::int as n from run_artifact_chunks c join runs r on r.id = c.run_id
+      where r.experiment_id = $1 and c.kind = 'teacher-logits' group by r.seed order by r.seed`,
     [id],
   );
   return rows.rows.map((r) => r.n);
