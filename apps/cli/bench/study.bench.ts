@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  armLabel,
   createLogger,
   type ExperimentSpec,
   loadConfig,
@@ -28,6 +29,7 @@ import {
   resolveSpec,
 } from '@kdlens/core';
 import { findExperimentByName, listRunsOfExperiments, openScratchWarehouse } from '@kdlens/core/db';
+import { getStudySummary } from '@kdlens/core/results';
 import { loadStudyData, type StudyData } from '@kdlens/trainer';
 import { z } from 'zod';
 
@@ -276,6 +278,29 @@ async function main(): Promise<void> {
       }),
     );
     const cached = runs.filter((r) => r.teacherOutputs === 'cached').length;
+    // Per arm, what the overview shows: accuracy and each attribute's DPD / EOD (seed means).
+    const stored = await getStudySummary(scratch.warehouse.db, experiment.id);
+    const arms = (stored?.summary.arms ?? []).map((arm) => {
+      const fairness: Record<string, { dpd: number; eod: number } | undefined> = {};
+      for (const g of stored?.summary.groupFairness ?? []) {
+        const a = g.arms.find((x) => x.role === arm.role && x.temperature === arm.temperature);
+        fairness[g.attribute] = a && { dpd: a.dpd.mean, eod: a.eod.mean };
+      }
+      return { arm: armLabel(arm), accuracy: arm.accuracy.mean, fairness };
+    });
+    const fairnessText = (f: Record<string, { dpd: number; eod: number } | undefined>) =>
+      Object.entries(f)
+        .map(([k, v]) => `, ${k} DPD ${v?.dpd.toFixed(3)} EOD ${v?.eod.toFixed(3)}`)
+        .join('');
+    emit(
+      { engine: 'kdlens', arms },
+      arms
+        .map(
+          (a) =>
+            `  ${a.arm}: accuracy ${(100 * a.accuracy).toFixed(1)} %${fairnessText(a.fairness)}`,
+        )
+        .join('\n'),
+    );
     emit(
       {
         engine: 'kdlens',
