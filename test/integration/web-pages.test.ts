@@ -465,9 +465,12 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
       page.waitForURL(/attribute=color&attribute=light&positive=2&min=10/),
       page.getByTestId('groups-submit').click(),
     ]);
-    expect(await page.getByRole('heading', { level: 2 }).first().textContent()).toBe(
-      'Groups by color × light',
-    );
+    // The URL changes before the new page's content arrives: wait for it.
+    await expect
+      .poll(() => page.getByRole('heading', { level: 2 }).first().textContent(), {
+        timeout: 20_000,
+      })
+      .toBe('Groups by color × light');
     const armBlocks = page.getByTestId('arm-groups');
     expect(await armBlocks.count()).toBe(4);
     const pairs = ['red', 'blue'].flatMap((c) => ['day', 'dusk', 'night'].map((l) => [c, l]));
@@ -521,6 +524,8 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
 
     await page.getByRole('link', { name: 'Class × group', exact: true }).click();
     await page.waitForURL(/\/class-groups$/);
+    // Its own form, not the Groups page's (which has the same attribute boxes) still on screen.
+    await page.getByTestId('class-groups-submit').waitFor();
     await page.getByTestId('attribute-checks').getByLabel('light').check();
     await page.getByTestId('baseline').selectOption('student');
     await page.getByTestId('distilled').selectOption('T1');
@@ -528,10 +533,14 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
       page.waitForURL(/from=student&to=T1/),
       page.getByTestId('class-groups-submit').click(),
     ]);
+    // The URL changes before the new page's content arrives: wait for the heatmap of color ×
+    // light (6 groups), not the color-only one (2 groups) still on screen.
+    await expect
+      .poll(() => page.locator('[data-testid="class-group-heatmap"] svg rect').count(), {
+        timeout: 20_000,
+      })
+      .toBeGreaterThan(numClasses * 6 - 1);
     await chartsDrawn(page);
-    expect(
-      await page.locator('[data-testid="class-group-heatmap"] svg rect').count(),
-    ).toBeGreaterThan(numClasses * 6 - 1);
     // The worst cells, as compareClassGroups and worstCells rank them from the same arrays.
     const index = intersectionIndex({ color, light }, ['color', 'light']);
     const counts = (role: string, temperature: number | null) =>
