@@ -52,6 +52,8 @@ export interface TemperatureSummary {
 interface LoadedStudy {
   input: StudyInput;
   fingerprint: string;
+  /** Keys the neighbour graphs below: the same features give the same graph. */
+  testSetDigest: string;
 }
 
 /**
@@ -116,9 +118,11 @@ async function loadStudy(
   if (Object.keys(sensitive).length > 0) input.sensitive = sensitive;
   if (testSet.features) input.features = testSet.features;
   if (options) input.options = options;
-  const neighbours = cachedNeighbours(input, testSet.digest);
-  if (neighbours) input.neighbours = neighbours;
-  return { input, fingerprint: resultsFingerprint(testSet.digest, rows) };
+  return {
+    input,
+    fingerprint: resultsFingerprint(testSet.digest, rows),
+    testSetDigest: testSet.digest,
+  };
 }
 
 /**
@@ -151,7 +155,8 @@ export async function recomputeStudySummaryIn(
     return null;
   }
   const started = performance.now();
-  const summary = summarizeStudy(study.input);
+  const neighbours = cachedNeighbours(study.input, study.testSetDigest);
+  const summary = summarizeStudy(neighbours ? { ...study.input, neighbours } : study.input);
   const computeMs = performance.now() - started;
   const row = {
     experimentId,
