@@ -11,6 +11,7 @@ import type { ExperimentSpec } from '@kdlens/core';
 import { type Database, getRunArtifact, putRunArtifact } from '@kdlens/core/db';
 import type * as tf from '@tensorflow/tfjs';
 import { teacherLogitsOn } from '../engine/index.ts';
+import { splitValues } from '../engine/training/splits.ts';
 import type { StudyData } from './load-study-data.ts';
 
 /**
@@ -39,7 +40,7 @@ export function liveTeacherReason(spec: ExperimentSpec, data: StudyData): string
  */
 export function trainSplitDigest(data: StudyData): string {
   const { train } = data;
-  const inputs = 'images' in train ? train.images : train.tokens;
+  const inputs = splitValues(train);
   const hash = createHash('sha256');
   hash.update(`${train.count}:${data.numClasses}:`);
   hash.update(
