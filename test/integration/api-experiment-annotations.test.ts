@@ -4,6 +4,7 @@ import { createLogger, type ImportedStudy, writeImportedStudy } from '@kdlens/co
 import { createApiToken, migrationsFolder, recordExperiment } from '@kdlens/core/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codes, gql } from '../support/api-client.ts';
+import { flipStudies } from '../support/flip-study.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 // Tags, notes and the headline numbers of the experiments list (issue 17), against a real
@@ -11,46 +12,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 // mutation with its cache invalidation.
 const log = createLogger('silent', 'api-experiment-annotations');
 
-// Ten examples, labels 0 1 0 1 …, attribute g: examples 0–4 in group a, 5–9 in group b. A run
-// predicts the label except at the flipped indices. Group a holds labels 0 1 0 1 0 and b 1 0 1 0
-// 1, so a run with no flips selects (predicts 1 for) 2/5 of a and 3/5 of b: DPD 0.2.
-const labels = Int32Array.from({ length: 10 }, (_, i) => i % 2);
-const groups = Array.from(labels, (_, i) => (i < 5 ? 'a' : 'b'));
-
-type Role = 'teacher' | 'student' | 'distilled';
-function study(
-  runs: { role: Role; temperature: number | null; flips: number[] }[],
-  sensitive: boolean,
-): ImportedStudy {
-  return {
-    testSet: {
-      ids: Array.from(labels, (_, i) => `x${i}`),
-      labels,
-      numClasses: 2,
-      classNames: ['no', 'yes'],
-      sensitive: sensitive ? { g: groups } : {},
-    },
-    runs: runs.map((r) => ({
-      file: `${r.role}-${r.temperature ?? ''}.csv`,
-      role: r.role,
-      temperature: r.temperature,
-      seed: 0,
-      architecture: 'mlp',
-      predicted: labels.map((y, i) => (r.flips.includes(i) ? 1 - y : y)),
-      probs: null,
-    })),
-  };
-}
-
-// Hand-computed headline numbers (one seed each, so each mean is that run's value):
-// alpha: teacher no flips → 1.0, DPD 0.2. NDS flips 0 (a selects 3/5) → 0.9, DPD 0. T=2 flips 1
-//   and 2 (a: −1 +1) → 0.8, DPD 0.2. T=4 flips 9 (b selects 2/5) → 0.9, DPD 0. Best KD 0.9 at
-//   T=4; max DPD 0.2.
-// beta: teacher flips 0, 2, 4 (a selects 5/5) → 0.7, DPD 1.0 − 0.6 = 0.4. NDS flips 5, 6, 7
-//   (b: −1 +1 −1 → 2/5) → 0.7, DPD 0. T=1 no flips → 1.0, DPD 0.2. T=4 flips 5 and 6 → 0.8,
-//   DPD 0.2. Best KD 1.0 at T=1; max DPD 0.4.
-// delta: teacher flips 0–3 → 0.6; NDS no flips → 1.0; no distilled arm, no attribute.
-// gamma: planned only, no results, no summary: every number null.
+// The studies and their hand-computed numbers: support/flip-study.ts. gamma is planned only:
+// no results, no summary, every number null.
 const expected = {
   alpha: { teacher: 1, nds: 0.9, bestKd: 0.9, bestT: 4, maxDpd: 0.2 },
   beta: { teacher: 0.7, nds: 0.7, bestKd: 1, bestT: 1, maxDpd: 0.4 },
@@ -72,40 +35,9 @@ beforeAll(async () => {
     ).experimentId;
   };
   // Created in this order: the list's ties and nulls fall back to creation time.
-  await write(
-    'alpha',
-    study(
-      [
-        { role: 'teacher', temperature: null, flips: [] },
-        { role: 'student', temperature: null, flips: [0] },
-        { role: 'distilled', temperature: 2, flips: [1, 2] },
-        { role: 'distilled', temperature: 4, flips: [9] },
-      ],
-      true,
-    ),
-  );
-  await write(
-    'beta',
-    study(
-      [
-        { role: 'teacher', temperature: null, flips: [0, 2, 4] },
-        { role: 'student', temperature: null, flips: [5, 6, 7] },
-        { role: 'distilled', temperature: 1, flips: [] },
-        { role: 'distilled', temperature: 4, flips: [5, 6] },
-      ],
-      true,
-    ),
-  );
-  await write(
-    'delta',
-    study(
-      [
-        { role: 'teacher', temperature: null, flips: [0, 1, 2, 3] },
-        { role: 'student', temperature: null, flips: [] },
-      ],
-      false,
-    ),
-  );
+  await write('alpha', flipStudies.alpha);
+  await write('beta', flipStudies.beta);
+  await write('delta', flipStudies.delta);
   ids.gamma = (
     await recordExperiment(db, {
       name: 'gamma',

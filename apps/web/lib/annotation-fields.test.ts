@@ -8,6 +8,13 @@ describe('annotationFieldsSchema', () => {
     ).toEqual({ id: 'x', tags: ['cifar', 'resnet', 'kd-t4'], note: '' });
   });
 
+  it("keeps a form's CRLF line breaks as LF, and counts them so", () => {
+    const note = `${'n'.repeat(3998)}\r\nx`;
+    expect(annotationFieldsSchema.parse({ id: 'x', tags: '', note }).note).toBe(
+      `${'n'.repeat(3998)}\nx`,
+    );
+  });
+
   it('refuses a bad tag by name, too many tags and a long note', () => {
     const bad = annotationFieldsSchema.safeParse({ id: 'x', tags: 'ok Bad', note: '' });
     expect(bad.success ? undefined : bad.error.issues[0]?.message).toBe(

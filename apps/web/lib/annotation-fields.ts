@@ -44,7 +44,11 @@ export const annotationFieldsSchema = z.object({
       }
       return tags;
     }),
-  note: z.string().max(MAX_NOTE_CHARS, `at most ${MAX_NOTE_CHARS} characters`),
+  // A form sends a textarea's line breaks as CRLF; the note keeps them as LF, and is measured so.
+  note: z
+    .string()
+    .transform((text) => text.replace(/\r\n?/g, '\n'))
+    .pipe(z.string().max(MAX_NOTE_CHARS, `at most ${MAX_NOTE_CHARS} characters`)),
 });
 export type AnnotationFields = z.output<typeof annotationFieldsSchema>;
 
