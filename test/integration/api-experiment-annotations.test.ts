@@ -135,7 +135,7 @@ describe('Experiment.headline', () => {
     expect(one.data?.experiment.headline.maxDpd).toBeCloseTo(0.4, 12);
   });
 
-  it("migration 0005's backfill computes what studyHeadline stored", async () => {
+  it('migration 0005 runs again unharmed, and its backfill computes what studyHeadline stored', async () => {
     const db = t.warehouse.db.$client;
     const columns =
       'teacher_accuracy, nds_accuracy, best_distilled_accuracy, best_distilled_temperature, max_dpd, max_dpd_attribute';
@@ -144,12 +144,13 @@ describe('Experiment.headline', () => {
     const stored = await read();
     expect(stored).toHaveLength(3);
     const migration = await readFile(`${migrationsFolder}/0005_experiment_tags_notes.sql`, 'utf8');
-    const backfill = migration.split('--> statement-breakpoint').at(-1) ?? '';
-    expect(backfill).toContain('UPDATE "study_summaries"');
+    const statements = migration.split('--> statement-breakpoint');
+    expect(statements.at(-1)).toContain('UPDATE "study_summaries"');
     await db.query(
       `update study_summaries set (${columns}) = (null, null, null, null, null, null)`,
     );
-    await db.query(backfill);
+    // The whole migration again: idempotent, like 0004, and its backfill restores the columns.
+    for (const statement of statements) await db.query(statement);
     expect(await read()).toEqual(stored);
   });
 });
