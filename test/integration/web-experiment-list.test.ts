@@ -85,9 +85,9 @@ describe.runIf(runBrowser)('experiments list in headless Chromium', () => {
   it('sorts by a metric column when its header is clicked, and back the other way', async () => {
     operator = await signedIn(tokens.operator);
     // Newest first by default.
-    expect(await operator.locator('[data-testid="experiment-row"] th > a').allTextContents()).toEqual(
-      ['gamma', 'delta', 'beta', 'alpha'],
-    );
+    expect(
+      await operator.locator('[data-testid="experiment-row"] th > a').allTextContents(),
+    ).toEqual(['gamma', 'delta', 'beta', 'alpha']);
 
     await operator.getByTestId('experiments-sort-teacher').click();
     await operator.waitForURL(/sort=teacher&order=desc/);
