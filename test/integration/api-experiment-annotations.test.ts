@@ -13,12 +13,14 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 const log = createLogger('silent', 'api-experiment-annotations');
 
 // The studies and their hand-computed numbers: support/flip-study.ts. gamma is planned only:
-// no results, no summary, every number null.
+// no results, no summary, every number null. epsilon, created last, is beta again: it ties with
+// beta on every number, so paging one row at a time crosses ties.
 const expected = {
   alpha: { teacher: 1, nds: 0.9, bestKd: 0.9, bestT: 4, maxDpd: 0.2 },
   beta: { teacher: 0.7, nds: 0.7, bestKd: 1, bestT: 1, maxDpd: 0.4 },
   delta: { teacher: 0.6, nds: 1, bestKd: null, bestT: null, maxDpd: null },
   gamma: { teacher: null, nds: null, bestKd: null, bestT: null, maxDpd: null },
+  epsilon: { teacher: 0.7, nds: 0.7, bestKd: 1, bestT: 1, maxDpd: 0.4 },
 };
 
 let t: TestDatabase;
@@ -46,6 +48,7 @@ beforeAll(async () => {
       runs: [{ role: 'teacher', temperature: null, seed: 0, architecture: 'mlp' }],
     })
   ).experiment.id;
+  await write('epsilon', flipStudies.beta);
   tokens.viewer = (await createApiToken(db, { name: 'v', role: 'viewer' })).token;
   tokens.operator = (await createApiToken(db, { name: 'o', role: 'operator' })).token;
   server = await startApiServer({
@@ -142,7 +145,7 @@ describe('Experiment.headline', () => {
     const read = async () =>
       (await db.query(`select experiment_id, ${columns} from study_summaries order by 1`)).rows;
     const stored = await read();
-    expect(stored).toHaveLength(3);
+    expect(stored).toHaveLength(4);
     const migration = await readFile(`${migrationsFolder}/0005_experiment_tags_notes.sql`, 'utf8');
     const statements = migration.split('--> statement-breakpoint');
     expect(statements.at(-1)).toContain('UPDATE "study_summaries"');
@@ -157,9 +160,11 @@ describe('Experiment.headline', () => {
 
 describe('experiments(sort, order)', () => {
   it('orders by a headline number, nulls last, ties and nulls by creation time, across pages', async () => {
-    // Teacher: alpha 1.0, beta 0.7, delta 0.6, gamma none.
+    // Created: alpha, beta, delta, gamma, epsilon. Teacher: alpha 1.0, beta = epsilon 0.7,
+    // delta 0.6, gamma none. A tie goes newest first when descending, oldest first ascending.
     expect(await allPages('TEACHER_ACCURACY', 'DESC', 1)).toEqual([
       'alpha',
+      'epsilon',
       'beta',
       'delta',
       'gamma',
@@ -167,24 +172,52 @@ describe('experiments(sort, order)', () => {
     expect(await allPages('TEACHER_ACCURACY', 'ASC', 1)).toEqual([
       'delta',
       'beta',
+      'epsilon',
       'alpha',
       'gamma',
     ]);
-    // NDS: delta 1.0, alpha 0.9, beta 0.7.
-    expect(await allPages('NDS_ACCURACY', 'DESC', 2)).toEqual(['delta', 'alpha', 'beta', 'gamma']);
-    // Best KD: beta 1.0, alpha 0.9; delta and gamma have none: newest first when descending…
+    // NDS: delta 1.0, alpha 0.9, beta = epsilon 0.7.
+    expect(await allPages('NDS_ACCURACY', 'DESC', 2)).toEqual([
+      'delta',
+      'alpha',
+      'epsilon',
+      'beta',
+      'gamma',
+    ]);
+    // Best KD: beta = epsilon 1.0, alpha 0.9; delta and gamma have none: newest first when
+    // descending…
     expect(await allPages('BEST_DISTILLED_ACCURACY', 'DESC', 1)).toEqual([
+      'epsilon',
       'beta',
       'alpha',
       'gamma',
       'delta',
     ]);
-    // …oldest first when ascending.
-    expect(await allPages('MAX_DPD', 'ASC', 3)).toEqual(['alpha', 'beta', 'delta', 'gamma']);
-    expect(await allPages('MAX_DPD', 'DESC', 1)).toEqual(['beta', 'alpha', 'gamma', 'delta']);
-    expect(await allPages('CREATED_AT', 'ASC', 3)).toEqual(['alpha', 'beta', 'delta', 'gamma']);
+    // …oldest first when ascending. Max DPD: alpha 0.2, beta = epsilon 0.4.
+    expect(await allPages('MAX_DPD', 'ASC', 3)).toEqual([
+      'alpha',
+      'beta',
+      'epsilon',
+      'delta',
+      'gamma',
+    ]);
+    expect(await allPages('MAX_DPD', 'DESC', 1)).toEqual([
+      'epsilon',
+      'beta',
+      'alpha',
+      'gamma',
+      'delta',
+    ]);
+    expect(await allPages('CREATED_AT', 'ASC', 3)).toEqual([
+      'alpha',
+      'beta',
+      'delta',
+      'gamma',
+      'epsilon',
+    ]);
     // The default is newest first, as before.
     expect((await page({ first: 10 })).edges.map((e) => e.node.name)).toEqual([
+      'epsilon',
       'gamma',
       'delta',
       'beta',
