@@ -222,14 +222,17 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
     expect(await page.evaluate<string>('document.cookie')).not.toContain('kdlens_token');
     const rows = await cellTexts(page, '[data-testid="experiment-row"]');
     const web = rows.find((r) => r[0] === 'web-study');
-    expect(web?.slice(0, 6)).toEqual([
+    expect(web?.slice(0, 5)).toEqual([
       'web-study',
       'shapes-import',
       'resnet56 → resnet20',
       '1, 4',
       '3',
-      'succeeded',
     ]);
+    // Then the teacher's and the NDS's mean accuracy (the hand count of armAccuracyText).
+    const meanText = (role: string) => `${armAccuracyText(role, null).split(' ± ')[0]}%`;
+    expect(web?.slice(5, 7)).toEqual([meanText('teacher'), meanText('student')]);
+    expect(web?.[9]).toBe('succeeded');
     expect(rows.map((r) => r[0]).sort()).toEqual(['other-study', 'web-study']);
     await page.screenshot({ path: `${artifactsDir}web-experiments.png`, fullPage: true });
 

@@ -3,6 +3,7 @@ import { type StudyCache, studyCacheFor } from './analysis/study-cache.ts';
 import type { RequestAuth } from './auth/request-auth.ts';
 import type { ApiControl } from './control/api-control.ts';
 import {
+  createStudyHeadlineLoader,
   createStudySummaryLoader,
   createTestSetInfoLoader,
 } from './experiment/experiment-results.loaders.ts';
@@ -17,6 +18,7 @@ export interface ApiContext {
     runsByExperiment: ReturnType<typeof createRunsByExperimentLoader>;
     testSetInfo: ReturnType<typeof createTestSetInfoLoader>;
     studySummary: ReturnType<typeof createStudySummaryLoader>;
+    studyHeadline: ReturnType<typeof createStudyHeadlineLoader>;
     experimentDataset: ReturnType<typeof createExperimentDatasetLoader>;
   };
   /** Per process, not per request: study data reused while an experiment's results are unchanged. */
@@ -54,6 +56,7 @@ export function createContext(
       runsByExperiment: createRunsByExperimentLoader(db),
       testSetInfo: createTestSetInfoLoader(db),
       studySummary: createStudySummaryLoader(db),
+      studyHeadline: createStudyHeadlineLoader(db),
       experimentDataset: createExperimentDatasetLoader(db),
     },
     studies: studyCacheFor(db),

@@ -12,6 +12,8 @@ const ExperimentHeaderQuery = graphql(
         name
         dataset
         status
+        tags
+        note
         teacherArchitecture
         studentArchitecture
         temperatures

@@ -4,6 +4,7 @@ export * from './domain/api-token.ts';
 export * from './domain/architectures.ts';
 export * from './domain/backend.ts';
 export * from './domain/datasets.ts';
+export * from './domain/experiment-annotations.ts';
 export * from './domain/run.ts';
 export * from './domain/run-error-text.ts';
 export * from './domain/uuid.ts';

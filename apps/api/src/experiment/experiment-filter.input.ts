@@ -9,4 +9,10 @@ export class ExperimentFilter {
   @Field(() => ExperimentStatusEnum, { nullable: true }) status?: ExperimentStatus | null;
   @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the name.' })
   name?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Experiments carrying this tag (exact; a tag is lowercase letters, digits, -, _ and ., at most 32 characters).',
+  })
+  tag?: string | null;
 }

@@ -1,4 +1,9 @@
-import { type Database, readTestSetHeaders } from '@kdlens/core/db';
+import {
+  type Database,
+  readStudyHeadlines,
+  readTestSetHeaders,
+  type StudyHeadline,
+} from '@kdlens/core/db';
 import { loadStudySummaries } from '@kdlens/core/results';
 import type { StudySummary } from '@kdlens/metrics';
 import DataLoader from 'dataloader';
@@ -27,6 +32,14 @@ export function createTestSetInfoLoader(db: Database) {
 export function createStudySummaryLoader(db: Database) {
   return new DataLoader<string, StudySummary | null>(async (ids) => {
     const byId = await loadStudySummaries(db, ids);
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+/** Batches Experiment.headline outside the experiments page: the stored columns, no summary JSON. */
+export function createStudyHeadlineLoader(db: Database) {
+  return new DataLoader<string, StudyHeadline | null>(async (ids) => {
+    const byId = await readStudyHeadlines(db, ids);
     return ids.map((id) => byId.get(id) ?? null);
   });
 }

@@ -13,6 +13,7 @@ import { typedSpec } from '../spec/typed-spec.ts';
 import { ExperimentArgs } from './experiment.args.ts';
 import { ExperimentType } from './experiment.type.ts';
 import { ExperimentConnectionType } from './experiment-connection.type.ts';
+import { ExperimentHeadlineType } from './experiment-headline.type.ts';
 import { experimentPage } from './experiment-page.ts';
 import { experimentRef, findExperimentByRef } from './experiment-ref.ts';
 import { ExperimentsArgs } from './experiments.args.ts';
@@ -31,13 +32,13 @@ function specArchitecture(spec: Record<string, unknown>, role: 'teacher' | 'stud
 @Resolver(() => ExperimentType)
 export class ExperimentResolver {
   @Query(() => ExperimentConnectionType, {
-    description: `Experiments, newest first; first ≤ ${MAX_PAGE}.`,
+    description: `Experiments, newest first unless sort and order say otherwise; first ≤ ${MAX_PAGE}.`,
   })
   experiments(
     @Ctx() ctx: ApiContext,
-    @Args(() => ExperimentsArgs) { filter, first, after }: ExperimentsArgs,
+    @Args(() => ExperimentsArgs) { filter, first, after, sort, order }: ExperimentsArgs,
   ): Promise<ExperimentConnectionType> {
-    return experimentPage(ctx.db, filter ?? undefined, first, after);
+    return experimentPage(ctx.db, filter ?? undefined, first, after, { by: sort, order });
   }
 
   @Query(() => ExperimentType, {
@@ -135,6 +136,19 @@ export class ExperimentResolver {
   async arms(@Root() experiment: ExperimentType, @Ctx() ctx: ApiContext): Promise<ArmType[]> {
     const summary = await ctx.loaders.studySummary.load(experiment.id);
     return summary ? summary.arms.map(armFromSummary) : [];
+  }
+
+  @FieldResolver(() => ExperimentHeadlineType, {
+    nullable: true,
+    description:
+      'Teacher, NDS and best distilled accuracy and the largest DPD, as stored with the study summary (what the experiments list sorts by); null until the summary exists.',
+  })
+  async headline(
+    @Root() experiment: ExperimentType,
+    @Ctx() ctx: ApiContext,
+  ): Promise<ExperimentHeadlineType | null> {
+    if (experiment.headline !== undefined) return experiment.headline;
+    return ctx.loaders.studyHeadline.load(experiment.id);
   }
 
   /** What ran (the runs' recorded architecture) wins over what the spec planned. */

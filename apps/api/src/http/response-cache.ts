@@ -107,6 +107,9 @@ export const resultFieldsByType: Readonly<Record<string, ReadonlySet<string>>> =
     'name',
     'dataset',
     'status',
+    // Written by updateExperimentAnnotations, a mutation: the experiments row's xmin changes.
+    'tags',
+    'note',
     'createdAt',
     'updatedAt',
     'spec',
@@ -119,6 +122,8 @@ export const resultFieldsByType: Readonly<Record<string, ReadonlySet<string>>> =
     'classNames',
     'sensitiveAttributes',
     'arms',
+    // Columns of study_summaries, written with the summary.
+    'headline',
   ]),
 };
 

@@ -57,6 +57,8 @@ export const rootFieldStatements: StatementTable = {
     importPredictions: 10,
     cancelExperiment: 3,
     cancelRun: 3,
+    // Finds the experiment, then updates its row.
+    updateExperimentAnnotations: 2,
   },
 };
 

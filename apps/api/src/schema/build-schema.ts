@@ -12,6 +12,7 @@ import { ApiTokenResolver } from '../auth/api-token.resolver.ts';
 import { authChecker } from '../auth/auth-checker.ts';
 import { ControlResolver } from '../control/control.resolver.ts';
 import { ExperimentResolver } from '../experiment/experiment.resolver.ts';
+import { ExperimentAnnotationsResolver } from '../experiment/experiment-annotations.resolver.ts';
 import { NodeResolver } from '../node/node.resolver.ts';
 import { PresetResolver } from '../preset/preset.resolver.ts';
 import { RunResolver } from '../run/run.resolver.ts';
@@ -31,6 +32,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       DisagreementResolver,
       ApiTokenResolver,
       ControlResolver,
+      ExperimentAnnotationsResolver,
       PresetResolver,
     ],
     authChecker,

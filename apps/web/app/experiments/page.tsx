@@ -3,9 +3,12 @@ import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { AutoRefresh } from '@/components/auto-refresh.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { ProgressMeter } from '@/components/progress-meter.tsx';
+import { SortableHeader, type SortDirection } from '@/components/sortable-header.tsx';
 import { StatusBadge } from '@/components/status-badge.tsx';
+import { TagChips } from '@/components/tag-chips.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
-import { list } from '@/lib/format.ts';
+import { tagOrUndefined } from '@/lib/annotation-fields.ts';
+import { decimal, list, percent } from '@/lib/format.ts';
 import { attempt, request } from '@/lib/graphql.ts';
 import {
   type ExperimentStatus,
@@ -28,9 +31,32 @@ const experimentStatuses = enumValues<ExperimentStatus>()([
   'cancelled',
 ]);
 
+/**
+ * The sortable columns: the URL's `sort` value, the API's ExperimentSort. The list is sorted by
+ * the API (it is paginated: sorting one page here would misorder the rest), so a header is a
+ * link that changes the URL.
+ */
+const sortColumns = [
+  { param: 'teacher', sort: 'TEACHER_ACCURACY', label: 'teacher acc.' },
+  { param: 'nds', sort: 'NDS_ACCURACY', label: 'NDS acc.' },
+  { param: 'kd', sort: 'BEST_DISTILLED_ACCURACY', label: 'best KD acc. (T)' },
+  { param: 'dpd', sort: 'MAX_DPD', label: 'max DPD' },
+  { param: 'created', sort: 'CREATED_AT', label: 'created (UTC)' },
+] as const;
+type SortParam = (typeof sortColumns)[number]['param'];
+/** Newest first, as the list has always opened. */
+const DEFAULT_SORT: SortParam = 'created';
+const DEFAULT_ORDER: SortDirection = 'desc';
+
 const ExperimentsQuery = graphql(`
-  query Experiments($filter: ExperimentFilter, $first: Int, $after: String) {
-    experiments(filter: $filter, first: $first, after: $after) {
+  query Experiments(
+    $filter: ExperimentFilter
+    $first: Int
+    $after: String
+    $sort: ExperimentSort
+    $order: SortOrder
+  ) {
+    experiments(filter: $filter, first: $first, after: $after, sort: $sort, order: $order) {
       totalCount
       pageInfo {
         hasNextPage
@@ -48,6 +74,15 @@ const ExperimentsQuery = graphql(`
           seeds
           progress
           createdAt
+          tags
+          headline {
+            teacherAccuracy
+            ndsAccuracy
+            bestDistilledAccuracy
+            bestDistilledTemperature
+            maxDpd
+            maxDpdAttribute
+          }
         }
       }
     }
@@ -60,11 +95,24 @@ function isStatus(text: string | undefined): text is ExperimentStatus {
   return experimentStatuses.some((s) => s === text);
 }
 
+/** Page state the URL keeps; sort and order only when not the default. */
+interface ListState {
+  q: string | undefined;
+  dataset: string | undefined;
+  status: string | undefined;
+  tag: string | undefined;
+  first: number | undefined;
+  sort: SortParam | undefined;
+  order: SortDirection | undefined;
+}
+
 function ExperimentRow({ experiment: e }: { experiment: ExperimentListItem }) {
+  const h = e.headline;
   return (
     <tr data-testid="experiment-row">
       <th scope="row">
         <Link href={`/experiments/${e.id}`}>{e.name}</Link>
+        <TagChips tags={e.tags} label={`Tags of ${e.name}`} />
       </th>
       <td>{e.dataset}</td>
       <td>
@@ -72,6 +120,22 @@ function ExperimentRow({ experiment: e }: { experiment: ExperimentListItem }) {
       </td>
       <td className="num">{list(e.temperatures)}</td>
       <td className="num">{e.seeds.length}</td>
+      <td className="num" data-testid="cell-teacher">
+        {percent(h?.teacherAccuracy)}
+      </td>
+      <td className="num" data-testid="cell-nds">
+        {percent(h?.ndsAccuracy)}
+      </td>
+      <td className="num" data-testid="cell-kd">
+        {percent(h?.bestDistilledAccuracy)}
+        {h?.bestDistilledTemperature != null && (
+          <span className="meta"> (T={h.bestDistilledTemperature})</span>
+        )}
+      </td>
+      <td className="num" data-testid="cell-dpd">
+        {decimal(h?.maxDpd, 3)}
+        {h?.maxDpdAttribute != null && <span className="meta"> ({h.maxDpdAttribute})</span>}
+      </td>
       <td>
         <StatusBadge status={e.status} />
       </td>
@@ -85,18 +149,10 @@ function ExperimentRow({ experiment: e }: { experiment: ExperimentListItem }) {
   );
 }
 
-/** Search by name, filter by data set and status; the form is a GET so the URL holds the state. */
-function ExperimentFilters({
-  q,
-  dataset,
-  status,
-  first,
-}: {
-  q: string | undefined;
-  dataset: string | undefined;
-  status: string | undefined;
-  first: number;
-}) {
+/** Search by name, filter by data set, status and tag; the form is a GET so the URL holds the state. */
+function ExperimentFilters({ state, tagText }: { state: ListState; tagText: string | undefined }) {
+  const { q, dataset, status, tag } = state;
+  const tagRefused = tagText !== undefined && tag === undefined;
   return (
     <search>
       <form method="get" action="/experiments" className="filters">
@@ -120,8 +176,18 @@ function ExperimentFilters({
           </select>
         </label>
         <label>
+          Tag
+          <input
+            type="text"
+            name="tag"
+            defaultValue={tagText}
+            aria-invalid={tagRefused ? true : undefined}
+            data-testid="tag-filter"
+          />
+        </label>
+        <label>
           Per page
-          <select name="first" defaultValue={String(first)}>
+          <select name="first" defaultValue={String(state.first ?? 20)}>
             {PAGE_SIZES.map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -129,11 +195,23 @@ function ExperimentFilters({
             ))}
           </select>
         </label>
+        {state.sort && <input type="hidden" name="sort" value={state.sort} />}
+        {state.order && <input type="hidden" name="order" value={state.order} />}
         <button type="submit">Apply</button>
-        {(q || dataset || status) && <Link href="/experiments">Clear</Link>}
+        {(q || dataset || status || tagText) && <Link href="/experiments">Clear</Link>}
       </form>
+      {tagRefused && (
+        <p className="error-inline" role="alert">
+          “{tagText.slice(0, 40)}” is not a tag (lowercase letters, digits, - _ ., at most 32
+          characters); showing every experiment.
+        </p>
+      )}
     </search>
   );
+}
+
+function isSortParam(text: string | undefined): text is SortParam {
+  return sortColumns.some((c) => c.param === text);
 }
 
 export default async function ExperimentsPage({
@@ -146,6 +224,13 @@ export default async function ExperimentsPage({
   const dataset = param(params, 'dataset');
   const statusText = param(params, 'status');
   const status = isStatus(statusText) ? statusText : undefined;
+  const tagText = param(params, 'tag');
+  const tag = tagOrUndefined(tagText);
+  const sortText = param(params, 'sort');
+  const sort = isSortParam(sortText) ? sortText : DEFAULT_SORT;
+  const orderText = param(params, 'order');
+  const order: SortDirection =
+    orderText === 'asc' || orderText === 'desc' ? orderText : DEFAULT_ORDER;
   const after = param(params, 'after');
   const firstText = Number(param(params, 'first') ?? 20);
   const first = PAGE_SIZES.find((n) => n === firstText) ?? 20;
@@ -153,22 +238,41 @@ export default async function ExperimentsPage({
     ...(q ? { name: q } : {}),
     ...(dataset ? { dataset } : {}),
     ...(status ? { status } : {}),
+    ...(tag ? { tag } : {}),
   };
+  const column = sortColumns.find((c) => c.param === sort) ?? sortColumns[4];
   const result = await attempt(() =>
-    request(ExperimentsQuery, { filter, first, after: after ?? null }),
+    request(ExperimentsQuery, {
+      filter,
+      first,
+      after: after ?? null,
+      sort: column.sort,
+      order: order === 'asc' ? 'ASC' : 'DESC',
+    }),
   );
-  const state = { q, dataset, status, first: first === 20 ? undefined : first };
+  const state: ListState = {
+    q,
+    dataset,
+    status,
+    tag,
+    first: first === 20 ? undefined : first,
+    sort: sort === DEFAULT_SORT && order === DEFAULT_ORDER ? undefined : sort,
+    order: sort === DEFAULT_SORT && order === DEFAULT_ORDER ? undefined : order,
+  };
   return (
     <>
       <h1>Experiments</h1>
-      <ExperimentFilters q={q} dataset={dataset} status={status} first={first} />
+      <ExperimentFilters state={state} tagText={tagText} />
       {!result.ok ? (
         <ApiErrorNotice error={result.error} what="the experiments" />
       ) : (
         <ExperimentTable
           connection={result.value.experiments}
           filtered={Object.keys(filter).length > 0}
-          firstPageHref={after ? hrefWith('/experiments', state) : undefined}
+          state={state}
+          sort={sort}
+          order={order}
+          firstPageHref={after ? hrefWith('/experiments', { ...state }) : undefined}
           nextPageHref={
             result.value.experiments.pageInfo.hasNextPage &&
             result.value.experiments.pageInfo.endCursor
@@ -184,14 +288,32 @@ export default async function ExperimentsPage({
   );
 }
 
+/** The list sorted by `param`: the other direction when it already sorts by it, else descending. */
+function sortHref(state: ListState, current: SortParam, order: SortDirection, param: SortParam) {
+  const next: SortDirection = param === current && order === 'desc' ? 'asc' : 'desc';
+  const isDefault = param === DEFAULT_SORT && next === DEFAULT_ORDER;
+  // A new order starts at its first page.
+  return hrefWith('/experiments', {
+    ...state,
+    sort: isDefault ? undefined : param,
+    order: isDefault ? undefined : next,
+  });
+}
+
 function ExperimentTable({
   connection,
   filtered,
+  state,
+  sort,
+  order,
   firstPageHref,
   nextPageHref,
 }: {
   connection: Connection;
   filtered: boolean;
+  state: ListState;
+  sort: SortParam;
+  order: SortDirection;
   firstPageHref: string | undefined;
   nextPageHref: string | undefined;
 }) {
@@ -210,6 +332,20 @@ function ExperimentTable({
     );
   }
   const live = experiments.some((e) => e.status === 'running' || e.status === 'pending');
+  const header = (param: SortParam, numeric = true) => {
+    const c = sortColumns.find((col) => col.param === param);
+    if (!c) return null;
+    return (
+      <SortableHeader
+        label={c.label}
+        numeric={numeric}
+        direction={sort === param ? order : undefined}
+        href={sortHref(state, sort, order, param)}
+        testId={`experiments-sort-${param}`}
+      />
+    );
+  };
+  const sortedBy = sortColumns.find((c) => c.param === sort)?.label ?? 'created';
   return (
     <>
       <datalist id="dataset-names">
@@ -220,6 +356,12 @@ function ExperimentTable({
       <div className="section-heading">
         <p className="meta" data-testid="experiment-count">
           {connection.totalCount} experiment{connection.totalCount === 1 ? '' : 's'}
+          {state.tag && (
+            <>
+              {' '}
+              tagged <strong data-testid="active-tag">{state.tag}</strong>
+            </>
+          )}
         </p>
         <CsvButton
           fileName="experiments.csv"
@@ -230,6 +372,13 @@ function ExperimentTable({
             'student',
             'temperatures',
             'seeds',
+            'teacher_accuracy',
+            'nds_accuracy',
+            'best_distilled_accuracy',
+            'best_distilled_temperature',
+            'max_dpd',
+            'max_dpd_attribute',
+            'tags',
             'status',
             'progress',
           ]}
@@ -240,6 +389,13 @@ function ExperimentTable({
             e.studentArchitecture,
             e.temperatures.join(' '),
             e.seeds.join(' '),
+            e.headline?.teacherAccuracy ?? null,
+            e.headline?.ndsAccuracy ?? null,
+            e.headline?.bestDistilledAccuracy ?? null,
+            e.headline?.bestDistilledTemperature ?? null,
+            e.headline?.maxDpd ?? null,
+            e.headline?.maxDpdAttribute ?? null,
+            e.tags.join(' '),
             e.status,
             e.progress,
           ])}
@@ -247,7 +403,10 @@ function ExperimentTable({
       </div>
       <div className="table-wrap">
         <table data-testid="experiments-table">
-          <caption className="visually-hidden">Experiments, newest first</caption>
+          <caption className="visually-hidden">
+            Experiments by {sortedBy}, {order === 'asc' ? 'ascending' : 'descending'}; experiments
+            without that number last
+          </caption>
           <thead>
             <tr>
               <th scope="col">name</th>
@@ -259,9 +418,13 @@ function ExperimentTable({
               <th scope="col" className="num">
                 seeds
               </th>
+              {header('teacher')}
+              {header('nds')}
+              {header('kd')}
+              {header('dpd')}
               <th scope="col">status</th>
               <th scope="col">progress</th>
-              <th scope="col">created (UTC)</th>
+              {header('created', false)}
             </tr>
           </thead>
           <tbody>

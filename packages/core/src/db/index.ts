@@ -29,6 +29,7 @@ export {
   type StoredRunPredictions,
 } from './queries/run-results.ts';
 export * from './queries/runs.ts';
+export { readStudyHeadlines, type StudyHeadline } from './queries/study-summaries.ts';
 export { readTestLabels, readTestSetHeaders, type TestSetHeader } from './queries/test-sets.ts';
 export * from './schema.ts';
 export { openScratchWarehouse, type ScratchWarehouse } from './scratch-warehouse.ts';

@@ -36,12 +36,21 @@ export const experiments = pgTable(
     spec: jsonb('spec').$type<Record<string, unknown>>().notNull(),
     dataset: text('dataset').notNull(),
     status: experimentStatusEnum('status').notNull().default('pending'),
+    /** Operators' labels (domain/experiment-annotations.ts says what a tag may be). */
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /** An operator's free-text note; null when none. */
+    note: text('note'),
     ...timestamps,
   },
   (t) => [
     uniqueIndex('experiments_name_key').on(t.name),
     index('experiments_dataset_idx').on(t.dataset),
     index('experiments_status_idx').on(t.status),
+    // The list's tag filter (`tags @> array[tag]`).
+    index('experiments_tags_idx').using('gin', t.tags),
+    // The counts repeat annotationLimits: a write that skipped the parser still cannot grow them.
+    check('experiments_tags_count', sql`cardinality(${t.tags}) <= 16`),
+    check('experiments_note_length', sql`${t.note} is null or char_length(${t.note}) <= 4000`),
   ],
 );
 
@@ -285,6 +294,18 @@ export const studySummaries = pgTable('study_summaries', {
   temperatures: doublePrecision('temperatures').array().notNull(),
   computeMs: doublePrecision('compute_ms').notNull(),
   computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+  // The headline numbers of `summary` (results/study-headline.ts), stored beside it so the
+  // experiments list sorts by them in SQL; null where the summary has none.
+  /** The teacher's mean accuracy over seeds. */
+  teacherAccuracy: doublePrecision('teacher_accuracy'),
+  /** The non-distilled student's mean accuracy over seeds. */
+  ndsAccuracy: doublePrecision('nds_accuracy'),
+  /** The best distilled arm's mean accuracy, and its temperature (the lowest T on a tie). */
+  bestDistilledAccuracy: doublePrecision('best_distilled_accuracy'),
+  bestDistilledTemperature: doublePrecision('best_distilled_temperature'),
+  /** The largest mean DPD of any arm on any sensitive attribute, and that attribute. */
+  maxDpd: doublePrecision('max_dpd'),
+  maxDpdAttribute: text('max_dpd_attribute'),
 });
 
 /**

@@ -30,6 +30,7 @@ export {
   type SaveRunResultsOptions,
   saveRunResults,
 } from './save-run-results.ts';
+export { studyHeadline } from './study-headline.ts';
 export { studyOptionsSchema, studySummarySchema } from './study-summary.schema.ts';
 export {
   getStudySummary,

@@ -22,6 +22,7 @@ import {
   readStudySummaryOptions,
   writeStudySummary,
 } from '../db/queries/study-summaries.ts';
+import { studyHeadline } from './study-headline.ts';
 import { studyOptionsSchema, studySummarySchema } from './study-summary.schema.ts';
 import { loadTestSet } from './test-set.ts';
 
@@ -167,7 +168,7 @@ export async function recomputeStudySummaryIn(
     temperatures: summary.significance.map((s) => s.temperature),
     computeMs,
   };
-  const computedAt = await writeStudySummary(tx, row);
+  const computedAt = await writeStudySummary(tx, { ...row, headline: studyHeadline(summary) });
   return {
     experimentId,
     summary,

@@ -5,7 +5,9 @@ import { ProgressMeter } from '@/components/progress-meter.tsx';
 import { StatusBadge } from '@/components/status-badge.tsx';
 import { loadExperimentHeader } from '@/lib/experiment.ts';
 import { list } from '@/lib/format.ts';
+import { canOperate, loadViewer } from '@/lib/viewer.ts';
 import { DownloadMenu } from './download-menu.tsx';
+import { ExperimentAnnotations } from './experiment-annotations.tsx';
 import { ExperimentTabs } from './experiment-tabs.tsx';
 
 /** The experiment's name and set-up above every tab. */
@@ -17,7 +19,7 @@ export default async function ExperimentLayout({
   children: ReactNode;
 }) {
   const { id } = await params;
-  const result = await loadExperimentHeader(id);
+  const [result, viewer] = await Promise.all([loadExperimentHeader(id), loadViewer()]);
   if (!result.ok) return <ApiErrorNotice error={result.error} what="this experiment" />;
   const e = result.value;
   if (!e) notFound();
@@ -32,6 +34,12 @@ export default async function ExperimentLayout({
           <ProgressMeter value={e.progress} label="experiment progress" />
         ) : null}
       </p>
+      <ExperimentAnnotations
+        experimentId={e.id}
+        tags={e.tags}
+        note={e.note}
+        canEdit={canOperate(viewer)}
+      />
       <div className="experiment-bar">
         <ExperimentTabs id={e.id} />
         <DownloadMenu experimentId={e.id} />

@@ -27,7 +27,8 @@ import type { Executor } from './executor.ts';
  * Results themselves by run_predictions' results_id, which every save renews (run_class_accuracy
  * and run_group_metrics are written in the same transaction, writeRunResults); experiments,
  * test sets and study summaries by xmin as in `all` (experiments change only at a study's start
- * and end: refreshExperimentStatus writes only a changed status).
+ * and end, refreshExperimentStatus writing only a changed status, and when an operator edits an
+ * experiment's tags or note: updateExperimentAnnotations, so other API processes see the edit).
  *
  * One scan per table each; at 60 runs the statement takes well under 1 ms.
  */

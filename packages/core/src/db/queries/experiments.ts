@@ -206,6 +206,23 @@ export async function setExperimentStatus(
   await db.update(experiments).set({ status, updatedAt: sql`now()` }).where(eq(experiments.id, id));
 }
 
+/**
+ * Replaces an experiment's tags and note (parse them with parseExperimentAnnotations first) and
+ * answers the updated row; undefined when no experiment has this id.
+ */
+export async function updateExperimentAnnotations(
+  db: Executor,
+  id: string,
+  annotations: { tags: string[]; note: string | null },
+): Promise<ExperimentRow | undefined> {
+  const [row] = await db
+    .update(experiments)
+    .set({ tags: annotations.tags, note: annotations.note, updatedAt: sql`now()` })
+    .where(eq(experiments.id, id))
+    .returning();
+  return row;
+}
+
 export async function countRows(db: Database): Promise<{ experiments: number; runs: number }> {
   const [e] = await db.select({ n: sql<number>`count(*)::int` }).from(experiments);
   const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(runs);

@@ -37,13 +37,26 @@ export async function readStudySummaryOptions(
   return row?.options;
 }
 
+/**
+ * A summary's headline numbers, stored in columns beside it so the experiments list can filter
+ * and sort by them in SQL (results/study-headline.ts computes them); null where there is none.
+ */
+export interface StudyHeadline {
+  teacherAccuracy: number | null;
+  ndsAccuracy: number | null;
+  bestDistilledAccuracy: number | null;
+  bestDistilledTemperature: number | null;
+  maxDpd: number | null;
+  maxDpdAttribute: string | null;
+}
+
 /** Stores (or replaces) an experiment's summary; answers when it was computed (now()). */
 export async function writeStudySummary(
   tx: Executor,
-  row: Omit<StudySummaryRow, 'computedAt'>,
+  row: Omit<StudySummaryRow, 'computedAt'> & { headline: StudyHeadline },
 ): Promise<Date> {
-  const { experimentId, ...values } = row;
-  const set = { ...values, computedAt: sql`now()` };
+  const { experimentId, headline, ...values } = row;
+  const set = { ...values, ...headline, computedAt: sql`now()` };
   const [stored] = await tx
     .insert(studySummaries)
     .values({ experimentId, ...set })
@@ -62,10 +75,40 @@ export async function readStudySummary(
   experimentId: string,
 ): Promise<StudySummaryRow | undefined> {
   const [row] = await db
-    .select()
+    .select({
+      experimentId: studySummaries.experimentId,
+      summary: studySummaries.summary,
+      options: studySummaries.options,
+      fingerprint: studySummaries.fingerprint,
+      runCount: studySummaries.runCount,
+      temperatures: studySummaries.temperatures,
+      computeMs: studySummaries.computeMs,
+      computedAt: studySummaries.computedAt,
+    })
     .from(studySummaries)
     .where(eq(studySummaries.experimentId, experimentId));
   return row;
+}
+
+/** The stored headline numbers of many experiments in one statement (those with a summary). */
+export async function readStudyHeadlines(
+  db: Executor,
+  experimentIds: readonly string[],
+): Promise<Map<string, StudyHeadline>> {
+  if (experimentIds.length === 0) return new Map();
+  const rows = await db
+    .select({
+      experimentId: studySummaries.experimentId,
+      teacherAccuracy: studySummaries.teacherAccuracy,
+      ndsAccuracy: studySummaries.ndsAccuracy,
+      bestDistilledAccuracy: studySummaries.bestDistilledAccuracy,
+      bestDistilledTemperature: studySummaries.bestDistilledTemperature,
+      maxDpd: studySummaries.maxDpd,
+      maxDpdAttribute: studySummaries.maxDpdAttribute,
+    })
+    .from(studySummaries)
+    .where(inArray(studySummaries.experimentId, [...experimentIds]));
+  return new Map(rows.map(({ experimentId, ...headline }) => [experimentId, headline]));
 }
 
 /** The stored summaries (JSON only) of many experiments in one statement. */

@@ -5,6 +5,7 @@ import { useSearchParams } from 'next/navigation';
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { ClassScatterChart } from '@/charts/class-scatter-chart.tsx';
 import { DeltaBarsChart } from '@/charts/delta-bars-chart.tsx';
+import { SortableHeader } from '@/components/sortable-header.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
 import type { ClassComparisonRow } from '@/lib/class-comparison-row.ts';
 import { percent, percentPoints, pValue } from '@/lib/format.ts';
@@ -233,26 +234,14 @@ export function ClassExplorer({
           <thead>
             <tr aria-rowindex={1}>
               {columns.map((c) => (
-                <th
+                <SortableHeader
                   key={c.key}
-                  scope="col"
-                  className={c.numeric ? 'num' : undefined}
-                  aria-sort={
-                    sortKey === c.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'
-                  }
-                >
-                  <button
-                    type="button"
-                    className="sort"
-                    onClick={() => sortBy(c.key)}
-                    data-testid={`sort-${c.key}`}
-                  >
-                    {c.label(labelA, labelB)}
-                    <span aria-hidden="true">
-                      {sortKey === c.key ? (direction === 'asc' ? ' ▲' : ' ▼') : ''}
-                    </span>
-                  </button>
-                </th>
+                  label={c.label(labelA, labelB)}
+                  numeric={c.numeric}
+                  direction={sortKey === c.key ? direction : undefined}
+                  onSort={() => sortBy(c.key)}
+                  testId={`sort-${c.key}`}
+                />
               ))}
             </tr>
           </thead>
