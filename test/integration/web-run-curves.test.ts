@@ -5,6 +5,7 @@
  * scale. The dark theme is the system setting (colorScheme: 'dark'); its contrast is computed
  * here with WCAG 2's formula.
  */
+import { readFile } from 'node:fs/promises';
 import { startApiServer } from '@kdlens/api';
 import { startWeb } from '@kdlens/cli';
 import { createLogger, writeImportedStudy } from '@kdlens/core';
@@ -115,7 +116,11 @@ async function signedIn(colorScheme: 'light' | 'dark'): Promise<{
   page: Page;
 }> {
   if (!browser) throw new Error('no browser');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    colorScheme,
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   await page.goto(`${webUrl}/sign-in`);
   await page.getByLabel('API token').fill(token);
@@ -345,6 +350,17 @@ describe.runIf(runBrowser)('Runs tab: learning curves and the dark theme', () =>
     expect(lineColours).toHaveLength(2);
     for (const c of lineColours) expect(contrast(c, bg)).toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: `${artifactsDir}web-runs-curves-dark.png`, fullPage: true });
+
+    // Saved as SVG, the chart keeps the dark theme's colours, resolved: a file knows no
+    // variables of the page.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download chart “Training loss per epoch” as SVG' }).click(),
+    ]);
+    const file = await readFile((await download.path()) ?? '', 'utf8');
+    expect(file).not.toContain('var(');
+    expect(file).toContain(`background: ${bg}`);
+    for (const c of lineColours) expect(file).toContain(`stroke="${c}"`);
 
     // The class × group heatmap: legend text legible, and its cells apart from the ground.
     await page.goto(`${webUrl}/experiments/${experimentId}/class-groups`);
