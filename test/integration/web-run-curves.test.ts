@@ -375,6 +375,17 @@ describe.runIf(runBrowser)('Runs tab: learning curves and the dark theme', () =>
     // The most distinct colour from the ground must stand out; none may vanish into it.
     for (const fill of cellFills) expect(contrast(fill, bg)).toBeGreaterThan(1.3);
     await page.screenshot({ path: `${artifactsDir}web-class-groups-dark.png`, fullPage: true });
+    // The other charts, for a look at the artifacts: every one drawn, axis text in --fg.
+    for (const [path, shot] of [
+      ['', 'web-overview-dark.png'],
+      ['/classes?a=student&b=T4', 'web-classes-dark.png'],
+      ['/groups', 'web-groups-dark.png'],
+    ] as const) {
+      await page.goto(`${webUrl}/experiments/${experimentId}${path}`);
+      await chartsDrawn(page);
+      expect(await colours(page, 'figure.chart svg', 'color')).toBe(fg);
+      await page.screenshot({ path: `${artifactsDir}${shot}`, fullPage: true });
+    }
     await context.close();
   });
 });
