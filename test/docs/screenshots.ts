@@ -1,6 +1,7 @@
 /**
- * `npm run docs:screenshots`: runs the web app's browser test (integration/web-pages.test.ts,
- * a real API and web app over a seeded study) with KDLENS_SCREENSHOTS_DIR set to a fresh folder,
+ * `npm run docs:screenshots`: runs the web app's browser tests (integration/web-pages.test.ts,
+ * a real API and web app over a seeded study, and integration/web-run-curves.test.ts for the
+ * learning-curve comparison in the dark theme) with KDLENS_SCREENSHOTS_DIR set to a fresh folder,
  * then writes the pages the docs show to docs/images/: cropped to the top of the page and
  * palette-compressed, so the committed PNGs stay small. Needs the built web app
  * (`npm run build -w @kdlens/web`, which the npm script runs first), Chromium, and
@@ -23,21 +24,23 @@ const pages: Record<string, string> = {
   'web-groups.png': 'groups.png',
   'web-runs.png': 'runs.png',
   'web-launch.png': 'launch.png',
+  'web-runs-curves-dark.png': 'runs-dark.png',
 };
+const tests = ['integration/web-pages.test.ts', 'integration/web-run-curves.test.ts'];
 // The test's viewport is 1280 px wide; the docs show the first screenful and a half at most.
 const WIDTH = 1280;
 const MAX_HEIGHT = 1400;
 
 const shots = await mkdtemp(path.join(tmpdir(), 'kdlens-screenshots-'));
 try {
-  const run = spawnSync('npx', ['vitest', 'run', 'integration/web-pages.test.ts'], {
+  const run = spawnSync('npx', ['vitest', 'run', ...tests], {
     cwd: testDir,
     stdio: 'inherit',
     // CI makes the test fail rather than skip when Chromium is missing: no silent empty run.
     env: { ...process.env, KDLENS_SCREENSHOTS_DIR: shots, CI: process.env.CI ?? '1' },
   });
   if (run.status !== 0) {
-    throw new Error(`integration/web-pages.test.ts failed (exit ${run.status}); no image written`);
+    throw new Error(`${tests.join(' or ')} failed (exit ${run.status}); no image written`);
   }
   let total = 0;
   for (const [source, target] of Object.entries(pages)) {

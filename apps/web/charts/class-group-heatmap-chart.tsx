@@ -2,6 +2,7 @@
 
 import * as Plot from '@observablehq/plot';
 import { useCallback } from 'react';
+import { useColorScheme } from './color-scheme.ts';
 import { PlotFigure } from './plot-figure.tsx';
 
 interface Cell {
@@ -15,7 +16,9 @@ interface Cell {
  * A class × group matrix as coloured cells: a change of accuracy on a diverging scale centred on
  * 0 (red lost, blue gained), or an arm's accuracy on a sequential one. Each cell's numbers are in
  * its tooltip (and in the table beside the chart). Empty cells are left blank. One rect per cell
- * stays interactive at 1000 classes × 8 groups.
+ * stays interactive at 1000 classes × 8 groups. On a dark page the scales end in light colours
+ * (ColorBrewer's run into near-black, which would vanish into the background exactly where the
+ * change is largest), with a midpoint still apart from the background.
  */
 export function ClassGroupHeatmapChart({
   classNames,
@@ -38,6 +41,7 @@ export function ClassGroupHeatmapChart({
   description: string;
   fileName: string;
 }) {
+  const scheme = useColorScheme();
   const build = useCallback(
     (width: number) => {
       const cells: Cell[] = [];
@@ -69,7 +73,9 @@ export function ClassGroupHeatmapChart({
           kind === 'change'
             ? {
                 type: 'diverging',
-                scheme: 'RdBu',
+                ...(scheme === 'dark'
+                  ? { range: ['#ff6f61', '#3a424d', '#6cb6ff'], interpolate: 'rgb' as const }
+                  : { scheme: 'RdBu' as const }),
                 pivot: 0,
                 domain: [-Math.max(extent, 1), Math.max(extent, 1)],
                 legend: true,
@@ -77,7 +83,9 @@ export function ClassGroupHeatmapChart({
               }
             : {
                 type: 'linear',
-                scheme: 'Blues',
+                ...(scheme === 'dark'
+                  ? { range: ['#1f3146', '#cfe3f7'], interpolate: 'rgb' as const }
+                  : { scheme: 'Blues' as const }),
                 domain: [0, 100],
                 legend: true,
                 label: 'accuracy (%)',
@@ -93,7 +101,7 @@ export function ClassGroupHeatmapChart({
         ],
       });
     },
-    [classNames, groups, values, titles, kind],
+    [classNames, groups, values, titles, kind, scheme],
   );
   return (
     <PlotFigure

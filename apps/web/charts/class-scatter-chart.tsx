@@ -56,7 +56,7 @@ export function ClassScatterChart({
             y1: 0,
             x2: 100,
             y2: 100,
-            stroke: '#999',
+            stroke: palette.neutral,
             strokeDasharray: '3,3',
           }),
           Plot.dot(dots, {

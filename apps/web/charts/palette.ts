@@ -1,11 +1,14 @@
 /**
  * Chart colours: distinguishable with the common colour-vision deficiencies (Okabe & Ito 2008)
- * and at least 4.5:1 against white, so lines and labels stay readable.
+ * and at least 4.5:1 against the page background in both themes, so lines and labels stay
+ * readable. They are CSS variables (app/globals.css, one value per theme), so a chart follows the
+ * system's light or dark setting without being drawn again; svg-export.ts resolves them when a
+ * chart is saved as a file.
  */
 export const palette = {
-  teacher: '#a14a00',
-  student: '#6a3d9a',
-  distilled: '#0b5cad',
-  significant: '#c4122f',
-  neutral: '#6e7781',
+  teacher: 'var(--series-teacher)',
+  student: 'var(--series-student)',
+  distilled: 'var(--series-distilled)',
+  significant: 'var(--series-significant)',
+  neutral: 'var(--series-neutral)',
 } as const;

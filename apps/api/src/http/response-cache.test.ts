@@ -174,6 +174,9 @@ it('keeps operations without liveness fields under the results version', async (
   expect(tier('{ node(id: "x") { id ... on Run { status } } }')).toBe('all');
   expect(tier('{ run(id: "x") { ...R } } fragment R on Run { id worker }')).toBe('all');
   expect(tier('{ node(id: "x") { id ... on Experiment { name } } }')).toBe('results');
+  // Learning curves of a comparison: a running unit's history grows with every epoch.
+  expect(tier('{ runs(ids: ["x", "y"]) { id label history { epoch loss } } }')).toBe('all');
+  expect(tier('{ runs(ids: ["x"]) { id label seed classAccuracy } }')).toBe('results');
 });
 
 it('keeps results answers while only liveness changes, and drops them when results change', () => {

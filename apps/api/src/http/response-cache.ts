@@ -62,6 +62,10 @@ export const cacheableRootFields: ReadonlySet<string> = new Set([
   'experiments',
   'experiment',
   'run',
+  // Runs by id: the same rows as `run`. Its tier follows the fields asked for like any other's:
+  // learning curves (`history`) are liveness, so a comparison of running units is kept under the
+  // `all` version and never shows an epoch later than versionTtlMs.
+  'runs',
   // An experiment or a run: the same warehouse data as the two fields above.
   'node',
   '__typename',

@@ -90,6 +90,12 @@ export const SERVER_SHARE = 4;
 /** Largest `first` a connection accepts; larger is BAD_USER_INPUT, not a silent clamp. */
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * Most ids `runs(ids:)` accepts: a comparison of learning curves reads every listed run's epoch
+ * history, and 24 lines are already more than a chart can show apart.
+ */
+export const MAX_RUNS_BY_ID = 24;
+
 /** Requests waiting for a slot, per caller, per slot: a burst queues briefly instead of failing. */
 export const QUEUED_PER_SLOT = 4;
 

@@ -52,4 +52,6 @@ it('prices aliases of a page by their SQL: N aliases cost N times one', () => {
   // A run by id: fields 1 + 1, one statement. viewer: no SQL.
   expect(cost('{ run(id: "x") { id } }')).toBe(2 + STATEMENT_COST);
   expect(cost('{ viewer { role } }')).toBe(2);
+  // Runs by id: the list field, its items (ASSUMED_LIST_SIZE, 10) and one statement for all ids.
+  expect(cost('{ runs(ids: ["x", "y"]) { id } }')).toBe(1 + 10 + STATEMENT_COST);
 });

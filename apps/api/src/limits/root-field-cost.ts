@@ -42,6 +42,8 @@ export const rootFieldStatements: StatementTable = {
     experiments: 2,
     experiment: 1,
     run: 1,
+    // One statement for all its ids (at most MAX_RUNS_BY_ID).
+    runs: 1,
     // The experiments by id, then (not found there) the runs.
     node: 2,
     apiTokens: 1,

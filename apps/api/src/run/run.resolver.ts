@@ -1,9 +1,11 @@
 import { armLabel } from '@kdlens/core';
-import { findRunById } from '@kdlens/core/db';
+import { findRunById, findRunsByIds } from '@kdlens/core/db';
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { redactPaths, seesServerPaths } from '../auth/server-paths.ts';
 import type { ApiContext } from '../context.ts';
+import { badUserInput } from '../errors/api-error.ts';
 import { parseId } from '../errors/parse-id.ts';
+import { MAX_RUNS_BY_ID } from '../limits/api-limits.ts';
 import { toRunType } from './run.mapper.ts';
 import { RunType } from './run.type.ts';
 
@@ -17,6 +19,27 @@ export class RunResolver {
   async run(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<RunType | null> {
     const row = await findRunById(ctx.db, parseId(id, 'id'));
     return row ? toRunType(row) : null;
+  }
+
+  @Query(() => [RunType], {
+    nullable: 'items',
+    description: `Several runs by id, in the order asked (null for an unknown id), for comparing them: their learning curves are \`history\`. At most ${MAX_RUNS_BY_ID} ids; more, or a malformed one, is BAD_USER_INPUT naming the argument.`,
+  })
+  async runs(
+    @Ctx() ctx: ApiContext,
+    @Arg('ids', () => [ID]) ids: string[],
+  ): Promise<(RunType | null)[]> {
+    if (ids.length > MAX_RUNS_BY_ID) {
+      throw badUserInput(`ids: at most ${MAX_RUNS_BY_ID} runs at once, not ${ids.length}`, {
+        argument: 'ids',
+      });
+    }
+    const wanted = ids.map((id, i) => parseId(id, `ids[${i}]`));
+    const byId = new Map((await findRunsByIds(ctx.db, wanted)).map((row) => [row.id, row]));
+    return wanted.map((id) => {
+      const row = byId.get(id);
+      return row ? toRunType(row) : null;
+    });
   }
 
   @FieldResolver(() => String, {

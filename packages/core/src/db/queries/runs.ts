@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type RunRole, type RunSummary, runSummarySchema } from '../../domain/run.ts';
 import { sanitizeRunError } from '../../domain/run-error-text.ts';
@@ -14,6 +14,16 @@ export async function findRunById(db: Executor, id: string): Promise<RunRow | un
   if (!isUuid(id)) return undefined;
   const [row] = await db.select().from(runs).where(eq(runs.id, id.toLowerCase()));
   return row;
+}
+
+/**
+ * The runs with these ids, in no particular order; ids that are not UUIDs or name no run are
+ * left out. One statement, so the caller bounds how many ids it passes.
+ */
+export async function findRunsByIds(db: Executor, ids: readonly string[]): Promise<RunRow[]> {
+  const wanted = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+  if (wanted.length === 0) return [];
+  return db.select().from(runs).where(inArray(runs.id, wanted));
 }
 
 /**

@@ -1,4 +1,7 @@
 import Link from 'next/link';
+import type { RunCurve } from '@/charts/run-curves.ts';
+import { RunCurvesChart } from '@/charts/run-curves-chart.tsx';
+import { RunCurvesLegend } from '@/charts/run-curves-legend.tsx';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { AutoRefresh } from '@/components/auto-refresh.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
@@ -10,8 +13,11 @@ import { attempt, request } from '@/lib/graphql.ts';
 import { graphql } from '@/lib/graphql-document.ts';
 import { type Run, RunFields } from '@/lib/run-fields.ts';
 import { isLive, runLabel } from '@/lib/run-label.ts';
+import { COMPARE_PARAM, MAX_COMPARED_RUNS, parseRunSelection } from '@/lib/run-selection.ts';
+import { param, type SearchParams } from '@/lib/search-params.ts';
 import { canOperate, loadViewer } from '@/lib/viewer.ts';
 import { CancelRunButton } from './cancel-run-button.tsx';
+import { CompareCheckbox } from './compare-checkbox.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -29,6 +35,47 @@ const RunsQuery = graphql(
   [RunFields],
 );
 
+const CurvesQuery = graphql(`
+  query RunCurves($ids: [ID!]!) {
+    runs(ids: $ids) {
+      id
+      experimentId
+      role
+      label
+      seed
+      history {
+        epoch
+        loss
+        trainAccuracy
+        evalAccuracy
+      }
+    }
+  }
+`);
+
+/** The ticked runs' learning curves overlaid: loss, train and (when evaluated) test accuracy. */
+function CurvesSection({ curves, experimentId }: { curves: RunCurve[]; experimentId: string }) {
+  const evaluated = curves.some((c) => c.history.some((h) => h.evalAccuracy !== null));
+  return (
+    <section className="curves" data-testid="curves" aria-labelledby="curves-heading">
+      <div className="section-heading">
+        <h2 id="curves-heading">Learning curves</h2>
+        <Link href={`/experiments/${experimentId}/runs`} scroll={false}>
+          Clear selection
+        </Link>
+      </div>
+      <RunCurvesLegend runs={curves} />
+      <div className="chart-grid">
+        <RunCurvesChart runs={curves} measure="loss" fileName="curves-loss" />
+        <RunCurvesChart runs={curves} measure="trainAccuracy" fileName="curves-train-accuracy" />
+        {evaluated && (
+          <RunCurvesChart runs={curves} measure="evalAccuracy" fileName="curves-test-accuracy" />
+        )}
+      </div>
+    </section>
+  );
+}
+
 function RunRow({
   run,
   experimentId,
@@ -42,7 +89,10 @@ function RunRow({
   return (
     <tr data-testid="run-row" data-status={run.status}>
       <th scope="row">
-        <Link href={`/experiments/${experimentId}/runs/${run.id}`}>{label}</Link>
+        <span className="run-name">
+          <CompareCheckbox runId={run.id} label={label} />
+          <Link href={`/experiments/${experimentId}/runs/${run.id}`}>{label}</Link>
+        </span>
       </th>
       <td>{run.architecture}</td>
       <td>
@@ -69,14 +119,29 @@ function RunRow({
   );
 }
 
-export default async function RunsPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function RunsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
   const { id } = await params;
-  const [viewer, result] = await Promise.all([
+  const selection = parseRunSelection(param(await searchParams, COMPARE_PARAM));
+  const [viewer, result, curvesResult] = await Promise.all([
     loadViewer(),
     attempt(() => request(RunsQuery, { id })),
+    selection.length === 0 ? null : attempt(() => request(CurvesQuery, { ids: selection })),
   ]);
   if (!result.ok) return <ApiErrorNotice error={result.error} what="the runs" />;
   const runs = result.value.experiment?.runs ?? [];
+  // Runs of another experiment, or unknown ids, in a shared link are left out.
+  const curves: RunCurve[] =
+    curvesResult?.ok === true
+      ? curvesResult.value.runs.flatMap((r) =>
+          r && r.experimentId === id ? [{ ...r, label: runLabel(r) }] : [],
+        )
+      : [];
   const operator = canOperate(viewer);
   if (runs.length === 0) {
     return (
@@ -128,6 +193,17 @@ export default async function RunsPage({ params }: { params: Promise<{ id: strin
       <p className="meta" data-testid="runs-summary">
         {done} of {runs.length} runs finished
       </p>
+      {curvesResult?.ok === false && (
+        <ApiErrorNotice error={curvesResult.error} what="the learning curves" />
+      )}
+      {curves.length > 0 ? (
+        <CurvesSection curves={curves} experimentId={id} />
+      ) : (
+        <p className="hint" data-testid="curves-hint">
+          Tick up to {MAX_COMPARED_RUNS} runs to overlay their learning curves; the selection is
+          kept in the address, so the link shows the same curves.
+        </p>
+      )}
       <div className="table-wrap">
         <table data-testid="runs-table">
           <caption className="visually-hidden">Runs of this experiment with live progress</caption>
