@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../database.ts';
 import {
@@ -218,4 +218,34 @@ export async function readTestSetHeaders(
       attributes: row.attributes,
     };
   });
+}
+
+/** A test set's identity: its digest covers the labels, class names, attributes and features. */
+export interface TestSetIdentity {
+  experimentId: string;
+  numClasses: number;
+  classNames: string[];
+  examples: number;
+  digest: string;
+}
+
+/**
+ * The identity (digest and classes, no arrays) of many experiments' test sets in one statement;
+ * an experiment without a test set has no entry.
+ */
+export async function readTestSetIdentities(
+  db: Executor,
+  experimentIds: readonly string[],
+): Promise<TestSetIdentity[]> {
+  if (experimentIds.length === 0) return [];
+  return db
+    .select({
+      experimentId: experimentTestSets.experimentId,
+      numClasses: experimentTestSets.numClasses,
+      classNames: experimentTestSets.classNames,
+      examples: experimentTestSets.examples,
+      digest: experimentTestSets.digest,
+    })
+    .from(experimentTestSets)
+    .where(inArray(experimentTestSets.experimentId, [...experimentIds]));
 }
