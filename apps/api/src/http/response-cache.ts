@@ -54,6 +54,7 @@ export const defaultResponseCacheOptions: ResponseCacheOptions = {
 export const cacheableRootFields: ReadonlySet<string> = new Set([
   'classComparison',
   'classGroupMatrix',
+  'compareExperiments',
   'disagreement',
   'groupFairness',
   'individualFairness',
