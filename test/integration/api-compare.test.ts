@@ -337,6 +337,26 @@ describe('compareExperiments', () => {
     }
   });
 
+  it("gives each experiment its test set's digest, to pick experiments that compare", async () => {
+    const result = await request<{
+      compareExperiments: { testSetDigest: string };
+      a: { testSetDigest: string | null };
+      c: { testSetDigest: string | null };
+    }>(
+      `query($a: ID!, $b: ID!, $c: ID!) {
+        compareExperiments(experiments: [{ id: $a }, { id: $b }]) { testSetDigest }
+        a: experiment(id: $a) { testSetDigest }
+        c: experiment(id: $c) { testSetDigest }
+      }`,
+      ids,
+    );
+    expect(result.errors).toBeUndefined();
+    const digest = result.data?.compareExperiments.testSetDigest;
+    expect(result.data?.a.testSetDigest).toBe(digest);
+    expect(result.data?.c.testSetDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.data?.c.testSetDigest).not.toBe(digest);
+  });
+
   it('limits the worst list to worstLimit', async () => {
     const result = await request<Comparison>(COMPARE, {
       experiments: [{ id: ids.a }, { id: ids.b }],

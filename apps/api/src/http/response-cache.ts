@@ -119,6 +119,7 @@ export const resultFieldsByType: Readonly<Record<string, ReadonlySet<string>>> =
     'studentArchitecture',
     'classNames',
     'sensitiveAttributes',
+    'testSetDigest',
     'arms',
   ]),
 };
