@@ -47,6 +47,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </a>
           <nav aria-label="Main" className="main-nav">
             <a href="/experiments">Experiments</a>
+            <a href="/compare">Compare</a>
             {canOperate(viewer) && <a href="/launch">Launch</a>}
             {canOperate(viewer) && <a href="/import">Import</a>}
           </nav>

@@ -12,3 +12,18 @@ export const palette = {
   significant: 'var(--series-significant)',
   neutral: 'var(--series-neutral)',
 } as const;
+
+/**
+ * One colour per experiment on the compare page (up to eight), in order: Okabe & Ito's hues,
+ * darkened where needed to keep 4.5:1 against white.
+ */
+export const seriesPalette = [
+  '#0b5cad',
+  '#a14a00',
+  '#00735a',
+  '#6a3d9a',
+  '#c4122f',
+  '#1f1f1f',
+  '#8a6d00',
+  '#a3307a',
+] as const;

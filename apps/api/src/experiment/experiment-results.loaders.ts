@@ -12,6 +12,7 @@ import DataLoader from 'dataloader';
 export interface TestSetInfo {
   classNames: string[];
   attributes: string[];
+  digest: string;
 }
 
 /** Batches Experiment.classNames / sensitiveAttributes into one query per request. */
@@ -22,6 +23,7 @@ export function createTestSetInfoLoader(db: Database) {
       byId.set(header.experimentId, {
         classNames: header.classNames,
         attributes: header.attributes,
+        digest: header.digest,
       });
     }
     return ids.map((id) => byId.get(id) ?? null);

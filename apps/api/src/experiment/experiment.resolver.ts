@@ -129,6 +129,18 @@ export class ExperimentResolver {
     return (await ctx.loaders.testSetInfo.load(experiment.id))?.attributes ?? [];
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "The test set's digest (labels, classes, attributes, features); experiments with the same digest can be compared. Null until the test set is recorded.",
+  })
+  async testSetDigest(
+    @Root() experiment: ExperimentType,
+    @Ctx() ctx: ApiContext,
+  ): Promise<string | null> {
+    return (await ctx.loaders.testSetInfo.load(experiment.id))?.digest ?? null;
+  }
+
   @FieldResolver(() => [ArmType], {
     description:
       'Teacher, NDS, distilled by ascending T, with accuracy mean ± sd over seeds (from the stored study summary; empty until results).',

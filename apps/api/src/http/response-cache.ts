@@ -54,6 +54,7 @@ export const defaultResponseCacheOptions: ResponseCacheOptions = {
 export const cacheableRootFields: ReadonlySet<string> = new Set([
   'classComparison',
   'classGroupMatrix',
+  'compareExperiments',
   'disagreement',
   'groupFairness',
   'individualFairness',
@@ -125,6 +126,7 @@ export const resultFieldsByType: Readonly<Record<string, ReadonlySet<string>>> =
     'studentArchitecture',
     'classNames',
     'sensitiveAttributes',
+    'testSetDigest',
     'arms',
     // Columns of study_summaries, written with the summary.
     'headline',

@@ -35,6 +35,10 @@ export const rootFieldStatements: StatementTable = {
     // version for each choice of attributes (analysis/class-group-source.ts).
     intersectionalFairness: 8,
     classGroupMatrix: 8,
+    // Not through the study cache: the experiments by id (one statement) and by name (one each,
+    // up to 8), their test sets' identities and names (two), then each experiment's stored
+    // summary, results state and class accuracies (three each, up to 8 experiments).
+    compareExperiments: 35,
     // Also the labels and every paired run's predictions, read afresh on each call.
     disagreement: 7,
     // The page with its total in one statement; an empty page counts the total again. The page's

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { ClassComparisonResolver } from '../analysis/class-comparison.resolver.ts';
 import { ClassGroupMatrixResolver } from '../analysis/class-group-matrix.resolver.ts';
+import { CompareExperimentsResolver } from '../analysis/compare-experiments.resolver.ts';
 import { DisagreementResolver } from '../analysis/disagreement.resolver.ts';
 import { GroupFairnessResolver } from '../analysis/group-fairness.resolver.ts';
 import { IndividualFairnessResolver } from '../analysis/individual-fairness.resolver.ts';
@@ -28,6 +29,7 @@ export function buildApiSchema(): Promise<GraphQLSchema> {
       GroupFairnessResolver,
       IntersectionalFairnessResolver,
       ClassGroupMatrixResolver,
+      CompareExperimentsResolver,
       IndividualFairnessResolver,
       DisagreementResolver,
       ApiTokenResolver,

@@ -30,7 +30,13 @@ export {
 } from './queries/run-results.ts';
 export * from './queries/runs.ts';
 export { readStudyHeadlines, type StudyHeadline } from './queries/study-summaries.ts';
-export { readTestLabels, readTestSetHeaders, type TestSetHeader } from './queries/test-sets.ts';
+export {
+  readTestLabels,
+  readTestSetHeaders,
+  readTestSetIdentities,
+  type TestSetHeader,
+  type TestSetIdentity,
+} from './queries/test-sets.ts';
 export * from './schema.ts';
 export { openScratchWarehouse, type ScratchWarehouse } from './scratch-warehouse.ts';
 export { embeddedDataDir, openWarehouse, type Warehouse } from './warehouse.ts';

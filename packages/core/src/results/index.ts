@@ -16,6 +16,20 @@ export {
   GroupAttributesError,
   loadClassGroupStudy,
 } from './class-group-study.ts';
+export { loadComparedStudies } from './compared-studies.ts';
+export {
+  type ClassDelta,
+  type ComparedArm,
+  type ComparedExperiment,
+  type ComparedRun,
+  type ComparedStudy,
+  type ComparedTestSet,
+  compareExperiments,
+  type ExperimentComparison,
+  ExperimentComparisonError,
+  type ExperimentComparisonOptions,
+  MAX_COMPARED_EXPERIMENTS,
+} from './experiment-comparison.ts';
 export {
   type ArmIntersectionalGroups,
   type GroupRates,

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
@@ -42,6 +43,9 @@ export default async function ExperimentLayout({
       />
       <div className="experiment-bar">
         <ExperimentTabs id={e.id} />
+        <Link href={`/compare?ids=${e.id}`} className="compare-link" data-testid="compare-with">
+          Compare with…
+        </Link>
         <DownloadMenu experimentId={e.id} />
       </div>
       {children}

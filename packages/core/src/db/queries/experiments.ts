@@ -126,6 +126,18 @@ export async function readExperimentDatasets(
   return new Map(rows.map((r) => [r.id, r.dataset]));
 }
 
+/** Many experiments by id in one statement (unknown ids are absent). */
+export async function findExperimentsByIds(
+  db: Executor,
+  ids: readonly string[],
+): Promise<ExperimentRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(experiments)
+    .where(inArray(experiments.id, [...ids]));
+}
+
 /** An experiment with how many of its runs there are and how many have succeeded. */
 export interface ExperimentOverview {
   experiment: ExperimentRow;

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../database.ts';
 import {
@@ -182,6 +182,8 @@ export interface TestSetHeader {
   classNames: string[];
   /** Sensitive attribute names, sorted. */
   attributes: string[];
+  /** Names the test set: two experiments with the same digest have the same test set. */
+  digest: string;
 }
 
 // Rows as node-postgres returns them; checked because the database is a boundary.
@@ -190,11 +192,12 @@ const headerRowSchema = z.object({
   num_classes: z.number().int(),
   class_names: z.array(z.string()),
   attributes: z.array(z.string()),
+  digest: z.string(),
 });
 
 // The one statement that lists a test set's attribute names.
 const HEADERS_SQL = `
-  select t.experiment_id, t.num_classes, t.class_names,
+  select t.experiment_id, t.num_classes, t.class_names, t.digest,
     coalesce((select array_agg(a.name order by a.name) from test_set_attributes a
                where a.experiment_id = t.experiment_id), '{}') as attributes
   from experiment_test_sets t where t.experiment_id = any($1::uuid[])`;
@@ -216,6 +219,37 @@ export async function readTestSetHeaders(
       numClasses: row.num_classes,
       classNames: row.class_names,
       attributes: row.attributes,
+      digest: row.digest,
     };
   });
+}
+
+/** A test set's identity: its digest covers the labels, class names, attributes and features. */
+export interface TestSetIdentity {
+  experimentId: string;
+  numClasses: number;
+  classNames: string[];
+  examples: number;
+  digest: string;
+}
+
+/**
+ * The identity (digest and classes, no arrays) of many experiments' test sets in one statement;
+ * an experiment without a test set has no entry.
+ */
+export async function readTestSetIdentities(
+  db: Executor,
+  experimentIds: readonly string[],
+): Promise<TestSetIdentity[]> {
+  if (experimentIds.length === 0) return [];
+  return db
+    .select({
+      experimentId: experimentTestSets.experimentId,
+      numClasses: experimentTestSets.numClasses,
+      classNames: experimentTestSets.classNames,
+      examples: experimentTestSets.examples,
+      digest: experimentTestSets.digest,
+    })
+    .from(experimentTestSets)
+    .where(inArray(experimentTestSets.experimentId, [...experimentIds]));
 }
