@@ -14,16 +14,7 @@ export const palette = {
 } as const;
 
 /**
- * One colour per experiment on the compare page (up to eight), in order: Okabe & Ito's hues,
- * darkened where needed to keep 4.5:1 against white.
+ * One colour per experiment on the compare page (up to eight), in order: Okabe & Ito's hues at
+ * 4.5:1 against the page in each theme (CSS variables, like the series above).
  */
-export const seriesPalette = [
-  '#0b5cad',
-  '#a14a00',
-  '#00735a',
-  '#6a3d9a',
-  '#c4122f',
-  '#1f1f1f',
-  '#8a6d00',
-  '#a3307a',
-] as const;
+export const seriesPalette = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `var(--experiment-${i})`);

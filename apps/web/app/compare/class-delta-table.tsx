@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo, useState } from 'react';
+import { SortableHeader } from '@/components/sortable-header.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
 import { percent, percentPoints, pValue } from '@/lib/format.ts';
 
@@ -139,24 +140,14 @@ export function ClassDeltaTable({
           <thead>
             <tr>
               {columns.map((c) => (
-                <th
+                <SortableHeader
                   key={c.key}
-                  scope="col"
-                  className={c.numeric ? 'num' : undefined}
-                  aria-sort={
-                    sortKey === c.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'
-                  }
-                >
-                  <button
-                    type="button"
-                    className="sort"
-                    onClick={() => sortBy(c.key)}
-                    data-testid={`delta-sort-${c.key}`}
-                  >
-                    {c.label}
-                    {sortKey === c.key ? (direction === 'asc' ? ' ▲' : ' ▼') : ''}
-                  </button>
-                </th>
+                  label={c.label}
+                  numeric={c.numeric}
+                  direction={sortKey === c.key ? direction : undefined}
+                  onSort={() => sortBy(c.key)}
+                  testId={`delta-sort-${c.key}`}
+                />
               ))}
             </tr>
           </thead>
