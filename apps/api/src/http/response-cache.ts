@@ -55,6 +55,7 @@ export const cacheableRootFields: ReadonlySet<string> = new Set([
   'classComparison',
   'classGroupMatrix',
   'disagreement',
+  'disagreementPairs',
   'groupFairness',
   'individualFairness',
   'intersectionalFairness',
