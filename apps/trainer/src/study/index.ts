@@ -4,3 +4,4 @@ export { createStudyRunUnit, type StudyRunUnitOptions } from './study-run-unit.t
 export { experimentIdsOf, runStudyWorker } from './study-worker.ts';
 export { type DemoStudyResult, trainDemoStudy } from './train-demo-study.ts';
 export { trainStudyLocally } from './train-study-locally.ts';
+export { loadTeacher } from './teacher-weights.ts';
