@@ -566,6 +566,20 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
     expect(shown[0]?.[6]).toBe(
       `[${pp(change.lower[top] as number)}, ${pp(change.upper[top] as number)}]`,
     );
+    // The heatmap cell's tooltip, written in the browser from the numbers the page sends:
+    // hover the top cell (rects follow the cells with a value, class-major).
+    const rectIndex = Array.from(change.delta.subarray(0, top)).filter(Number.isFinite).length;
+    await page
+      .locator('[data-testid="class-group-heatmap"] svg g[aria-label="cell"] rect')
+      .nth(rectIndex)
+      .hover();
+    const tip = page.locator('[data-testid="class-group-heatmap"] svg g[aria-label="tip"]');
+    // Plot wraps the tip's lines, leaving a zero-width space where it broke one.
+    const tipText = async () => ((await tip.textContent()) ?? '').replace(/\u200b/g, ' ');
+    await expect.poll(tipText).toContain(`${cellName(top).join(' · ')} (`);
+    expect(await tipText()).toContain(
+      `change ${pp(change.delta[top] as number)} [${pp(change.lower[top] as number)}, ${pp(change.upper[top] as number)}]`,
+    );
     // Sorting by examples, then again for descending: the list is re-ordered in the browser.
     await page.getByTestId('worst-sort-examples').click();
     await page.getByTestId('worst-sort-examples').click();

@@ -2,6 +2,7 @@
 
 import * as Plot from '@observablehq/plot';
 import { useCallback } from 'react';
+import { type CellTooltip, cellTitle } from '@/lib/class-group-cell-title.ts';
 import { PlotFigure } from './plot-figure.tsx';
 
 interface Cell {
@@ -21,7 +22,7 @@ export function ClassGroupHeatmapChart({
   classNames,
   groups,
   values,
-  titles,
+  tooltip,
   kind,
   title,
   description,
@@ -31,8 +32,8 @@ export function ClassGroupHeatmapChart({
   groups: readonly string[];
   /** Class-major: entry c × groups + g; null for an empty cell. */
   values: readonly (number | null)[];
-  /** The tooltip of each cell, same layout. */
-  titles: readonly string[];
+  /** The numbers each cell's tooltip gives; its text is written here, when the chart is drawn. */
+  tooltip: CellTooltip;
   kind: 'change' | 'accuracy';
   title: string;
   description: string;
@@ -49,7 +50,7 @@ export function ClassGroupHeatmapChart({
           className: classNames[c] ?? String(c),
           group: groups[i % groups.length] ?? '',
           value: v * 100,
-          title: titles[i] ?? '',
+          title: cellTitle(tooltip, classNames, groups, i),
         });
         extent = Math.max(extent, Math.abs(v * 100));
       });
@@ -93,7 +94,7 @@ export function ClassGroupHeatmapChart({
         ],
       });
     },
-    [classNames, groups, values, titles, kind],
+    [classNames, groups, values, tooltip, kind],
   );
   return (
     <PlotFigure
