@@ -148,6 +148,21 @@ describe('teacher-embedding individual fairness', () => {
     const individual = summary?.summary.individualFairness;
     expect(individual?.map((a) => a.role).sort()).toEqual(['distilled', 'student', 'teacher']);
 
+    // Only the teachers kept their penultimate features with their predictions.
+    const kept = await db.$client.query<{ role: string; d: number | null }>(
+      `select r.role, p.feature_dim as d from run_predictions p join runs r on r.id = p.run_id
+        where r.experiment_id = $1`,
+      [experiment.id],
+    );
+    expect(kept.rows.map((r) => [r.role, r.d]).sort()).toEqual([
+      ['distilled', null],
+      ['distilled', null],
+      ['student', null],
+      ['student', null],
+      ['teacher', 10],
+      ['teacher', 10],
+    ]);
+
     // Idempotent: the same test set recorded again keeps the features, and a second embedding
     // (the other teacher's) is refused as already present.
     expect((await recordTestSet(db, experiment.id, data.testSet)).status).toBe('unchanged');
