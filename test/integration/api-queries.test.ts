@@ -11,6 +11,7 @@ import {
   createRandom,
   disagreement,
   type Estimate,
+  estimateOverSeeds,
   groupMetrics,
   type StudyRun,
   summarizeStudy,
@@ -582,6 +583,82 @@ describe('disagreement', () => {
       if (Number.isNaN(expected)) expect(row.disagreement).toBeNull();
       else expect(row.disagreement).toBeCloseTo(expected, 12);
     });
+  });
+
+  it('gives each class and the overall share over seeds with the study bootstrap CI', async () => {
+    const data = await query<{
+      disagreement: {
+        overallEstimate: ReturnType<typeof estimate>;
+        rows: { examples: number; estimate: ReturnType<typeof estimate> }[];
+      };
+    }>(
+      `query($id: ID!) { disagreement(experimentId: $id, a: {role: teacher}, b: {role: distilled, temperature: 2}) {
+        overallEstimate { mean sd lower upper values } rows { examples estimate { mean sd lower upper values } } } }`,
+      { id: experimentId },
+    );
+    const a = armRuns({ role: 'teacher', temperature: null });
+    const b = armRuns({ role: 'distilled', temperature: 2 });
+    // Counted here, example by example, then through the study's estimate over seeds.
+    const overall = a.map((r, i) => {
+      let differ = 0;
+      for (let k = 0; k < N; k++) if (r.yPred[k] !== b[i]?.yPred[k]) differ++;
+      return differ / N;
+    });
+    expect(data.disagreement.overallEstimate).toEqual(estimate(estimateOverSeeds(overall)));
+    data.disagreement.rows.forEach((row, c) => {
+      const members = Array.from(labels.keys()).filter((k) => labels[k] === c);
+      expect(row.examples).toBe(members.length);
+      const values = a.map((r, i) =>
+        members.length === 0
+          ? Number.NaN
+          : members.filter((k) => r.yPred[k] !== b[i]?.yPred[k]).length / members.length,
+      );
+      const got = row.estimate;
+      const want = estimate(estimateOverSeeds(values));
+      expect(got.values.length).toBe(3);
+      for (const key of ['mean', 'sd', 'lower', 'upper'] as const) {
+        if (want[key] === null) expect(got[key]).toBeNull();
+        else expect(got[key]).toBeCloseTo(want[key], 12);
+      }
+    });
+  });
+
+  it('lists every arm pair with its overall disagreement (disagreementPairs)', async () => {
+    const data = await query<{
+      disagreementPairs: {
+        a: { label: string };
+        b: { label: string };
+        seeds: number[];
+        overall: { mean: number; values: number[] };
+      }[];
+    }>(
+      `query($id: ID!) { disagreementPairs(experimentId: $id) {
+        a { label } b { label } seeds overall { mean values } } }`,
+      { id: experimentId },
+    );
+    const labelsOf = ['Teacher', 'NDS', 'KD T=2', 'KD T=4'];
+    expect(data.disagreementPairs.map((p) => `${p.a.label}|${p.b.label}`)).toEqual([
+      'Teacher|NDS',
+      'Teacher|KD T=2',
+      'Teacher|KD T=4',
+      'NDS|KD T=2',
+      'NDS|KD T=4',
+      'KD T=2|KD T=4',
+    ]);
+    for (const pair of data.disagreementPairs) {
+      const ia = labelsOf.indexOf(pair.a.label);
+      const ib = labelsOf.indexOf(pair.b.label);
+      const values = seeds.map((seed) => {
+        const ya = predictions(ia, seed);
+        const yb = predictions(ib, seed);
+        return ya.filter((v, k) => v !== yb[k]).length / N;
+      });
+      expect(pair.seeds).toEqual(seeds);
+      values.forEach((v, i) => {
+        expect(pair.overall.values[i]).toBeCloseTo(v, 12);
+      });
+      expect(pair.overall.mean).toBeCloseTo(values.reduce((s, v) => s + v, 0) / 3, 12);
+    }
   });
 });
 

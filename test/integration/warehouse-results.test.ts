@@ -27,8 +27,10 @@ import {
 import {
   getStudySummary,
   loadStudyInput,
+  loadTestSet,
   recomputeStudySummary,
   recordTestSet,
+  recordTestSetFeatures,
   saveRunResults,
   summaryAtTemperature,
 } from '@kdlens/core/results';
@@ -111,6 +113,48 @@ describe('study results in the warehouse', () => {
     await expect(
       recordTestSet(t.warehouse.db, experimentId, { ...testSet, sensitive: { sex: sex.slice(1) } }),
     ).rejects.toThrow(/sensitive\.sex: has 11 values but labels needs 12/);
+  });
+
+  it('attaches features to a test set without them once, whoever races, and keeps it recordable', async () => {
+    const db = t.warehouse.db;
+    const { experiment } = await recordExperiment(db, {
+      name: 'attach-study',
+      dataset: 'toy',
+      spec: {},
+      runs: [{ role: 'teacher', temperature: null, seed: 0, architecture: 'mlp' }],
+    });
+    const bare = { numClasses, labels: yTrue, sensitive: { sex } };
+    const recorded = await recordTestSet(db, experiment.id, bare);
+    await expect(
+      recordTestSetFeatures(db, experiment.id, { values: new Float32Array(12 * 3 - 1), d: 3 }),
+    ).rejects.toThrow(/features\.values has 35 values; the test set has 12 examples × d 3/);
+    await expect(
+      recordTestSetFeatures(db, experiment.id, {
+        values: Float32Array.from({ length: 24 }, (_, i) => (i === 5 ? Number.NaN : i)),
+        d: 2,
+      }),
+    ).rejects.toThrow(/values\[5\]/);
+    // Two writers at once: one attaches, the other finds features present.
+    const mine = Float32Array.from({ length: 24 }, (_, i) => i / 4);
+    const theirs = Float32Array.from({ length: 24 }, (_, i) => -i);
+    const outcomes = await Promise.all([
+      recordTestSetFeatures(db, experiment.id, { values: mine, d: 2 }),
+      recordTestSetFeatures(db, experiment.id, { values: theirs, d: 2 }),
+    ]);
+    expect(outcomes.map((o) => o?.status).sort()).toEqual(['attached', 'present']);
+    const winner = outcomes[0]?.status === 'attached' ? mine : theirs;
+    const stored = await loadTestSet(db, experiment.id, { features: true });
+    expect(stored?.features?.d).toBe(2);
+    expect(Array.from(stored?.features?.values ?? [])).toEqual(Array.from(winner));
+    // The digest: the test set's own, then + the SHA-256 of [d] and the float32 bytes.
+    const featureDigest = createHash('sha256')
+      .update(JSON.stringify([2]))
+      .update(Buffer.from(winner.buffer))
+      .digest('hex');
+    expect(stored?.digest).toBe(`${recorded.digest}+features:${featureDigest}`);
+    // The same test set recorded again (as every worker does) keeps its features.
+    expect((await recordTestSet(db, experiment.id, bare)).status).toBe('unchanged');
+    expect((await loadTestSet(db, experiment.id, { features: true }))?.features?.d).toBe(2);
   });
 
   it('stores every run and a summary equal to summarizeStudy on the same arrays', async () => {

@@ -14,6 +14,7 @@ import {
   classGroupCounts,
   compareClasses,
   compareClassGroups,
+  estimateOverSeeds,
   intersectionIndex,
   summarizeStudy,
   worstCells,
@@ -568,6 +569,20 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
     expect(shown[0]?.[6]).toBe(
       `[${pp(change.lower[top] as number)}, ${pp(change.upper[top] as number)}]`,
     );
+    // The heatmap cell's tooltip, written in the browser from the numbers the page sends:
+    // hover the top cell (rects follow the cells with a value, class-major).
+    const rectIndex = Array.from(change.delta.subarray(0, top)).filter(Number.isFinite).length;
+    await page
+      .locator('[data-testid="class-group-heatmap"] svg g[aria-label="cell"] rect')
+      .nth(rectIndex)
+      .hover();
+    const tip = page.locator('[data-testid="class-group-heatmap"] svg g[aria-label="tip"]');
+    // Plot wraps the tip's lines, leaving a zero-width space where it broke one.
+    const tipText = async () => ((await tip.textContent()) ?? '').replace(/\u200b/g, ' ');
+    await expect.poll(tipText).toContain(`${cellName(top).join(' · ')} (`);
+    expect(await tipText()).toContain(
+      `change ${pp(change.delta[top] as number)} [${pp(change.lower[top] as number)}, ${pp(change.upper[top] as number)}]`,
+    );
     // Sorting by examples, then again for descending: the list is re-ordered in the browser.
     await page.getByTestId('worst-sort-examples').click();
     await page.getByTestId('worst-sort-examples').click();
@@ -579,6 +594,101 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
     expect(table).toHaveLength(numClasses);
     expect(table[Math.floor(top / 6)]?.[1 + (top % 6)]).toBe(pp(change.delta[top] as number));
     await page.screenshot({ path: `${artifactsDir}web-class-groups.png`, fullPage: true });
+  });
+
+  it('shows disagreement per arm pair and per class, sortable, reached from the tabs', async () => {
+    const { page } = viewer;
+    await page.goto(`${webUrl}/experiments/${experimentId}`);
+    await page.getByRole('link', { name: 'Disagreement', exact: true }).click();
+    await page.waitForURL(/\/disagreement$/);
+    await page.getByTestId('disagreement-pairs-table').waitFor();
+    await chartsDrawn(page);
+    // By hand: per seed, the share of examples (of a class) where the two runs' labels differ.
+    const arms = [
+      ['teacher', null],
+      ['student', null],
+      ['distilled', 1],
+      ['distilled', 4],
+    ] as const;
+    const differ = (ia: number, ib: number, members: number[]) => {
+      const [ra, ta] = arms[ia] ?? ['teacher', null];
+      const [rb, tb] = arms[ib] ?? ['teacher', null];
+      const b = runsOf(rb, tb);
+      return runsOf(ra, ta).map((run, s) => {
+        const other = b[s]?.predicted ?? [];
+        return members.filter((i) => run.predicted[i] !== other[i]).length / members.length;
+      });
+    };
+    const everyone = Array.from(labels.keys());
+    const ci = (values: number[]) => {
+      const e = estimateOverSeeds(values);
+      return `[${pct(e.lower)}, ${pct(e.upper)}]`;
+    };
+    const expectedPairs = arms.flatMap((_, ia) =>
+      arms.slice(ia + 1).map((__, k) => {
+        const ib = ia + 1 + k;
+        const values = differ(ia, ib, everyone);
+        return [armNames[ia], armNames[ib], '0, 1, 2', pct(meanOf(values)), ci(values)];
+      }),
+    );
+    const pairs = await cellTexts(page, '[data-testid="disagreement-pair-row"]');
+    expect(pairs.map((r) => r.slice(0, 5))).toEqual(expectedPairs);
+    // The first pair (Teacher vs NDS) is shown per class until another is picked.
+    expect(await page.getByTestId('disagreement-pair-title').textContent()).toBe('Teacher vs NDS');
+    await page
+      .getByTestId('disagreement-pair-row')
+      .filter({ hasText: 'KD T=4' })
+      .filter({ hasText: 'NDS' })
+      .getByRole('link', { name: 'show' })
+      .click();
+    await page.waitForURL(/a=student&b=T4/);
+    await expect
+      .poll(() => page.getByTestId('disagreement-pair-title').textContent(), { timeout: 20_000 })
+      .toBe('NDS vs KD T=4');
+    await chartsDrawn(page);
+    const overall = differ(1, 3, everyone);
+    expect(await page.getByTestId('disagreement-overall').textContent()).toContain(
+      `on ${pct(meanOf(overall))} of the test examples ${ci(overall)}`,
+    );
+    const perClass = plan.classNames.map((name, c) => {
+      const members = everyone.filter((i) => labels[i] === c);
+      const values = differ(1, 3, members);
+      const e = estimateOverSeeds(values);
+      return { name, row: [name, String(members.length), pct(e.mean), pct(e.lower), pct(e.upper)] };
+    });
+    // Most disagreement first (ties by class order), then by name after a click on "class".
+    const byMean = [...perClass]
+      .map((p, c) => ({
+        ...p,
+        c,
+        mean: meanOf(
+          differ(
+            1,
+            3,
+            everyone.filter((i) => labels[i] === c),
+          ),
+        ),
+      }))
+      .sort((x, y) => y.mean - x.mean || x.c - y.c);
+    expect(await cellTexts(page, '[data-testid="class-disagreement-row"]')).toEqual(
+      byMean.map((p) => p.row),
+    );
+    await page.getByTestId('disagreement-sort-className').click();
+    expect(await cellTexts(page, '[data-testid="class-disagreement-row"]')).toEqual(
+      [...perClass].sort((x, y) => x.name.localeCompare(y.name)).map((p) => p.row),
+    );
+    // One bar per class in the chart, twelve cells (six pairs, both ways) in the arm matrix.
+    expect(
+      await page
+        .locator('[data-testid="class-disagreement-chart"] svg g[aria-label="rect"] rect')
+        .count(),
+    ).toBe(numClasses);
+    expect(
+      await page
+        .locator('[data-testid="disagreement-pairs-chart"] svg g[aria-label="cell"] rect')
+        .count(),
+    ).toBe(12);
+    await page.screenshot({ path: `${artifactsDir}web-disagreement.png`, fullPage: true });
   });
 
   it('shows the runs, without cancel or launch for a viewer', async () => {

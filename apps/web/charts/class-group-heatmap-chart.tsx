@@ -2,6 +2,7 @@
 
 import * as Plot from '@observablehq/plot';
 import { useCallback } from 'react';
+import { type CellTooltip, cellTitle } from '@/lib/class-group-cell-title.ts';
 import { useColorScheme } from './color-scheme.ts';
 import { PlotFigure } from './plot-figure.tsx';
 
@@ -24,7 +25,7 @@ export function ClassGroupHeatmapChart({
   classNames,
   groups,
   values,
-  titles,
+  tooltip,
   kind,
   title,
   description,
@@ -34,8 +35,8 @@ export function ClassGroupHeatmapChart({
   groups: readonly string[];
   /** Class-major: entry c × groups + g; null for an empty cell. */
   values: readonly (number | null)[];
-  /** The tooltip of each cell, same layout. */
-  titles: readonly string[];
+  /** The numbers each cell's tooltip gives; its text is written here, when the chart is drawn. */
+  tooltip: CellTooltip;
   kind: 'change' | 'accuracy';
   title: string;
   description: string;
@@ -53,7 +54,7 @@ export function ClassGroupHeatmapChart({
           className: classNames[c] ?? String(c),
           group: groups[i % groups.length] ?? '',
           value: v * 100,
-          title: titles[i] ?? '',
+          title: cellTitle(tooltip, classNames, groups, i),
         });
         extent = Math.max(extent, Math.abs(v * 100));
       });
@@ -101,7 +102,7 @@ export function ClassGroupHeatmapChart({
         ],
       });
     },
-    [classNames, groups, values, titles, kind, scheme],
+    [classNames, groups, values, tooltip, kind, scheme],
   );
   return (
     <PlotFigure

@@ -100,6 +100,11 @@ export { createRandom, type Random } from './stats/random.ts';
 export { studentTTwoSidedP } from './stats/student-t.ts';
 export { studentTQuantile } from './stats/student-t-quantile.ts';
 export { type TTestResult, welchTTest, welchTTestFromMoments } from './stats/welch.ts';
+export {
+  type ArmDisagreement,
+  armDisagreement,
+  type DisagreementPair,
+} from './study/arm-disagreement.ts';
 export { estimateOverSeeds } from './study/estimate-over-seeds.ts';
 export {
   type IntersectionalFairness,

@@ -1,19 +1,74 @@
 import { readPredictedLabels, readTestLabels } from '@kdlens/core/db';
-import { accuracy, disagreement } from '@kdlens/metrics';
+import { type ArmDisagreement, armDisagreement } from '@kdlens/metrics';
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
+import { ExperimentRefArgs } from '../experiment/experiment-ref.args.ts';
 import { badArgument } from '../experiment/lookup-errors.ts';
 import { parseArm } from './arm.input.ts';
 import { ArmPairArgs } from './disagreement.args.ts';
-import { DisagreementType } from './disagreement.type.ts';
-import { finiteOrNull } from './estimate.type.ts';
+import { DisagreementPairType, DisagreementType } from './disagreement.type.ts';
+import { finiteOrNull, toEstimateType } from './estimate.type.ts';
 import { armOf, armType, studyOf } from './study-access.ts';
+import { armKeyOf, type CachedArm, type StudyData } from './study-cache.ts';
+
+/** Run i of a meets the run of b with the same seed: same data order, same initialisation stream. */
+function seedPairs(a: CachedArm, b: CachedArm) {
+  return a.runs.flatMap((ra) => {
+    const rb = b.runs.find((r) => r.seed === ra.seed);
+    return rb ? [{ seed: ra.seed, a: ra.runId, b: rb.runId }] : [];
+  });
+}
+
+/** Every stored prediction of these arms and the labels, once per results version. */
+function predictionsOf(
+  ctx: ApiContext,
+  study: StudyData,
+  args: ExperimentRefArgs,
+  arms: readonly CachedArm[],
+): Promise<{ yTrue: Int32Array; predicted: Map<string, Int32Array> }> {
+  const runIds = [...new Set(arms.flatMap((arm) => arm.runs.map((r) => r.runId)))].sort();
+  return study.memo(`disagreement-predictions|${runIds.join(',')}`, async () => {
+    // Two queries whatever the number of seeds: the labels, then every needed run's predictions.
+    const [yTrue, predicted] = await Promise.all([
+      readTestLabels(ctx.db, study.experimentId),
+      readPredictedLabels(ctx.db, runIds),
+    ]);
+    if (!yTrue) {
+      const argument = args.experimentName == null ? 'experimentId' : 'experimentName';
+      throw badArgument(`${argument}: the experiment has no test set`, argument);
+    }
+    return { yTrue, predicted };
+  });
+}
+
+function compute(
+  study: StudyData,
+  a: CachedArm,
+  b: CachedArm,
+  pairs: ReturnType<typeof seedPairs>,
+  data: { yTrue: Int32Array; predicted: Map<string, Int32Array> },
+): ArmDisagreement {
+  return study.memo(`disagreement|${armKeyOf(a)}|${armKeyOf(b)}`, () =>
+    armDisagreement(
+      pairs.map((pair) => {
+        const yA = data.predicted.get(pair.a);
+        const yB = data.predicted.get(pair.b);
+        if (!yA || !yB) throw new Error(`run predictions vanished while reading seed ${pair.seed}`);
+        return { a: yA, b: yB };
+      }),
+      data.yTrue,
+      study.numClasses,
+      // The summary's bootstrap, so these intervals are drawn like the study's others.
+      study.summary?.options.bootstrap ?? {},
+    ),
+  );
+}
 
 @Resolver(() => DisagreementType)
 export class DisagreementResolver {
   @Query(() => DisagreementType, {
     description:
-      'Per class, how often arms a and b predict differently on the same test examples, seed by seed.',
+      'Per class, how often arms a and b predict differently on the same test examples, seed by seed, with bootstrap CIs over the common seeds.',
   })
   async disagreement(
     @Ctx() ctx: ApiContext,
@@ -25,11 +80,7 @@ export class DisagreementResolver {
     const study = await studyOf(ctx, args);
     const armA = armOf(study, keyA, 'a');
     const armB = armOf(study, keyB, 'b');
-    // Same seed, same data order and initialisation stream: the pairing the paper compares.
-    const pairs = armA.runs.flatMap((ra) => {
-      const rb = armB.runs.find((r) => r.seed === ra.seed);
-      return rb ? [{ seed: ra.seed, a: ra.runId, b: rb.runId }] : [];
-    });
+    const pairs = seedPairs(armA, armB);
     if (pairs.length === 0) {
       throw badArgument(
         `b: ${armA.label} (seeds ${armA.runs.map((r) => r.seed).join(', ')}) and ${armB.label} (seeds ${armB.runs
@@ -38,38 +89,47 @@ export class DisagreementResolver {
         'b',
       );
     }
-    const runIds = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
-    // Two queries whatever the number of seeds: the labels, then every needed run's predictions.
-    const [yTrue, predicted] = await Promise.all([
-      readTestLabels(ctx.db, study.experimentId),
-      readPredictedLabels(ctx.db, runIds),
-    ]);
-    if (!yTrue) {
-      const argument = args.experimentName == null ? 'experimentId' : 'experimentName';
-      throw badArgument(`${argument}: the experiment has no test set`, argument);
-    }
-    const sums = new Float64Array(study.numClasses);
-    let overall = 0;
-    for (const pair of pairs) {
-      const yA = predicted.get(pair.a);
-      const yB = predicted.get(pair.b);
-      if (!yA || !yB) throw new Error(`run predictions vanished while reading seed ${pair.seed}`);
-      const perClass = disagreement(yA, yB, yTrue, study.numClasses);
-      for (let c = 0; c < perClass.length; c++)
-        sums[c] = (sums[c] as number) + (perClass[c] as number);
-      // 1 − agreement, with b's predictions scored against a's as if they were labels.
-      overall += 1 - accuracy(yA, yB);
-    }
+    const data = await predictionsOf(ctx, study, args, [armA, armB]);
+    const d = compute(study, armA, armB, pairs, data);
     return {
       a: armType(study, keyA),
       b: armType(study, keyB),
       seeds: pairs.map((p) => p.seed),
-      overall: finiteOrNull(overall / pairs.length),
-      rows: Array.from(sums, (sum, c) => ({
+      overall: finiteOrNull(d.overall.mean),
+      overallEstimate: toEstimateType(d.overall),
+      rows: d.perClass.map((estimate, c) => ({
         classIndex: c,
         className: study.classNames[c] ?? String(c),
-        disagreement: finiteOrNull(sum / pairs.length),
+        examples: d.examples[c] as number,
+        disagreement: finiteOrNull(estimate.mean),
+        estimate: toEstimateType(estimate),
       })),
     };
+  }
+
+  @Query(() => [DisagreementPairType], {
+    description:
+      'Every pair of arms with a seed in common (teacher, NDS, then distilled by ascending T), and how often they predict differently overall, with bootstrap CIs over the common seeds.',
+  })
+  async disagreementPairs(
+    @Ctx() ctx: ApiContext,
+    @Args(() => ExperimentRefArgs) args: ExperimentRefArgs,
+  ): Promise<DisagreementPairType[]> {
+    const study = await studyOf(ctx, args);
+    const candidates = study.arms.flatMap((a, i) =>
+      study.arms.slice(i + 1).map((b) => ({ a, b, pairs: seedPairs(a, b) })),
+    );
+    const paired = candidates.filter((c) => c.pairs.length > 0);
+    if (paired.length === 0) return [];
+    const data = await predictionsOf(ctx, study, args, study.arms);
+    return paired.map(({ a, b, pairs }) => {
+      const d = compute(study, a, b, pairs, data);
+      return {
+        a: armType(study, a),
+        b: armType(study, b),
+        seeds: pairs.map((p) => p.seed),
+        overall: toEstimateType(d.overall),
+      };
+    });
   }
 }

@@ -56,6 +56,7 @@ export const cacheableRootFields: ReadonlySet<string> = new Set([
   'classGroupMatrix',
   'compareExperiments',
   'disagreement',
+  'disagreementPairs',
   'groupFairness',
   'individualFairness',
   'intersectionalFairness',

@@ -41,6 +41,8 @@ export const rootFieldStatements: StatementTable = {
     compareExperiments: 35,
     // Also the labels and every paired run's predictions, read afresh on each call.
     disagreement: 7,
+    // The same for every arm's runs, memoised per results version.
+    disagreementPairs: 7,
     // The page with its total in one statement; an empty page counts the total again. The page's
     // rows are priced by connectionRows below.
     experiments: 2,

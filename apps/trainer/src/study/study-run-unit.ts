@@ -33,6 +33,7 @@ import {
   snapshotDirectorySync,
 } from './directory-bundle.ts';
 import { loadStudyData, type StudyData } from './load-study-data.ts';
+import { storeTeacherEmbedding } from './teacher-embedding.ts';
 import { liveTeacherReason, readTeacherLogits, storeTeacherLogits } from './teacher-logits.ts';
 import { loadTeacher, storeTeacherWeights, succeededTeacherRun } from './teacher-weights.ts';
 import { unitTrainOptions } from './unit-train-options.ts';
@@ -268,6 +269,8 @@ async function train(
       if (liveTeacherReason(spec, data) === undefined) {
         await storeTeacherLogits(db, run.id, result.model, data, { signal: ctx.signal, claim });
       }
+      // The first teacher's test-set embedding, when the study measures individual fairness there.
+      await storeTeacherEmbedding(db, run.experimentId, spec, result.features, log);
     }
     // A cancelled or lost unit must not record results over another attempt's.
     ctx.signal.throwIfAborted();

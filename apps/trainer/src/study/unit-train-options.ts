@@ -57,7 +57,11 @@ export function unitTrainOptions(
     ...(model.pretrained === undefined ? {} : { pretrained: { dir: model.pretrained } }),
     // Per-epoch accuracy (val if the spec asks for one, else test) for the run's history.
     evaluateEvery: 1,
-    features: spec.evaluation.individualFairness.features === 'teacher-embedding',
+    // Only a teacher's embedding is used (the test set's features, storeTeacherEmbedding); a
+    // student's would be stored per run and never read (50,000 × 2048 floats each for ImageNet).
+    features:
+      unit.role === 'teacher' &&
+      spec.evaluation.individualFairness.features === 'teacher-embedding',
     topK: spec.evaluation.topK,
     ...(spec.dataset.augment === undefined ? {} : { augment: spec.dataset.augment }),
   };

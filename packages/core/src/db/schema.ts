@@ -155,7 +155,10 @@ export const experimentTestSets = pgTable(
     /** Float32 LE, examples × featureDim, for individual fairness (input or embedding space). */
     features: bytea('features'),
     featureDim: integer('feature_dim'),
-    /** sha256 of everything above: recordTestSet is idempotent on it. */
+    /**
+     * sha256 of everything above: recordTestSet is idempotent on it. Features attached later (a
+     * teacher embedding, attachTestSetFeatures) append `+features:<sha256 of them>`.
+     */
     digest: text('digest').notNull(),
     ...timestamps,
   },

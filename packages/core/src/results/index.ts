@@ -55,4 +55,11 @@ export {
   summaryAtTemperature,
   type TemperatureSummary,
 } from './study-summary.ts';
-export { loadTestSet, recordTestSet, type StoredTestSet, type TestSetInput } from './test-set.ts';
+export {
+  loadTestSet,
+  MAX_ATTACHED_FEATURE_VALUES,
+  recordTestSet,
+  recordTestSetFeatures,
+  type StoredTestSet,
+  type TestSetInput,
+} from './test-set.ts';

@@ -11,7 +11,12 @@ import {
 } from '../db/queries/array-refinements.ts';
 import type { Executor } from '../db/queries/executor.ts';
 import { ResultsInputError } from '../db/queries/results-errors.ts';
-import { type EncodedTestSet, readTestSet, storeTestSet } from '../db/queries/test-sets.ts';
+import {
+  attachTestSetFeatures,
+  type EncodedTestSet,
+  readTestSet,
+  storeTestSet,
+} from '../db/queries/test-sets.ts';
 
 /** The test examples of an experiment, in the stable order every run's predictions follow. */
 export interface TestSetInput {
@@ -132,6 +137,46 @@ export async function recordTestSet(
   // Validated and encoded before any statement runs: bad input costs no round-trip.
   const encoded = encodeTestSet(testSet);
   return storeTestSet(db, experimentId, encoded);
+}
+
+/** At most this many feature values (examples × d) are attached: 512 MB of Float32, half of a bytea's limit. */
+export const MAX_ATTACHED_FEATURE_VALUES = 2 ** 27;
+
+const attachedFeaturesSchema = z
+  .object({ values: numericArraySchema, d: z.number().int().min(1) })
+  .superRefine((f, ctx) => {
+    if (f.values.length > MAX_ATTACHED_FEATURE_VALUES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values'],
+        message: `${f.values.length} values (examples × d) exceed the cap of ${MAX_ATTACHED_FEATURE_VALUES}`,
+      });
+      return;
+    }
+    checkFiniteValues(ctx, ['values'], f.values, false);
+  });
+
+/**
+ * Attaches individual-fairness features (examples × d row-major, e.g. a study's teacher embedding
+ * of its test set) to the experiment's stored test set when it has none. Idempotent and safe under
+ * concurrent callers: the first one stores them, the rest get `present`. Undefined when the
+ * experiment has no test set yet.
+ */
+export async function recordTestSetFeatures(
+  db: Executor,
+  experimentId: string,
+  features: { values: NumericArray; d: number },
+): Promise<{ status: 'attached' | 'present'; digest: string } | undefined> {
+  const f = parseOrThrow(attachedFeaturesSchema, features, 'recordTestSetFeatures: features');
+  const bytes = float32Bytes(f.values);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([f.d]))
+    .update(bytes);
+  return attachTestSetFeatures(db, experimentId, {
+    bytes,
+    featureDim: f.d,
+    digest: hash.digest('hex'),
+  });
 }
 
 /** The stored test set, decoded; undefined when the experiment has none. */

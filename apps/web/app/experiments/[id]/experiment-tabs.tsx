@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 
-/** Overview · Classes · Groups · Class × group · Runs, with the current one marked for screen readers too. */
+/** Overview · Classes · Groups · Class × group · Disagreement · Runs, with the current one marked for screen readers too. */
 export function ExperimentTabs({ id }: { id: string }) {
   const pathname = usePathname();
   const base = `/experiments/${id}`;
@@ -12,6 +12,7 @@ export function ExperimentTabs({ id }: { id: string }) {
     { href: `${base}/classes`, label: 'Classes' },
     { href: `${base}/groups`, label: 'Groups' },
     { href: `${base}/class-groups`, label: 'Class × group' },
+    { href: `${base}/disagreement`, label: 'Disagreement' },
     { href: `${base}/runs`, label: 'Runs' },
   ];
   return (

@@ -62,6 +62,11 @@ export async function storeTestSet(
       .where(eq(experimentTestSets.experimentId, experimentId))
       .for('update');
     if (existing?.digest === e.digest) return { status: 'unchanged' as const, digest: e.digest };
+    // The same test set, to which a study later attached its teacher's embedding as features
+    // (attachTestSetFeatures): unchanged, the features stay.
+    if (e.features === null && existing?.digest.startsWith(`${e.digest}${ATTACHED_FEATURES}`)) {
+      return { status: 'unchanged' as const, digest: existing.digest };
+    }
     if (existing) {
       const [withPredictions] = await tx
         .select({ n: sql<number>`count(*)::int` })
@@ -98,6 +103,53 @@ export async function storeTestSet(
       await tx.insert(testSetAttributes).values(chunk);
     }
     return { status: existing ? ('replaced' as const) : ('created' as const), digest: e.digest };
+  });
+}
+
+/** Separates a test set's own digest from the digest of features attached to it later. */
+const ATTACHED_FEATURES = '+features:';
+
+/**
+ * Attaches features (Float32 LE, examples × featureDim) to a stored test set that has none, e.g. a
+ * study's teacher embedding, computed only once a teacher has trained. Idempotent and safe when
+ * several workers race: the row is locked, and the first writer wins; later calls find features
+ * and change nothing. The digest becomes `<the test set's digest>+features:<sha256 of the
+ * features>`, so the results fingerprint (and the study summary) moves on, while recordTestSet
+ * with the same test set and no features still reads as unchanged.
+ */
+export async function attachTestSetFeatures(
+  db: Executor,
+  experimentId: string,
+  features: { bytes: Buffer; featureDim: number; digest: string },
+): Promise<{ status: 'attached' | 'present'; digest: string } | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({
+        digest: experimentTestSets.digest,
+        examples: experimentTestSets.examples,
+        featureDim: experimentTestSets.featureDim,
+      })
+      .from(experimentTestSets)
+      .where(eq(experimentTestSets.experimentId, experimentId))
+      .for('update');
+    if (!row) return undefined;
+    if (row.featureDim !== null) return { status: 'present' as const, digest: row.digest };
+    if (features.bytes.length !== 4 * row.examples * features.featureDim) {
+      throw new ResultsInputError(
+        `attachTestSetFeatures: features.values has ${features.bytes.length / 4} values; the test set has ${row.examples} examples × d ${features.featureDim}`,
+      );
+    }
+    const digest = `${row.digest}${ATTACHED_FEATURES}${features.digest}`;
+    await tx
+      .update(experimentTestSets)
+      .set({
+        features: features.bytes,
+        featureDim: features.featureDim,
+        digest,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(experimentTestSets.experimentId, experimentId));
+    return { status: 'attached' as const, digest };
   });
 }
 

@@ -3,11 +3,12 @@ import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
 import { AttributeChecks, chosenAttributes } from '@/components/attribute-checks.tsx';
 import { EmptyState } from '@/components/empty-state.tsx';
 import { armParam, parseArmParam } from '@/lib/arms.ts';
+import type { CellTooltip } from '@/lib/class-group-cell-title.ts';
 import { type ClassGroupMatrix, loadClassGroupMatrix } from '@/lib/class-group-matrix.ts';
 import { loadExperimentHeader } from '@/lib/experiment.ts';
-import { percent, percentPoints } from '@/lib/format.ts';
 import { attempt } from '@/lib/graphql.ts';
 import { param, params, type SearchParams } from '@/lib/search-params.ts';
+import { MatrixTable } from './matrix-table.tsx';
 import { WorstCellsTable } from './worst-cells-table.tsx';
 
 export const dynamic = 'force-dynamic';
@@ -143,24 +144,15 @@ function MatrixBody({
   );
   const shownArm =
     choice.view === 'change' ? undefined : matrix.arms.find((a) => armParam(a.arm) === choice.view);
-  const numGroups = matrix.groups.length;
-  const cellName = (i: number) =>
-    `${matrix.classNames[Math.floor(i / numGroups)]} · ${matrix.groups[i % numGroups]}`;
-  const titles = matrix.examples.map((n, i) => {
-    const before = from?.mean[i] ?? null;
-    const after = to?.mean[i] ?? null;
-    const lines = [
-      `${cellName(i)} (${n} test examples)`,
-      `${from?.arm.label ?? 'from'}: ${percent(before)} → ${to?.arm.label ?? 'to'}: ${percent(after)}`,
-    ];
-    if (change) {
-      lines.push(
-        `change ${percentPoints(change.delta[i] ?? null)} [${percentPoints(change.lower[i] ?? null)}, ${percentPoints(change.upper[i] ?? null)}]`,
-      );
-    }
-    if (shownArm) lines.push(`${shownArm.arm.label}: ${percent(shownArm.mean[i] ?? null)}`);
-    return lines.join('\n');
-  });
+  const tooltip: CellTooltip = {
+    examples: matrix.examples,
+    ...(from ? { from: { label: from.arm.label, mean: from.mean } } : {}),
+    ...(to ? { to: { label: to.arm.label, mean: to.mean } } : {}),
+    ...(change
+      ? { change: { delta: change.delta, lower: change.lower, upper: change.upper } }
+      : {}),
+    ...(shownArm ? { shown: { label: shownArm.arm.label, mean: shownArm.mean } } : {}),
+  };
   const values = shownArm ? shownArm.mean : (change?.delta ?? []);
   if (!change && !shownArm) {
     return (
@@ -190,7 +182,7 @@ function MatrixBody({
         classNames={matrix.classNames}
         groups={matrix.groups}
         values={values}
-        titles={titles}
+        tooltip={tooltip}
         kind={shownArm ? 'accuracy' : 'change'}
         title={heading}
         description="One row per class, one column per group; the colour is the value, the tooltip and the table below give the numbers."
@@ -203,40 +195,13 @@ function MatrixBody({
           fileName={`${fileStem}-worst-cells.csv`}
         />
       )}
-      <details className="matrix-details" open={matrix.classNames.length <= 50}>
-        <summary>The matrix as a table</summary>
-        <div className="table-wrap">
-          <table className="heatmap-table" data-testid="class-group-table">
-            <caption className="visually-hidden">{heading}</caption>
-            <thead>
-              <tr>
-                <th scope="col">class</th>
-                {matrix.groups.map((g) => (
-                  <th key={g} scope="col" className="num">
-                    {g}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {matrix.classNames.map((className, c) => (
-                <tr key={className} data-testid="class-group-row">
-                  <th scope="row">{className}</th>
-                  {matrix.groups.map((g, j) => {
-                    const i = c * numGroups + j;
-                    const v = values[i] ?? null;
-                    return (
-                      <td key={g} className="num" title={titles[i]}>
-                        {shownArm ? percent(v) : percentPoints(v)}
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
+      <MatrixTable
+        classNames={matrix.classNames}
+        groups={matrix.groups}
+        values={values}
+        kind={shownArm ? 'accuracy' : 'change'}
+        heading={heading}
+      />
     </>
   );
 }
