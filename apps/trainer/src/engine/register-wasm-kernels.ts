@@ -13,7 +13,9 @@
  *   training: Conv2DBackpropInput (→ one XNNPACK Conv2D), Tile (→ contiguous copies), Sum/Mean
  *   over leading axes (→ one streaming pass), MaxPoolGrad (→ a JS loop), Identity (→ shares the
  *   buffer instead of copying), transposed and batched BatchMatMul (→ XNNPACK). Each keeps the
- *   original kernel as its fallback for cases it does not handle.
+ *   original kernel as its fallback for cases it does not handle. Conv2D and FusedConv2D (and the
+ *   two convolution gradients) run on the native AVX2 addon when it is built and the CPU has
+ *   AVX2 + FMA (kernels/native-addon.ts), else on the package's XNNPACK / our wasm kernels.
  * - gradientOverrides: the Tile gradient as one Sum on wasm (kernels/tile-grad.ts).
  *
  * The replacements need the package's kernels, and importing @tensorflow/tfjs-backend-wasm
@@ -26,6 +28,7 @@ import { batchNormApplyConfig } from './fused/batch-norm-apply.kernel.ts';
 import { batchNormGradConfig } from './fused/batch-norm-grad.kernel.ts';
 import { batchNormStatsConfig } from './fused/batch-norm-stats.kernel.ts';
 import { conv2DBackpropInputOverride } from './kernels/conv2d-backprop-input-conv.ts';
+import { conv2DOverride, fusedConv2DOverride } from './kernels/native-conv2d.ts';
 import { tileGradOverride } from './kernels/tile-grad.ts';
 import { batchMatMulOverride } from './kernels/wasm-batch-mat-mul.ts';
 import { conv2DBackpropFilterConfig } from './kernels/wasm-conv2d-backprop-filter.ts';
@@ -48,6 +51,8 @@ const fusedKernels: tf.KernelConfig[] = [
 ];
 
 const kernelOverrides: KernelOverrideConfig[] = [
+  conv2DOverride,
+  fusedConv2DOverride,
   conv2DBackpropInputOverride,
   tileOverride,
   sumOverride,

@@ -1,0 +1,23 @@
+// AVX2 + FMA convolution kernels over NHWC float32 tensors (see conv.cc).
+#pragma once
+#include <cstdint>
+
+namespace kdlens {
+
+// A 2-D convolution's geometry as tfjs' Conv2DInfo gives it: x [B, IH, IW, CI], filter
+// [FH, FW, CI, CO], y [B, OH, OW, CO]; pt/pl are the top/left pads.
+struct ConvGeometry {
+  int64_t B, IH, IW, CI, OH, OW, CO, FH, FW, sh, sw, dh, dw, pt, pl;
+};
+
+// y = conv(x, w) (+ bias[co]) (then max(0, ·) when relu).
+void conv2dForward(const ConvGeometry& g, const float* x, const float* w, const float* bias,
+                   bool relu, float* y);
+
+// dx = ∂/∂x of Σ y·dy: dx[b, ih, iw, ci] = Σ_{fh, fw, co} dy[b, oh, ow, co] · w[fh, fw, ci, co].
+void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx);
+
+// dW[fh, fw, ci, co] = Σ_{b, oh, ow} x[b, ih, iw, ci] · dy[b, oh, ow, co].
+void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dW);
+
+}  // namespace kdlens

@@ -1,0 +1,91 @@
+/**
+ * The native convolution addon (apps/trainer/native: C++ with Node-API, AVX2 + FMA), loaded
+ * only when it was built (`npm run build:native -w @kdlens/trainer`, run by `npm start`'s build
+ * and CI) and the CPU has AVX2 and FMA. Otherwise every convolution keeps the wasm kernels.
+ *
+ * Why native: wasm SIMD in Node 20 is 128-bit without FMA, so the wasm kernels cannot reach
+ * what PyTorch's AVX2/AVX-512 convolutions do per core. The addon computes on the wasm
+ * backend's own heap (its WebAssembly.Memory's ArrayBuffer, addressed by byte offsets), so a
+ * kernel call copies nothing.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The addon's exports (native/src/addon.cc documents the params layout). */
+export interface NativeConvAddon {
+  supported(): boolean;
+  conv2d(heap: ArrayBuffer, params: Float64Array): void;
+  conv2dBackpropInput(heap: ArrayBuffer, params: Float64Array): void;
+  conv2dBackpropFilter(heap: ArrayBuffer, params: Float64Array): void;
+}
+
+const addonFunctions = [
+  'supported',
+  'conv2d',
+  'conv2dBackpropInput',
+  'conv2dBackpropFilter',
+] as const;
+
+function isNativeConvAddon(value: unknown): value is NativeConvAddon {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return addonFunctions.every((name) => typeof record[name] === 'function');
+}
+
+export type NativeKernelsStatus =
+  | { available: true; kernels: 'native-avx2-fma' }
+  | { available: false; kernels: 'wasm'; reason: string };
+
+const addonPath = fileURLToPath(
+  new URL('../../../native/build/Release/kdlens_native.node', import.meta.url),
+);
+
+let loaded: { addon: NativeConvAddon | undefined; status: NativeKernelsStatus } | undefined;
+let enabled = true;
+
+function load(): { addon: NativeConvAddon | undefined; status: NativeKernelsStatus } {
+  const unavailable = (reason: string) => ({
+    addon: undefined,
+    status: { available: false, kernels: 'wasm', reason } as const,
+  });
+  if (!existsSync(addonPath)) {
+    return unavailable('not built (npm run build:native -w @kdlens/trainer)');
+  }
+  let exports: unknown;
+  try {
+    exports = createRequire(import.meta.url)(addonPath);
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return unavailable(`did not load: ${message}`);
+  }
+  if (!isNativeConvAddon(exports)) {
+    return unavailable('the built addon lacks the expected functions (rebuild it)');
+  }
+  const addon = exports;
+  if (!addon.supported()) return unavailable('this CPU lacks AVX2/FMA');
+  return { addon, status: { available: true, kernels: 'native-avx2-fma' } };
+}
+
+/** The addon when built, supported by this CPU and not switched off; else undefined. */
+export function nativeConvAddon(): NativeConvAddon | undefined {
+  if (!enabled) return undefined;
+  loaded ??= load();
+  return loaded.addon;
+}
+
+/** Whether convolutions run natively in this process, and why not (cheap; loads once). */
+export function nativeKernelsStatus(): NativeKernelsStatus {
+  loaded ??= load();
+  if (loaded.status.available && !enabled) {
+    return { available: false, kernels: 'wasm', reason: 'switched off' };
+  }
+  return loaded.status;
+}
+
+/** Benchmark and test hook: false sends every convolution to the wasm kernels. */
+export function setNativeConvKernels(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
