@@ -13,8 +13,9 @@
 //                                            on one thread (bench/pytorch_models.py), when python3
 //                                            has torch (Debian: python3-torch); skipped otherwise
 // Environment: BENCH_BACKENDS=wasm,cpu (default: every backend, in auto's order),
-// BENCH_SECONDS (target seconds per measurement, default 4), BENCH_VARIANTS=fast,js,baseline
-// (wasm kernel variants for the reference CNN, default fast,baseline). --profile adds per-kernel
+// BENCH_SECONDS (target seconds per measurement, default 4), BENCH_VARIANTS=fast,wasm-kernels,
+// js,baseline (wasm kernel variants for the reference CNN, default fast,wasm-kernels,baseline;
+// wasm-kernels = without the native convolution addon, which the header's convKernels names). --profile adds per-kernel
 // ms per training step for the reference CNN on wasm. BENCH_SMOKE=1 (CI's `npm run bench:smoke`):
 // one step of batch 8 (no warm-up) per model and variant, a 0.05 s inference loop and 2
 // steps per worker, so every path runs end to end in seconds; the header line says "smoke":true.
@@ -25,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { autoOrder, type ConcreteBackend, initBackend } from '../src/engine/backend.ts';
+import { nativeKernelsStatus, setNativeConvKernels } from '../src/engine/kernels/native-addon.ts';
 import {
   useWasmConv2DBackpropFilterImpl,
   type WasmConv2DBackpropFilterImpl,
@@ -39,7 +41,11 @@ import { IMAGE_SIZE, syntheticSplit, timedTraining } from './synthetic-training.
 import { type WorkerConfig, type WorkerMessage, workerMessageSchema } from './worker-protocol.ts';
 
 const models: readonly ArchitectureName[] = ['reference-cnn', 'resnet20', 'lenet5'];
-const variants = ['fast', 'js', 'baseline'] as const;
+/**
+ * fast: every kernel KDLens has (the native convolutions when built); wasm-kernels: the same
+ * without the native addon; js: the JS filter gradient; baseline: the wasm package's kernels.
+ */
+const variants = ['fast', 'wasm-kernels', 'js', 'baseline'] as const;
 type Variant = (typeof variants)[number];
 
 const smoke = process.env.BENCH_SMOKE === '1';
@@ -52,7 +58,7 @@ const envSchema = z.object({
   BENCH_SECONDS: z.coerce.number().positive().default(4),
   BENCH_VARIANTS: z
     .string()
-    .default('fast,baseline')
+    .default('fast,wasm-kernels,baseline')
     .transform((s) => s.split(','))
     .pipe(z.array(z.enum(variants))),
 });
@@ -171,8 +177,9 @@ async function measure(
 }
 
 function useVariant(v: Variant): void {
-  const impl: WasmConv2DBackpropFilterImpl = v === 'fast' ? 'fast' : 'js';
+  const impl: WasmConv2DBackpropFilterImpl = v === 'fast' || v === 'wasm-kernels' ? 'fast' : 'js';
   useWasmConv2DBackpropFilterImpl(impl);
+  setNativeConvKernels(v === 'fast');
   if (v === 'baseline') uninstallWasmKernelOverrides();
   else installWasmKernelOverrides();
 }
@@ -198,6 +205,7 @@ async function compareVariants(): Promise<void> {
     JSON.stringify({
       model: 'reference-cnn',
       backend: 'wasm',
+      trainSpeedupFastVsWasmKernels: ratio('wasm-kernels'),
       trainSpeedupFastVsJsFilterGrad: ratio('js'),
       trainSpeedupFastVsBaseline: ratio('baseline'),
     }),
@@ -390,6 +398,7 @@ async function main(): Promise<void> {
       cpus: os.availableParallelism(),
       loadavg: loadavg(),
       node: process.version,
+      convKernels: nativeKernelsStatus(),
     }),
   );
   const lines: Line[] = [];

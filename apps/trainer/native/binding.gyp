@@ -2,8 +2,8 @@
   "targets": [
     {
       "target_name": "kdlens_native",
-      "sources": ["src/addon.cc", "src/conv.cc"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/conv-avx2.cc", "src/conv-avx512.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-Wno-maybe-uninitialized"],
       "cflags_cc!": ["-fno-rtti"],
       "defines": ["NAPI_VERSION=8"]
     }

@@ -4,6 +4,8 @@
 // against the heap before any kernel runs.
 //
 //   supported(): boolean                   the CPU has AVX2 and FMA (the kernels need both)
+//   isa(name?): 'avx2' | 'avx512'          the kernels in use (AVX-512 when the CPU has it);
+//                                          with a name, switches (tests compare both)
 //   conv2d(heap, params)                   params: x, w, bias (−1: none), y, geometry…, relu
 //   conv2dBackpropInput(heap, params)      params: dy, w, −1, dx, geometry…, 0
 //   conv2dBackpropFilter(heap, params)     params: x, dy, −1, dW, geometry…, 0
@@ -28,18 +30,47 @@ napi_value Throw(napi_env env, const std::string& message) {
   return nullptr;
 }
 
-bool CpuSupported() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
-}
+bool CpuSupported() { return kdlens::detectIsa() != kdlens::Isa::None; }
 
 napi_value Supported(napi_env env, napi_callback_info) {
   napi_value result;
   napi_get_boolean(env, CpuSupported(), &result);
+  return result;
+}
+
+const char* IsaName(kdlens::Isa isa) {
+  switch (isa) {
+    case kdlens::Isa::Avx512:
+      return "avx512";
+    case kdlens::Isa::Avx2:
+      return "avx2";
+    default:
+      return "none";
+  }
+}
+
+// isa(): the kernels in use; isa("avx2" | "avx512"): use those (at most what the CPU has).
+napi_value IsaFunction(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc == 1) {
+    char name[16] = {0};
+    size_t length = 0;
+    if (napi_get_value_string_utf8(env, argv[0], name, sizeof(name), &length) != napi_ok) {
+      return Throw(env, "native kernels: isa() takes 'avx2' or 'avx512'");
+    }
+    const std::string wanted(name, length);
+    if (wanted == "avx512") {
+      kdlens::useIsa(kdlens::Isa::Avx512);
+    } else if (wanted == "avx2") {
+      kdlens::useIsa(kdlens::Isa::Avx2);
+    } else {
+      return Throw(env, "native kernels: isa() takes 'avx2' or 'avx512'");
+    }
+  }
+  napi_value result;
+  napi_create_string_utf8(env, IsaName(kdlens::activeIsa()), NAPI_AUTO_LENGTH, &result);
   return result;
 }
 
@@ -58,7 +89,9 @@ bool Region(size_t heapBytes, double offset, double floats, size_t* out) {
 }
 
 napi_value Run(napi_env env, napi_callback_info info, Kind kind) {
-  if (!CpuSupported()) return Throw(env, "native kernels: this CPU lacks AVX2/FMA");
+  if (kdlens::activeIsa() == kdlens::Isa::None) {
+    return Throw(env, "native kernels: this CPU lacks AVX2/FMA");
+  }
   size_t argc = 2;
   napi_value argv[2];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 2) {
@@ -156,6 +189,7 @@ napi_value BackpropFilter(napi_env env, napi_callback_info info) {
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"supported", nullptr, Supported, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"isa", nullptr, IsaFunction, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2d", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, BackpropInput, nullptr, nullptr, nullptr, napi_default,
        nullptr},

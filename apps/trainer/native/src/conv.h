@@ -1,4 +1,4 @@
-// AVX2 + FMA convolution kernels over NHWC float32 tensors (see conv.cc).
+// Convolution kernels over NHWC float32 tensors, for AVX2 + FMA or AVX-512 (conv-impl.h).
 #pragma once
 #include <cstdint>
 
@@ -9,6 +9,16 @@ namespace kdlens {
 struct ConvGeometry {
   int64_t B, IH, IW, CI, OH, OW, CO, FH, FW, sh, sw, dh, dw, pt, pl;
 };
+
+// The instruction sets the kernels exist for, best last.
+enum class Isa { None, Avx2, Avx512 };
+
+// The best instruction set this CPU has (__builtin_cpu_supports).
+Isa detectIsa();
+
+// Which kernels the functions below run: at most detectIsa() (clamped). Returns the choice.
+Isa useIsa(Isa isa);
+Isa activeIsa();
 
 // y = conv(x, w) (+ bias[co]) (then max(0, ·) when relu).
 void conv2dForward(const ConvGeometry& g, const float* x, const float* w, const float* bias,

@@ -1,10 +1,11 @@
 /**
- * The native convolution addon (apps/trainer/native: C++ with Node-API, AVX2 + FMA), loaded
+ * The native convolution addon (apps/trainer/native: C++ with Node-API, AVX2 + FMA, and AVX-512
+ * where the CPU has it), loaded
  * only when it was built (`npm run build:native -w @kdlens/trainer`, run by `npm start`'s build
  * and CI) and the CPU has AVX2 and FMA. Otherwise every convolution keeps the wasm kernels.
  *
  * Why native: wasm SIMD in Node 20 is 128-bit without FMA, so the wasm kernels cannot reach
- * what PyTorch's AVX2/AVX-512 convolutions do per core. The addon computes on the wasm
+ * what PyTorch's convolutions (oneDNN, AVX2 or AVX-512 as the CPU allows) do per core. The addon computes on the wasm
  * backend's own heap (its WebAssembly.Memory's ArrayBuffer, addressed by byte offsets), so a
  * kernel call copies nothing.
  */
@@ -13,8 +14,12 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** The addon's exports (native/src/addon.cc documents the params layout). */
+export type NativeIsa = 'avx2' | 'avx512';
+
 export interface NativeConvAddon {
   supported(): boolean;
+  /** The instruction set the kernels use (AVX-512 when the CPU has it); with one, switches. */
+  isa(use?: NativeIsa): NativeIsa;
   conv2d(heap: ArrayBuffer, params: Float64Array): void;
   conv2dBackpropInput(heap: ArrayBuffer, params: Float64Array): void;
   conv2dBackpropFilter(heap: ArrayBuffer, params: Float64Array): void;
@@ -22,6 +27,7 @@ export interface NativeConvAddon {
 
 const addonFunctions = [
   'supported',
+  'isa',
   'conv2d',
   'conv2dBackpropInput',
   'conv2dBackpropFilter',
@@ -34,7 +40,7 @@ function isNativeConvAddon(value: unknown): value is NativeConvAddon {
 }
 
 export type NativeKernelsStatus =
-  | { available: true; kernels: 'native-avx2-fma' }
+  | { available: true; kernels: `native-${NativeIsa}` }
   | { available: false; kernels: 'wasm'; reason: string };
 
 const addonPath = fileURLToPath(
@@ -64,7 +70,7 @@ function load(): { addon: NativeConvAddon | undefined; status: NativeKernelsStat
   }
   const addon = exports;
   if (!addon.supported()) return unavailable('this CPU lacks AVX2/FMA');
-  return { addon, status: { available: true, kernels: 'native-avx2-fma' } };
+  return { addon, status: { available: true, kernels: `native-${addon.isa()}` } };
 }
 
 /** The addon when built, supported by this CPU and not switched off; else undefined. */
@@ -77,10 +83,18 @@ export function nativeConvAddon(): NativeConvAddon | undefined {
 /** Whether convolutions run natively in this process, and why not (cheap; loads once). */
 export function nativeKernelsStatus(): NativeKernelsStatus {
   loaded ??= load();
-  if (loaded.status.available && !enabled) {
-    return { available: false, kernels: 'wasm', reason: 'switched off' };
-  }
-  return loaded.status;
+  if (loaded.addon === undefined) return loaded.status;
+  if (!enabled) return { available: false, kernels: 'wasm', reason: 'switched off' };
+  return { available: true, kernels: `native-${loaded.addon.isa()}` };
+}
+
+/**
+ * Test and benchmark hook: run the native kernels on `isa` (at most what the CPU has). Returns
+ * the instruction set now in use, or undefined without the addon.
+ */
+export function useNativeIsa(isa: NativeIsa): NativeIsa | undefined {
+  loaded ??= load();
+  return loaded.addon?.isa(isa);
 }
 
 /** Benchmark and test hook: false sends every convolution to the wasm kernels. */
