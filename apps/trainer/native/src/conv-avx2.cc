@@ -13,6 +13,7 @@ namespace {
 using V = __m256;
 using Mask = __m256i;
 constexpr int L = 8;
+constexpr int MRF = 4;  // filter-gradient rows per tile within one tap
 constexpr int MR = 6;
 KDLENS_TARGET inline V vzero() { return _mm256_setzero_ps(); }
 KDLENS_TARGET inline V vload(const float* p) { return _mm256_loadu_ps(p); }

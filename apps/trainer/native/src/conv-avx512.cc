@@ -13,6 +13,7 @@ namespace {
 using V = __m512;
 using Mask = __mmask16;
 constexpr int L = 16;
+constexpr int MRF = 8;  // filter-gradient rows per tile within one tap
 constexpr int MR = 12;
 KDLENS_TARGET inline V vzero() { return _mm512_setzero_ps(); }
 KDLENS_TARGET inline V vload(const float* p) { return _mm512_loadu_ps(p); }

@@ -181,6 +181,10 @@ void conv2dForward(const ConvGeometry& g, const float* x, const float* w, const 
     }
   }
   const int64_t plane = g.OH * g.OW;
+  std::vector<int64_t> tapOffset(static_cast<size_t>(g.FH * g.FW));
+  for (int64_t fh = 0; fh < g.FH; fh++)
+    for (int64_t fw = 0; fw < g.FW; fw++)
+      tapOffset[fh * g.FW + fw] = (fh * g.dh * g.IW + fw * g.dw) * g.CI;
   auto fill = [&](int64_t p0, int count, const float** a) {
     int64_t b = p0 / plane;
     int64_t oh = (p0 % plane) / g.OW;
@@ -190,8 +194,16 @@ void conv2dForward(const ConvGeometry& g, const float* x, const float* w, const 
         for (int64_t t = 0; t < taps; t++) a[t * MR + i] = zero;
         continue;
       }
+      const int64_t ih0 = oh * g.sh - g.pt;
+      const int64_t iw0 = ow * g.sw - g.pl;
+      if (!rows && ih0 >= 0 && ih0 + (g.FH - 1) * g.dh < g.IH && iw0 >= 0 &&
+          iw0 + (g.FW - 1) * g.dw < g.IW) {
+        // Every tap inside x (most pixels): one base pointer plus each tap's offset.
+        const float* base = x + ((b * g.IH + ih0) * g.IW + iw0) * g.CI;
+        for (int64_t t = 0; t < taps; t++) a[t * MR + i] = base + tapOffset[t];
+      } else {
       for (int64_t fh = 0; fh < g.FH; fh++) {
-        const int64_t ih = oh * g.sh - g.pt + fh * g.dh;
+        const int64_t ih = ih0 + fh * g.dh;
         const bool rowInside = ih >= 0 && ih < g.IH;
         if (rows) {
           a[fh * MR + i] =
@@ -204,6 +216,7 @@ void conv2dForward(const ConvGeometry& g, const float* x, const float* w, const 
           a[(fh * g.FW + fw) * MR + i] =
               inside ? x + ((b * g.IH + ih) * g.IW + iw) * g.CI : zero;
         }
+      }
       }
       if (++ow == g.OW) {
         ow = 0;
@@ -232,6 +245,10 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w,
   });
   const float* zero = zeros(g.CO);
   const int64_t plane = g.IH * g.IW;
+  std::vector<int64_t> tapOffset(static_cast<size_t>(taps));
+  for (int64_t fh = 0; fh < g.FH; fh++)
+    for (int64_t fw = 0; fw < g.FW; fw++)
+      tapOffset[fh * g.FW + fw] = (fh * g.dh * g.OW + fw * g.dw) * g.CO;
   auto fill = [&](int64_t p0, int count, const float** a) {
     int64_t b = p0 / plane;
     int64_t ih = (p0 % plane) / g.IW;
@@ -241,6 +258,14 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w,
         for (int64_t t = 0; t < taps; t++) a[t * MR + i] = zero;
         continue;
       }
+      const int64_t nh0 = ih + g.pt;
+      const int64_t nw0 = iw + g.pl;
+      if (g.sh == 1 && g.sw == 1 && nh0 - (g.FH - 1) * g.dh >= 0 && nh0 < g.OH &&
+          nw0 - (g.FW - 1) * g.dw >= 0 && nw0 < g.OW) {
+        // Stride 1 and every tap's output pixel exists (most pixels): base minus tap offsets.
+        const float* base = dy + ((b * g.OH + nh0) * g.OW + nw0) * g.CO;
+        for (int64_t t = 0; t < taps; t++) a[t * MR + i] = base - tapOffset[t];
+      } else {
       for (int64_t fh = 0; fh < g.FH; fh++) {
         const int64_t nh = ih + g.pt - fh * g.dh;
         // Stride 1 (most layers) needs no division.
@@ -253,6 +278,7 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w,
           a[(fh * g.FW + fw) * MR + i] =
               inside ? dy + ((b * g.OH + oh) * g.OW + ow) * g.CO : zero;
         }
+      }
       }
       if (++iw == g.IW) {
         iw = 0;
@@ -308,6 +334,37 @@ KDLENS_TARGET void filterTile(int64_t count, int64_t taps, const float* const* c
   }
 }
 
+// As filterTile, for MRF rows of one tap (channels ci0 … ci0 + MRF − 1): one pointer per pixel.
+template <int NV, bool MASKED>
+KDLENS_TARGET void filterTileSameTap(int64_t count, int64_t taps, const float* const* tapTable,
+                                     int64_t ci0, const float* dy, int64_t dyStride, int cols,
+                                     int tail, float* dW, int64_t dWStride) {
+  V acc[MRF][NV];
+  for (int i = 0; i < MRF; i++)
+    for (int v = 0; v < NV; v++) acc[i][v] = vzero();
+  const Mask mask = vmask(tail);
+  for (int64_t q = 0; q < count; q++) {
+    V dv[NV];
+    for (int v = 0; v < NV; v++) {
+      dv[v] = (MASKED && v == NV - 1) ? vmaskload(dy + L * v, mask) : vload(dy + L * v);
+    }
+    dy += dyStride;
+    const float* xq = tapTable[q * taps] + ci0;
+#pragma GCC unroll 16
+    for (int i = 0; i < MRF; i++) {
+      const V bv = vbcast(xq + i);
+      for (int v = 0; v < NV; v++) acc[i][v] = vfma(bv, dv[v], acc[i][v]);
+    }
+  }
+  alignas(64) float tmp[MRF][L * NV];
+  for (int i = 0; i < MRF; i++)
+    for (int v = 0; v < NV; v++) vstore(&tmp[i][L * v], acc[i][v]);
+  for (int i = 0; i < MRF; i++) {
+    float* d = dW + i * dWStride;
+    for (int n = 0; n < cols; n++) d[n] += tmp[i][n];
+  }
+}
+
 }  // namespace
 
 void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dW) {
@@ -336,6 +393,31 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
               inside ? x + ((b * g.IH + ih) * g.IW + iw) * g.CI : zero;
         }
       }
+    }
+    if (g.CI % MRF == 0) {
+      // Row tiles within one tap (channel counts of 8, 16, 32, …).
+      for (int64_t k0 = 0; k0 < K; k0 += MRF) {
+        const float* const* tapTable = table.data() + k0 / g.CI;
+        const int64_t ci0 = k0 % g.CI;
+        for (const Panel& panel : panels) {
+          const float* d = dy + p0 * g.CO + panel.n0;
+          float* out = dW + k0 * g.CO + panel.n0;
+          const int tail = panel.cols - (panel.width - L);
+          const bool masked = tail < L;
+          const int c = panel.cols;
+          if (panel.width == NR) {
+            if (masked)
+              filterTileSameTap<2, true>(count, taps, tapTable, ci0, d, g.CO, c, tail, out, g.CO);
+            else
+              filterTileSameTap<2, false>(count, taps, tapTable, ci0, d, g.CO, c, tail, out, g.CO);
+          } else if (masked) {
+            filterTileSameTap<1, true>(count, taps, tapTable, ci0, d, g.CO, c, tail, out, g.CO);
+          } else {
+            filterTileSameTap<1, false>(count, taps, tapTable, ci0, d, g.CO, c, tail, out, g.CO);
+          }
+        }
+      }
+      continue;
     }
     for (int64_t k0 = 0; k0 < K; k0 += MR) {
       const int rows = static_cast<int>(std::min<int64_t>(MR, K - k0));
