@@ -11,7 +11,10 @@
 //                                            (os.availableParallelism()) training at once vs one
 //   {"model","engine":"pytorch",...} + {"model","kdlensOverPytorch"}: the same models in PyTorch
 //                                            on one thread (bench/pytorch_models.py), when python3
-//                                            has torch (Debian: python3-torch); skipped otherwise
+//                                            has torch (Debian: python3-torch); skipped otherwise.
+//                                            trainCpu is the ratio of images per CPU-second (each
+//                                            process's own user + system time), the figure that
+//                                            holds up when other processes share the cores
 // Environment: BENCH_BACKENDS=wasm,cpu (default: every backend, in auto's order),
 // BENCH_SECONDS (target seconds per measurement, default 4), BENCH_VARIANTS=fast,wasm-kernels,
 // js,baseline (wasm kernel variants for the reference CNN, default fast,wasm-kernels,baseline;
@@ -115,6 +118,8 @@ interface Line {
   batch: number;
   steps: number;
   trainImagesPerSec: number;
+  /** Images per second of this process's CPU time (user + system), steady-state steps. */
+  trainImagesPerCpuSec?: number;
   inferImagesPerSec: number;
   gflops: number;
   forwardMflopsPerImage: number;
@@ -155,7 +160,22 @@ async function measure(
       Math.max(plan.minSteps, Math.round(env.BENCH_SECONDS / perStep)),
     );
   }
+  // CPU time per image as well as wall time: on a shared machine the wall clock counts the
+  // other processes' turns, CPU time only ours. Two calls (1 and `steps` steps) cancel the
+  // per-call set-up (model, data, evaluation): (cpu(steps) − cpu(1)) / (steps − 1) per step.
+  let cpuPerStep: number | undefined;
+  if (plan.warmup && steps > 1) {
+    const before = process.cpuUsage();
+    (await timedTraining(model, plan.batch, 1)).model.dispose();
+    const one = process.cpuUsage(before);
+    cpuPerStep = -(one.user + one.system) / 1e6;
+  }
+  const cpuBefore = process.cpuUsage();
   const run = await timedTraining(model, plan.batch, steps);
+  const cpuRun = process.cpuUsage(cpuBefore);
+  if (cpuPerStep !== undefined) {
+    cpuPerStep = (cpuPerStep + (cpuRun.user + cpuRun.system) / 1e6) / (steps - 1);
+  }
   try {
     // One MAC = 2 FLOPs; training ≈ 3 × forward (input and weight gradients).
     const forwardFlops = 2 * forwardMacs(run.model).total;
@@ -166,6 +186,9 @@ async function measure(
       batch: plan.batch,
       steps,
       trainImagesPerSec: sig(run.imagesPerSec),
+      ...(cpuPerStep === undefined || cpuPerStep <= 0
+        ? {}
+        : { trainImagesPerCpuSec: sig(plan.batch / cpuPerStep) }),
       inferImagesPerSec: sig(inferImagesPerSec(run.model, plan.batch)),
       gflops: sig((run.imagesPerSec * trainingFlopsPerImage(run.model)) / 1e9),
       forwardMflopsPerImage: round(forwardFlops / 1e6, 2),
@@ -344,6 +367,7 @@ async function compareWithPytorch(ours: Line[]): Promise<void> {
   const lineSchema = z.object({
     model: z.string(),
     trainImagesPerSec: z.number(),
+    trainImagesPerCpuSec: z.number(),
     inferImagesPerSec: z.number(),
     torch: z.string(),
   });
@@ -357,6 +381,7 @@ async function compareWithPytorch(ours: Line[]): Promise<void> {
         threads: 1,
         batch,
         trainImagesPerSec: sig(theirs.trainImagesPerSec),
+        trainImagesPerCpuSec: sig(theirs.trainImagesPerCpuSec),
         inferImagesPerSec: sig(theirs.inferImagesPerSec),
       }),
     );
@@ -366,6 +391,9 @@ async function compareWithPytorch(ours: Line[]): Promise<void> {
         model: theirs.model,
         kdlensOverPytorch: {
           train: round(mine.trainImagesPerSec / theirs.trainImagesPerSec, 2),
+          ...(mine.trainImagesPerCpuSec === undefined
+            ? {}
+            : { trainCpu: round(mine.trainImagesPerCpuSec / theirs.trainImagesPerCpuSec, 2) }),
           infer: round(mine.inferImagesPerSec / theirs.inferImagesPerSec, 2),
         },
         loadavg: loadavg(),

@@ -9,6 +9,8 @@
 //   conv2d(heap, params)                   params: x, w, bias (−1: none), y, geometry…, relu
 //   conv2dBackpropInput(heap, params)      params: dy, w, −1, dx, geometry…, 0
 //   conv2dBackpropFilter(heap, params)     params: x, dy, −1, dW, geometry…, 0
+//   maxPoolGrad(heap, params)              params: x, dy, −1, dx, geometry…, 0 (CI = the
+//                                          channels, FH×FW the window, OH×OW dy's size)
 //
 // geometry = B, IH, IW, CI, OH, OW, CO, FH, FW, sh, sw, dh, dw, pt, pl (the forward conv's).
 #include <node_api.h>
@@ -23,7 +25,7 @@ namespace {
 
 constexpr size_t kParams = 20;
 
-enum class Kind { Forward, BackpropInput, BackpropFilter };
+enum class Kind { Forward, BackpropInput, BackpropFilter, MaxPoolGrad };
 
 napi_value Throw(napi_env env, const std::string& message) {
   napi_throw_error(env, "KDLENS_NATIVE", message.c_str());
@@ -151,6 +153,12 @@ napi_value Run(napi_env env, napi_callback_info info, Kind kind) {
       floats[1] = yFloats;
       floats[3] = wFloats;
       break;
+    case Kind::MaxPoolGrad:
+      // dy has the windows' shape [B, OH, OW, CI].
+      floats[0] = xFloats;
+      floats[1] = dims[0] * dims[4] * dims[5] * dims[3];
+      floats[3] = xFloats;
+      break;
   }
   size_t offsets[4] = {0, 0, 0, 0};
   const bool hasBias = kind == Kind::Forward && p[2] >= 0;
@@ -172,6 +180,9 @@ napi_value Run(napi_env env, napi_callback_info info, Kind kind) {
     case Kind::BackpropFilter:
       kdlens::conv2dBackpropFilter(g, at(0), at(1), at(3));
       break;
+    case Kind::MaxPoolGrad:
+      kdlens::maxPoolGrad(g, at(0), at(1), at(3));
+      break;
   }
   return nullptr;
 }
@@ -185,6 +196,9 @@ napi_value BackpropInput(napi_env env, napi_callback_info info) {
 napi_value BackpropFilter(napi_env env, napi_callback_info info) {
   return Run(env, info, Kind::BackpropFilter);
 }
+napi_value MaxPoolGradFunction(napi_env env, napi_callback_info info) {
+  return Run(env, info, Kind::MaxPoolGrad);
+}
 
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -194,6 +208,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", nullptr, BackpropInput, nullptr, nullptr, nullptr, napi_default,
        nullptr},
       {"conv2dBackpropFilter", nullptr, BackpropFilter, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGradFunction, nullptr, nullptr, nullptr, napi_default,
        nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -30,4 +30,8 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w,
 // dW[fh, fw, ci, co] = Σ_{b, oh, ow} x[b, ih, iw, ci] · dy[b, oh, ow, co].
 void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dW);
 
+// MaxPoolGrad: x [B, IH, IW, CI], dy and the windows [B, OH, OW, CI] (FH×FW windows, stride
+// sh×sw, pads pt/pl; CO and the dilations unused); dx gets each window's dy at its first max.
+void maxPoolGrad(const ConvGeometry& g, const float* x, const float* dy, float* dx);
+
 }  // namespace kdlens

@@ -23,6 +23,7 @@ export interface NativeConvAddon {
   conv2d(heap: ArrayBuffer, params: Float64Array): void;
   conv2dBackpropInput(heap: ArrayBuffer, params: Float64Array): void;
   conv2dBackpropFilter(heap: ArrayBuffer, params: Float64Array): void;
+  maxPoolGrad(heap: ArrayBuffer, params: Float64Array): void;
 }
 
 const addonFunctions = [
@@ -31,6 +32,7 @@ const addonFunctions = [
   'conv2d',
   'conv2dBackpropInput',
   'conv2dBackpropFilter',
+  'maxPoolGrad',
 ] as const;
 
 function isNativeConvAddon(value: unknown): value is NativeConvAddon {

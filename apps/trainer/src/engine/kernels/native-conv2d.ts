@@ -1,8 +1,8 @@
 /**
- * Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter on the wasm backend's heap
- * through the native addon (native-addon.ts): each returns undefined when the addon is absent
- * or the case is one it does not take (not float32, not NHWC, a FusedConv2D activation other
- * than linear/relu, PReLU weights), and its caller then runs the wasm kernel.
+ * Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter and MaxPoolGrad on the wasm
+ * backend's heap through the native addon (native-addon.ts): each returns undefined when the
+ * addon is absent or the case is one it does not take (not float32, not NHWC, a FusedConv2D
+ * activation other than linear/relu, PReLU weights), and its caller then runs the wasm kernel.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
@@ -181,6 +181,37 @@ export function nativeConv2DBackpropFilter(
     fillParams([xv.byteOffset, dyv.byteOffset, -1, dWv.byteOffset], info, false),
   );
   return dW;
+}
+
+/**
+ * dx of a max pool (info from computePool2DInfo), or undefined for the wasm kernel. The
+ * addon reads the pool as a convolution geometry: CI the channels, FH×FW the window.
+ */
+export function nativeMaxPoolGrad(
+  backend: unknown,
+  input: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo | undefined {
+  const ok = nativeCase(backend, [input, dy], undefined);
+  if (ok === undefined || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  const dx = ok.backend.makeOutput([...input.shape], 'float32');
+  const dxv = heapOf(ok.backend, dx);
+  const xv = heapOf(ok.backend, input);
+  const dyv = heapOf(ok.backend, dy);
+  ok.addon.maxPoolGrad(
+    dxv.buffer as ArrayBuffer,
+    fillParams(
+      [xv.byteOffset, dyv.byteOffset, -1, dxv.byteOffset],
+      {
+        ...info,
+        filterHeight: info.effectiveFilterHeight,
+        filterWidth: info.effectiveFilterWidth,
+      },
+      false,
+    ),
+  );
+  return dx;
 }
 
 export const conv2DOverride: KernelOverrideConfig = {
