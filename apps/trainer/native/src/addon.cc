@@ -11,6 +11,8 @@
 //   conv2dBackpropFilter(heap, params)     params: x, dy, −1, dW, geometry…, 0
 //   maxPoolGrad(heap, params)              params: x, dy, −1, dx, geometry…, 0 (CI = the
 //                                          channels, FH×FW the window, OH×OW dy's size)
+//   reluGrad(heap, params)                 params: x, dy, −1, dx, geometry with B·IH·IW·CI the
+//                                          element count (the rest 1), 0
 //
 // geometry = B, IH, IW, CI, OH, OW, CO, FH, FW, sh, sw, dh, dw, pt, pl (the forward conv's).
 #include <node_api.h>
@@ -25,7 +27,7 @@ namespace {
 
 constexpr size_t kParams = 20;
 
-enum class Kind { Forward, BackpropInput, BackpropFilter, MaxPoolGrad };
+enum class Kind { Forward, BackpropInput, BackpropFilter, MaxPoolGrad, ReluGrad };
 
 napi_value Throw(napi_env env, const std::string& message) {
   napi_throw_error(env, "KDLENS_NATIVE", message.c_str());
@@ -159,6 +161,11 @@ napi_value Run(napi_env env, napi_callback_info info, Kind kind) {
       floats[1] = dims[0] * dims[4] * dims[5] * dims[3];
       floats[3] = xFloats;
       break;
+    case Kind::ReluGrad:
+      floats[0] = xFloats;
+      floats[1] = xFloats;
+      floats[3] = xFloats;
+      break;
   }
   size_t offsets[4] = {0, 0, 0, 0};
   const bool hasBias = kind == Kind::Forward && p[2] >= 0;
@@ -183,6 +190,9 @@ napi_value Run(napi_env env, napi_callback_info info, Kind kind) {
     case Kind::MaxPoolGrad:
       kdlens::maxPoolGrad(g, at(0), at(1), at(3));
       break;
+    case Kind::ReluGrad:
+      kdlens::reluGrad(g.B * g.IH * g.IW * g.CI, at(0), at(1), at(3));
+      break;
   }
   return nullptr;
 }
@@ -199,6 +209,9 @@ napi_value BackpropFilter(napi_env env, napi_callback_info info) {
 napi_value MaxPoolGradFunction(napi_env env, napi_callback_info info) {
   return Run(env, info, Kind::MaxPoolGrad);
 }
+napi_value ReluGradFunction(napi_env env, napi_callback_info info) {
+  return Run(env, info, Kind::ReluGrad);
+}
 
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -211,6 +224,7 @@ napi_value Init(napi_env env, napi_value exports) {
        nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGradFunction, nullptr, nullptr, nullptr, napi_default,
        nullptr},
+      {"reluGrad", nullptr, ReluGradFunction, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

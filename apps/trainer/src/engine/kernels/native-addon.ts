@@ -24,6 +24,7 @@ export interface NativeConvAddon {
   conv2dBackpropInput(heap: ArrayBuffer, params: Float64Array): void;
   conv2dBackpropFilter(heap: ArrayBuffer, params: Float64Array): void;
   maxPoolGrad(heap: ArrayBuffer, params: Float64Array): void;
+  reluGrad(heap: ArrayBuffer, params: Float64Array): void;
 }
 
 const addonFunctions = [
@@ -33,6 +34,7 @@ const addonFunctions = [
   'conv2dBackpropInput',
   'conv2dBackpropFilter',
   'maxPoolGrad',
+  'reluGrad',
 ] as const;
 
 function isNativeConvAddon(value: unknown): value is NativeConvAddon {

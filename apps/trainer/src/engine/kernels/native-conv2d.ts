@@ -214,6 +214,26 @@ export function nativeMaxPoolGrad(
   return dx;
 }
 
+/** dx = dy · step(x) (relu-grad.ts), or undefined without the addon. */
+export function nativeReluGrad(
+  backend: unknown,
+  x: TensorInfo,
+  dy: TensorInfo,
+): TensorInfo | undefined {
+  const ok = nativeCase(backend, [x, dy], undefined);
+  if (ok === undefined) return undefined;
+  const dx = ok.backend.makeOutput([...x.shape], 'float32');
+  const dxv = heapOf(ok.backend, dx);
+  const xv = heapOf(ok.backend, x);
+  const dyv = heapOf(ok.backend, dy);
+  const count = dxv.length;
+  params.fill(1);
+  params.set([xv.byteOffset, dyv.byteOffset, -1, dxv.byteOffset, count], 0);
+  params[19] = 0;
+  ok.addon.reluGrad(dxv.buffer as ArrayBuffer, params);
+  return dx;
+}
+
 export const conv2DOverride: KernelOverrideConfig = {
   kernelName: 'Conv2D',
   makeKernelFunc: makeNativeConv2DKernel,
