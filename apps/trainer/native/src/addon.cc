@@ -13,6 +13,7 @@
 //                                          channels, FH×FW the window, OH×OW dy's size)
 //   reluGrad(heap, params)                 params: x, dy, −1, dx, geometry with B·IH·IW·CI the
 //                                          element count (the rest 1), 0
+//   relu(heap, params)                     params: x, 0, −1, y, as reluGrad
 //
 // geometry = B, IH, IW, CI, OH, OW, CO, FH, FW, sh, sw, dh, dw, pt, pl (the forward conv's).
 #include <node_api.h>
@@ -27,7 +28,7 @@ namespace {
 
 constexpr size_t kParams = 20;
 
-enum class Kind { Forward, BackpropInput, BackpropFilter, MaxPoolGrad, ReluGrad };
+enum class Kind { Forward, BackpropInput, BackpropFilter, MaxPoolGrad, ReluGrad, Relu };
 
 napi_value Throw(napi_env env, const std::string& message) {
   napi_throw_error(env, "KDLENS_NATIVE", message.c_str());
@@ -166,6 +167,11 @@ napi_value Run(napi_env env, napi_callback_info info, Kind kind) {
       floats[1] = xFloats;
       floats[3] = xFloats;
       break;
+    case Kind::Relu:
+      floats[0] = xFloats;
+      floats[1] = 0;
+      floats[3] = xFloats;
+      break;
   }
   size_t offsets[4] = {0, 0, 0, 0};
   const bool hasBias = kind == Kind::Forward && p[2] >= 0;
@@ -193,6 +199,9 @@ napi_value Run(napi_env env, napi_callback_info info, Kind kind) {
     case Kind::ReluGrad:
       kdlens::reluGrad(g.B * g.IH * g.IW * g.CI, at(0), at(1), at(3));
       break;
+    case Kind::Relu:
+      kdlens::relu(g.B * g.IH * g.IW * g.CI, at(0), at(3));
+      break;
   }
   return nullptr;
 }
@@ -212,6 +221,9 @@ napi_value MaxPoolGradFunction(napi_env env, napi_callback_info info) {
 napi_value ReluGradFunction(napi_env env, napi_callback_info info) {
   return Run(env, info, Kind::ReluGrad);
 }
+napi_value ReluFunction(napi_env env, napi_callback_info info) {
+  return Run(env, info, Kind::Relu);
+}
 
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -225,6 +237,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPoolGrad", nullptr, MaxPoolGradFunction, nullptr, nullptr, nullptr, napi_default,
        nullptr},
       {"reluGrad", nullptr, ReluGradFunction, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"relu", nullptr, ReluFunction, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -34,6 +34,9 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
 // sh×sw, pads pt/pl; CO and the dilations unused); dx gets each window's dy at its first max.
 void maxPoolGrad(const ConvGeometry& g, const float* x, const float* dy, float* dx);
 
+// y = max(x, 0) over n elements (−0 → 0, NaN → the quiet NaN), as the wasm package.
+void relu(int64_t n, const float* x, float* y);
+
 // dx = dy · step(x) over n elements (tfjs' Relu gradient, bit for bit).
 void reluGrad(int64_t n, const float* x, const float* dy, float* dx);
 

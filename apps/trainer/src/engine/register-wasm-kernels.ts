@@ -15,7 +15,8 @@
  *   buffer instead of copying), transposed and batched BatchMatMul (→ XNNPACK). Each keeps the
  *   original kernel as its fallback for cases it does not handle. Conv2D and FusedConv2D (and the
  *   two convolution gradients) run on the native AVX2 addon when it is built and the CPU has
- *   AVX2 + FMA (kernels/native-addon.ts), else on the package's XNNPACK / our wasm kernels.
+ *   AVX2 + FMA (kernels/native-addon.ts), else on the package's XNNPACK / our wasm kernels; so
+ *   does Relu (the package's is a scalar loop).
  * - gradientOverrides: the Tile gradient as one Sum on wasm (kernels/tile-grad.ts), the Relu
  *   gradient as one KDLensReluGrad kernel (kernels/relu-grad.ts; registered with the fused
  *   kernels, native when the addon is built).
@@ -30,7 +31,7 @@ import { batchNormApplyConfig } from './fused/batch-norm-apply.kernel.ts';
 import { batchNormGradConfig } from './fused/batch-norm-grad.kernel.ts';
 import { batchNormStatsConfig } from './fused/batch-norm-stats.kernel.ts';
 import { conv2DBackpropInputOverride } from './kernels/conv2d-backprop-input-conv.ts';
-import { conv2DOverride, fusedConv2DOverride } from './kernels/native-conv2d.ts';
+import { conv2DOverride, fusedConv2DOverride, reluOverride } from './kernels/native-conv2d.ts';
 import { reluGradConfig, reluGradOverride } from './kernels/relu-grad.ts';
 import { tileGradOverride } from './kernels/tile-grad.ts';
 import { batchMatMulOverride } from './kernels/wasm-batch-mat-mul.ts';
@@ -57,6 +58,7 @@ const fusedKernels: tf.KernelConfig[] = [
 const kernelOverrides: KernelOverrideConfig[] = [
   conv2DOverride,
   fusedConv2DOverride,
+  reluOverride,
   conv2DBackpropInputOverride,
   tileOverride,
   sumOverride,

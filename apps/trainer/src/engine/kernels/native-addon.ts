@@ -25,6 +25,7 @@ export interface NativeConvAddon {
   conv2dBackpropFilter(heap: ArrayBuffer, params: Float64Array): void;
   maxPoolGrad(heap: ArrayBuffer, params: Float64Array): void;
   reluGrad(heap: ArrayBuffer, params: Float64Array): void;
+  relu(heap: ArrayBuffer, params: Float64Array): void;
 }
 
 const addonFunctions = [
@@ -35,6 +36,7 @@ const addonFunctions = [
   'conv2dBackpropFilter',
   'maxPoolGrad',
   'reluGrad',
+  'relu',
 ] as const;
 
 function isNativeConvAddon(value: unknown): value is NativeConvAddon {

@@ -214,25 +214,51 @@ export function nativeMaxPoolGrad(
   return dx;
 }
 
+/** Element-wise through the addon: one input, one output of its shape, or undefined. */
+function elementwise(
+  backend: unknown,
+  inputs: [TensorInfo, TensorInfo | undefined],
+  call: (addon: NativeConvAddon, heap: ArrayBuffer, params: Float64Array) => void,
+): TensorInfo | undefined {
+  const [x, second] = inputs;
+  const ok = nativeCase(backend, second === undefined ? [x] : [x, second], undefined);
+  if (ok === undefined) return undefined;
+  const out = ok.backend.makeOutput([...x.shape], 'float32');
+  const outv = heapOf(ok.backend, out);
+  const xv = heapOf(ok.backend, x);
+  const sv = second === undefined ? undefined : heapOf(ok.backend, second);
+  params.fill(1);
+  params.set([xv.byteOffset, sv?.byteOffset ?? 0, -1, outv.byteOffset, outv.length], 0);
+  params[19] = 0;
+  call(ok.addon, outv.buffer as ArrayBuffer, params);
+  return out;
+}
+
 /** dx = dy · step(x) (relu-grad.ts), or undefined without the addon. */
 export function nativeReluGrad(
   backend: unknown,
   x: TensorInfo,
   dy: TensorInfo,
 ): TensorInfo | undefined {
-  const ok = nativeCase(backend, [x, dy], undefined);
-  if (ok === undefined) return undefined;
-  const dx = ok.backend.makeOutput([...x.shape], 'float32');
-  const dxv = heapOf(ok.backend, dx);
-  const xv = heapOf(ok.backend, x);
-  const dyv = heapOf(ok.backend, dy);
-  const count = dxv.length;
-  params.fill(1);
-  params.set([xv.byteOffset, dyv.byteOffset, -1, dxv.byteOffset, count], 0);
-  params[19] = 0;
-  ok.addon.reluGrad(dxv.buffer as ArrayBuffer, params);
-  return dx;
+  return elementwise(backend, [x, dy], (addon, heap, p) => addon.reluGrad(heap, p));
 }
+
+export function makeNativeReluKernel(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs;
+    const native =
+      x === undefined
+        ? undefined
+        : elementwise(args.backend, [x, undefined], (addon, heap, p) => addon.relu(heap, p));
+    return native ?? original(args);
+  };
+}
+
+/** Relu natively, bit-identical to the wasm package's kernel (a scalar loop). */
+export const reluOverride: KernelOverrideConfig = {
+  kernelName: 'Relu',
+  makeKernelFunc: makeNativeReluKernel,
+};
 
 export const conv2DOverride: KernelOverrideConfig = {
   kernelName: 'Conv2D',

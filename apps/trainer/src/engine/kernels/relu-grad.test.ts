@@ -15,7 +15,7 @@ function reluGrad(): tf.Tensor {
 
 const bits = (values: number[]) => new Uint32Array(Float32Array.from(values).buffer);
 
-describe('the Relu gradient on wasm (KDLensReluGrad)', () => {
+describe('Relu and its gradient on wasm (KDLensReluGrad)', () => {
   beforeAll(async () => {
     await initBackend('wasm');
   });
@@ -35,6 +35,27 @@ describe('the Relu gradient on wasm (KDLensReluGrad)', () => {
     expect(cpu.values.some((v) => Object.is(v, -0))).toBe(true);
     expect(bits(native.values)).toEqual(bits(cpu.values));
     expect(bits(loop.values)).toEqual(bits(cpu.values));
+  });
+
+  it('Relu itself is bit-identical to the wasm package kernel and equals cpu', async () => {
+    const relu = () => {
+      const values = randomArray(4 * 6 * 6 * 8, 1);
+      values.set([0, -0, Number.NaN, 1e-30, -1e-30], 0);
+      return tf.relu(tf.tensor4d(values, [4, 6, 6, 8]));
+    };
+    const native = await computeOn('wasm', relu);
+    const previous = setNativeConvKernels(false);
+    let packaged: Awaited<ReturnType<typeof computeOn>>;
+    try {
+      packaged = await computeOn('wasm', relu);
+    } finally {
+      setNativeConvKernels(previous);
+    }
+    expect(bits(native.values)).toEqual(bits(packaged.values));
+    // −0 becomes 0 in both; cpu's NaN differs from the package's only in its sign bit.
+    expect(Object.is(native.values[1], 0)).toBe(true);
+    const cpu = await computeOn('cpu', relu);
+    expect(native.values.slice(3)).toEqual(cpu.values.slice(3));
   });
 
   it('runs as one kernel instead of Step, Cast and Multiply', async () => {
