@@ -365,6 +365,29 @@ KDLENS_TARGET void filterTileSameTap(int64_t count, int64_t taps, const float* c
   }
 }
 
+// Few input channels (FW·CI ≤ L): dW's rows of one filter row fh are one contiguous segment of a
+// padded copy of x (as the forward's row mode), so a vector holds a whole filter row and the
+// tile is R output channels × that vector: per pixel one load and R broadcasts of dy.
+// acc[r] = Σ_q seg(q)[·] · dy[q, co0 + r], added to dW[(fh·FW·CI + j)·CO + co0 + r], j < seg.
+template <int R>
+KDLENS_TARGET void filterTileSegments(int64_t count, int64_t rowsPerPixel,
+                                      const float* const* segTable, const float* dy,
+                                      int64_t dyStride, int64_t segment, float* dW,
+                                      int64_t dWStride) {
+  V acc[R];
+  for (int r = 0; r < R; r++) acc[r] = vzero();
+  for (int64_t q = 0; q < count; q++) {
+    const V xv = vload(segTable[q * rowsPerPixel]);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; r++) acc[r] = vfma(vbcast(dy + r), xv, acc[r]);
+    dy += dyStride;
+  }
+  alignas(64) float tmp[R][L];
+  for (int r = 0; r < R; r++) vstore(tmp[r], acc[r]);
+  for (int64_t j = 0; j < segment; j++)
+    for (int r = 0; r < R; r++) dW[j * dWStride + r] += tmp[r][j];
+}
+
 }  // namespace
 
 void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dW) {
@@ -373,9 +396,71 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
   const int64_t P = g.B * g.OH * g.OW;
   std::memset(dW, 0, static_cast<size_t>(K * g.CO) * sizeof(float));
   if (P == 0 || K == 0 || g.CO == 0) return;
+  const int64_t plane = g.OH * g.OW;
+  const int64_t segment = g.FW * g.CI;
+  if (g.dw == 1 && g.FW > 1 && segment <= L) {
+    // Row segments (see filterTileSegments) from x padded left and right, plus a vector of
+    // slack so the last segment's full-vector load stays inside the copy.
+    const int64_t padW = (g.OW - 1) * g.sw + g.FW;
+    std::vector<float> padded(static_cast<size_t>(g.B * g.IH * padW * g.CI + L), 0.0f);
+    const int64_t lo = std::max<int64_t>(0, g.pl);
+    const int64_t hi = std::min<int64_t>(padW, g.IW + g.pl);
+    for (int64_t r = 0; r < g.B * g.IH && hi > lo; r++) {
+      std::memcpy(padded.data() + (r * padW + lo) * g.CI, x + (r * g.IW + lo - g.pl) * g.CI,
+                  static_cast<size_t>((hi - lo) * g.CI) * sizeof(float));
+    }
+    const float* zeroSegment = zeros(L);
+    std::vector<const float*> segTable(static_cast<size_t>(CHUNK * g.FH));
+    for (int64_t p0 = 0; p0 < P; p0 += CHUNK) {
+      const int64_t count = std::min(CHUNK, P - p0);
+      int64_t b = p0 / plane;
+      int64_t oh = (p0 % plane) / g.OW;
+      int64_t ow = p0 % g.OW;
+      for (int64_t q = 0; q < count; q++) {
+        for (int64_t fh = 0; fh < g.FH; fh++) {
+          const int64_t ih = oh * g.sh - g.pt + fh * g.dh;
+          segTable[static_cast<size_t>(q * g.FH + fh)] =
+              ih >= 0 && ih < g.IH ? padded.data() + ((b * g.IH + ih) * padW + ow * g.sw) * g.CI
+                                   : zeroSegment;
+        }
+        if (++ow == g.OW) {
+          ow = 0;
+          if (++oh == g.OH) {
+            oh = 0;
+            b++;
+          }
+        }
+      }
+      for (int64_t fh = 0; fh < g.FH; fh++) {
+        for (int64_t co0 = 0; co0 < g.CO;) {
+          const int64_t left = g.CO - co0;
+          const float* d = dy + p0 * g.CO + co0;
+          const float* const* t = segTable.data() + fh;
+          float* out = dW + fh * segment * g.CO + co0;
+          const int64_t k = g.FH;
+          if (left >= 16) {
+            filterTileSegments<16>(count, k, t, d, g.CO, segment, out, g.CO);
+            co0 += 16;
+          } else if (left >= 8) {
+            filterTileSegments<8>(count, k, t, d, g.CO, segment, out, g.CO);
+            co0 += 8;
+          } else if (left >= 4) {
+            filterTileSegments<4>(count, k, t, d, g.CO, segment, out, g.CO);
+            co0 += 4;
+          } else if (left >= 2) {
+            filterTileSegments<2>(count, k, t, d, g.CO, segment, out, g.CO);
+            co0 += 2;
+          } else {
+            filterTileSegments<1>(count, k, t, d, g.CO, segment, out, g.CO);
+            co0 += 1;
+          }
+        }
+      }
+    }
+    return;
+  }
   const auto panels = panelsOf(g.CO);
   const float* zero = zeros(g.CI);
-  const int64_t plane = g.OH * g.OW;
   std::vector<const float*> table(static_cast<size_t>(CHUNK * taps));
   for (int64_t p0 = 0; p0 < P; p0 += CHUNK) {
     const int64_t count = std::min(CHUNK, P - p0);
