@@ -11,10 +11,14 @@
 //                                            (os.availableParallelism()) training at once vs one
 //   {"model","engine":"pytorch",...} + {"model","kdlensOverPytorch"}: the same models in PyTorch
 //                                            on one thread (bench/pytorch_models.py), when python3
-//                                            has torch (Debian: python3-torch); skipped otherwise
+//                                            has torch (Debian: python3-torch); skipped otherwise.
+//                                            trainCpu is the ratio of images per CPU-second (each
+//                                            process's own user + system time), the figure that
+//                                            holds up when other processes share the cores
 // Environment: BENCH_BACKENDS=wasm,cpu (default: every backend, in auto's order),
-// BENCH_SECONDS (target seconds per measurement, default 4), BENCH_VARIANTS=fast,js,baseline
-// (wasm kernel variants for the reference CNN, default fast,baseline). --profile adds per-kernel
+// BENCH_SECONDS (target seconds per measurement, default 4), BENCH_VARIANTS=fast,wasm-kernels,
+// js,baseline (wasm kernel variants for the reference CNN, default fast,wasm-kernels,baseline;
+// wasm-kernels = without the native convolution addon, which the header's convKernels names). --profile adds per-kernel
 // ms per training step for the reference CNN on wasm. BENCH_SMOKE=1 (CI's `npm run bench:smoke`):
 // one step of batch 8 (no warm-up) per model and variant, a 0.05 s inference loop and 2
 // steps per worker, so every path runs end to end in seconds; the header line says "smoke":true.
@@ -25,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { autoOrder, type ConcreteBackend, initBackend } from '../src/engine/backend.ts';
+import { nativeKernelsStatus, setNativeConvKernels } from '../src/engine/kernels/native-addon.ts';
 import {
   useWasmConv2DBackpropFilterImpl,
   type WasmConv2DBackpropFilterImpl,
@@ -39,7 +44,11 @@ import { IMAGE_SIZE, syntheticSplit, timedTraining } from './synthetic-training.
 import { type WorkerConfig, type WorkerMessage, workerMessageSchema } from './worker-protocol.ts';
 
 const models: readonly ArchitectureName[] = ['reference-cnn', 'resnet20', 'lenet5'];
-const variants = ['fast', 'js', 'baseline'] as const;
+/**
+ * fast: every kernel KDLens has (the native convolutions when built); wasm-kernels: the same
+ * without the native addon; js: the JS filter gradient; baseline: the wasm package's kernels.
+ */
+const variants = ['fast', 'wasm-kernels', 'js', 'baseline'] as const;
 type Variant = (typeof variants)[number];
 
 const smoke = process.env.BENCH_SMOKE === '1';
@@ -52,7 +61,7 @@ const envSchema = z.object({
   BENCH_SECONDS: z.coerce.number().positive().default(4),
   BENCH_VARIANTS: z
     .string()
-    .default('fast,baseline')
+    .default('fast,wasm-kernels,baseline')
     .transform((s) => s.split(','))
     .pipe(z.array(z.enum(variants))),
 });
@@ -109,6 +118,8 @@ interface Line {
   batch: number;
   steps: number;
   trainImagesPerSec: number;
+  /** Images per second of this process's CPU time (user + system), steady-state steps. */
+  trainImagesPerCpuSec?: number;
   inferImagesPerSec: number;
   gflops: number;
   forwardMflopsPerImage: number;
@@ -149,7 +160,22 @@ async function measure(
       Math.max(plan.minSteps, Math.round(env.BENCH_SECONDS / perStep)),
     );
   }
+  // CPU time per image as well as wall time: on a shared machine the wall clock counts the
+  // other processes' turns, CPU time only ours. Two calls (1 and `steps` steps) cancel the
+  // per-call set-up (model, data, evaluation): (cpu(steps) − cpu(1)) / (steps − 1) per step.
+  let cpuPerStep: number | undefined;
+  if (plan.warmup && steps > 1) {
+    const before = process.cpuUsage();
+    (await timedTraining(model, plan.batch, 1)).model.dispose();
+    const one = process.cpuUsage(before);
+    cpuPerStep = -(one.user + one.system) / 1e6;
+  }
+  const cpuBefore = process.cpuUsage();
   const run = await timedTraining(model, plan.batch, steps);
+  const cpuRun = process.cpuUsage(cpuBefore);
+  if (cpuPerStep !== undefined) {
+    cpuPerStep = (cpuPerStep + (cpuRun.user + cpuRun.system) / 1e6) / (steps - 1);
+  }
   try {
     // One MAC = 2 FLOPs; training ≈ 3 × forward (input and weight gradients).
     const forwardFlops = 2 * forwardMacs(run.model).total;
@@ -160,6 +186,9 @@ async function measure(
       batch: plan.batch,
       steps,
       trainImagesPerSec: sig(run.imagesPerSec),
+      ...(cpuPerStep === undefined || cpuPerStep <= 0
+        ? {}
+        : { trainImagesPerCpuSec: sig(plan.batch / cpuPerStep) }),
       inferImagesPerSec: sig(inferImagesPerSec(run.model, plan.batch)),
       gflops: sig((run.imagesPerSec * trainingFlopsPerImage(run.model)) / 1e9),
       forwardMflopsPerImage: round(forwardFlops / 1e6, 2),
@@ -171,8 +200,9 @@ async function measure(
 }
 
 function useVariant(v: Variant): void {
-  const impl: WasmConv2DBackpropFilterImpl = v === 'fast' ? 'fast' : 'js';
+  const impl: WasmConv2DBackpropFilterImpl = v === 'fast' || v === 'wasm-kernels' ? 'fast' : 'js';
   useWasmConv2DBackpropFilterImpl(impl);
+  setNativeConvKernels(v === 'fast');
   if (v === 'baseline') uninstallWasmKernelOverrides();
   else installWasmKernelOverrides();
 }
@@ -198,6 +228,7 @@ async function compareVariants(): Promise<void> {
     JSON.stringify({
       model: 'reference-cnn',
       backend: 'wasm',
+      trainSpeedupFastVsWasmKernels: ratio('wasm-kernels'),
       trainSpeedupFastVsJsFilterGrad: ratio('js'),
       trainSpeedupFastVsBaseline: ratio('baseline'),
     }),
@@ -336,6 +367,7 @@ async function compareWithPytorch(ours: Line[]): Promise<void> {
   const lineSchema = z.object({
     model: z.string(),
     trainImagesPerSec: z.number(),
+    trainImagesPerCpuSec: z.number(),
     inferImagesPerSec: z.number(),
     torch: z.string(),
   });
@@ -349,6 +381,7 @@ async function compareWithPytorch(ours: Line[]): Promise<void> {
         threads: 1,
         batch,
         trainImagesPerSec: sig(theirs.trainImagesPerSec),
+        trainImagesPerCpuSec: sig(theirs.trainImagesPerCpuSec),
         inferImagesPerSec: sig(theirs.inferImagesPerSec),
       }),
     );
@@ -358,6 +391,9 @@ async function compareWithPytorch(ours: Line[]): Promise<void> {
         model: theirs.model,
         kdlensOverPytorch: {
           train: round(mine.trainImagesPerSec / theirs.trainImagesPerSec, 2),
+          ...(mine.trainImagesPerCpuSec === undefined
+            ? {}
+            : { trainCpu: round(mine.trainImagesPerCpuSec / theirs.trainImagesPerCpuSec, 2) }),
           infer: round(mine.inferImagesPerSec / theirs.inferImagesPerSec, 2),
         },
         loadavg: loadavg(),
@@ -390,6 +426,7 @@ async function main(): Promise<void> {
       cpus: os.availableParallelism(),
       loadavg: loadavg(),
       node: process.version,
+      convKernels: nativeKernelsStatus(),
     }),
   );
   const lines: Line[] = [];

@@ -3,7 +3,8 @@
 engine.bench.ts runs this when python3 has torch, in the same run as its own measurements: one
 thread (one core, as one KDLens worker process uses), batch and image size from the arguments,
 SGD with momentum as the bench's trainUnit calls use, random data (content does not change speed).
-Prints one JSON line per model: {"model", "trainImagesPerSec", "inferImagesPerSec", "torch"}.
+Prints one JSON line per model: {"model", "trainImagesPerSec", "trainImagesPerCpuSec",
+"inferImagesPerSec", "torch"} (per CPU-second: this process's time.process_time()).
 
 Usage: python3 pytorch_models.py <batch> <image size> <seconds per measurement> <model>...
 """
@@ -37,15 +38,19 @@ def lenet5(side, classes=10):
 
 
 def rate(step, images, seconds):
-    """Images/s of `step` (images per call), timed for about `seconds` after two warm calls."""
+    """Images/s of `step` (images per call), timed for about `seconds` after two warm calls:
+    per wall-clock second and per second of this process's CPU time."""
     step()
     step()
     calls = 0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     while calls < 3 or time.perf_counter() - started < seconds:
         step()
         calls += 1
-    return calls * images / (time.perf_counter() - started)
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    return calls * images / wall, calls * images / cpu
 
 
 def main():
@@ -66,11 +71,12 @@ def main():
             opt.step()
 
         model.train()
-        train = rate(train_step, batch, seconds)
+        train, train_cpu = rate(train_step, batch, seconds)
         model.eval()
         with torch.no_grad():
-            infer = rate(lambda: model(x), batch, seconds / 4)
-        print(json.dumps({"model": name, "trainImagesPerSec": train, "inferImagesPerSec": infer,
+            infer, _ = rate(lambda: model(x), batch, seconds / 4)
+        print(json.dumps({"model": name, "trainImagesPerSec": train, "trainImagesPerCpuSec": train_cpu,
+                          "inferImagesPerSec": infer,
                           "torch": torch.__version__}), flush=True)
 
 

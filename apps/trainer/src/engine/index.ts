@@ -16,6 +16,7 @@ export {
 export { createRng, permutation, type Rng } from '../random/rng.ts';
 export { type BackendInfo, type BackendName, backendNames, initBackend } from './backend.ts';
 export { crossEntropyLoss, type KdLossOptions, kdLoss, validateKdOptions } from './kd-loss.ts';
+export { type NativeKernelsStatus, nativeKernelsStatus } from './kernels/native-addon.ts';
 export {
   type Architecture,
   architectures,

@@ -13,8 +13,13 @@
  *   training: Conv2DBackpropInput (→ one XNNPACK Conv2D), Tile (→ contiguous copies), Sum/Mean
  *   over leading axes (→ one streaming pass), MaxPoolGrad (→ a JS loop), Identity (→ shares the
  *   buffer instead of copying), transposed and batched BatchMatMul (→ XNNPACK). Each keeps the
- *   original kernel as its fallback for cases it does not handle.
- * - gradientOverrides: the Tile gradient as one Sum on wasm (kernels/tile-grad.ts).
+ *   original kernel as its fallback for cases it does not handle. Conv2D and FusedConv2D (and the
+ *   two convolution gradients) run on the native AVX2 addon when it is built and the CPU has
+ *   AVX2 + FMA (kernels/native-addon.ts), else on the package's XNNPACK / our wasm kernels; so
+ *   does Relu (the package's is a scalar loop).
+ * - gradientOverrides: the Tile gradient as one Sum on wasm (kernels/tile-grad.ts), the Relu
+ *   gradient as one KDLensReluGrad kernel (kernels/relu-grad.ts; registered with the fused
+ *   kernels, native when the addon is built).
  *
  * The replacements need the package's kernels, and importing @tensorflow/tfjs-backend-wasm
  * registers them (overwriting any of ours of the same name). registerWasmKernels() may run before
@@ -26,6 +31,8 @@ import { batchNormApplyConfig } from './fused/batch-norm-apply.kernel.ts';
 import { batchNormGradConfig } from './fused/batch-norm-grad.kernel.ts';
 import { batchNormStatsConfig } from './fused/batch-norm-stats.kernel.ts';
 import { conv2DBackpropInputOverride } from './kernels/conv2d-backprop-input-conv.ts';
+import { conv2DOverride, fusedConv2DOverride, reluOverride } from './kernels/native-conv2d.ts';
+import { reluGradConfig, reluGradOverride } from './kernels/relu-grad.ts';
 import { tileGradOverride } from './kernels/tile-grad.ts';
 import { batchMatMulOverride } from './kernels/wasm-batch-mat-mul.ts';
 import { conv2DBackpropFilterConfig } from './kernels/wasm-conv2d-backprop-filter.ts';
@@ -45,9 +52,13 @@ const fusedKernels: tf.KernelConfig[] = [
   batchNormStatsConfig,
   batchNormApplyConfig,
   batchNormGradConfig,
+  reluGradConfig,
 ];
 
 const kernelOverrides: KernelOverrideConfig[] = [
+  conv2DOverride,
+  fusedConv2DOverride,
+  reluOverride,
   conv2DBackpropInputOverride,
   tileOverride,
   sumOverride,
@@ -57,7 +68,7 @@ const kernelOverrides: KernelOverrideConfig[] = [
   batchMatMulOverride,
 ];
 
-const gradientOverrides: GradientOverrideConfig[] = [tileGradOverride];
+const gradientOverrides: GradientOverrideConfig[] = [tileGradOverride, reluGradOverride];
 
 /** kernelFuncs installed by us, so a second call does not wrap them again. */
 const installed = new WeakSet<tf.KernelFunc>();

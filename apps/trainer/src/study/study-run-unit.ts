@@ -25,7 +25,7 @@ import { recordTestSet, saveRunResults } from '@kdlens/core/results';
 import { readStudySpec } from '@kdlens/core/study';
 import type * as tf from '@tensorflow/tfjs';
 import { ConfinedFiles } from '../datasets/confined-files.ts';
-import { type EpochMetrics, initBackend, trainUnit } from '../engine/index.ts';
+import { type EpochMetrics, initBackend, nativeKernelsStatus, trainUnit } from '../engine/index.ts';
 import type { RunUnit, UnitContext, UnitResult } from '../worker/index.ts';
 import {
   createDirectoryUnpacker,
@@ -129,6 +129,10 @@ export function createStudyRunUnit(opts: StudyRunUnitOptions): RunUnit {
       // The claim was lost while the backend started (e.g. a slow GPU init): stop here.
       ctx.signal.throwIfAborted();
       throw new KdlensError(`run ${run.id} is no longer claimed by this worker`);
+    }
+    // Which convolution kernels wasm runs (native AVX2/AVX-512 or wasm), in the worker's log.
+    if (backend.name === 'wasm') {
+      ctx.log.info({ run: run.id, convKernels: nativeKernelsStatus() }, 'wasm convolution kernels');
     }
     // Generating or decoding data blocks the event loop; beat around it.
     await ctx.heartbeat();

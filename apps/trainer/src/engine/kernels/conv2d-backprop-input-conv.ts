@@ -11,6 +11,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
+import { nativeConv2DBackpropInput } from './native-conv2d.ts';
 import { isWasmHeapBackend } from './wasm-heap-module.ts';
 import type { KernelOverrideConfig } from './wasm-kernel-config.ts';
 
@@ -24,6 +25,8 @@ interface Attrs {
 
 export function makeWasmConv2DBackpropInputKernel(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
+    const native = nativeConv2DBackpropInput(args);
+    if (native !== undefined) return native;
     const { inputs, backend } = args;
     const { dy, filter } = inputs;
     const a = args.attrs as unknown as Attrs;

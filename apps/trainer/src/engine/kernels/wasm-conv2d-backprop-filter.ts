@@ -21,6 +21,7 @@ import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorf
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConv, takesConvForm } from './conv2d-backprop-filter-conv.ts';
 import { conv2dBackpropFilterMatMul } from './conv2d-backprop-filter-matmul.ts';
+import { nativeConv2DBackpropFilter } from './native-conv2d.ts';
 import { isWasmHeapBackend } from './wasm-heap-module.ts';
 
 const KERNEL_NAME = 'Conv2DBackpropFilter';
@@ -240,6 +241,8 @@ export const fastConv2DBackpropFilterKernel: KernelFunc = (args) => {
     return jsConv2DBackpropFilterKernel(args);
   }
   const info = conv2DInfoOf(x, attrs);
+  const native = nativeConv2DBackpropFilter(backend, x, dy, info);
+  if (native !== undefined) return native;
   // Stride-1 layers (all of the reference CNN's): one XNNPACK convolution, no colᵀ.
   if (takesConvForm(info)) return conv2dBackpropFilterConv(backend, x, dy, info);
   return conv2dBackpropFilterMatMul(backend, x, dy, info);

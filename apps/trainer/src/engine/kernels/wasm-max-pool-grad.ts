@@ -4,10 +4,12 @@
  *
  * Why: the native kernel took ~24 ms per step of the reference CNN (one 2×2
  * pool over 64×32×32×16) and ~20% of the toy teacher's step; this loop does
- * the same in ~3 ms. NHWC float32 only; otherwise the native kernel runs.
+ * the same in ~3 ms. NHWC float32 only; otherwise the native kernel runs. With the native addon
+ * built (native-addon.ts) the same loop runs in C++ first.
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
+import { nativeMaxPoolGrad } from './native-conv2d.ts';
 import { isWasmHeapBackend } from './wasm-heap-module.ts';
 import type { KernelOverrideConfig } from './wasm-kernel-config.ts';
 
@@ -53,6 +55,8 @@ export function makeWasmMaxPoolGradKernel(original: tf.KernelFunc): tf.KernelFun
       effectiveFilterHeight: FH,
       effectiveFilterWidth: FW,
     } = info;
+    const native = nativeMaxPoolGrad(backend, input, dy, info);
+    if (native !== undefined) return native;
     const padTop = info.padInfo.top;
     const padLeft = info.padInfo.left;
     const dx: TensorInfo = backend.makeOutput([...input.shape], 'float32');
