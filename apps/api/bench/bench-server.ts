@@ -14,6 +14,7 @@ const env = z
     BENCH_DATABASE_URL: z.string().min(1),
     BENCH_EXPERIMENT_ID: z.guid(),
     BENCH_RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+    BENCH_EXECUTOR: z.enum(['compiled', 'graphql-js']).default('compiled'),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).default(50),
   })
   .parse(process.env);
@@ -26,6 +27,7 @@ const api = await startApiServer({
   port: 0,
   allowAnonymousRead: true,
   responseCache: env.BENCH_RESPONSE_CACHE === 'on' ? {} : false,
+  compileQueries: env.BENCH_EXECUTOR === 'compiled',
   // The bench's clients are one anonymous caller; the per-caller limit (4 at once) would measure
   // the limiter's queue, not the server. The slots themselves are still taken and given back.
   limits: { maxConcurrent: env.BENCH_CONNECTIONS },

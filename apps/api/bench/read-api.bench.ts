@@ -16,8 +16,12 @@
 // `kdlens serve` (a line per query gives its hit rate over the measured requests), then off, which
 // measures execution (the miss path). All the while a unit of the study "trains": progress and
 // heartbeat writes 14 times a second, which must not cost the cache its hits (issue 14).
+// Repeated queries run compiled by graphql-jit (src/execution/compiled-executor.ts);
+// BENCH_EXECUTOR=graphql-js measures graphql-js's executor instead, and =both measures each
+// server twice, compiled and not, so the two can be compared within one run.
 // Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 50),
 // BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000), BENCH_RESPONSE_CACHE (on|off|both, default both),
+// BENCH_EXECUTOR (compiled|graphql-js|both, default compiled),
 // BENCH_QUERIES (comma-separated names: measure only these),
 // BENCH_CPU_PROFILE (a folder: the server writes a V8 .cpuprofile there when it stops).
 // BENCH_SMOKE=1 (CI's `npm run bench:smoke`) makes the defaults tiny (1 s per measurement and
@@ -59,6 +63,7 @@ const env = z
       .min(2)
       .default(smoke ? 10 : 1000),
     BENCH_RESPONSE_CACHE: z.enum(['on', 'off', 'both']).default('both'),
+    BENCH_EXECUTOR: z.enum(['compiled', 'graphql-js', 'both']).default('compiled'),
     BENCH_CPU_PROFILE: z.string().optional(),
     BENCH_QUERIES: z.string().optional(),
   })
@@ -200,7 +205,14 @@ async function startLiveStudy(db: Database, experimentId: string): Promise<LiveS
   };
 }
 
-async function startServer(url: string, experimentId: string, mode: 'on' | 'off') {
+type Executor = 'compiled' | 'graphql-js';
+
+async function startServer(
+  url: string,
+  experimentId: string,
+  mode: 'on' | 'off',
+  executor: Executor,
+) {
   const child = spawn(
     process.execPath,
     [
@@ -217,6 +229,7 @@ async function startServer(url: string, experimentId: string, mode: 'on' | 'off'
         BENCH_DATABASE_URL: url,
         BENCH_EXPERIMENT_ID: experimentId,
         BENCH_RESPONSE_CACHE: mode,
+        BENCH_EXECUTOR: executor,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -296,9 +309,10 @@ async function measureServer(
   url: string,
   experimentId: string,
   mode: 'on' | 'off',
+  executor: Executor,
   live: LiveStudy,
 ): Promise<void> {
-  const server = await startServer(url, experimentId, mode);
+  const server = await startServer(url, experimentId, mode, executor);
   try {
     const id = experimentId;
     const classBody = JSON.stringify({
@@ -365,12 +379,13 @@ async function measureServer(
           p99OverDirect: overhead,
           rpsDirectOverGraphql: direct.rps / graphql.rps,
           responseCache: mode,
+          executor,
           liveWritesPerSecond: live.writesPerSecond(),
           targetP99Ms: TARGET_P99_MS,
           targetOverhead: TARGET_OVERHEAD,
           ...machine(),
         },
-        `${q.name} (cache ${mode}): GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s` +
+        `${q.name} (cache ${mode}, ${executor}): GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s` +
           ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms, ${direct.rps} req/s` +
           ` | p99 ratio ${overhead.toFixed(2)} (target ≤ ${TARGET_OVERHEAD}), failed ${graphql.failed}/${direct.failed}` +
           ` | load ${graphql.load1Before}→${direct.load1After} on ${os.availableParallelism()} cpus`,
@@ -435,7 +450,11 @@ async function main(): Promise<void> {
       for (const mode of env.BENCH_RESPONSE_CACHE === 'both'
         ? (['on', 'off'] as const)
         : [env.BENCH_RESPONSE_CACHE]) {
-        await measureServer(warehouse.url, outcome.experimentId, mode, live);
+        for (const executor of env.BENCH_EXECUTOR === 'both'
+          ? (['graphql-js', 'compiled'] as const)
+          : [env.BENCH_EXECUTOR]) {
+          await measureServer(warehouse.url, outcome.experimentId, mode, executor, live);
+        }
       }
     } finally {
       await live.stop();
