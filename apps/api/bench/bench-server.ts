@@ -2,7 +2,8 @@
 // its event loop: the GraphQL API and, beside it, a bare HTTP endpoint per query that fetches
 // the same data with one direct SQL statement (the baseline GraphQL is measured against).
 // Prints {"graphql": url, "direct": url} on stdout once both listen; stops on SIGTERM.
-// GET /cache-stats on the direct server answers the API's response cache counters (null when off).
+// GET /cache-stats on the direct server answers the API's response cache counters (null when off),
+// GET /cpu this process's CPU time in µs (process.cpuUsage, user + system).
 import http from 'node:http';
 import { createLogger } from '@kdlens/core';
 import { createDatabase } from '@kdlens/core/db';
@@ -44,6 +45,13 @@ const CLASS_SQL = `
 const SWEEP_SQL = `select summary->'significance' as significance from study_summaries where experiment_id = $1`;
 
 const direct = http.createServer((req, res) => {
+  if (req.url === '/cpu') {
+    // This process's CPU time so far (µs): the bench divides a measurement's share by its
+    // requests, a cost per request that other work on the machine changes far less than latency.
+    const { user, system } = process.cpuUsage();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(user + system));
+    return;
+  }
   if (req.url === '/cache-stats') {
     res
       .writeHead(200, { 'content-type': 'application/json' })

@@ -8,8 +8,8 @@
 //                                                         per-class accuracies (10 runs × 1000)
 //   classComparison.columns (the same, columnar) beside   the same direct select
 //   significanceSweep (10 temperatures)           beside   a direct SQL select of the summary's rows
-// JSON lines on stdout ({"bench":"api", ...}: p50/p99 ms, requests/s, ratio GraphQL / direct,
-// machine load), a readable line per measurement on stderr.
+// JSON lines on stdout ({"bench":"api", ...}: p50/p99 ms, requests/s, the server's CPU ms per
+// request, ratio GraphQL / direct, machine load), a readable line per measurement on stderr.
 // The server runs with NODE_ENV=production unless NODE_ENV is set, as `kdlens` does: graphql-js
 // is about twice as fast per field then (its development build checks every instanceof for
 // duplicate modules). Each query is measured twice: with the API's response cache on, as in
@@ -243,6 +243,7 @@ async function startServer(
     ...urls,
     cacheStats: async () =>
       cacheStatsSchema.parse(await (await fetch(`${urls.direct}/cache-stats`)).json()),
+    cpuMicros: async () => z.number().parse(await (await fetch(`${urls.direct}/cpu`)).json()),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -267,7 +268,8 @@ interface Load {
   body?: string;
 }
 
-async function measure(load: Load) {
+/** `cpuMicros`: the server's CPU time, read around the measured run (not the warm-up). */
+async function measure(load: Load, cpuMicros: () => Promise<number>) {
   const options = {
     url: load.url,
     method: load.method,
@@ -276,8 +278,13 @@ async function measure(load: Load) {
   };
   await autocannon({ ...options, duration: smoke ? 1 : 2 }); // warm-up: JIT, caches, pool connections
   const before = machine();
+  const cpuBefore = await cpuMicros();
   const result = await autocannon({ ...options, duration: env.BENCH_SECONDS });
+  const cpuMs = ((await cpuMicros()) - cpuBefore) / 1000;
   return {
+    // The server's CPU time per answered request: latency at 50 clients is roughly this times the
+    // requests waiting, when the server has a core to itself.
+    cpuMsPerRequest: Number((cpuMs / Math.max(1, result.requests.total)).toFixed(3)),
     p50: result.latency.p50,
     p90: result.latency.p90,
     p99: result.latency.p99,
@@ -364,9 +371,15 @@ async function measureServer(
       { name: 'significanceSweep', body: sweepBody, direct: '/significance-sweep' },
     ].filter((q) => !queries || queries.has(q.name))) {
       const statsBefore = await server.cacheStats();
-      const graphql = await measure({ url: server.graphql, method: 'POST', body: q.body });
+      const graphql = await measure(
+        { url: server.graphql, method: 'POST', body: q.body },
+        server.cpuMicros,
+      );
       const statsAfter = await server.cacheStats();
-      const direct = await measure({ url: `${server.direct}${q.direct}`, method: 'GET' });
+      const direct = await measure(
+        { url: `${server.direct}${q.direct}`, method: 'GET' },
+        server.cpuMicros,
+      );
       const overhead = graphql.p99 / direct.p99;
       emit(
         {
@@ -385,8 +398,8 @@ async function measureServer(
           targetOverhead: TARGET_OVERHEAD,
           ...machine(),
         },
-        `${q.name} (cache ${mode}, ${executor}): GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s` +
-          ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms, ${direct.rps} req/s` +
+        `${q.name} (cache ${mode}, ${executor}): GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s, CPU ${graphql.cpuMsPerRequest} ms/req` +
+          ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms, ${direct.rps} req/s, CPU ${direct.cpuMsPerRequest} ms/req` +
           ` | p99 ratio ${overhead.toFixed(2)} (target ≤ ${TARGET_OVERHEAD}), failed ${graphql.failed}/${direct.failed}` +
           ` | load ${graphql.load1Before}→${direct.load1After} on ${os.availableParallelism()} cpus`,
       );
