@@ -184,10 +184,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const compiled =
     opts.compileQueries === false
       ? undefined
-      : new CompiledExecutor(schema, {
-          ...defaultCompiledExecutorOptions,
-          maxQueryChars: cacheOptions.maxQueryChars,
-        });
+      : new CompiledExecutor(schema, defaultCompiledExecutorOptions);
   const apollo = new ApolloServer<ApiContext>({
     ...(compiled ? { gateway: compiled.gateway() } : { schema }),
     introspection: true,

@@ -14,7 +14,12 @@ import { describe, expect, it } from 'vitest';
 import type { ApiContext } from '../context.ts';
 import { badUserInput, notFound } from '../errors/api-error.ts';
 import { createFormatError } from '../errors/format-error.ts';
-import { CompiledExecutor, positionOf } from './compiled-executor.ts';
+import {
+  COMPILED_BYTES_PER_CHAR,
+  CompiledExecutor,
+  type CompiledExecutorOptions,
+  positionOf,
+} from './compiled-executor.ts';
 
 // The reference is graphql-js itself: every request is answered by an Apollo server on the plain
 // schema and by one on the compiled executor, and the two answers must be equal.
@@ -69,6 +74,7 @@ const log = createLogger('silent', 'test');
 async function servers() {
   const executor = new CompiledExecutor(schema, {
     maxDocuments: 10,
+    maxBytes: 1024 * 1024,
     maxQueryChars: 16 * 1024,
     compileAfter: 0,
   });
@@ -180,18 +186,28 @@ describe('the compiled executor answers as graphql-js does', () => {
 });
 
 describe('what it keeps', () => {
-  it('compiles a document after compileAfter executions, and keeps maxDocuments', async () => {
+  const keeper = async (options: Partial<CompiledExecutorOptions>) => {
     const executor = new CompiledExecutor(schema, {
       maxDocuments: 2,
+      maxBytes: 1024 * 1024,
       maxQueryChars: 40,
       compileAfter: 2,
+      ...options,
     });
     const server = new ApolloServer<ApiContext>({ gateway: executor.gateway() });
     await server.start();
+    return {
+      executor,
+      run: (query: string) => server.executeOperation({ query }),
+      stop: () => server.stop(),
+    };
+  };
+
+  it('compiles a document after compileAfter executions, and keeps maxDocuments', async () => {
+    const { executor, run, stop } = await keeper({});
     try {
-      const run = (query: string) => server.executeOperation({ query });
       for (let i = 0; i < 3; i++) await run('{ hello }');
-      expect(executor.stats()).toEqual({
+      expect(executor.stats()).toMatchObject({
         compiled: 1,
         refused: 0,
         executions: { compiled: 1, interpreted: 2 },
@@ -205,7 +221,29 @@ describe('what it keeps', () => {
       for (let i = 0; i < 4; i++) await run(long);
       expect(executor.stats().executions).toEqual({ compiled: 1, interpreted: 8 });
     } finally {
-      await server.stop();
+      await stop();
+    }
+  });
+
+  it('keeps compiled queries within maxBytes, counted as COMPILED_BYTES_PER_CHAR × text', async () => {
+    const a = '{ hello }';
+    const b = '{ a: hello b: hello }';
+    // Room for the larger document alone: compiling it pushes the other out.
+    const room = COMPILED_BYTES_PER_CHAR * b.length + 400;
+    const { executor, run, stop } = await keeper({
+      maxDocuments: 100,
+      maxBytes: room,
+      compileAfter: 0,
+    });
+    try {
+      await run(a);
+      expect(executor.stats().compiled).toBe(1);
+      await run(b);
+      expect(executor.stats().compiled).toBe(1);
+      expect(executor.stats().bytes).toBeLessThanOrEqual(room);
+      expect(executor.stats().bytes).toBeGreaterThan(COMPILED_BYTES_PER_CHAR * b.length);
+    } finally {
+      await stop();
     }
   });
 });
