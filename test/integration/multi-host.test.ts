@@ -5,10 +5,10 @@
  * headless Chromium. The test process itself reaches nothing: every request is made from a
  * namespace, on addresses that exist only there.
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,9 +23,17 @@ import {
   type NetnsNetwork,
   netnsUnavailable,
 } from '../support/netns.ts';
+import {
+  type HostProcess,
+  initNamespacePostgres,
+  type NamespacePostgres,
+  PG_BIN,
+  runOn,
+  startOn,
+} from '../support/netns-hosts.ts';
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
 const webBuilt = existsSync(path.join(path.dirname(kdlensBin), '../../web/.next/BUILD_ID'));
+
 const skip =
   netnsUnavailable() ??
   (existsSync(path.join(PG_BIN, 'postgres')) ? null : `no PostgreSQL server in ${PG_BIN}`) ??
@@ -39,113 +47,29 @@ const liveness = { KDLENS_HEARTBEAT_SECONDS: '1', KDLENS_STALE_SECONDS: '6' };
 
 let net: NetnsNetwork | undefined;
 let base = '';
-let databaseUrl = '';
+let postgres: NamespacePostgres | undefined;
 const hosts = () => {
   const h = net?.hosts;
   if (!h?.db || !h.server || !h.w1 || !h.w2 || !h.client) throw new Error('no network');
   return { db: h.db, server: h.server, w1: h.w1, w2: h.w2, client: h.client };
 };
-const logs = new Map<string, string>();
-let postgres: ChildProcess | undefined;
-
-/** Starts `argv` on `ns`, collecting its output under `label`; resolves once `ready` shows. */
-async function start(
-  ns: Netns,
-  label: string,
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  ready: RegExp,
-): Promise<ChildProcess> {
-  const child = ns.spawn(argv, env);
-  logs.set(label, '');
-  const onData = (c: Buffer) => logs.set(label, (logs.get(label) ?? '') + c.toString());
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const deadline = Date.now() + 120_000;
-  while (!ready.test(logs.get(label) ?? '')) {
-    if (child.exitCode !== null) throw new Error(`${label} exited: ${logs.get(label)}`);
-    if (Date.now() > deadline) throw new Error(`${label} not ready: ${logs.get(label)}`);
-    await sleep(100);
-  }
-  return child;
-}
-
-/** Runs `argv` on `ns` to completion; its stdout (throws on a non-zero exit). */
-async function run(ns: Netns, argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const child = ns.spawn(argv, env);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`${argv.join(' ')} failed (${code}): ${err}`);
-  return out;
-}
 
 /** A node ESM script run on `ns`; its stdout as JSON. */
 async function script<T>(ns: Netns, body: string): Promise<T> {
   const file = path.join(base, `script-${randomBytes(4).toString('hex')}.mjs`);
   await writeFile(file, body);
-  return JSON.parse(await run(ns, [process.execPath, file], process.env)) as T;
+  return JSON.parse(await runOn(ns, [process.execPath, file], process.env)) as T;
 }
 
 const kdlens = (ns: Netns, args: string[], env: Record<string, string>) =>
-  run(ns, [process.execPath, kdlensBin, ...args], cliEnv(env));
-
-function startPostgres(): Promise<ChildProcess> {
-  const { db } = hosts();
-  const argv = ['runuser', '-u', 'postgres', '--', path.join(PG_BIN, 'postgres')];
-  return start(
-    db,
-    'postgres',
-    [
-      ...argv,
-      ...['-D', path.join(base, 'pgdata'), '-p', '5432', '-c', `listen_addresses=${db.address}`],
-      ...['-c', `unix_socket_directories=${path.join(base, 'pgsock')}`, '-c', 'fsync=off'],
-    ],
-    { ...process.env, LC_MESSAGES: 'C' },
-    /ready to accept connections/,
-  );
-}
-
-async function stopPostgres(): Promise<void> {
-  const child = postgres;
-  if (!child || child.exitCode !== null) return;
-  // The whole group (runuser and postgres): SIGINT is PostgreSQL's fast shutdown.
-  process.kill(-(child.pid ?? 0), 'SIGINT');
-  await new Promise((r) => child.once('close', r));
-}
+  runOn(ns, [process.execPath, kdlensBin, ...args], cliEnv(env));
 
 beforeAll(async () => {
   if (skip !== null) return;
   net = createNetwork(['db', 'server', 'w1', 'w2', 'client']);
   base = await mkdtemp(path.join(os.tmpdir(), 'kdlens-multi-host-'));
-  // The db host's cluster: initdb as `postgres`, password auth from the LAN only.
-  chmodSync(base, 0o755);
-  const password = randomBytes(12).toString('hex');
-  for (const dir of ['pgdata', 'pgsock']) {
-    mkdirSync(path.join(base, dir), { mode: 0o700 });
-    chownSync(path.join(base, dir), Number(execFileSync('id', ['-u', 'postgres'])), 0);
-  }
-  const pwfile = path.join(base, 'pgsock', 'pw');
-  writeFileSync(pwfile, `${password}\n`);
-  chownSync(pwfile, Number(execFileSync('id', ['-u', 'postgres'])), 0);
-  execFileSync('runuser', [
-    ...['-u', 'postgres', '--', path.join(PG_BIN, 'initdb'), '-D', path.join(base, 'pgdata')],
-    ...['-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8'],
-  ]);
-  await appendFile(
-    path.join(base, 'pgdata', 'pg_hba.conf'),
-    `host all all ${hosts().db.address.replace(/\.\d+$/, '.0')}/24 scram-sha-256\n`,
-  );
-  postgres = await startPostgres();
-  databaseUrl = `postgres://postgres:${password}@${hosts().db.address}:5432/postgres`;
+  postgres = initNamespacePostgres(hosts().db, base);
+  await postgres.start();
 }, 120_000);
 
 afterAll(async () => {
@@ -172,7 +96,9 @@ it.skipIf(skip !== null)(
     const { server, w1, w2, client } = hosts();
     const api = `http://${server.address}:4000`;
     const web = `http://${server.address}:3000`;
-    const common = { DATABASE_URL: databaseUrl, ...liveness };
+    if (!postgres) throw new Error('no database host');
+    const db = postgres;
+    const common = { DATABASE_URL: db.url, ...liveness };
     const serverEnv = {
       ...common,
       KDLENS_HOME: path.join(base, 'server-home'),
@@ -183,9 +109,8 @@ it.skipIf(skip !== null)(
     const viewer = (
       await kdlens(server, ['token', 'create', '--role', 'viewer', '--name', 'teammate'], serverEnv)
     ).trim();
-    await start(
+    await startOn(
       server,
-      'server',
       [process.execPath, kdlensBin, 'serve', '--host', server.address],
       cliEnv(serverEnv),
       /Ctrl-C stops/,
@@ -213,8 +138,10 @@ backend: wasm
     const workerEnv = (name: string) =>
       cliEnv({ ...common, KDLENS_HOME: path.join(base, name), LOG_LEVEL: 'info' });
     const workerArgv = [process.execPath, kdlensBin, 'worker', '--experiment', 'team-study'];
-    await start(w1, 'w1', workerArgv, workerEnv('w1'), /waiting for units of team-study/);
-    await start(w2, 'w2', workerArgv, workerEnv('w2'), /waiting for units of team-study/);
+    const workers = new Map<Netns, HostProcess>([
+      [w1, await startOn(w1, workerArgv, workerEnv('w1'), /waiting for units of team-study/)],
+      [w2, await startOn(w2, workerArgv, workerEnv('w2'), /waiting for units of team-study/)],
+    ]);
 
     const graphql = <T>(query: string, token: string | null) =>
       script<{ status: number; body: T }>(
@@ -273,14 +200,14 @@ backend: wasm
          process.stdout.write(JSON.stringify({ api: await s(${JSON.stringify(`${api}/readyz`)}), web: await s(${JSON.stringify(`${web}/readyz`)}) }));`,
       );
     expect(await probe()).toEqual({ api: 200, web: 200 });
-    await stopPostgres();
+    await db.stop();
     const during = await until('/readyz to report the outage', async () => {
       const p = await probe();
       return p.api === 503 ? p : undefined;
     });
     expect(during.api).toBe(503);
     await sleep(1500);
-    postgres = await startPostgres();
+    await db.start();
     await until('/readyz to recover', async () => {
       const p = await probe();
       return p.api === 200 && p.web === 200 ? p : undefined;
@@ -304,7 +231,7 @@ backend: wasm
     expect(workerPids.has(pidOf(done.runs.find((r) => r.id === teacher.id)?.worker ?? null))).toBe(
       true,
     );
-    expect(logs.get(survivor === w1 ? 'w1' : 'w2')).toMatch(/unit resumed from its checkpoint/);
+    expect(workers.get(survivor)?.output()).toMatch(/unit resumed from its checkpoint/);
 
     // The client: anonymous requests refused, the viewer's token answered, and in Chromium the
     // teammate signs in and browses the study.

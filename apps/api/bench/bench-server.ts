@@ -2,7 +2,8 @@
 // its event loop: the GraphQL API and, beside it, a bare HTTP endpoint per query that fetches
 // the same data with one direct SQL statement (the baseline GraphQL is measured against).
 // Prints {"graphql": url, "direct": url} on stdout once both listen; stops on SIGTERM.
-// GET /cache-stats on the direct server answers the API's response cache counters (null when off).
+// GET /cache-stats on the direct server answers the API's response cache counters (null when off),
+// GET /cpu this process's CPU time in µs (process.cpuUsage, user + system).
 import http from 'node:http';
 import { createLogger } from '@kdlens/core';
 import { createDatabase } from '@kdlens/core/db';
@@ -14,6 +15,7 @@ const env = z
     BENCH_DATABASE_URL: z.string().min(1),
     BENCH_EXPERIMENT_ID: z.guid(),
     BENCH_RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+    BENCH_EXECUTOR: z.enum(['compiled', 'graphql-js']).default('compiled'),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).default(50),
   })
   .parse(process.env);
@@ -26,6 +28,7 @@ const api = await startApiServer({
   port: 0,
   allowAnonymousRead: true,
   responseCache: env.BENCH_RESPONSE_CACHE === 'on' ? {} : false,
+  compileQueries: env.BENCH_EXECUTOR === 'compiled',
   // The bench's clients are one anonymous caller; the per-caller limit (4 at once) would measure
   // the limiter's queue, not the server. The slots themselves are still taken and given back.
   limits: { maxConcurrent: env.BENCH_CONNECTIONS },
@@ -42,6 +45,13 @@ const CLASS_SQL = `
 const SWEEP_SQL = `select summary->'significance' as significance from study_summaries where experiment_id = $1`;
 
 const direct = http.createServer((req, res) => {
+  if (req.url === '/cpu') {
+    // This process's CPU time so far (µs): the bench divides a measurement's share by its
+    // requests, a cost per request that other work on the machine changes far less than latency.
+    const { user, system } = process.cpuUsage();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(user + system));
+    return;
+  }
   if (req.url === '/cache-stats') {
     res
       .writeHead(200, { 'content-type': 'application/json' })

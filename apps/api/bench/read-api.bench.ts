@@ -8,16 +8,20 @@
 //                                                         per-class accuracies (10 runs × 1000)
 //   classComparison.columns (the same, columnar) beside   the same direct select
 //   significanceSweep (10 temperatures)           beside   a direct SQL select of the summary's rows
-// JSON lines on stdout ({"bench":"api", ...}: p50/p99 ms, requests/s, ratio GraphQL / direct,
-// machine load), a readable line per measurement on stderr.
+// JSON lines on stdout ({"bench":"api", ...}: p50/p99 ms, requests/s, the server's CPU ms per
+// request, ratio GraphQL / direct, machine load), a readable line per measurement on stderr.
 // The server runs with NODE_ENV=production unless NODE_ENV is set, as `kdlens` does: graphql-js
 // is about twice as fast per field then (its development build checks every instanceof for
 // duplicate modules). Each query is measured twice: with the API's response cache on, as in
 // `kdlens serve` (a line per query gives its hit rate over the measured requests), then off, which
 // measures execution (the miss path). All the while a unit of the study "trains": progress and
 // heartbeat writes 14 times a second, which must not cost the cache its hits (issue 14).
+// Repeated queries run compiled by graphql-jit (src/execution/compiled-executor.ts);
+// BENCH_EXECUTOR=graphql-js measures graphql-js's executor instead, and =both measures each
+// server twice, compiled and not, so the two can be compared within one run.
 // Environment: BENCH_SECONDS (per measurement, default 10), BENCH_CONNECTIONS (default 50),
 // BENCH_EXAMPLES (default 50000), BENCH_CLASSES (default 1000), BENCH_RESPONSE_CACHE (on|off|both, default both),
+// BENCH_EXECUTOR (compiled|graphql-js|both, default compiled),
 // BENCH_QUERIES (comma-separated names: measure only these),
 // BENCH_CPU_PROFILE (a folder: the server writes a V8 .cpuprofile there when it stops).
 // BENCH_SMOKE=1 (CI's `npm run bench:smoke`) makes the defaults tiny (1 s per measurement and
@@ -59,6 +63,7 @@ const env = z
       .min(2)
       .default(smoke ? 10 : 1000),
     BENCH_RESPONSE_CACHE: z.enum(['on', 'off', 'both']).default('both'),
+    BENCH_EXECUTOR: z.enum(['compiled', 'graphql-js', 'both']).default('compiled'),
     BENCH_CPU_PROFILE: z.string().optional(),
     BENCH_QUERIES: z.string().optional(),
   })
@@ -200,7 +205,14 @@ async function startLiveStudy(db: Database, experimentId: string): Promise<LiveS
   };
 }
 
-async function startServer(url: string, experimentId: string, mode: 'on' | 'off') {
+type Executor = 'compiled' | 'graphql-js';
+
+async function startServer(
+  url: string,
+  experimentId: string,
+  mode: 'on' | 'off',
+  executor: Executor,
+) {
   const child = spawn(
     process.execPath,
     [
@@ -217,6 +229,7 @@ async function startServer(url: string, experimentId: string, mode: 'on' | 'off'
         BENCH_DATABASE_URL: url,
         BENCH_EXPERIMENT_ID: experimentId,
         BENCH_RESPONSE_CACHE: mode,
+        BENCH_EXECUTOR: executor,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -230,6 +243,7 @@ async function startServer(url: string, experimentId: string, mode: 'on' | 'off'
     ...urls,
     cacheStats: async () =>
       cacheStatsSchema.parse(await (await fetch(`${urls.direct}/cache-stats`)).json()),
+    cpuMicros: async () => z.number().parse(await (await fetch(`${urls.direct}/cpu`)).json()),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -254,7 +268,8 @@ interface Load {
   body?: string;
 }
 
-async function measure(load: Load) {
+/** `cpuMicros`: the server's CPU time, read around the measured run (not the warm-up). */
+async function measure(load: Load, cpuMicros: () => Promise<number>) {
   const options = {
     url: load.url,
     method: load.method,
@@ -263,8 +278,13 @@ async function measure(load: Load) {
   };
   await autocannon({ ...options, duration: smoke ? 1 : 2 }); // warm-up: JIT, caches, pool connections
   const before = machine();
+  const cpuBefore = await cpuMicros();
   const result = await autocannon({ ...options, duration: env.BENCH_SECONDS });
+  const cpuMs = ((await cpuMicros()) - cpuBefore) / 1000;
   return {
+    // The server's CPU time per answered request: latency at 50 clients is roughly this times the
+    // requests waiting, when the server has a core to itself.
+    cpuMsPerRequest: Number((cpuMs / Math.max(1, result.requests.total)).toFixed(3)),
     p50: result.latency.p50,
     p90: result.latency.p90,
     p99: result.latency.p99,
@@ -296,9 +316,10 @@ async function measureServer(
   url: string,
   experimentId: string,
   mode: 'on' | 'off',
+  executor: Executor,
   live: LiveStudy,
 ): Promise<void> {
-  const server = await startServer(url, experimentId, mode);
+  const server = await startServer(url, experimentId, mode, executor);
   try {
     const id = experimentId;
     const classBody = JSON.stringify({
@@ -350,9 +371,15 @@ async function measureServer(
       { name: 'significanceSweep', body: sweepBody, direct: '/significance-sweep' },
     ].filter((q) => !queries || queries.has(q.name))) {
       const statsBefore = await server.cacheStats();
-      const graphql = await measure({ url: server.graphql, method: 'POST', body: q.body });
+      const graphql = await measure(
+        { url: server.graphql, method: 'POST', body: q.body },
+        server.cpuMicros,
+      );
       const statsAfter = await server.cacheStats();
-      const direct = await measure({ url: `${server.direct}${q.direct}`, method: 'GET' });
+      const direct = await measure(
+        { url: `${server.direct}${q.direct}`, method: 'GET' },
+        server.cpuMicros,
+      );
       const overhead = graphql.p99 / direct.p99;
       emit(
         {
@@ -365,13 +392,14 @@ async function measureServer(
           p99OverDirect: overhead,
           rpsDirectOverGraphql: direct.rps / graphql.rps,
           responseCache: mode,
+          executor,
           liveWritesPerSecond: live.writesPerSecond(),
           targetP99Ms: TARGET_P99_MS,
           targetOverhead: TARGET_OVERHEAD,
           ...machine(),
         },
-        `${q.name} (cache ${mode}): GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s` +
-          ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms, ${direct.rps} req/s` +
+        `${q.name} (cache ${mode}, ${executor}): GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s, CPU ${graphql.cpuMsPerRequest} ms/req` +
+          ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms, ${direct.rps} req/s, CPU ${direct.cpuMsPerRequest} ms/req` +
           ` | p99 ratio ${overhead.toFixed(2)} (target ≤ ${TARGET_OVERHEAD}), failed ${graphql.failed}/${direct.failed}` +
           ` | load ${graphql.load1Before}→${direct.load1After} on ${os.availableParallelism()} cpus`,
       );
@@ -435,7 +463,11 @@ async function main(): Promise<void> {
       for (const mode of env.BENCH_RESPONSE_CACHE === 'both'
         ? (['on', 'off'] as const)
         : [env.BENCH_RESPONSE_CACHE]) {
-        await measureServer(warehouse.url, outcome.experimentId, mode, live);
+        for (const executor of env.BENCH_EXECUTOR === 'both'
+          ? (['graphql-js', 'compiled'] as const)
+          : [env.BENCH_EXECUTOR]) {
+          await measureServer(warehouse.url, outcome.experimentId, mode, executor, live);
+        }
       }
     } finally {
       await live.stop();

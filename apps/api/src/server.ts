@@ -17,6 +17,11 @@ import type { ApiControl } from './control/api-control.ts';
 import { databaseUnavailable } from './errors/api-error.ts';
 import { databaseUnavailablePlugin } from './errors/database-unavailable.plugin.ts';
 import { createFormatError } from './errors/format-error.ts';
+import {
+  CompiledExecutor,
+  type CompiledExecutorStats,
+  defaultCompiledExecutorOptions,
+} from './execution/compiled-executor.ts';
 import { handleExport, sendExportFailure } from './export/export.route.ts';
 import { ExportGate } from './export/export-gate.ts';
 import { EXPORT_PREFIX } from './export/export-path.ts';
@@ -62,6 +67,8 @@ export interface ApiServerStats {
   responseCache: ResponseCacheStats | null;
   /** Apollo's parsed documents (http/document-store.ts). */
   documentStore: { documents: number; bytes: number };
+  /** Queries compiled by graphql-jit (execution/compiled-executor.ts); null when that is off. */
+  compiledQueries: CompiledExecutorStats | null;
   /**
    * Callers with work, requests executing (all callers: at most maxRunning) and requests waiting
    * for their caller's slot or the server's (limits/caller-slots.ts).
@@ -95,6 +102,11 @@ export interface ApiServerOptions {
   serverFolders?: readonly string[];
   /** KDLENS_METRICS_TOKEN: lets a scraper off this machine read /metrics (http/metrics.ts). */
   metricsToken?: string;
+  /**
+   * Run repeated queries compiled by graphql-jit (execution/compiled-executor.ts); false runs
+   * every operation on graphql-js's executor (the read bench compares the two).
+   */
+  compileQueries?: boolean;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -169,8 +181,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     },
     opts.metricsToken,
   );
+  const compiled =
+    opts.compileQueries === false
+      ? undefined
+      : new CompiledExecutor(schema, defaultCompiledExecutorOptions);
   const apollo = new ApolloServer<ApiContext>({
-    schema,
+    ...(compiled ? { gateway: compiled.gateway() } : { schema }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
     // Whoever starts the server stops it (the CLI on Ctrl-C through onShutdown); Apollo's own
@@ -336,6 +352,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     stats: () => ({
       responseCache: cache?.stats() ?? null,
       documentStore: documentStore.stats(),
+      compiledQueries: compiled?.stats() ?? null,
       callers: slots.stats(),
       droppedConnections,
     }),
