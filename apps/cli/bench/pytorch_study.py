@@ -25,14 +25,15 @@ def read(folder, name, dtype, shape):
     return torch.frombuffer(data, dtype=dtype).reshape(shape)
 
 
-def reference_cnn(channels, classes):
+def reference_cnn(channels, classes, width=16):
     def block(i, o):
         return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
 
+    w = width
     return nn.Sequential(
-        *block(channels, 16), *block(16, 16), nn.MaxPool2d(2),
-        *block(16, 32), *block(32, 32),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, classes),
+        *block(channels, w), *block(w, w), nn.MaxPool2d(2),
+        *block(w, 2 * w), *block(2 * w, 2 * w),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2 * w, classes),
     )
 
 
@@ -48,7 +49,7 @@ def lenet5(channels, classes, side):
 
 def build(arm, channels, classes, side):
     if arm["architecture"] == "reference-cnn":
-        return reference_cnn(channels, classes)
+        return reference_cnn(channels, classes, arm.get("width", 16))
     if arm["architecture"] == "lenet5":
         return lenet5(channels, classes, side)
     raise SystemExit(f"pytorch_study.py: no PyTorch version of architecture {arm['architecture']!r}")

@@ -170,6 +170,7 @@ async function writeForPytorch(dir: string, spec: ExperimentSpec, data: StudyDat
     batchSize: a.batchSize,
     learningRate: a.learningRate,
     schedule: a.schedule,
+    ...(a.options.width === undefined ? {} : { width: a.options.width }),
   });
   await writeFile(
     path.join(dir, 'recipe.json'),
@@ -215,6 +216,9 @@ function pytorchRefusal(spec: ExperimentSpec, data: StudyData): string | undefin
       Object.keys(a.schedule).some((k) => !['name', 'minLr'].includes(k))
     ) {
       return `it follows schedules by epoch without warm-up (${arm}.schedule)`;
+    }
+    if (Object.keys(a.options).some((k) => k !== 'width')) {
+      return `it knows no architecture options but reference-cnn's width (${arm}.options)`;
     }
     if (a.pretrained !== undefined)
       return `it does not load pretrained weights (${arm}.pretrained)`;

@@ -84,10 +84,11 @@ export class LrScheduleSpecType {
 
 @ObjectType('ModelOptionsSpec', {
   description:
-    'Architecture options: hidden (mlp); dModel … pooling (transformer); embeddingDim, units (bigru).',
+    'Architecture options: hidden (mlp); width (reference-cnn); dModel … pooling (transformer); embeddingDim, units (bigru).',
 })
 export class ModelOptionsSpecType {
   @Field(() => [Int], { nullable: true }) hidden?: number[];
+  @Field(() => Int, { nullable: true }) width?: number;
   @Field(() => Int, { nullable: true }) dModel?: number;
   @Field(() => Int, { nullable: true }) numHeads?: number;
   @Field(() => Int, { nullable: true }) numLayers?: number;

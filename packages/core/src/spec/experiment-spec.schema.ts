@@ -139,6 +139,12 @@ export type DatasetSpec = z.infer<typeof datasetSpecSchema>;
 /** Architecture-specific options (apps/trainer/src/engine/models/index.ts BuildArchitectureOptions). */
 export const modelOptionsSchema = z.strictObject({
   hidden: z.array(positiveInt('hidden')).min(1).optional().describe('mlp: hidden layer widths'),
+  width: positiveInt('width')
+    .max(256, 'width must be at most 256')
+    .optional()
+    .describe(
+      'reference-cnn: channels of its first two convolutions (the last two have twice as many); default 16',
+    ),
   dModel: positiveInt('dModel').optional().describe('transformer: model width'),
   numHeads: positiveInt('numHeads').optional().describe('transformer: attention heads'),
   numLayers: positiveInt('numLayers').optional().describe('transformer: encoder layers'),
@@ -155,6 +161,7 @@ export type ModelOptions = z.infer<typeof modelOptionsSchema>;
 
 const optionOwners: Record<keyof ModelOptions, readonly ArchitectureName[]> = {
   hidden: ['mlp'],
+  width: ['reference-cnn'],
   dModel: ['transformer'],
   numHeads: ['transformer'],
   numLayers: ['transformer'],

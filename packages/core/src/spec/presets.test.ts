@@ -31,7 +31,7 @@ describe('presets', () => {
     ['trifeature', 'resnet20', 'lenet5', 5 * (2 + 10)],
     ['hatexplain', 'transformer', 'transformer', 5 * (2 + 10)],
     ['fashion-mnist', 'reference-cnn', 'lenet5', 3 * (2 + 3)],
-    ['demo', 'reference-cnn', 'lenet5', 3 * (2 + 3)],
+    ['demo', 'reference-cnn', 'reference-cnn', 3 * (2 + 3)],
   ])('%s parses and plans: %s → %s, %i units', async (name, teacher, student, units) => {
     const spec = await loadPreset(name);
     expect([spec.teacher.architecture, spec.student.architecture]).toEqual([teacher, student]);

@@ -34,6 +34,8 @@ export interface BuildArchitectureOptions {
   vocabSize?: number;
   /** mlp only: hidden widths (default [256, 128]). */
   hidden?: readonly number[];
+  /** reference-cnn only: channels of the first two convolutions (default 16). */
+  width?: number;
   /** transformer only (defaults: 64, 4, 2, 128, 0.1, 'mean'). */
   dModel?: number;
   numHeads?: number;
@@ -78,7 +80,10 @@ export function buildArchitecture(name: string, options: BuildArchitectureOption
         ...(options.hidden === undefined ? {} : { hidden: options.hidden }),
       });
     case 'reference-cnn':
-      return buildReferenceCnn(base);
+      return buildReferenceCnn({
+        ...base,
+        ...(options.width === undefined ? {} : { width: options.width }),
+      });
     case 'transformer':
       return buildTransformerEncoder({
         ...definedOnly(options),

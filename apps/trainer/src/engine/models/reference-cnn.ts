@@ -3,7 +3,8 @@
  *
  * (conv3×3 16, no bias)–BN–ReLU ×2 → max-pool 2 → (conv3×3 32, no bias)–BN–ReLU ×2 →
  * global average pool → dense logits. Global pooling keeps the head independent of the
- * input size; 32×32×3 is the intended input.
+ * input size; 32×32×3 is the intended input. `width` scales the channels (16 and 32 at the
+ * default 16), for a narrower student of the same family as its teacher.
  */
 import * as tf from '@tensorflow/tfjs';
 import { convBnRelu } from './conv-bn.ts';
@@ -16,6 +17,8 @@ export interface ReferenceCnnOptions {
   inputShape: readonly number[];
   numClasses: number;
   seed: number;
+  /** Channels of the first two convolutions; the last two have twice as many. Default 16. */
+  width?: number;
 }
 
 export function buildReferenceCnn(o: ReferenceCnnOptions): tf.LayersModel {
@@ -25,13 +28,14 @@ export function buildReferenceCnn(o: ReferenceCnnOptions): tf.LayersModel {
     (s) => s.height >= 2 && s.width >= 2,
     '[height, width, channels] with height and width >= 2',
   );
+  const width = o.width ?? 16;
   const nextSeed = layerSeeds(o.seed);
   const input = tf.input({ shape: [shape.height, shape.width, shape.channels] });
-  let x = convBnRelu(input, { filters: 16, kernelSize: 3 }, nextSeed);
-  x = convBnRelu(x, { filters: 16, kernelSize: 3 }, nextSeed);
+  let x = convBnRelu(input, { filters: width, kernelSize: 3 }, nextSeed);
+  x = convBnRelu(x, { filters: width, kernelSize: 3 }, nextSeed);
   x = applySymbolic(tf.layers.maxPooling2d({ poolSize: 2 }), x);
-  x = convBnRelu(x, { filters: 32, kernelSize: 3 }, nextSeed);
-  x = convBnRelu(x, { filters: 32, kernelSize: 3 }, nextSeed);
+  x = convBnRelu(x, { filters: 2 * width, kernelSize: 3 }, nextSeed);
+  x = convBnRelu(x, { filters: 2 * width, kernelSize: 3 }, nextSeed);
   x = applySymbolic(tf.layers.globalAveragePooling2d({}), x);
   const logits = applySymbolic(
     tf.layers.dense({

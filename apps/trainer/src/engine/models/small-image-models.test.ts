@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidModelOptionError, UnsupportedInputShapeError } from './architecture-errors.ts';
+import { buildArchitecture } from './index.ts';
 import { weightsDigest } from './initial-weights.test-support.ts';
 import { buildLeNet5 } from './lenet5.ts';
 import { buildMlp } from './mlp.ts';
@@ -92,6 +93,22 @@ describe('buildReferenceCnn', () => {
     const m = track(buildReferenceCnn({ inputShape: [32, 32, 3], numClasses: 10, seed: 1 }));
     expect(trainableParameterCount(m)).toBe(hand);
     expect(forwardShape(m, [2, 32, 32, 3])).toEqual([2, 10]);
+  });
+
+  it('takes its width from the spec options: 8 gives 8/16 channels, a quarter of the weights', () => {
+    // The demo's student: the same layers with half the channels.
+    const hand = 27 * 8 + 16 + 72 * 8 + 16 + 72 * 16 + 32 + 144 * 16 + 32 + 16 * 10 + 10;
+    expect(hand).toBe(4_514);
+    const m = track(
+      buildArchitecture('reference-cnn', {
+        inputShape: [16, 16, 3],
+        numClasses: 10,
+        seed: 1,
+        width: 8,
+      }),
+    );
+    expect(trainableParameterCount(m)).toBe(hand);
+    expect(forwardShape(m, [2, 16, 16, 3])).toEqual([2, 10]);
   });
 
   it('is seed-deterministic', () => {
