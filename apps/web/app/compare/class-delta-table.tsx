@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { SortableHeader } from '@/components/sortable-header.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
 import { percent, percentPoints, pValue } from '@/lib/format.ts';
+import { useTableSort } from '@/lib/table-sort.ts';
 
 /** One per-class delta as the page hands it over: an arm of one experiment against the reference. */
 export interface DeltaChoice {
@@ -40,18 +41,8 @@ const columns: { key: SortKey; label: string; numeric: boolean }[] = [
   { key: 'adjustedP', label: 'adjusted p', numeric: true },
 ];
 
-/** Nulls (undefined numbers) last whatever the direction, so they never hide the real values. */
-function compare(key: SortKey, direction: 'asc' | 'desc') {
-  const sign = direction === 'asc' ? 1 : -1;
-  return (a: Row, b: Row) => {
-    const x = a[key];
-    const y = b[key];
-    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    if (typeof x === 'string' || typeof y === 'string')
-      return sign * String(x).localeCompare(String(y));
-    return sign * (x - y) || a.classIndex - b.classIndex;
-  };
-}
+const rowValue = (row: Row, key: SortKey) => row[key];
+const rowPosition = (row: Row) => row.classIndex;
 
 /**
  * Per-class accuracy of one arm in another experiment against the reference's, every class,
@@ -75,12 +66,10 @@ export function ClassDeltaTable({
       choices.findIndex((c) => c.distilled),
     ),
   );
-  const [sortKey, setSortKey] = useState<SortKey>('delta');
-  const [direction, setDirection] = useState<'asc' | 'desc'>('asc');
   const choice = choices[Math.min(chosen, choices.length - 1)];
-  const sorted = useMemo(() => {
+  const rows = useMemo(() => {
     if (!choice) return [];
-    const rows: Row[] = classNames.map((className, c) => ({
+    const built: Row[] = classNames.map((className, c) => ({
       classIndex: c,
       className,
       accuracyReference: choice.accuracyReference[c] ?? null,
@@ -88,16 +77,16 @@ export function ClassDeltaTable({
       delta: choice.delta[c] ?? null,
       adjustedP: choice.adjustedP[c] ?? null,
     }));
-    return rows.sort(compare(sortKey, direction));
-  }, [choice, classNames, sortKey, direction]);
+    return built;
+  }, [choice, classNames]);
+  const { sorted, sortKey, direction, sortBy } = useTableSort<Row, SortKey>(rows, {
+    initialKey: 'delta',
+    initialDirection: 'asc',
+    firstDirection: () => 'asc',
+    value: rowValue,
+    position: rowPosition,
+  });
   if (!choice) return null;
-  const sortBy = (key: SortKey) => {
-    if (key === sortKey) setDirection((d) => (d === 'asc' ? 'desc' : 'asc'));
-    else {
-      setSortKey(key);
-      setDirection('asc');
-    }
-  };
   return (
     <div data-testid="class-deltas">
       <div className="filters">

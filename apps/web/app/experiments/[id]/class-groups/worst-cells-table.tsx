@@ -1,10 +1,10 @@
 'use client';
 
-import { useMemo, useState } from 'react';
 import { SortableHeader } from '@/components/sortable-header.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
 import type { WorstCell } from '@/lib/class-group-matrix.ts';
 import { percent, percentPoints, pValue } from '@/lib/format.ts';
+import { useTableSort } from '@/lib/table-sort.ts';
 
 type SortKey =
   | 'className'
@@ -27,18 +27,8 @@ const columns: { key: SortKey; label: string; numeric: boolean }[] = [
   { key: 'adjustedP', label: 'adjusted p', numeric: true },
 ];
 
-/** Nulls (undefined numbers) last whatever the direction, so they never hide the real values. */
-function compare(key: SortKey, direction: 'asc' | 'desc') {
-  const sign = direction === 'asc' ? 1 : -1;
-  return (a: WorstCell, b: WorstCell) => {
-    const x = a[key];
-    const y = b[key];
-    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    if (typeof x === 'string' || typeof y === 'string')
-      return sign * String(x).localeCompare(String(y));
-    return sign * (x - y) || a.cell - b.cell;
-  };
-}
+const cellValue = (cell: WorstCell, key: SortKey) => cell[key];
+const cellPosition = (cell: WorstCell) => cell.cell;
 
 /**
  * The cells that lost most from the baseline to the distilled arm, as the API ranked them
@@ -53,19 +43,13 @@ export function WorstCellsTable({
   confidence: number;
   fileName: string;
 }) {
-  const [sortKey, setSortKey] = useState<SortKey>('delta');
-  const [direction, setDirection] = useState<'asc' | 'desc'>('asc');
-  const sorted = useMemo(
-    () => [...cells].sort(compare(sortKey, direction)),
-    [cells, sortKey, direction],
-  );
-  const sortBy = (key: SortKey) => {
-    if (key === sortKey) setDirection((d) => (d === 'asc' ? 'desc' : 'asc'));
-    else {
-      setSortKey(key);
-      setDirection('asc');
-    }
-  };
+  const { sorted, sortKey, direction, sortBy } = useTableSort<WorstCell, SortKey>(cells, {
+    initialKey: 'delta',
+    initialDirection: 'asc',
+    firstDirection: () => 'asc',
+    value: cellValue,
+    position: cellPosition,
+  });
   return (
     <section aria-labelledby="worst-cells-title" data-testid="worst-cells">
       <div className="section-heading">

@@ -1,9 +1,10 @@
 'use client';
 
-import { useMemo, useState } from 'react';
+import { SortableHeader } from '@/components/sortable-header.tsx';
 import { CsvButton } from '@/export/csv-button.tsx';
 import type { DisagreementRow } from '@/lib/disagreement.ts';
 import { percent } from '@/lib/format.ts';
+import { useTableSort } from '@/lib/table-sort.ts';
 
 type SortKey = 'className' | 'examples' | 'mean' | 'lower' | 'upper';
 
@@ -26,18 +27,7 @@ function value(row: DisagreementRow, key: SortKey): string | number | null {
   }
 }
 
-/** Nulls (a class without examples) last whatever the direction. */
-function compare(key: SortKey, direction: 'asc' | 'desc') {
-  const sign = direction === 'asc' ? 1 : -1;
-  return (a: DisagreementRow, b: DisagreementRow) => {
-    const x = value(a, key);
-    const y = value(b, key);
-    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    if (typeof x === 'string' || typeof y === 'string')
-      return sign * String(x).localeCompare(String(y));
-    return sign * (x - y) || a.classIndex - b.classIndex;
-  };
-}
+const position = (row: DisagreementRow) => row.classIndex;
 
 /** Every class's disagreement between the two arms, most first, sortable by any column. */
 export function ClassDisagreementTable({
@@ -47,19 +37,14 @@ export function ClassDisagreementTable({
   rows: readonly DisagreementRow[];
   fileName: string;
 }) {
-  const [sortKey, setSortKey] = useState<SortKey>('mean');
-  const [direction, setDirection] = useState<'asc' | 'desc'>('desc');
-  const sorted = useMemo(
-    () => [...rows].sort(compare(sortKey, direction)),
-    [rows, sortKey, direction],
-  );
-  const sortBy = (key: SortKey) => {
-    if (key === sortKey) setDirection((d) => (d === 'asc' ? 'desc' : 'asc'));
-    else {
-      setSortKey(key);
-      setDirection(key === 'className' ? 'asc' : 'desc');
-    }
-  };
+  // Nulls (a class without examples) last whatever the direction.
+  const { sorted, sortKey, direction, sortBy } = useTableSort<DisagreementRow, SortKey>(rows, {
+    initialKey: 'mean',
+    initialDirection: 'desc',
+    firstDirection: (key) => (key === 'className' ? 'asc' : 'desc'),
+    value,
+    position,
+  });
   return (
     <section aria-labelledby="class-disagreement-title" data-testid="class-disagreement">
       <div className="section-heading">
@@ -87,24 +72,14 @@ export function ClassDisagreementTable({
           <thead>
             <tr>
               {columns.map((c) => (
-                <th
+                <SortableHeader
                   key={c.key}
-                  scope="col"
-                  className={c.numeric ? 'num' : undefined}
-                  aria-sort={
-                    sortKey === c.key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'
-                  }
-                >
-                  <button
-                    type="button"
-                    className="sort"
-                    onClick={() => sortBy(c.key)}
-                    data-testid={`disagreement-sort-${c.key}`}
-                  >
-                    {c.label}
-                    {sortKey === c.key ? (direction === 'asc' ? ' ▲' : ' ▼') : ''}
-                  </button>
-                </th>
+                  label={c.label}
+                  numeric={c.numeric}
+                  direction={sortKey === c.key ? direction : undefined}
+                  onSort={() => sortBy(c.key)}
+                  testId={`disagreement-sort-${c.key}`}
+                />
               ))}
             </tr>
           </thead>
