@@ -29,6 +29,7 @@
 // lines carry "smoke":true.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type ImportedStudy, writeImportedStudy } from '@kdlens/core';
@@ -66,6 +67,7 @@ const env = z
     BENCH_EXECUTOR: z.enum(['compiled', 'graphql-js', 'both']).default('compiled'),
     BENCH_CPU_PROFILE: z.string().optional(),
     BENCH_QUERIES: z.string().optional(),
+    BENCH_CLIENT: z.enum(['process', 'inline']).default('process'),
   })
   .parse(process.env);
 
@@ -244,6 +246,8 @@ async function startServer(
     cacheStats: async () =>
       cacheStatsSchema.parse(await (await fetch(`${urls.direct}/cache-stats`)).json()),
     cpuMicros: async () => z.number().parse(await (await fetch(`${urls.direct}/cpu`)).json()),
+    serverLatency: async () =>
+      serverLatencySchema.parse(await (await fetch(`${urls.direct}/server-latency`)).json()),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -262,25 +266,102 @@ const cacheStatsSchema = z
   })
   .nullable();
 
+const spreadSchema = z.object({
+  count: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  max: z.number(),
+});
+/** bench-server.ts's own timing of the requests it answered over one measurement. */
+const serverLatencySchema = z.object({
+  answer: spreadSchema,
+  finish: spreadSchema,
+  eventLoopDelay: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
+  gc: z.object({ pauses: z.number(), totalMs: z.number(), maxMs: z.number() }),
+});
+type ServerLatency = z.infer<typeof serverLatencySchema>;
+
+const clientResultSchema = z.object({
+  latency: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() }),
+  requests: z.object({ average: z.number(), total: z.number() }),
+  errors: z.number(),
+  timeouts: z.number(),
+  non2xx: z.number(),
+});
+
+/**
+ * autocannon in a process of its own (load-client.ts): parsing 50 connections' answers costs the
+ * client CPU, which must not be taken from, or queue behind, anything else in a process.
+ */
+async function loadClient(options: Parameters<typeof autocannon>[0]) {
+  if (env.BENCH_CLIENT === 'inline') {
+    const gc: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) gc.push(entry.duration);
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    const result = await autocannon(options);
+    observer.disconnect();
+    return {
+      ...clientResultSchema.parse(result),
+      clientGc: {
+        pauses: gc.length,
+        totalMs: Number(gc.reduce((a, b) => a + b, 0).toFixed(1)),
+        maxMs: Number(Math.max(0, ...gc).toFixed(1)),
+      },
+    };
+  }
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./load-client.ts', import.meta.url)),
+      JSON.stringify(options),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`load client exited with ${code}`)),
+    );
+  });
+  return clientResultSchema.parse(JSON.parse(line));
+}
+
 interface Load {
   url: string;
   method: 'GET' | 'POST';
   body?: string;
 }
 
-/** `cpuMicros`: the server's CPU time, read around the measured run (not the warm-up). */
-async function measure(load: Load, cpuMicros: () => Promise<number>) {
+/**
+ * `cpuMicros`: the server's CPU time, read around the measured run (not the warm-up);
+ * `serverLatency`: the server's own timing of the same requests.
+ */
+async function measure(
+  load: Load,
+  cpuMicros: () => Promise<number>,
+  serverLatency: () => Promise<ServerLatency>,
+) {
   const options = {
     url: load.url,
     method: load.method,
     connections: env.BENCH_CONNECTIONS,
     ...(load.body ? { body: load.body, headers: { 'content-type': 'application/json' } } : {}),
   };
-  await autocannon({ ...options, duration: smoke ? 1 : 2 }); // warm-up: JIT, caches, pool connections
+  await loadClient({ ...options, duration: smoke ? 1 : 2 }); // warm-up: JIT, caches, pool connections
   const before = machine();
+  await serverLatency(); // starts the server's span here
   const cpuBefore = await cpuMicros();
-  const result = await autocannon({ ...options, duration: env.BENCH_SECONDS });
+  const result = await loadClient({ ...options, duration: env.BENCH_SECONDS });
   const cpuMs = ((await cpuMicros()) - cpuBefore) / 1000;
+  const server = await serverLatency();
   return {
     // The server's CPU time per answered request: latency at 50 clients is roughly this times the
     // requests waiting, when the server has a core to itself.
@@ -294,6 +375,11 @@ async function measure(load: Load, cpuMicros: () => Promise<number>) {
     failed: result.errors + result.timeouts + result.non2xx,
     load1Before: before.load1,
     load1After: machine().load1,
+    // Arrival to the last byte written, as the server saw it (requests the client abandoned at
+    // the end of the run included): a client p99 far above it is the load generator's own delay.
+    server,
+    // BENCH_CLIENT=inline: the garbage collector's pauses in the process that ran autocannon.
+    ...('clientGc' in result ? { clientGc: result.clientGc } : {}),
   };
 }
 
@@ -374,11 +460,13 @@ async function measureServer(
       const graphql = await measure(
         { url: server.graphql, method: 'POST', body: q.body },
         server.cpuMicros,
+        server.serverLatency,
       );
       const statsAfter = await server.cacheStats();
       const direct = await measure(
         { url: `${server.direct}${q.direct}`, method: 'GET' },
         server.cpuMicros,
+        server.serverLatency,
       );
       const overhead = graphql.p99 / direct.p99;
       emit(
@@ -398,8 +486,10 @@ async function measureServer(
           targetOverhead: TARGET_OVERHEAD,
           ...machine(),
         },
-        `${q.name} (cache ${mode}, ${executor}): GraphQL p50 ${graphql.p50} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s, CPU ${graphql.cpuMsPerRequest} ms/req` +
-          ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms, ${direct.rps} req/s, CPU ${direct.cpuMsPerRequest} ms/req` +
+        `${q.name} (cache ${mode}, ${executor}): GraphQL p50 ${graphql.p50} ms, p90 ${graphql.p90} ms, p99 ${graphql.p99} ms, ${graphql.rps} req/s, CPU ${graphql.cpuMsPerRequest} ms/req` +
+          ` (server p50 ${graphql.server.finish.p50}, p99 ${graphql.server.finish.p99} ms; answer p99 ${graphql.server.answer.p99} ms; loop delay p99 ${graphql.server.eventLoopDelay.p99} ms; GC ${graphql.server.gc.totalMs} ms, max ${graphql.server.gc.maxMs})` +
+          ('clientGc' in graphql ? ` (client GC ${JSON.stringify(graphql.clientGc)})` : '') +
+          ` | direct SQL p50 ${direct.p50} ms, p99 ${direct.p99} ms (server p99 ${direct.server.finish.p99}), ${direct.rps} req/s, CPU ${direct.cpuMsPerRequest} ms/req` +
           ` | p99 ratio ${overhead.toFixed(2)} (target ≤ ${TARGET_OVERHEAD}), failed ${graphql.failed}/${direct.failed}` +
           ` | load ${graphql.load1Before}→${direct.load1After} on ${os.availableParallelism()} cpus`,
       );
