@@ -179,6 +179,33 @@ describe('the compiled executor answers as graphql-js does', () => {
     }
   });
 
+  it('null for a nullable variable with a default, used where null is not allowed', async () => {
+    const s = await servers();
+    try {
+      // graphql-js throws 'Argument "if" of non-null type "Boolean!" must not be null.' while
+      // collecting fields, which formatError masks; graphql-jit answered { hello: 'hello' }.
+      const include = await s.both('query($k: Boolean = true) { hello @include(if: $k) }', {
+        k: null,
+      });
+      expect(include.body).toMatchObject({
+        singleResult: { errors: [{ message: 'internal server error' }] },
+      });
+      expect(include.body).not.toMatchObject({ singleResult: { data: { hello: 'hello' } } });
+      // 'Argument "first" of non-null type "Int!" must not be null.', a field error on rows.
+      const first = await s.both('query($n: Int = 2) { rows(first: $n) { index } }', { n: null });
+      expect(first.body).toMatchObject({
+        singleResult: { data: { rows: null }, errors: [{ path: ['rows'] }] },
+      });
+      // The default still applies when the variable is left out.
+      const omitted = await s.both('query($n: Int = 2) { rows(first: $n) { index } }', {});
+      expect(omitted.body).toMatchObject({
+        singleResult: { data: { rows: [{ index: 0 }, { index: 1 }] } },
+      });
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('introspection and unknown operations stay on graphql-js', async () => {
     const s = await servers();
     try {

@@ -105,8 +105,8 @@ type Entry = { bytes: number } & ({ kind: 'compiled'; query: CompiledQuery } | {
  * selection without graphql-js's per-field bookkeeping (a 1000-row classComparison is ~15,000
  * fields; graphql-js spent most of the request there, issue 14). Mutations, subscriptions,
  * introspection, documents Apollo could not pick an operation from, long texts, selections of an
- * interface (`node`) and whatever graphql-jit cannot compile run on graphql-js's execute, as
- * Apollo runs them without a gateway.
+ * interface (`node`), nullable variables with defaults and whatever graphql-jit cannot compile
+ * run on graphql-js's execute, as Apollo runs them without a gateway.
  *
  * What clients see stays graphql-js's: variables are coerced by graphql-js first (its messages
  * and BAD_USER_INPUT), and field errors are rebuilt as graphql-js builds them (locatedError:
@@ -214,7 +214,7 @@ export class CompiledExecutor {
     if (entry?.kind === 'compiled') return { query: entry.query, operation, source };
     if (entry?.kind === 'refused') return {};
     // Neither tracked nor compiled: these never take room from documents that can be.
-    if (introspects(operation)) return {};
+    if (introspects(operation) || nullableWithDefault(operation)) return {};
     if (fieldCount(document, operation, this.options.maxFields) > this.options.maxFields) {
       return {};
     }
@@ -368,6 +368,18 @@ function selectsAbstractType(schema: GraphQLSchema, document: DocumentNode): boo
     }),
   );
   return found;
+}
+
+/**
+ * Whether a variable is nullable with a default: validation lets it into non-null positions
+ * (`@include(if: $k)` for `$k: Boolean = true`), where an explicit null is graphql-js's error
+ * ('Argument "if" of non-null type "Boolean!" must not be null') but graphql-jit coerces the raw
+ * variables again and answers data. Such operations stay graphql-js's.
+ */
+function nullableWithDefault(operation: OperationDefinitionNode): boolean {
+  return (operation.variableDefinitions ?? []).some(
+    (v) => v.defaultValue !== undefined && v.type.kind !== Kind.NON_NULL_TYPE,
+  );
 }
 
 /** Introspection (`__schema`, `__type` at the root) stays graphql-js's, byte for byte. */
