@@ -9,6 +9,8 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  type OperationDefinitionNode,
+  parse,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { ApiContext } from '../context.ts';
@@ -18,6 +20,7 @@ import {
   COMPILED_BYTES_PER_CHAR,
   CompiledExecutor,
   type CompiledExecutorOptions,
+  fieldCount,
   positionOf,
 } from './compiled-executor.ts';
 
@@ -75,8 +78,11 @@ async function servers() {
   const executor = new CompiledExecutor(schema, {
     maxDocuments: 10,
     maxBytes: 1024 * 1024,
+    maxFields: 1000,
     maxQueryChars: 16 * 1024,
     compileAfter: 0,
+    compilesPerSecond: 1000,
+    compileBurst: 1000,
   });
   const common = { formatError: createFormatError(log), includeStacktraceInErrorResponses: false };
   const plain = new ApolloServer<ApiContext>({ ...common, schema });
@@ -173,6 +179,33 @@ describe('the compiled executor answers as graphql-js does', () => {
     }
   });
 
+  it('null for a nullable variable with a default, used where null is not allowed', async () => {
+    const s = await servers();
+    try {
+      // graphql-js throws 'Argument "if" of non-null type "Boolean!" must not be null.' while
+      // collecting fields, which formatError masks; graphql-jit answered { hello: 'hello' }.
+      const include = await s.both('query($k: Boolean = true) { hello @include(if: $k) }', {
+        k: null,
+      });
+      expect(include.body).toMatchObject({
+        singleResult: { errors: [{ message: 'internal server error' }] },
+      });
+      expect(include.body).not.toMatchObject({ singleResult: { data: { hello: 'hello' } } });
+      // 'Argument "first" of non-null type "Int!" must not be null.', a field error on rows.
+      const first = await s.both('query($n: Int = 2) { rows(first: $n) { index } }', { n: null });
+      expect(first.body).toMatchObject({
+        singleResult: { data: { rows: null }, errors: [{ path: ['rows'] }] },
+      });
+      // The default still applies when the variable is left out.
+      const omitted = await s.both('query($n: Int = 2) { rows(first: $n) { index } }', {});
+      expect(omitted.body).toMatchObject({
+        singleResult: { data: { rows: [{ index: 0 }, { index: 1 }] } },
+      });
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('introspection and unknown operations stay on graphql-js', async () => {
     const s = await servers();
     try {
@@ -187,23 +220,35 @@ describe('the compiled executor answers as graphql-js does', () => {
 
 describe('what it keeps', () => {
   const keeper = async (options: Partial<CompiledExecutorOptions>) => {
-    const executor = new CompiledExecutor(schema, {
-      maxDocuments: 2,
-      maxBytes: 1024 * 1024,
-      maxQueryChars: 40,
-      compileAfter: 2,
-      ...options,
-    });
+    let clock = 0;
+    const executor = new CompiledExecutor(
+      schema,
+      {
+        maxDocuments: 2,
+        maxBytes: 1024 * 1024,
+        maxFields: 100,
+        maxQueryChars: 40,
+        compileAfter: 2,
+        compilesPerSecond: 1000,
+        compileBurst: 1000,
+        ...options,
+      },
+      () => clock,
+    );
     const server = new ApolloServer<ApiContext>({ gateway: executor.gateway() });
     await server.start();
     return {
       executor,
-      run: (query: string) => server.executeOperation({ query }),
+      run: (query: string, variables?: Record<string, unknown>) =>
+        server.executeOperation({ query, ...(variables ? { variables } : {}) }),
+      advance: (ms: number) => {
+        clock += ms;
+      },
       stop: () => server.stop(),
     };
   };
 
-  it('compiles a document after compileAfter executions, and keeps maxDocuments', async () => {
+  it('compiles a document after compileAfter executions; fresh documents do not push it out', async () => {
     const { executor, run, stop } = await keeper({});
     try {
       for (let i = 0; i < 3; i++) await run('{ hello }');
@@ -212,14 +257,80 @@ describe('what it keeps', () => {
         refused: 0,
         executions: { compiled: 1, interpreted: 2 },
       });
-      // Two other documents seen push the compiled one out (least recently used first).
+      // Documents only seen have their own maxDocuments: they push out one another, not it.
+      for (const alias of ['a', 'b', 'c', 'd']) await run(`{ ${alias}: hello }`);
+      expect(executor.stats().compiled).toBe(1);
       await run('{ a: hello }');
-      await run('{ b: hello }');
-      expect(executor.stats().compiled).toBe(0);
+      await run('{ a: hello }');
+      expect(executor.stats().executions).toEqual({ compiled: 1, interpreted: 8 });
       // Longer than maxQueryChars: never tracked, never compiled.
       const long = `{ ${'hello '.repeat(10)}}`;
       for (let i = 0; i < 4; i++) await run(long);
-      expect(executor.stats().executions).toEqual({ compiled: 1, interpreted: 8 });
+      expect(executor.stats().executions).toEqual({ compiled: 1, interpreted: 12 });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('executions that resolve no root field (all @skip) do not count towards compiling', async () => {
+    const { executor, run, stop } = await keeper({ maxQueryChars: 1000 });
+    try {
+      const query = 'query($s: Boolean!) { hello @skip(if: $s) }';
+      for (let i = 0; i < 5; i++) await run(query, { s: true });
+      expect(executor.stats().compiled).toBe(0);
+      await run(query, { s: false });
+      await run(query, { s: false });
+      expect(executor.stats().compiled).toBe(0);
+      await run(query, { s: true });
+      expect(executor.stats()).toMatchObject({ compiled: 1, executions: { compiled: 1 } });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('compiles no operation selecting more than maxFields, fragments counted per spread', async () => {
+    const { executor, run, stop } = await keeper({
+      maxFields: 8,
+      maxQueryChars: 1000,
+      compileAfter: 0,
+    });
+    try {
+      // 3 fields in R, spread 3 times under rows: 10 fields in 90 characters; twice: 7.
+      const fragment = 'fragment R on Row { a: index b: name c: value }';
+      const ten = `{ rows(first: 1) { ...R ...R ...R } } ${fragment}`;
+      const seven = `{ rows(first: 1) { ...R ...R } } ${fragment}`;
+      await run(ten);
+      await run(ten);
+      expect(executor.stats()).toMatchObject({ compiled: 0, executions: { compiled: 0 } });
+      await run(seven);
+      expect(executor.stats()).toMatchObject({ compiled: 1, executions: { compiled: 1 } });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('compiles at most compilesPerSecond (burst compileBurst); the rest run on graphql-js', async () => {
+    const { executor, run, advance, stop } = await keeper({
+      maxDocuments: 100,
+      maxQueryChars: 1000,
+      compileAfter: 0,
+      compilesPerSecond: 2,
+      compileBurst: 2,
+    });
+    try {
+      for (const alias of ['a', 'b', 'c', 'd']) await run(`{ ${alias}: hello }`);
+      expect(executor.stats()).toMatchObject({ compiled: 2, deferred: 2 });
+      // Half a second refills one token (2 per second): c compiles, d waits again.
+      advance(500);
+      await run('{ c: hello }');
+      await run('{ d: hello }');
+      expect(executor.stats()).toMatchObject({ compiled: 3, deferred: 3 });
+      advance(500);
+      await run('{ d: hello }');
+      expect(executor.stats()).toMatchObject({
+        compiled: 4,
+        executions: { compiled: 4, interpreted: 3 },
+      });
     } finally {
       await stop();
     }
@@ -246,6 +357,16 @@ describe('what it keeps', () => {
       await stop();
     }
   });
+});
+
+it('fieldCount expands fragments as often as they are spread, and stops past the cap', () => {
+  const document = parse(
+    '{ hello ...B } fragment A on Query { x: hello y: hello } fragment B on Query { ...A ...A rows(first: 1) { index ...R } } fragment R on Row { name value }',
+  );
+  const operation = document.definitions[0] as OperationDefinitionNode;
+  // hello + B = 1 + (A + A + rows + index + R) = 1 + (2 + 2 + 1 + 1 + 2) = 9
+  expect(fieldCount(document, operation, 100)).toBe(9);
+  expect(fieldCount(document, operation, 4)).toBe(5);
 });
 
 it('positionOf inverts graphql-js line and column counting (\\n, \\r\\n, \\r)', () => {

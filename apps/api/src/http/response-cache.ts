@@ -106,8 +106,11 @@ export const resultFieldsByType: Readonly<Record<string, ReadonlySet<string>>> =
     'finishedAt',
     'createdAt',
   ]),
-  // The experiments row (status and updatedAt change only as a study starts and ends), its
-  // planned runs (identity only), its test set and its study summary.
+  // The experiments row, its planned runs (identity only), its test set and its study summary.
+  // The results version hashes the row's xmin, which changes as a study starts and ends (status,
+  // updatedAt) and also at every annotation edit (updateExperimentAnnotations writes tags, note
+  // and updatedAt): such an edit drops every answer kept under `results`, analyses included,
+  // though they read neither tags nor note. Correct (an edit is visible at once), not cheap.
   Experiment: new Set([
     'id',
     'name',
