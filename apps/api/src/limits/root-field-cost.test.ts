@@ -55,3 +55,11 @@ it('prices aliases of a page by their SQL: N aliases cost N times one', () => {
   // Runs by id: the list field, its items (ASSUMED_LIST_SIZE, 10) and one statement for all ids.
   expect(cost('{ runs(ids: ["x", "y"]) { id } }')).toBe(1 + 10 + STATEMENT_COST);
 });
+
+it('prices disagreementPairs by its most pairs: two aliases fit the default cost, three do not', () => {
+  const pairs = (n: number) =>
+    `{ ${Array.from({ length: n }, (_, i) => `p${i}: disagreementPairs(experimentId: "e${i}") { seeds }`).join(' ')} }`;
+  expect(rootFieldStatements.Query?.disagreementPairs).toBe(40);
+  expect(refusals(pairs(2))).toEqual([]);
+  expect(refusals(pairs(3))).toEqual([expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' })]);
+});

@@ -41,8 +41,10 @@ export const rootFieldStatements: StatementTable = {
     compareExperiments: 35,
     // Also the labels and every paired run's predictions, read afresh on each call.
     disagreement: 7,
-    // The same for every arm's runs, memoised per results version.
-    disagreementPairs: 7,
+    // The same for every arm's runs, then up to 561 pairs (MAX_PAIR_ARMS = 34 arms) computed
+    // in memory, the whole answer memoised as one entry per results version: priced as 40 so
+    // that at most two aliases (two experiments computed cold) fit in one operation.
+    disagreementPairs: 40,
     // The page with its total in one statement; an empty page counts the total again. The page's
     // rows are priced by connectionRows below.
     experiments: 2,
