@@ -5,6 +5,7 @@ import {
   type ComparedStudy,
   compareExperiments,
   ExperimentComparisonError,
+  MAX_COMPARED_DELTA_ROWS,
 } from './experiment-comparison.ts';
 
 const testSet = {
@@ -171,6 +172,35 @@ describe('compareExperiments', () => {
     );
     expect(() => compareExperiments([studyA, { ...studyB, testSet: null }])).toThrow(
       /experiments\[1\]: experiment "large student" \(B\) has no test set recorded yet/,
+    );
+  });
+});
+
+describe('compareExperiments answer size', () => {
+  // 34 arms (teacher, NDS, T = 1…32), one seed each, on a test set of `classes` classes.
+  const studyOf = (id: string, classes: number): ComparedStudy => ({
+    experimentId: id,
+    name: id,
+    testSet: { ...testSet, numClasses: classes, classNames: [] },
+    summary: null,
+    stale: false,
+    runs: [
+      run('teacher', null, 0, []),
+      run('student', null, 0, []),
+      ...Array.from({ length: 32 }, (_, t) => run('distilled', t + 1, 0, [])),
+    ].map((r) => ({ ...r, perClass: new Float64Array(classes).fill(0.5) })),
+  });
+
+  it('refuses more than MAX_COMPARED_DELTA_ROWS per-class rows before testing any', () => {
+    expect(MAX_COMPARED_DELTA_ROWS).toBe(500_000);
+    // 34 shared arms × 2,000 classes × 7 others = 476,000 rows: answered.
+    const fits = Array.from({ length: 8 }, (_, i) => studyOf(`E${i}`, 2_000));
+    expect(compareExperiments(fits).classDeltas).toHaveLength(34 * 7);
+    // 34 × 2,101 × 7 = 500,038 rows: refused, naming experiments.
+    const over = Array.from({ length: 8 }, (_, i) => studyOf(`E${i}`, 2_101));
+    expect(() => compareExperiments(over)).toThrow(ExperimentComparisonError);
+    expect(() => compareExperiments(over)).toThrow(
+      'experiments: 500038 per-class delta rows (shared arms × 2101 classes',
     );
   });
 });

@@ -17,6 +17,12 @@ import { armLabel } from '../report/arm-label.ts';
 export const MAX_COMPARED_EXPERIMENTS = 8;
 
 /**
+ * The most per-class delta rows one comparison computes: shared arms × classes summed over the
+ * experiments after the first (each row a Welch test and five numbers in the answer).
+ */
+export const MAX_COMPARED_DELTA_ROWS = 500_000;
+
+/**
  * Experiments that cannot be compared (too few or many, one named twice, without a test set, or
  * on a different test set); `index` is the position of the experiment at fault in the request.
  */
@@ -218,6 +224,18 @@ export function compareExperiments(
       numClasses,
       'raw',
     );
+  // Refused before any test: the answer grows with shared arms × classes × experiments.
+  const shared = others.map((other) =>
+    [...armsOf(other.runs).keys()].filter((key) => referenceArms.has(key)),
+  );
+  const rows = shared.reduce((sum, keys) => sum + keys.length, 0) * numClasses;
+  if (rows > MAX_COMPARED_DELTA_ROWS) {
+    throw new ExperimentComparisonError(
+      `experiments: ${rows} per-class delta rows (shared arms × ${numClasses} classes over the ` +
+        `experiments after the first), more than ${MAX_COMPARED_DELTA_ROWS}; compare fewer experiments`,
+      null,
+    );
+  }
   const classDeltas: ClassDelta[] = [];
   for (const other of others) {
     for (const [key, runs] of armsOf(other.runs)) {
