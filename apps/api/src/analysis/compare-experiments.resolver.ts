@@ -129,6 +129,7 @@ export class CompareExperimentsResolver {
         alpha: c.alpha,
         statistic: c.statistic,
         arms: c.arms.map(armFromSummary),
+        accuracyDelta: c.accuracyDelta,
         significance: c.significance.map((s) => ({
           temperature: s.temperature,
           sc: s.sc,

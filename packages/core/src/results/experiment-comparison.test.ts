@@ -204,3 +204,26 @@ describe('compareExperiments answer size', () => {
     );
   });
 });
+
+describe('compareExperiments accuracy deltas', () => {
+  it('per arm: its summary mean minus the first experiment’s, by hand', () => {
+    const summaryC: StudySummary = {
+      ...summaryA,
+      arms: [
+        { role: 'teacher', temperature: null, seeds: [0], accuracy: estimate([0.85]) },
+        { role: 'distilled', temperature: 4, seeds: [0], accuracy: estimate([0.75]) },
+        { role: 'distilled', temperature: 8, seeds: [0], accuracy: estimate([0.6]) },
+      ],
+    };
+    const studyC: ComparedStudy = { ...studyB, experimentId: 'C', summary: summaryC };
+    const c = compareExperiments([studyA, studyB, studyC]);
+    // The reference has no delta; B has no summary, so no arms; C: 0.85 − 0.9, 0.75 − 0.7, and
+    // T=8, which A lacks.
+    expect(c.experiments[0]?.accuracyDelta).toEqual([null, null]);
+    expect(c.experiments[1]?.accuracyDelta).toEqual([]);
+    const [teacher, t4, t8] = c.experiments[2]?.accuracyDelta ?? [];
+    expect(teacher).toBeCloseTo(-0.05, 15);
+    expect(t4).toBeCloseTo(0.05, 15);
+    expect(t8).toBeNull();
+  });
+});

@@ -78,6 +78,11 @@ export interface ComparedExperiment {
   statistic: StudySummary['statistic'] | null;
   /** Accuracy per arm (teacher, NDS, distilled by ascending T); empty without a summary. */
   arms: ComparedArm[];
+  /**
+   * Per arm of `arms`: its mean accuracy minus the first experiment's same arm's, from the stored
+   * summaries; null for the first experiment, an arm the first lacks, or a non-finite mean.
+   */
+  accuracyDelta: (number | null)[];
   /** SC and TC per temperature, ascending. */
   significance: TemperatureSignificance[];
   /** DPD and EOD per sensitive attribute and arm. */
@@ -204,14 +209,22 @@ export function compareExperiments(
   const { alpha = 0.05, correction = 'holm' } = options;
   const testSet = sharedTestSet(studies);
   const { numClasses } = testSet;
+  const referenceMeans = new Map(
+    (studies[0]?.summary?.arms ?? []).map((a) => [keyOf(a), a.accuracy.mean]),
+  );
   const experiments = studies.map(
-    (s): ComparedExperiment => ({
+    (s, i): ComparedExperiment => ({
       experimentId: s.experimentId,
       name: s.name,
       stale: s.stale,
       alpha: s.summary?.alpha ?? null,
       statistic: s.summary?.statistic ?? null,
       arms: (s.summary?.arms ?? []).map((a) => ({ ...a, label: armLabel(a) })),
+      accuracyDelta: (s.summary?.arms ?? []).map((a) => {
+        const from = referenceMeans.get(keyOf(a));
+        const delta = i === 0 || from === undefined ? Number.NaN : a.accuracy.mean - from;
+        return Number.isFinite(delta) ? delta : null;
+      }),
       significance: s.summary?.significance ?? [],
       groupFairness: s.summary?.groupFairness ?? [],
     }),
