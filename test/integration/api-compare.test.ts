@@ -189,7 +189,7 @@ const COMPARE = `query($experiments: [ExperimentRefInput!]!, $worstLimit: Int) {
     testSetDigest examples classNames correction alpha
     experiments {
       experiment { id name studentArchitecture }
-      stale summarized alpha statistic
+      stale summarized alpha statistic accuracyDelta
       arms { role temperature label seeds accuracy { mean sd lower upper values } }
       significance { temperature sc { raw holm bh tested } tc { raw holm bh tested } }
       groupFairness { attribute groups arms {
@@ -216,6 +216,7 @@ interface Comparison {
       summarized: boolean;
       alpha: number | null;
       statistic: string | null;
+      accuracyDelta: (number | null)[];
       arms: {
         role: string;
         temperature: number | null;
@@ -309,6 +310,26 @@ describe('compareExperiments', () => {
     expect(
       c.experiments[1]?.significance.map((s) => (s as { temperature: number }).temperature),
     ).toEqual([4, 8]);
+
+    // Accuracy delta per arm of B: B's mean accuracy counted here minus A's for the same arm;
+    // none for A itself, nor for an arm A lacks (KD T=8).
+    expect(c.experiments[0]?.accuracyDelta).toEqual([null, null, null, null]);
+    const accuracyByHand = (runs: StudyRun[], role: string, temperature: number | null) =>
+      meanOf(armOf(runs, role, temperature).map((r) => overallByHand(r.yPred)));
+    const armsB = c.experiments[1]?.arms ?? [];
+    expect(armsB.map((a) => a.label)).toEqual(['Teacher', 'NDS', 'KD T=4', 'KD T=8']);
+    armsB.forEach((arm, i) => {
+      const delta = c.experiments[1]?.accuracyDelta[i];
+      if (arm.temperature === 8) {
+        expect(delta).toBeNull();
+      } else {
+        expect(delta).toBeCloseTo(
+          accuracyByHand(runsB, arm.role, arm.temperature) -
+            accuracyByHand(runsA, arm.role, arm.temperature),
+          12,
+        );
+      }
+    });
 
     // Per-class deltas B − A for the arms both have: teacher, NDS and KD T=4.
     expect(c.classDeltas.map((d) => d.label)).toEqual(['Teacher', 'NDS', 'KD T=4']);

@@ -36,6 +36,7 @@ const CompareExperimentsQuery = graphql(
               ...EstimateFields
             }
           }
+          accuracyDelta
           significance {
             temperature
             sc {

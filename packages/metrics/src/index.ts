@@ -103,6 +103,7 @@ export { type TTestResult, welchTTest, welchTTestFromMoments } from './stats/wel
 export {
   type ArmDisagreement,
   armDisagreement,
+  armDisagreementOverall,
   type DisagreementPair,
 } from './study/arm-disagreement.ts';
 export { estimateOverSeeds } from './study/estimate-over-seeds.ts';

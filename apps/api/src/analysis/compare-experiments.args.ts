@@ -29,7 +29,7 @@ export class CompareExperimentsArgs {
   alpha!: number;
   @Field(() => Int, {
     defaultValue: 20,
-    description: "At most this many classes in each delta's worst list (≤ 10000).",
+    description: "At most this many classes in each delta's worst list (≤ 1000).",
   })
   worstLimit!: number;
 }

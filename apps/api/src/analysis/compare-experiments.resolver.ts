@@ -18,7 +18,8 @@ import { type ClassDeltaType, ExperimentComparisonType } from './compare-experim
 import { finiteOrNull, toEstimateType } from './estimate.type.ts';
 import { armFromSummary } from './study-access.ts';
 
-const MAX_WORST = 10_000;
+/** The most classes of each delta's worst list (the answer holds up to 8 fields per class per delta). */
+export const MAX_WORST = 1_000;
 const column = (values: number[]) => values.map(finiteOrNull);
 
 /** The experiments the refs name, in order: NOT_FOUND or BAD_USER_INPUT naming `experiments[i]`. */
@@ -128,6 +129,7 @@ export class CompareExperimentsResolver {
         alpha: c.alpha,
         statistic: c.statistic,
         arms: c.arms.map(armFromSummary),
+        accuracyDelta: c.accuracyDelta,
         significance: c.significance.map((s) => ({
           temperature: s.temperature,
           sc: s.sc,

@@ -58,6 +58,12 @@ export class ComparedExperimentType {
   statistic!: ClassStatistic | null;
   @Field(() => [ArmType], { description: 'Accuracy per arm: teacher, NDS, distilled by T.' })
   arms!: ArmType[];
+  @Field(() => [Float], {
+    nullable: 'items',
+    description:
+      "Per arm of `arms`: its mean accuracy minus the first experiment's same arm's; null for the first experiment or an arm it lacks.",
+  })
+  accuracyDelta!: (number | null)[];
   @Field(() => [ComparedSignificanceType], { description: 'By ascending temperature.' })
   significance!: ComparedSignificanceType[];
   @Field(() => [ComparedGroupFairnessType]) groupFairness!: ComparedGroupFairnessType[];

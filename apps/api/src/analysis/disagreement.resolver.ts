@@ -1,5 +1,6 @@
+import { specLimits } from '@kdlens/core';
 import { readPredictedLabels, readTestLabels } from '@kdlens/core/db';
-import { type ArmDisagreement, armDisagreement } from '@kdlens/metrics';
+import { type ArmDisagreement, armDisagreement, armDisagreementOverall } from '@kdlens/metrics';
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
 import { ExperimentRefArgs } from '../experiment/experiment-ref.args.ts';
@@ -19,25 +20,56 @@ function seedPairs(a: CachedArm, b: CachedArm) {
   });
 }
 
-/** Every stored prediction of these arms and the labels, once per results version. */
+/**
+ * The most arms disagreementPairs answers for: teacher, NDS and the spec's most temperatures, so
+ * at most 561 pairs (root-field-cost.ts prices that many).
+ */
+export const MAX_PAIR_ARMS = 2 + specLimits.temperatures;
+
+interface Predictions {
+  yTrue: Int32Array;
+  predicted: Map<string, Int32Array>;
+}
+
+/** Every stored prediction of these arms and the labels: two queries whatever the seeds. */
+async function readPredictions(
+  ctx: ApiContext,
+  study: StudyData,
+  args: ExperimentRefArgs,
+  arms: readonly CachedArm[],
+): Promise<Predictions> {
+  const runIds = [...new Set(arms.flatMap((arm) => arm.runs.map((r) => r.runId)))].sort();
+  const [yTrue, predicted] = await Promise.all([
+    readTestLabels(ctx.db, study.experimentId),
+    readPredictedLabels(ctx.db, runIds),
+  ]);
+  if (!yTrue) {
+    const argument = args.experimentName == null ? 'experimentId' : 'experimentName';
+    throw badArgument(`${argument}: the experiment has no test set`, argument);
+  }
+  return { yTrue, predicted };
+}
+
+/** Once per results version and choice of runs. */
 function predictionsOf(
   ctx: ApiContext,
   study: StudyData,
   args: ExperimentRefArgs,
   arms: readonly CachedArm[],
-): Promise<{ yTrue: Int32Array; predicted: Map<string, Int32Array> }> {
+): Promise<Predictions> {
   const runIds = [...new Set(arms.flatMap((arm) => arm.runs.map((r) => r.runId)))].sort();
-  return study.memo(`disagreement-predictions|${runIds.join(',')}`, async () => {
-    // Two queries whatever the number of seeds: the labels, then every needed run's predictions.
-    const [yTrue, predicted] = await Promise.all([
-      readTestLabels(ctx.db, study.experimentId),
-      readPredictedLabels(ctx.db, runIds),
-    ]);
-    if (!yTrue) {
-      const argument = args.experimentName == null ? 'experimentId' : 'experimentName';
-      throw badArgument(`${argument}: the experiment has no test set`, argument);
-    }
-    return { yTrue, predicted };
+  return study.memo(`disagreement-predictions|${runIds.join(',')}`, () =>
+    readPredictions(ctx, study, args, arms),
+  );
+}
+
+/** The paired runs' predicted labels, seed by seed. */
+function labelPairs(pairs: ReturnType<typeof seedPairs>, data: Predictions) {
+  return pairs.map((pair) => {
+    const yA = data.predicted.get(pair.a);
+    const yB = data.predicted.get(pair.b);
+    if (!yA || !yB) throw new Error(`run predictions vanished while reading seed ${pair.seed}`);
+    return { a: yA, b: yB };
   });
 }
 
@@ -46,16 +78,11 @@ function compute(
   a: CachedArm,
   b: CachedArm,
   pairs: ReturnType<typeof seedPairs>,
-  data: { yTrue: Int32Array; predicted: Map<string, Int32Array> },
+  data: Predictions,
 ): ArmDisagreement {
   return study.memo(`disagreement|${armKeyOf(a)}|${armKeyOf(b)}`, () =>
     armDisagreement(
-      pairs.map((pair) => {
-        const yA = data.predicted.get(pair.a);
-        const yB = data.predicted.get(pair.b);
-        if (!yA || !yB) throw new Error(`run predictions vanished while reading seed ${pair.seed}`);
-        return { a: yA, b: yB };
-      }),
+      labelPairs(pairs, data),
       data.yTrue,
       study.numClasses,
       // The summary's bootstrap, so these intervals are drawn like the study's others.
@@ -116,20 +143,32 @@ export class DisagreementResolver {
     @Args(() => ExperimentRefArgs) args: ExperimentRefArgs,
   ): Promise<DisagreementPairType[]> {
     const study = await studyOf(ctx, args);
-    const candidates = study.arms.flatMap((a, i) =>
-      study.arms.slice(i + 1).map((b) => ({ a, b, pairs: seedPairs(a, b) })),
-    );
-    const paired = candidates.filter((c) => c.pairs.length > 0);
-    if (paired.length === 0) return [];
-    const data = await predictionsOf(ctx, study, args, study.arms);
-    return paired.map(({ a, b, pairs }) => {
-      const d = compute(study, a, b, pairs, data);
-      return {
+    if (study.arms.length > MAX_PAIR_ARMS) {
+      const argument = args.experimentName == null ? 'experimentId' : 'experimentName';
+      throw badArgument(
+        `${argument}: the experiment has ${study.arms.length} arms; disagreementPairs answers at most ${MAX_PAIR_ARMS} (ask disagreement for a pair)`,
+        argument,
+      );
+    }
+    // One memo entry for the whole answer per results version: a memo per pair (up to 561) would
+    // overrun StudyData's bound and recompute on every call. The predictions are read inside and
+    // dropped once the small answer is built.
+    return study.memo('disagreement-pairs', async () => {
+      const paired = study.arms
+        .flatMap((a, i) => study.arms.slice(i + 1).map((b) => ({ a, b, pairs: seedPairs(a, b) })))
+        .filter((c) => c.pairs.length > 0);
+      if (paired.length === 0) return [];
+      const data = await readPredictions(ctx, study, args, study.arms);
+      const bootstrap = study.summary?.options.bootstrap ?? {};
+      return paired.map(({ a, b, pairs }) => ({
         a: armType(study, a),
         b: armType(study, b),
         seeds: pairs.map((p) => p.seed),
-        overall: toEstimateType(d.overall),
-      };
+        // Only the overall figure is asked for: one pass per pair, one bootstrap, no class.
+        overall: toEstimateType(
+          armDisagreementOverall(labelPairs(pairs, data), data.yTrue.length, bootstrap),
+        ),
+      }));
     });
   }
 }

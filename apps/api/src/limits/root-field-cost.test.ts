@@ -55,3 +55,26 @@ it('prices aliases of a page by their SQL: N aliases cost N times one', () => {
   // Runs by id: the list field, its items (ASSUMED_LIST_SIZE, 10) and one statement for all ids.
   expect(cost('{ runs(ids: ["x", "y"]) { id } }')).toBe(1 + 10 + STATEMENT_COST);
 });
+
+it('prices disagreementPairs by its most pairs: two aliases fit the default cost, three do not', () => {
+  const pairs = (n: number) =>
+    `{ ${Array.from({ length: n }, (_, i) => `p${i}: disagreementPairs(experimentId: "e${i}") { seeds }`).join(' ')} }`;
+  expect(rootFieldStatements.Query?.disagreementPairs).toBe(40);
+  expect(refusals(pairs(2))).toEqual([]);
+  expect(refusals(pairs(3))).toEqual([expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' })]);
+});
+
+it('prices compareExperiments by the experiments it lists: 3 + 5 statements each', () => {
+  const limits = { ...defaultApiLimits, maxCost: 1 };
+  const cost = (query: string) => Number(refusals(query, limits)[0]?.cost);
+  const refs = (n: number) => Array.from({ length: n }, (_, i) => `{ name: "e${i}" }`).join(' ');
+  const q = (list: string) =>
+    `query($e: [ExperimentRefInput!]!) { compareExperiments(experiments: ${list}) { examples } }`;
+  // Fields: compareExperiments and examples (2), then the statements.
+  expect(cost(q(`[${refs(2)}]`))).toBe(2 + 13 * STATEMENT_COST);
+  expect(cost(q(`[${refs(5)}]`))).toBe(2 + 28 * STATEMENT_COST);
+  // A variable may hold the most, 8; more than 8 are refused by the resolver, priced as 8.
+  expect(cost(q('$e'))).toBe(2 + 43 * STATEMENT_COST);
+  expect(cost(q(`[${refs(9)}]`))).toBe(2 + 43 * STATEMENT_COST);
+  expect(rootFieldStatements.Query?.compareExperiments).toBe(43);
+});

@@ -37,12 +37,16 @@ export const rootFieldStatements: StatementTable = {
     classGroupMatrix: 8,
     // Not through the study cache: the experiments by id (one statement) and by name (one each,
     // up to 8), their test sets' identities and names (two), then each experiment's stored
-    // summary, results state and class accuracies (three each, up to 8 experiments).
-    compareExperiments: 35,
+    // summary, results state and class accuracies (three each), and one more each for its
+    // per-class delta rows (up to MAX_COMPARED_DELTA_ROWS in all): 3 + 5 per experiment, priced
+    // by the experiments the query lists (comparedStatements); 43 is 8 experiments.
+    compareExperiments: 43,
     // Also the labels and every paired run's predictions, read afresh on each call.
     disagreement: 7,
-    // The same for every arm's runs, memoised per results version.
-    disagreementPairs: 7,
+    // The same for every arm's runs, then up to 561 pairs (MAX_PAIR_ARMS = 34 arms) computed
+    // in memory, the whole answer memoised as one entry per results version: priced as 40 so
+    // that at most two aliases (two experiments computed cold) fit in one operation.
+    disagreementPairs: 40,
     // The page with its total in one statement; an empty page counts the total again. The page's
     // rows are priced by connectionRows below.
     experiments: 2,
@@ -100,12 +104,34 @@ export function rootFieldCost(
     const def = root.getFields()[field.name.value];
     // Unknown fields are reported by FieldsOnCorrectType; an unlisted one is priced as one
     // statement until it is decided.
-    cost += (statements[field.name.value] ?? 1) * STATEMENT_COST;
+    const listed =
+      root.name === 'Query' && field.name.value === 'compareExperiments'
+        ? comparedStatements(field)
+        : undefined;
+    cost += (listed ?? statements[field.name.value] ?? 1) * STATEMENT_COST;
     // A connection's statement reads first + 1 rows whatever the selection asks of them.
     const page = def ? pageSize(field, def) : undefined;
     if (page !== undefined) cost += page + 1;
   }
   return { rootFields: byKey.size, cost };
+}
+
+/** The most experiments compareExperiments takes (MAX_COMPARED_EXPERIMENTS in @kdlens/core). */
+const MAX_COMPARED = 8;
+
+/**
+ * compareExperiments' statements for the experiments its literal list names (3 + 5 each, the
+ * list clamped to 2…8); a variable is priced as the most, 8 experiments.
+ */
+function comparedStatements(field: FieldNode): number {
+  const given = field.arguments?.find((a) => a.name.value === 'experiments')?.value;
+  const n =
+    given?.kind === Kind.LIST
+      ? Math.min(Math.max(given.values.length, 2), MAX_COMPARED)
+      : given?.kind === Kind.OBJECT
+        ? 2
+        : MAX_COMPARED;
+  return 3 + 5 * n;
 }
 
 function rootFieldNodes(

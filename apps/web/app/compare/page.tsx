@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { type ExperimentSeries, ExperimentsTrendChart } from '@/charts/experiments-trend-chart.tsx';
 import { seriesPalette } from '@/charts/palette.ts';
 import { ApiErrorNotice } from '@/components/api-error-notice.tsx';
@@ -151,20 +152,20 @@ function AccuracyTable({ comparison }: { comparison: ExperimentComparison }) {
             {arms.map((arm) => (
               <tr key={arm.key} data-testid="compare-accuracy-row">
                 <th scope="row">{arm.label}</th>
-                {experiments.map((e, i) => {
-                  const mine = e.arms.find((a) => a.label === arm.label)?.accuracy;
-                  const theirs = reference?.arms.find((a) => a.label === arm.label)?.accuracy;
-                  const change =
-                    i > 0 && mine?.mean != null && theirs?.mean != null
-                      ? ` (${percentPoints(mine.mean - theirs.mean)})`
-                      : '';
-                  return (
-                    <td key={e.experiment.id} className="num">
-                      {withCi(mine)}
-                      {change && <small>{change}</small>}
-                    </td>
-                  );
-                })}
+                <ExperimentCells
+                  experiments={experiments}
+                  cell={(e) => {
+                    const at = e.arms.findIndex((a) => a.label === arm.label);
+                    // The API's delta against the first experiment (null for it or without the arm).
+                    const delta = e.accuracyDelta[at];
+                    return (
+                      <>
+                        {withCi(e.arms[at]?.accuracy)}
+                        {delta != null && <small>{` (${percentPoints(delta)})`}</small>}
+                      </>
+                    );
+                  }}
+                />
               </tr>
             ))}
           </tbody>
@@ -172,6 +173,21 @@ function AccuracyTable({ comparison }: { comparison: ExperimentComparison }) {
       </div>
     </section>
   );
+}
+
+/** One numeric cell per experiment, in the columns' order (the accuracy and SC/TC tables). */
+function ExperimentCells({
+  experiments,
+  cell,
+}: {
+  experiments: readonly ComparedExperiment[];
+  cell: (e: ComparedExperiment) => ReactNode;
+}) {
+  return experiments.map((e) => (
+    <td key={e.experiment.id} className="num">
+      {cell(e)}
+    </td>
+  ));
 }
 
 function SignificanceTable({ experiments }: { experiments: readonly ComparedExperiment[] }) {
@@ -208,16 +224,15 @@ function SignificanceTable({ experiments }: { experiments: readonly ComparedExpe
             {temperatures.map((t) => (
               <tr key={t} data-testid="compare-significance-row">
                 <th scope="row">KD T={t}</th>
-                {experiments.map((e) => {
-                  const s = e.significance.find((x) => x.temperature === t);
-                  const count = (c: { raw: number; holm: number; tested: number } | null) =>
-                    c ? `${c.raw} (${c.holm}) of ${c.tested}` : '–';
-                  return (
-                    <td key={e.experiment.id} className="num">
-                      {s ? `SC ${count(s.sc)} · TC ${count(s.tc)}` : '–'}
-                    </td>
-                  );
-                })}
+                <ExperimentCells
+                  experiments={experiments}
+                  cell={(e) => {
+                    const s = e.significance.find((x) => x.temperature === t);
+                    const count = (c: { raw: number; holm: number; tested: number } | null) =>
+                      c ? `${c.raw} (${c.holm}) of ${c.tested}` : '–';
+                    return s ? `SC ${count(s.sc)} · TC ${count(s.tc)}` : '–';
+                  }}
+                />
               </tr>
             ))}
           </tbody>

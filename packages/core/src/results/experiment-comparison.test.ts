@@ -5,6 +5,7 @@ import {
   type ComparedStudy,
   compareExperiments,
   ExperimentComparisonError,
+  MAX_COMPARED_DELTA_ROWS,
 } from './experiment-comparison.ts';
 
 const testSet = {
@@ -172,5 +173,57 @@ describe('compareExperiments', () => {
     expect(() => compareExperiments([studyA, { ...studyB, testSet: null }])).toThrow(
       /experiments\[1\]: experiment "large student" \(B\) has no test set recorded yet/,
     );
+  });
+});
+
+describe('compareExperiments answer size', () => {
+  // 34 arms (teacher, NDS, T = 1…32), one seed each, on a test set of `classes` classes.
+  const studyOf = (id: string, classes: number): ComparedStudy => ({
+    experimentId: id,
+    name: id,
+    testSet: { ...testSet, numClasses: classes, classNames: [] },
+    summary: null,
+    stale: false,
+    runs: [
+      run('teacher', null, 0, []),
+      run('student', null, 0, []),
+      ...Array.from({ length: 32 }, (_, t) => run('distilled', t + 1, 0, [])),
+    ].map((r) => ({ ...r, perClass: new Float64Array(classes).fill(0.5) })),
+  });
+
+  it('refuses more than MAX_COMPARED_DELTA_ROWS per-class rows before testing any', () => {
+    expect(MAX_COMPARED_DELTA_ROWS).toBe(500_000);
+    // 34 shared arms × 2,000 classes × 7 others = 476,000 rows: answered.
+    const fits = Array.from({ length: 8 }, (_, i) => studyOf(`E${i}`, 2_000));
+    expect(compareExperiments(fits).classDeltas).toHaveLength(34 * 7);
+    // 34 × 2,101 × 7 = 500,038 rows: refused, naming experiments.
+    const over = Array.from({ length: 8 }, (_, i) => studyOf(`E${i}`, 2_101));
+    expect(() => compareExperiments(over)).toThrow(ExperimentComparisonError);
+    expect(() => compareExperiments(over)).toThrow(
+      'experiments: 500038 per-class delta rows (shared arms × 2101 classes',
+    );
+  });
+});
+
+describe('compareExperiments accuracy deltas', () => {
+  it('per arm: its summary mean minus the first experiment’s, by hand', () => {
+    const summaryC: StudySummary = {
+      ...summaryA,
+      arms: [
+        { role: 'teacher', temperature: null, seeds: [0], accuracy: estimate([0.85]) },
+        { role: 'distilled', temperature: 4, seeds: [0], accuracy: estimate([0.75]) },
+        { role: 'distilled', temperature: 8, seeds: [0], accuracy: estimate([0.6]) },
+      ],
+    };
+    const studyC: ComparedStudy = { ...studyB, experimentId: 'C', summary: summaryC };
+    const c = compareExperiments([studyA, studyB, studyC]);
+    // The reference has no delta; B has no summary, so no arms; C: 0.85 − 0.9, 0.75 − 0.7, and
+    // T=8, which A lacks.
+    expect(c.experiments[0]?.accuracyDelta).toEqual([null, null]);
+    expect(c.experiments[1]?.accuracyDelta).toEqual([]);
+    const [teacher, t4, t8] = c.experiments[2]?.accuracyDelta ?? [];
+    expect(teacher).toBeCloseTo(-0.05, 15);
+    expect(t4).toBeCloseTo(0.05, 15);
+    expect(t8).toBeNull();
   });
 });

@@ -17,6 +17,12 @@ import { armLabel } from '../report/arm-label.ts';
 export const MAX_COMPARED_EXPERIMENTS = 8;
 
 /**
+ * The most per-class delta rows one comparison computes: shared arms × classes summed over the
+ * experiments after the first (each row a Welch test and five numbers in the answer).
+ */
+export const MAX_COMPARED_DELTA_ROWS = 500_000;
+
+/**
  * Experiments that cannot be compared (too few or many, one named twice, without a test set, or
  * on a different test set); `index` is the position of the experiment at fault in the request.
  */
@@ -72,6 +78,11 @@ export interface ComparedExperiment {
   statistic: StudySummary['statistic'] | null;
   /** Accuracy per arm (teacher, NDS, distilled by ascending T); empty without a summary. */
   arms: ComparedArm[];
+  /**
+   * Per arm of `arms`: its mean accuracy minus the first experiment's same arm's, from the stored
+   * summaries; null for the first experiment, an arm the first lacks, or a non-finite mean.
+   */
+  accuracyDelta: (number | null)[];
   /** SC and TC per temperature, ascending. */
   significance: TemperatureSignificance[];
   /** DPD and EOD per sensitive attribute and arm. */
@@ -198,14 +209,22 @@ export function compareExperiments(
   const { alpha = 0.05, correction = 'holm' } = options;
   const testSet = sharedTestSet(studies);
   const { numClasses } = testSet;
+  const referenceMeans = new Map(
+    (studies[0]?.summary?.arms ?? []).map((a) => [keyOf(a), a.accuracy.mean]),
+  );
   const experiments = studies.map(
-    (s): ComparedExperiment => ({
+    (s, i): ComparedExperiment => ({
       experimentId: s.experimentId,
       name: s.name,
       stale: s.stale,
       alpha: s.summary?.alpha ?? null,
       statistic: s.summary?.statistic ?? null,
       arms: (s.summary?.arms ?? []).map((a) => ({ ...a, label: armLabel(a) })),
+      accuracyDelta: (s.summary?.arms ?? []).map((a) => {
+        const from = referenceMeans.get(keyOf(a));
+        const delta = i === 0 || from === undefined ? Number.NaN : a.accuracy.mean - from;
+        return Number.isFinite(delta) ? delta : null;
+      }),
       significance: s.summary?.significance ?? [],
       groupFairness: s.summary?.groupFairness ?? [],
     }),
@@ -218,6 +237,18 @@ export function compareExperiments(
       numClasses,
       'raw',
     );
+  // Refused before any test: the answer grows with shared arms × classes × experiments.
+  const shared = others.map((other) =>
+    [...armsOf(other.runs).keys()].filter((key) => referenceArms.has(key)),
+  );
+  const rows = shared.reduce((sum, keys) => sum + keys.length, 0) * numClasses;
+  if (rows > MAX_COMPARED_DELTA_ROWS) {
+    throw new ExperimentComparisonError(
+      `experiments: ${rows} per-class delta rows (shared arms × ${numClasses} classes over the ` +
+        `experiments after the first), more than ${MAX_COMPARED_DELTA_ROWS}; compare fewer experiments`,
+      null,
+    );
+  }
   const classDeltas: ClassDelta[] = [];
   for (const other of others) {
     for (const [key, runs] of armsOf(other.runs)) {

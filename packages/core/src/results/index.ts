@@ -28,6 +28,7 @@ export {
   type ExperimentComparison,
   ExperimentComparisonError,
   type ExperimentComparisonOptions,
+  MAX_COMPARED_DELTA_ROWS,
   MAX_COMPARED_EXPERIMENTS,
 } from './experiment-comparison.ts';
 export {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixture, relativeError } from '../../fixtures/stats/load-fixture.ts';
-import { armDisagreement } from './arm-disagreement.ts';
+import { armDisagreement, armDisagreementOverall } from './arm-disagreement.ts';
 
 interface Reference {
   mean: number;
@@ -80,5 +80,39 @@ describe('armDisagreement', () => {
         2,
       ),
     ).toThrow('pairs[1]: yPredB: has 3 elements but yTrue has 2');
+  });
+});
+
+describe('armDisagreementOverall', () => {
+  it('counts by hand, as armDisagreement overall does', () => {
+    // Seed 0 differs on #1 and #3 → 2/5; seed 1 differs on #4 only → 1/5 (the hand count above).
+    const pairs = [
+      { a: [0, 1, 2, 1, 0], b: [0, 0, 2, 0, 0] },
+      { a: [0, 0, 0, 1, 1], b: [0, 0, 0, 1, 2] },
+    ];
+    const o = armDisagreementOverall(pairs, 5);
+    expect(o.values).toEqual([2 / 5, 1 / 5]);
+    expect(o.mean).toBeCloseTo(3 / 10, 15);
+    expect(o.sd).toBeCloseTo(0.2 / Math.SQRT2, 15);
+    const bootstrap = { iterations: 500, seed: 7 };
+    expect(armDisagreementOverall(pairs, 5, bootstrap)).toEqual(
+      armDisagreement(pairs, [0, 0, 0, 1, 1], 3, bootstrap).overall,
+    );
+  });
+
+  it('equals armDisagreement overall on the numpy fixture', () => {
+    const f = loadFixture<Fixture>('arm_disagreement.json');
+    const o = armDisagreementOverall(f.pairs, f.yTrue.length);
+    expect(o).toEqual(armDisagreement(f.pairs, f.yTrue, f.numClasses).overall);
+    expect(relativeError(o.mean, f.overall.mean)).toBeLessThan(1e-12);
+    expect(relativeError(o.sd, f.overall.sd)).toBeLessThan(1e-12);
+  });
+
+  it('names the pair and argument at fault', () => {
+    expect(() => armDisagreementOverall([], 1)).toThrow('pairs: must hold at least one pair');
+    expect(() => armDisagreementOverall([{ a: [0, 1], b: [0] }], 2)).toThrow(
+      'pairs[0]: b: has 1 elements but there are 2 test examples',
+    );
+    expect(() => armDisagreementOverall([{ a: [0], b: [0] }], -1)).toThrow('n: must be');
   });
 });
