@@ -192,15 +192,15 @@ describe('compareExperiments answer size', () => {
   });
 
   it('refuses more than MAX_COMPARED_DELTA_ROWS per-class rows before testing any', () => {
-    expect(MAX_COMPARED_DELTA_ROWS).toBe(500_000);
-    // 34 shared arms × 2,000 classes × 7 others = 476,000 rows: answered.
-    const fits = Array.from({ length: 8 }, (_, i) => studyOf(`E${i}`, 2_000));
+    expect(MAX_COMPARED_DELTA_ROWS).toBe(200_000);
+    // 34 shared arms × 840 classes × 7 others = 199,920 rows: answered.
+    const fits = Array.from({ length: 8 }, (_, i) => studyOf(`E${i}`, 840));
     expect(compareExperiments(fits).classDeltas).toHaveLength(34 * 7);
-    // 34 × 2,101 × 7 = 500,038 rows: refused, naming experiments.
-    const over = Array.from({ length: 8 }, (_, i) => studyOf(`E${i}`, 2_101));
+    // 34 × 841 × 7 = 200,158 rows: refused, naming experiments.
+    const over = Array.from({ length: 8 }, (_, i) => studyOf(`E${i}`, 841));
     expect(() => compareExperiments(over)).toThrow(ExperimentComparisonError);
     expect(() => compareExperiments(over)).toThrow(
-      'experiments: 500038 per-class delta rows (shared arms × 2101 classes',
+      'experiments: 200158 per-class delta rows (shared arms × 841 classes',
     );
   });
 });

@@ -20,7 +20,7 @@ export const MAX_COMPARED_EXPERIMENTS = 8;
  * The most per-class delta rows one comparison computes: shared arms × classes summed over the
  * experiments after the first (each row a Welch test and five numbers in the answer).
  */
-export const MAX_COMPARED_DELTA_ROWS = 500_000;
+export const MAX_COMPARED_DELTA_ROWS = 200_000;
 
 /**
  * Experiments that cannot be compared (too few or many, one named twice, without a test set, or
