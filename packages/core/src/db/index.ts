@@ -31,6 +31,7 @@ export {
 export * from './queries/runs.ts';
 export { readStudyHeadlines, type StudyHeadline } from './queries/study-summaries.ts';
 export {
+  examplesDigest,
   readTestLabels,
   readTestSetHeaders,
   readTestSetIdentities,

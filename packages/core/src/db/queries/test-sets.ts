@@ -110,6 +110,15 @@ export async function storeTestSet(
 const ATTACHED_FEATURES = '+features:';
 
 /**
+ * The digest of a test set's examples (labels, classes, attributes) without the features attached
+ * later: what decides whether two experiments were evaluated on the same test set.
+ */
+export function examplesDigest(digest: string): string {
+  const at = digest.indexOf(ATTACHED_FEATURES);
+  return at === -1 ? digest : digest.slice(0, at);
+}
+
+/**
  * Attaches features (Float32 LE, examples × featureDim) to a stored test set that has none, e.g. a
  * study's teacher embedding, computed only once a teacher has trained. Idempotent and safe when
  * several workers race: the row is locked, and the first writer wins; later calls find features
