@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { type ApiServer, startApiServer } from '@kdlens/api';
 import { createLogger, type ImportedStudy, writeImportedStudy } from '@kdlens/core';
+import { recordTestSetFeatures } from '@kdlens/core/results';
 import {
   createRandom,
   type Estimate,
@@ -9,6 +11,14 @@ import {
 } from '@kdlens/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+/** The attached features' digest as recordTestSetFeatures defines it: sha256 of [d] then the LE bytes. */
+function sha256Of(values: Float32Array): string {
+  return createHash('sha256')
+    .update(JSON.stringify([2]))
+    .update(Buffer.from(values.buffer, values.byteOffset, values.byteLength))
+    .digest('hex');
+}
 
 // Two 4-class studies of the same 200 test examples (one colour attribute), as two student
 // architectures would give: teacher, NDS and KD at two temperatures each, three seeds, sharing
@@ -423,5 +433,34 @@ describe('compareExperiments', () => {
       'NOT_FOUND',
       'experiments[1]: no experiment has name "nope"',
     ]);
+  });
+
+  it('compares experiments whose test sets differ only by an attached teacher embedding', async () => {
+    const before = await request<{ a: { testSetDigest: string } }>(
+      'query($a: ID!) { a: experiment(id: $a) { testSetDigest } }',
+      ids,
+    );
+    // A 2-d embedding of b's test set: its stored digest gains `+features:<sha>`.
+    const values = Float32Array.from({ length: 2 * N }, (_, i) => i % 7);
+    const attached = await recordTestSetFeatures(t.warehouse.db, ids.b, { values, d: 2 });
+    expect(attached?.status).toBe('attached');
+    expect(attached?.digest).toBe(`${before.data?.a.testSetDigest}+features:${sha256Of(values)}`);
+    const result = await request<{
+      compareExperiments: { testSetDigest: string; examples: number };
+      a: { testSetDigest: string };
+      b: { testSetDigest: string };
+    }>(
+      `query($a: ID!, $b: ID!) {
+        compareExperiments(experiments: [{ id: $a }, { id: $b }]) { testSetDigest examples }
+        a: experiment(id: $a) { testSetDigest }
+        b: experiment(id: $b) { testSetDigest }
+      }`,
+      ids,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.compareExperiments.examples).toBe(N);
+    expect(result.data?.b.testSetDigest).toBe(before.data?.a.testSetDigest);
+    expect(result.data?.a.testSetDigest).toBe(before.data?.a.testSetDigest);
+    expect(result.data?.compareExperiments.testSetDigest).toBe(before.data?.a.testSetDigest);
   });
 });

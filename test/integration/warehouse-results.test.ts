@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,6 +7,7 @@ import {
   ARTIFACT_CHUNK_BYTES,
   dropDatabase,
   ensureDatabase,
+  FEATURE_SLICE_BYTES,
   getRunArtifact,
   loadRunPredictions,
   migrateWarehouse,
@@ -28,6 +30,7 @@ import {
   getStudySummary,
   loadStudyInput,
   loadTestSet,
+  MAX_ATTACHED_FEATURE_VALUES,
   recomputeStudySummary,
   recordTestSet,
   recordTestSetFeatures,
@@ -155,6 +158,36 @@ describe('study results in the warehouse', () => {
     // The same test set recorded again (as every worker does) keeps its features.
     expect((await recordTestSet(db, experiment.id, bare)).status).toBe('unchanged');
     expect((await loadTestSet(db, experiment.id, { features: true }))?.features?.d).toBe(2);
+  });
+
+  it('reads features back in slices, so features up to the cap never make one huge value', async () => {
+    // node-postgres decodes bytea from hex text (2 characters a byte + `\\x`): a single value of
+    // the cap's 512 MiB would exceed V8's longest string; one default slice does not.
+    expect(2 * 4 * MAX_ATTACHED_FEATURE_VALUES + 2).toBeGreaterThan(
+      bufferConstants.MAX_STRING_LENGTH,
+    );
+    expect(2 * FEATURE_SLICE_BYTES + 2).toBeLessThan(bufferConstants.MAX_STRING_LENGTH);
+    const db = t.warehouse.db;
+    const { experiment } = await recordExperiment(db, {
+      name: 'sliced-features-study',
+      dataset: 'toy',
+      spec: {},
+      runs: [{ role: 'teacher', temperature: null, seed: 0, architecture: 'mlp' }],
+    });
+    await recordTestSet(db, experiment.id, { numClasses, labels: yTrue, sensitive: { sex } });
+    // 12 examples × d 5 = 60 values, 240 bytes.
+    const values = Float32Array.from({ length: 60 }, (_, i) => (i - 30) / 8);
+    await recordTestSetFeatures(db, experiment.id, { values, d: 5 });
+    // Slices of 240 (one), 7 (not a whole float: floats straddle slices), 64 (the last one short)
+    // and 1000 bytes (more than there is).
+    for (const featureSliceBytes of [240, 7, 64, 1000]) {
+      const stored = await loadTestSet(db, experiment.id, { features: true, featureSliceBytes });
+      expect(stored?.features?.d).toBe(5);
+      expect(Array.from(stored?.features?.values ?? [])).toEqual(Array.from(values));
+    }
+    await expect(
+      loadTestSet(db, experiment.id, { features: true, featureSliceBytes: 0 }),
+    ).rejects.toThrow(/featureSliceBytes must be an integer in \[1, 67108864\], got 0/);
   });
 
   it('stores every run and a summary equal to summarizeStudy on the same arrays', async () => {

@@ -1,6 +1,14 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Netns } from './netns.ts';
@@ -58,7 +66,21 @@ export async function runOn(
   return out;
 }
 
-export const PG_BIN = '/usr/lib/postgresql/15/bin';
+/**
+ * The newest installed PostgreSQL's binaries (`/usr/lib/postgresql/<major>/bin`), the version
+ * .ci/run picks; 15's path when none is installed (the caller's existence check then skips).
+ */
+export const PG_BIN = newestPostgresBin('/usr/lib/postgresql');
+
+function newestPostgresBin(root: string): string {
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v) && existsSync(path.join(root, v, 'bin', 'postgres')))
+        .map(Number)
+        .sort((a, b) => a - b)
+    : [];
+  return path.join(root, String(majors.at(-1) ?? 15), 'bin');
+}
 
 /** A PostgreSQL cluster on a namespace host, reachable from its /24 with a password only. */
 export interface NamespacePostgres {
@@ -113,9 +135,10 @@ export function initNamespacePostgres(db: Netns, base: string): NamespacePostgre
     },
     stop: async () => {
       const child = server?.child;
-      if (!child || child.exitCode !== null) return;
+      // No pid: spawn failed, nothing runs (and kill(-0) would signal our own group).
+      if (!child || child.exitCode !== null || child.pid === undefined) return;
       // The whole group (runuser and postgres): SIGINT is PostgreSQL's fast shutdown.
-      process.kill(-(child.pid ?? 0), 'SIGINT');
+      process.kill(-child.pid, 'SIGINT');
       await new Promise((r) => child.once('close', r));
     },
   };

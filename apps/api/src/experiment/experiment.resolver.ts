@@ -1,3 +1,4 @@
+import { examplesDigest } from '@kdlens/core/db';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Args, Ctx, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
 import { z } from 'zod';
@@ -132,13 +133,14 @@ export class ExperimentResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      "The test set's digest (labels, classes, attributes, features); experiments with the same digest can be compared. Null until the test set is recorded.",
+      "The test set's digest (labels, classes, attributes; not the features attached later, such as a teacher embedding); experiments with the same digest can be compared. Null until the test set is recorded.",
   })
   async testSetDigest(
     @Root() experiment: ExperimentType,
     @Ctx() ctx: ApiContext,
   ): Promise<string | null> {
-    return (await ctx.loaders.testSetInfo.load(experiment.id))?.digest ?? null;
+    const digest = (await ctx.loaders.testSetInfo.load(experiment.id))?.digest;
+    return digest === undefined ? null : examplesDigest(digest);
   }
 
   @FieldResolver(() => [ArmType], {

@@ -93,6 +93,82 @@ bool Region(size_t heapBytes, double offset, double floats, size_t* out) {
   return true;
 }
 
+// The most elements any operand or internal buffer (the padded copy of x, the packed filter)
+// may hold: 2^31 floats, 8 GiB, beyond any wasm heap.
+constexpr int64_t kMaxElements = int64_t{1} << 31;
+
+// a·b·c·d ≤ kMaxElements without overflow (all ≥ 0); false otherwise.
+bool ProductFits(int64_t a, int64_t b, int64_t c, int64_t d, int64_t* out) {
+  int64_t ab = 0, abc = 0, abcd = 0;
+  if (__builtin_mul_overflow(a, b, &ab) || __builtin_mul_overflow(ab, c, &abc) ||
+      __builtin_mul_overflow(abc, d, &abcd) || abcd > kMaxElements) {
+    return false;
+  }
+  *out = abcd;
+  return true;
+}
+
+// The extent of a dilated window, (f − 1)·d + 1, when it fits in kMaxElements.
+bool Extent(int64_t f, int64_t d, int64_t* out) {
+  int64_t span = 0;
+  if (__builtin_mul_overflow(f - 1, d, &span) || __builtin_add_overflow(span, 1, out)) {
+    return false;
+  }
+  return *out <= kMaxElements;
+}
+
+// One spatial axis of a convolution or pool: `out` windows of extent `extent`, stride `stride`,
+// over `in` values with `pad` before them. The padding after them that this implies,
+// (out − 1)·stride + extent − in − pad, must be in (−stride, extent), as tfjs' 'valid', 'same'
+// and explicit pads give, and the padded axis (out − 1)·stride + extent must fit. Empty when
+// the axis is consistent, else what is wrong, naming the arguments.
+std::string CheckAxis(const char* outName, const char* inName, const char* padName, int64_t out,
+                      int64_t in, int64_t extent, int64_t stride, int64_t pad) {
+  if (pad >= extent) {
+    return std::string(padName) + " = " + std::to_string(pad) +
+           " must be less than the filter's extent " + std::to_string(extent);
+  }
+  int64_t span = 0, padded = 0;
+  if (__builtin_mul_overflow(out - 1, stride, &span) ||
+      __builtin_add_overflow(span, extent, &padded) || padded > kMaxElements) {
+    return std::string(outName) + " = " + std::to_string(out) + " with stride " +
+           std::to_string(stride) + " spans more than 2^31 values";
+  }
+  const int64_t after = padded - in - pad;  // |padded|, |in|, |pad| ≤ 2^31: no overflow
+  if (after <= -stride || after >= extent) {
+    return std::string(outName) + " = " + std::to_string(out) + " does not follow from " +
+           inName + " = " + std::to_string(in) + ", " + padName + " = " + std::to_string(pad) +
+           ", the stride and the filter's extent " + std::to_string(extent);
+  }
+  return "";
+}
+
+// Empty when g is a consistent geometry whose operands and internal buffers all fit in
+// kMaxElements; else the error, naming the argument. Called only when the output is non-empty.
+std::string CheckGeometry(const kdlens::ConvGeometry& g) {
+  const char* names[9] = {"B", "IH", "IW", "CI", "OH", "OW", "CO", "FH", "FW"};
+  const int64_t values[9] = {g.B, g.IH, g.IW, g.CI, g.OH, g.OW, g.CO, g.FH, g.FW};
+  for (int i = 0; i < 9; i++) {
+    if (values[i] < 1) return std::string(names[i]) + " must be >= 1 for a non-empty output";
+  }
+  int64_t effH = 0, effW = 0, n = 0;
+  if (!Extent(g.FH, g.dh, &effH)) return "FH with dilation dh spans more than 2^31 values";
+  if (!Extent(g.FW, g.dw, &effW)) return "FW with dilation dw spans more than 2^31 values";
+  std::string bad = CheckAxis("OH", "IH", "pt", g.OH, g.IH, effH, g.sh, g.pt);
+  if (bad.empty()) bad = CheckAxis("OW", "IW", "pl", g.OW, g.IW, effW, g.sw, g.pl);
+  if (!bad.empty()) return bad;
+  if (!ProductFits(g.B, g.IH, g.IW, g.CI, &n)) return "x (B·IH·IW·CI) exceeds 2^31 elements";
+  if (!ProductFits(g.B, g.OH, g.OW, g.CO, &n)) return "y (B·OH·OW·CO) exceeds 2^31 elements";
+  if (!ProductFits(g.B, g.OH, g.OW, g.CI, &n)) return "dy (B·OH·OW·CI) exceeds 2^31 elements";
+  if (!ProductFits(g.FH, g.FW, g.CI, g.CO, &n)) return "w (FH·FW·CI·CO) exceeds 2^31 elements";
+  // The kernels' padded copy of x: B·IH·((OW − 1)·sw + FW)·CI (FW ≤ its extent).
+  const int64_t padW = (g.OW - 1) * g.sw + effW;  // checked by CheckAxis
+  if (!ProductFits(g.B, g.IH, padW, g.CI, &n)) {
+    return "x padded to OW's windows (B·IH·((OW − 1)·sw + FW)·CI) exceeds 2^31 elements";
+  }
+  return "";
+}
+
 napi_value Run(napi_env env, napi_callback_info info, Kind kind) {
   if (kdlens::activeIsa() == kdlens::Isa::None) {
     return Throw(env, "native kernels: this CPU lacks AVX2/FMA");
@@ -136,6 +212,23 @@ napi_value Run(napi_env env, napi_callback_info info, Kind kind) {
   for (int i = 0; i < 15; i++) *fields[i] = static_cast<int64_t>(dims[i]);
   if (g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1) {
     return Throw(env, "native kernels: strides and dilations must be >= 1");
+  }
+  if (kind == Kind::Relu || kind == Kind::ReluGrad) {
+    int64_t n = 0;
+    if (!ProductFits(g.B, g.IH, g.IW, g.CI, &n)) {
+      return Throw(env, "native kernels: the element count (B·IH·IW·CI) exceeds 2^31");
+    }
+  } else {
+    // The kernels size internal buffers from the geometry: it must be consistent and bounded,
+    // not only the operand regions (a 0-wide x passes those while the products wrap).
+    // The output: y for the forward conv, dW for the filter's gradient, else dx (x's shape).
+    const bool emptyOutput =
+        kind == Kind::Forward          ? (g.B == 0 || g.OH == 0 || g.OW == 0 || g.CO == 0)
+        : kind == Kind::BackpropFilter ? (g.FH == 0 || g.FW == 0 || g.CI == 0 || g.CO == 0)
+                                       : (g.B == 0 || g.IH == 0 || g.IW == 0 || g.CI == 0);
+    if (emptyOutput) return nullptr;  // nothing to write
+    const std::string bad = CheckGeometry(g);
+    if (!bad.empty()) return Throw(env, "native kernels: " + bad);
   }
   const double xFloats = dims[0] * dims[1] * dims[2] * dims[3];
   const double yFloats = dims[0] * dims[4] * dims[5] * dims[6];

@@ -31,6 +31,8 @@ export {
 export * from './queries/runs.ts';
 export { readStudyHeadlines, type StudyHeadline } from './queries/study-summaries.ts';
 export {
+  examplesDigest,
+  FEATURE_SLICE_BYTES,
   readTestLabels,
   readTestSetHeaders,
   readTestSetIdentities,

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/queries/executor.ts';
 import { findExperimentsByIds } from '../db/queries/experiments.ts';
 import { loadRunClassAccuracies } from '../db/queries/result-tables.ts';
-import { readTestSetIdentities } from '../db/queries/test-sets.ts';
+import { examplesDigest, readTestSetIdentities } from '../db/queries/test-sets.ts';
 import {
   type ComparedStudy,
   ExperimentComparisonError,
@@ -49,7 +49,7 @@ export async function loadComparedStudies(
         name: byId.get(id)?.name ?? id,
         testSet: t
           ? {
-              digest: t.digest,
+              digest: examplesDigest(t.digest),
               numClasses: t.numClasses,
               classNames: t.classNames,
               examples: t.examples,

@@ -36,7 +36,10 @@ export class ExperimentComparisonError extends KdlensError {
   }
 }
 
-/** The identity of a stored test set (its digest covers labels, classes, attributes, features). */
+/**
+ * The identity of a stored test set: its examples' digest (labels, classes, attributes), without
+ * features attached later (a teacher embedding does not make the test set a different one).
+ */
 export interface ComparedTestSet {
   digest: string;
   numClasses: number;

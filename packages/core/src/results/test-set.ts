@@ -139,7 +139,11 @@ export async function recordTestSet(
   return storeTestSet(db, experimentId, encoded);
 }
 
-/** At most this many feature values (examples × d) are attached: 512 MB of Float32, half of a bytea's limit. */
+/**
+ * At most this many feature values (examples × d) are attached: 512 MiB of Float32, half of a
+ * bytea's limit. They read back in 64 MiB slices (readTestSet), since node-postgres could not
+ * decode one value this large (bytea arrives as hex text, beyond V8's longest string).
+ */
 export const MAX_ATTACHED_FEATURE_VALUES = 2 ** 27;
 
 const attachedFeaturesSchema = z
@@ -179,11 +183,14 @@ export async function recordTestSetFeatures(
   });
 }
 
-/** The stored test set, decoded; undefined when the experiment has none. */
+/**
+ * The stored test set, decoded; undefined when the experiment has none. Features (only with
+ * `features`) are read in slices of `featureSliceBytes` (64 MiB unless a test asks for less).
+ */
 export async function loadTestSet(
   db: Executor,
   experimentId: string,
-  opts: { features?: boolean; lock?: boolean } = {},
+  opts: { features?: boolean; lock?: boolean; featureSliceBytes?: number } = {},
 ): Promise<StoredTestSet | undefined> {
   const row = await readTestSet(db, experimentId, opts);
   if (!row) return undefined;

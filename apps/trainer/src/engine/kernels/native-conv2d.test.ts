@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
@@ -126,6 +128,67 @@ describe.skipIf(!status.available)('native convolution kernels (AVX2 + FMA)', ()
     expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(tf.memory().numBytes).toBe(before.numBytes);
     x.dispose();
+  });
+});
+
+/**
+ * Calls the addon's conv2d with each geometry (B, IH, IW, CI, OH, OW, CO, FH, FW, sh, sw, dh, dw,
+ * pt, pl) on a 4 KiB heap, every operand at offset 0 and no bias, in a child process: a crash
+ * there fails the test instead of killing the test runner. One line per call: `ok` or the error.
+ */
+function conv2dInChild(geometries: number[][]): {
+  status: number | null;
+  signal: string | null;
+  lines: string[];
+} {
+  const addonPath = fileURLToPath(
+    new URL('../../../native/build/Release/kdlens_native.node', import.meta.url),
+  );
+  const script = `
+    const addon = require(process.argv[1]);
+    const heap = new ArrayBuffer(4096);
+    for (const g of JSON.parse(process.argv[2])) {
+      const params = new Float64Array([0, 0, -1, 0, ...g, 0]);
+      try { addon.conv2d(heap, params); console.log('ok'); }
+      catch (e) { console.log(e.message); }
+    }`;
+  const child = spawnSync(process.execPath, ['-e', script, addonPath, JSON.stringify(geometries)], {
+    encoding: 'utf8',
+  });
+  return { status: child.status, signal: child.signal, lines: child.stdout.trim().split('\n') };
+}
+
+describe.skipIf(!status.available)('native kernels geometry checks', () => {
+  it('refuse inconsistent or oversized geometries with an error naming the argument', () => {
+    const result = conv2dInChild([
+      // The reviewer's repro: a 0-wide x passes the operand bounds while the products wrap.
+      [1, 2 ** 30, 0, 2, 1, 5, 1, 1, 4, 1, 2 ** 31 - 1, 1, 1, 0, 0],
+      // 1 high and wide: OW's 5 windows at that stride span 4·(2^31 − 1) + 4 values.
+      [1, 1, 1, 2, 1, 5, 1, 1, 4, 1, 2 ** 31 - 1, 1, 1, 0, 0],
+      // A 3×3 'valid' conv of a 4×4 x has 2×2 outputs, not 9×2.
+      [1, 4, 4, 1, 9, 2, 1, 3, 3, 1, 1, 1, 1, 0, 0],
+      // A top pad the size of the filter.
+      [1, 4, 4, 1, 4, 2, 1, 3, 3, 1, 1, 1, 1, 3, 0],
+      // A dilation whose window spans more than 2^31 values.
+      [1, 4, 4, 1, 2, 2, 1, 3, 3, 1, 1, 2 ** 31 - 1, 1, 0, 0],
+      // Consistent: 'same' 3×3 over 4×4 (pads 1, 1) and 'valid' 3×3 stride 2 over 5×5 → 2×2.
+      [1, 4, 4, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1],
+      [1, 5, 5, 1, 2, 2, 1, 3, 3, 2, 2, 1, 1, 0, 0],
+      // 'valid' 2×2 stride 2 over 5×5: the last column is dropped (implied right pad −1).
+      [1, 5, 5, 1, 2, 2, 1, 2, 2, 2, 2, 1, 1, 0, 0],
+    ]);
+    expect(result.signal).toBeNull();
+    expect(result.status).toBe(0);
+    expect(result.lines).toEqual([
+      'native kernels: IW must be >= 1 for a non-empty output',
+      'native kernels: OW = 5 with stride 2147483647 spans more than 2^31 values',
+      "native kernels: OH = 9 does not follow from IH = 4, pt = 0, the stride and the filter's extent 3",
+      "native kernels: pt = 3 must be less than the filter's extent 3",
+      'native kernels: FH with dilation dh spans more than 2^31 values',
+      'ok',
+      'ok',
+      'ok',
+    ]);
   });
 });
 

@@ -110,6 +110,15 @@ export async function storeTestSet(
 const ATTACHED_FEATURES = '+features:';
 
 /**
+ * The digest of a test set's examples (labels, classes, attributes) without the features attached
+ * later: what decides whether two experiments were evaluated on the same test set.
+ */
+export function examplesDigest(digest: string): string {
+  const at = digest.indexOf(ATTACHED_FEATURES);
+  return at === -1 ? digest : digest.slice(0, at);
+}
+
+/**
  * Attaches features (Float32 LE, examples × featureDim) to a stored test set that has none, e.g. a
  * study's teacher embedding, computed only once a teacher has trained. Idempotent and safe when
  * several workers race: the row is locked, and the first writer wins; later calls find features
@@ -167,12 +176,50 @@ export interface TestSetRows {
   digest: string;
 }
 
-/** The stored test set of an experiment, decoded; undefined when it has none. */
+/**
+ * The most bytes of features one statement reads (64 MiB). node-postgres receives bytea as hex
+ * text (2 characters a byte, plus `\\x`) and V8 refuses strings over 536,870,888 characters, so a
+ * single value of more than ~256 MiB cannot be read at all: the error is thrown inside the
+ * socket's data listener and kills the process. Features are read in slices of this size instead.
+ */
+export const FEATURE_SLICE_BYTES = 2 ** 26;
+
+/** How often a read restarts when the test set changed between two of its feature slices. */
+const FEATURE_READ_ATTEMPTS = 3;
+
+/**
+ * The stored test set of an experiment, decoded; undefined when it has none. With `features`,
+ * they are read in slices of `featureSliceBytes` (FEATURE_SLICE_BYTES by default; smaller ones in
+ * tests) and assembled, so no single value node-postgres decodes is large.
+ */
 export async function readTestSet(
   db: Executor,
   experimentId: string,
-  opts: { features?: boolean; lock?: boolean } = {},
+  opts: { features?: boolean; lock?: boolean; featureSliceBytes?: number } = {},
 ): Promise<TestSetRows | undefined> {
+  const sliceBytes = opts.featureSliceBytes ?? FEATURE_SLICE_BYTES;
+  if (!Number.isSafeInteger(sliceBytes) || sliceBytes < 1 || sliceBytes > FEATURE_SLICE_BYTES) {
+    throw new RangeError(
+      `readTestSet: featureSliceBytes must be an integer in [1, ${FEATURE_SLICE_BYTES}], got ${sliceBytes}`,
+    );
+  }
+  for (let attempt = 1; ; attempt++) {
+    const read = await readTestSetOnce(db, experimentId, opts, sliceBytes);
+    if (read !== 'changed') return read;
+    if (attempt === FEATURE_READ_ATTEMPTS) {
+      throw new Error(
+        `readTestSet: experiment ${experimentId}'s test set changed while its features were read, ${attempt} times`,
+      );
+    }
+  }
+}
+
+async function readTestSetOnce(
+  db: Executor,
+  experimentId: string,
+  opts: { features?: boolean; lock?: boolean },
+  sliceBytes: number,
+): Promise<TestSetRows | undefined | 'changed'> {
   const query = db
     .select({
       numClasses: experimentTestSets.numClasses,
@@ -181,8 +228,6 @@ export async function readTestSet(
       labels: experimentTestSets.labels,
       exampleIds: experimentTestSets.exampleIds,
       featureDim: experimentTestSets.featureDim,
-      // Features can be large (examples × d); fetch them only when asked.
-      features: opts.features ? experimentTestSets.features : sql<Buffer | null>`null`,
       digest: experimentTestSets.digest,
     })
     .from(experimentTestSets)
@@ -195,6 +240,20 @@ export async function readTestSet(
     .from(testSetAttributes)
     .where(eq(testSetAttributes.experimentId, experimentId))
     .orderBy(testSetAttributes.name);
+  let features: TestSetRows['features'] = null;
+  // Features can be large (examples × d); fetch them only when asked.
+  if (opts.features && row.featureDim !== null) {
+    // The table's check constraint: octet_length(features) = 4 × examples × featureDim.
+    const bytes = await readFeatureSlices(
+      db,
+      experimentId,
+      row.digest,
+      4 * row.examples * row.featureDim,
+      sliceBytes,
+    );
+    if (!bytes) return 'changed';
+    features = { values: float32FromBytes(bytes), d: row.featureDim };
+  }
   return {
     experimentId,
     numClasses: row.numClasses,
@@ -207,12 +266,38 @@ export async function readTestSet(
       groups: a.groups,
       codes: int32FromBytes(a.codes),
     })),
-    features:
-      row.features && row.featureDim
-        ? { values: float32FromBytes(row.features), d: row.featureDim }
-        : null,
+    features,
     digest: row.digest,
   };
+}
+
+/**
+ * The `total` bytes of a test set's features, `sliceBytes` per statement, into one buffer;
+ * undefined when the test set's digest moved on between slices (it was replaced).
+ */
+async function readFeatureSlices(
+  db: Executor,
+  experimentId: string,
+  digest: string,
+  total: number,
+  sliceBytes: number,
+): Promise<Buffer | undefined> {
+  // Not from the pool: a 4-byte aligned buffer of its own, viewed as Float32 without a copy.
+  const out = Buffer.alloc(total);
+  for (let from = 0; from < total; from += sliceBytes) {
+    const length = Math.min(sliceBytes, total - from);
+    const [slice] = await db
+      .select({
+        // substring counts from 1.
+        bytes: sql<Buffer | null>`substring(${experimentTestSets.features} from ${from + 1}::int for ${length}::int)`,
+        digest: experimentTestSets.digest,
+      })
+      .from(experimentTestSets)
+      .where(eq(experimentTestSets.experimentId, experimentId));
+    if (!slice || slice.digest !== digest || slice.bytes?.length !== length) return undefined;
+    slice.bytes.copy(out, from);
+  }
+  return out;
 }
 
 /** Only the true labels of an experiment's test set (one small statement, no other arrays). */
