@@ -9,7 +9,7 @@ import {
   fieldOfSpecPath,
   launchFieldsSchema,
 } from '@/lib/launch-fields.ts';
-import { loadSpecSource } from '@/lib/presets.ts';
+import { type BaseSpec, loadSpecSource } from '@/lib/presets.ts';
 
 export interface LaunchState {
   fields: FieldErrors;
@@ -50,8 +50,8 @@ export async function launch(_previous: LaunchState, form: FormData): Promise<La
     ...preset,
     name: f.name,
     dataset: { ...preset.dataset, name: f.dataset },
-    teacher: { ...preset.teacher, architecture: f.teacherArchitecture, epochs: f.teacherEpochs },
-    student: { ...preset.student, architecture: f.studentArchitecture, epochs: f.studentEpochs },
+    teacher: withArchitecture(preset.teacher, f.teacherArchitecture, f.teacherEpochs),
+    student: withArchitecture(preset.student, f.studentArchitecture, f.studentEpochs),
     kd: { ...preset.kd, temperatures: f.temperatures },
     seeds: f.seeds,
   };
@@ -75,4 +75,19 @@ function mapProblems(problems: { path: string; message: string }[]): LaunchState
     else state.general.push(p.path ? `${p.path}: ${p.message}` : p.message);
   }
   return state;
+}
+
+/**
+ * The preset's arm with the chosen architecture and epochs. Architecture options (an MLP's
+ * widths, the reference CNN's `width`) belong to the preset's architecture, so they stay only
+ * while it does: another architecture would refuse them.
+ */
+function withArchitecture(
+  arm: BaseSpec['teacher'],
+  architecture: string,
+  epochs: number,
+): BaseSpec['teacher'] {
+  if (architecture === arm.architecture) return { ...arm, epochs };
+  const { options: _options, ...rest } = arm;
+  return { ...rest, architecture, epochs };
 }

@@ -66,7 +66,7 @@ describe('presets', () => {
     expect(demo.dataset.generator?.correlation).toBeGreaterThan(0);
     expect(
       (demo.dataset.generator?.trainCount ?? 0) + (demo.dataset.generator?.testCount ?? 0),
-    ).toBeLessThanOrEqual(5000);
+    ).toBeLessThanOrEqual(10_000);
     expect(demo.seeds).toHaveLength(3);
     expect(demo.kd.temperatures.length).toBeGreaterThanOrEqual(3);
     expect(demo.backend).toBe('wasm');
