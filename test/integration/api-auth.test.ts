@@ -233,7 +233,7 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
     const model = `{ architecture epochs batchSize learningRate scheduleUnit pretrained
       optimizer { name momentum nesterov weightDecay beta1 beta2 epsilon }
       schedule { name warmupSteps milestones gamma minLr }
-      options { hidden dModel numHeads numLayers ffDim dropout pooling embeddingDim units } }`;
+      options { hidden width dModel numHeads numLayers ffDim dropout pooling embeddingDim units } }`;
     const r = await gql<{ experiment: { spec: Record<string, unknown>; specJson: unknown } }>(
       url,
       `query($id: ID!) { experiment(id: $id) { specJson spec { name description backend seeds
@@ -251,7 +251,12 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
       name: 'demo',
       dataset: { name: 'trifeature', label: 'shape', sensitive: ['color', 'texture'] },
       teacher: { architecture: 'reference-cnn', epochs: 8, optimizer: { name: 'adam' } },
-      student: { architecture: 'lenet5', epochs: 6, schedule: { name: 'constant' } },
+      student: {
+        architecture: 'reference-cnn',
+        epochs: 6,
+        schedule: { name: 'cosine' },
+        options: { width: 12 },
+      },
     });
     // Every field equals the parsed spec's value; fields the spec leaves out are null.
     const nullFor = <T extends object>(keys: string[], value: T) =>
@@ -274,6 +279,7 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
       options: nullFor(
         [
           'hidden',
+          'width',
           'dModel',
           'numHeads',
           'numLayers',
