@@ -253,7 +253,7 @@ async function main(): Promise<void> {
       const files: Partial<Record<string, string>> = {};
       for (const format of formats) {
         const file = join(dir, `predictions.${format}`);
-        const atRest = await server.rssBytes();
+        const atRest = (await server.memory()).rss;
         const resettable = await resetPeak(server.pid);
         let sampledPeak = await statusKb(server.pid, 'VmRSS');
         const sampler = setInterval(() => {

@@ -12,10 +12,11 @@ export interface ApiProcess {
   url: string;
   pid: number;
   /**
-   * Resident memory of the server process (VmRSS in /proc/<pid>/status), in bytes, after a full
-   * garbage collection in it.
+   * The server process's memory after a full garbage collection in it, in bytes: resident
+   * (VmRSS in /proc/<pid>/status), and what its V8 heap and external buffers hold
+   * (process.memoryUsage().heapUsed + external), which, unlike RSS, no allocator retains.
    */
-  rssBytes(): Promise<number>;
+  memory(): Promise<{ rss: number; retained: number }>;
   stats(): Promise<ApiServerStats>;
   stop(): Promise<void>;
 }
@@ -51,13 +52,16 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   return {
     url,
     pid,
-    rssBytes: async () => {
-      const collected = await ask<{ gc: boolean }>(child, 'gc');
+    memory: async () => {
+      const collected = await ask<{ gc: boolean; memory: NodeJS.MemoryUsage }>(child, 'gc');
       if (!collected.gc) throw new Error('the API process cannot collect garbage (--expose-gc)');
       const status = await readFile(`/proc/${pid}/status`, 'utf8');
       const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
       if (!kb) throw new Error(`no VmRSS in /proc/${pid}/status`);
-      return Number(kb) * 1024;
+      return {
+        rss: Number(kb) * 1024,
+        retained: collected.memory.heapUsed + collected.memory.external,
+      };
     },
     stats: async () => (await ask<{ stats: ApiServerStats }>(child, 'stats')).stats,
     stop: async () => {

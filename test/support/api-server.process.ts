@@ -2,8 +2,9 @@
 // (loadConfig: KDLENS_API_* limits, KDLENS_ALLOW_ANONYMOUS_READ), so a test can read its memory
 // from /proc/<pid>/status and hold connections against it without sharing its event loop.
 // Prints {"url": …} on stdout once it listens; answers the IPC message "stats" with
-// ApiServer.stats(), and "gc" by collecting garbage (started with --expose-gc), so that RSS
-// shows what is kept rather than what is not yet collected; stops on SIGTERM. Start it with startApiProcess (api-process.ts).
+// ApiServer.stats(), and "gc" by collecting garbage (started with --expose-gc) and sending
+// process.memoryUsage(), so that RSS and the heap show what is kept rather than what is not yet
+// collected; stops on SIGTERM. Start it with startApiProcess (api-process.ts).
 import { startApiServer } from '@kdlens/api';
 import { createLogger, loadConfig } from '@kdlens/core';
 import { createDatabase } from '@kdlens/core/db';
@@ -23,7 +24,7 @@ process.on('message', (message) => {
   if (message === 'stats') process.send?.({ stats: api.stats() });
   if (message === 'gc') {
     globalThis.gc?.();
-    process.send?.({ gc: globalThis.gc !== undefined });
+    process.send?.({ gc: globalThis.gc !== undefined, memory: process.memoryUsage() });
   }
 });
 process.on('SIGTERM', () => {
