@@ -227,7 +227,6 @@ function pytorchRefusal(spec: ExperimentSpec, data: StudyData): string | undefin
 }
 
 async function hasTorch(): Promise<boolean> {
-  if (env.BENCH_PYTORCH === '0') return false;
   const probe = await run(env.PYTHON, ['-c', 'import torch'], {}).catch(() => undefined);
   return probe?.code === 0;
 }
@@ -316,6 +315,13 @@ async function main(): Promise<void> {
       `kdlens:  ${wallSeconds.toFixed(1)} s wall (${runs.length} units, ${cached} distilled from cached teacher logits); ${describe(kdlens)}`,
     );
 
+    if (env.BENCH_PYTORCH === '0') {
+      emit(
+        { engine: 'pytorch', available: false, reason: 'BENCH_PYTORCH=0' },
+        'pytorch: skipped (BENCH_PYTORCH=0)',
+      );
+      return;
+    }
     if (!(await hasTorch())) {
       emit({ engine: 'pytorch', available: false }, 'pytorch: python3 has no torch; skipped');
       return;

@@ -10,6 +10,7 @@
  * other case — inference, other backends — runs the stock code.
  */
 import * as tf from '@tensorflow/tfjs';
+import { movingAverageOnHeap } from '../training/heap-variables.ts';
 import { BN_APPLY, BN_GRAD, BN_STATS } from './batch-norm.kernel-names.ts';
 
 type BatchNormLayer = ReturnType<typeof tf.layers.batchNormalization>;
@@ -76,6 +77,8 @@ function weightNamed(layer: BatchNormLayer, name: string): LayerVariable | undef
 
 /** variable ← variable − (variable − value)·(1 − momentum), as tfjs-layers updates it. */
 function movingAverage(variable: LayerVariable, value: tf.Tensor, momentum: number): void {
+  const current = variable.read();
+  if (current instanceof tf.Variable && movingAverageOnHeap(current, value, momentum)) return;
   tf.tidy(() => {
     const orig = variable.read();
     variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - momentum)));

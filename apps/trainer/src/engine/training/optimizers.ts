@@ -10,6 +10,7 @@
  * decayed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamOnHeap } from './heap-variables.ts';
 
 export type OptimizerConfig =
   | {
@@ -232,6 +233,9 @@ class SgdOptimizer implements TrainingOptimizer {
  *
  * The decay term uses the pre-step w, as in the paper's Algorithm 2 and
  * PyTorch's AdamW (w·(1 − lr·wd) first, then the Adam step).
+ *
+ * On the wasm backend the step runs as one loop over the heap (heap-variables.ts), with the
+ * same bits as the tensor ops below, which every other backend runs.
  */
 class AdamOptimizer implements TrainingOptimizer {
   private lr: number;
@@ -278,6 +282,19 @@ class AdamOptimizer implements TrainingOptimizer {
     const { beta1, beta2, epsilon, lr } = this;
     const bc1 = 1 - beta1 ** t;
     const bc2 = 1 - beta2 ** t;
+    const onHeap = adamOnHeap(variables, gradients, this.m, this.v, variables.map(isDecayed), {
+      learningRate: lr,
+      beta1,
+      beta2,
+      epsilon,
+      biasCorrection1: bc1,
+      biasCorrection2: bc2,
+      weightDecay: this.weightDecay,
+    });
+    if (onHeap) {
+      this.iterations = t;
+      return;
+    }
     tf.tidy(() => {
       variables.forEach((w, i) => {
         const g = gradients[i] ?? fail(`missing gradient for variable ${w.name}`);

@@ -1,0 +1,212 @@
+/**
+ * Variable updates written straight into the wasm backend's heap from one TypeScript loop, in
+ * place of a chain of element-wise tensor ops: Adam's step (adamOnHeap) and batch norm's moving
+ * averages (movingAverageOnHeap).
+ *
+ * Why: Adam as tensor ops is ~14 kernels and ~8 scalar tensors per variable, each a dispatch
+ * through the engine and its tape bookkeeping; the reference CNN has 14 variables, so ~270
+ * dispatches per step for ~20,000 numbers, a fifth to a third of a step at the demo's 16×16
+ * images. Adam's step is one WebAssembly SIMD pass per variable (wasm/adam.wat).
+ *
+ * Same numbers: Adam runs the tensor ops' float32 operations in their order (IEEE +, −, ×, ÷, √
+ * are exact to the bit in WebAssembly), and the moving average rounds each operation to float32
+ * as it happens (Math.fround: rounding an exact double result of those operations on two float32
+ * numbers gives the correctly rounded float32 one). So both ways give the same bits
+ * (heap-variables.test.ts checks it) and checkpoints taken either way resume bit-identically.
+ *
+ * Safe: a model's variables always get a fresh buffer, which the variable is then assigned, as
+ * Variable.assign always did: the wasm backend's XNNPACK kernels (convolution, dense) cache
+ * weights packed from a buffer by its tensor id, so a buffer a model reads must never change.
+ * Only Adam's moments, which nothing but the optimizer reads, are overwritten in place, and only
+ * when the backend counts no other reference to their buffer (the wasm Identity kernel shares
+ * buffers, wasm-identity.ts).
+ */
+
+import type { TensorInfo } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import {
+  exportedFunction,
+  heapModuleExports,
+  isWasmHeapBackend,
+  type WasmHeapBackend,
+} from '../kernels/wasm-heap-module.ts';
+import { adamWasmBase64 } from './wasm/adam.wasm.ts';
+
+interface HeapBackend extends WasmHeapBackend {
+  refCount(dataId: object): number;
+}
+
+type AdamSimd = (
+  g: number,
+  w: number,
+  m: number,
+  v: number,
+  wOut: number,
+  mOut: number,
+  vOut: number,
+  n: number,
+  ...scalars: number[]
+) => void;
+
+/** wasm/adam.wat's step on `backend`'s heap, or undefined (no WebAssembly SIMD here). */
+function adamSimdFor(backend: HeapBackend): AdamSimd | undefined {
+  const exports = heapModuleExports(adamWasmBase64, backend);
+  return exports === undefined ? undefined : exportedFunction<AdamSimd>(exports, 'adam');
+}
+
+let enabled = true;
+
+/** Turns the heap updates off (false) or on; returns the previous setting. For tests and benches. */
+export function setHeapVariableUpdates(on: boolean): boolean {
+  const was = enabled;
+  enabled = on;
+  return was;
+}
+
+/** The wasm backend when every tensor is float32 on it, else undefined (use tensor ops). */
+function heapBackendFor(tensors: readonly tf.Tensor[]): HeapBackend | undefined {
+  if (!enabled || tf.getBackend() !== 'wasm') return undefined;
+  const backend: unknown = tf.backend();
+  if (!isWasmHeapBackend(backend)) return undefined;
+  if (!('refCount' in backend) || typeof backend.refCount !== 'function') return undefined;
+  for (const t of tensors) if (t.dtype !== 'float32' || t.isDisposed) return undefined;
+  return backend as HeapBackend;
+}
+
+/**
+ * Where a variable's new values go: a fresh buffer, or its own when `inPlace` and nothing else
+ * references it. Allocate every target of an update before taking any heap view: an allocation
+ * may grow the heap, which detaches the views taken before it.
+ */
+class Target {
+  private readonly fresh: TensorInfo | undefined;
+
+  constructor(
+    private readonly backend: HeapBackend,
+    readonly variable: tf.Variable,
+    inPlace: boolean,
+  ) {
+    this.fresh =
+      inPlace && backend.refCount(variable.dataId) === 1
+        ? undefined
+        : backend.makeOutput([...variable.shape], 'float32');
+  }
+
+  /** The values before the update. */
+  input(): Float32Array {
+    return this.backend.typedArrayFromHeap(this.variable) as Float32Array;
+  }
+
+  /** Where to write the values after it (the same array as input() when in place). */
+  output(): Float32Array {
+    return this.backend.typedArrayFromHeap(this.fresh ?? this.variable) as Float32Array;
+  }
+
+  /** Points the variable at the fresh buffer, when there is one. */
+  commit(): void {
+    if (this.fresh === undefined) return;
+    const value = tf.engine().makeTensorFromTensorInfo(this.fresh);
+    this.variable.assign(value);
+    value.dispose();
+  }
+}
+
+export interface AdamHyper {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** 1 − β1^t and 1 − β2^t for this step. */
+  biasCorrection1: number;
+  biasCorrection2: number;
+  /** Decoupled decay rate (AdamW); 0 for Adam. */
+  weightDecay: number;
+}
+
+/**
+ * One Adam (or AdamW) step for every variable, on the heap:
+ *   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·(m/bc1) / (√(v/bc2) + ε)
+ *   and, where decayed[i], w ← w − (lr·wd)·w_before.
+ * Returns false, having changed nothing, when the tensors are not all float32 on the wasm
+ * backend or it has no WebAssembly SIMD: the caller then runs the same update as tensor ops.
+ */
+export function adamOnHeap(
+  variables: readonly tf.Variable[],
+  gradients: readonly tf.Tensor[],
+  m: readonly tf.Variable[],
+  v: readonly tf.Variable[],
+  decayed: readonly boolean[],
+  h: AdamHyper,
+): boolean {
+  const backend = heapBackendFor([...variables, ...gradients, ...m, ...v]);
+  const adam = backend && adamSimdFor(backend);
+  if (backend === undefined || adam === undefined) return false;
+  const f = Math.fround;
+  const decayRate = f(h.learningRate * h.weightDecay);
+  variables.forEach((variable, i) => {
+    const gradient = gradients[i];
+    const mi = m[i];
+    const vi = v[i];
+    if (gradient === undefined || mi === undefined || vi === undefined) {
+      throw new Error(`adamOnHeap: no gradient or slot for variable ${variable.name}`);
+    }
+    const targets = [
+      new Target(backend, variable, false),
+      new Target(backend, mi, true),
+      new Target(backend, vi, true),
+    ];
+    const [wt, mt, vt] = targets as [Target, Target, Target];
+    const g = backend.typedArrayFromHeap(gradient);
+    if (g.length !== variable.size) {
+      throw new Error(
+        `adamOnHeap: gradient of ${variable.name} has ${g.length} values, not ${variable.size}`,
+      );
+    }
+    adam(
+      g.byteOffset,
+      wt.input().byteOffset,
+      mt.input().byteOffset,
+      vt.input().byteOffset,
+      wt.output().byteOffset,
+      mt.output().byteOffset,
+      vt.output().byteOffset,
+      variable.size,
+      f(h.beta1),
+      f(1 - h.beta1),
+      f(h.beta2),
+      f(1 - h.beta2),
+      f(h.biasCorrection1),
+      f(h.biasCorrection2),
+      f(h.epsilon),
+      f(h.learningRate),
+      h.weightDecay > 0 && decayed[i] === true ? decayRate : 0,
+    );
+    for (const t of targets) t.commit();
+  });
+  return true;
+}
+
+/**
+ * variable ← variable − (variable − value)·(1 − momentum), as tfjs-layers updates batch norm's
+ * moving statistics, on the heap. Returns false, having changed nothing, off the wasm backend.
+ */
+export function movingAverageOnHeap(
+  variable: tf.Variable,
+  value: tf.Tensor,
+  momentum: number,
+): boolean {
+  const backend = heapBackendFor([variable, value]);
+  if (backend === undefined || value.size !== variable.size) return false;
+  const f = Math.fround;
+  const rate = f(1 - momentum);
+  const target = new Target(backend, variable, false);
+  const x = backend.typedArrayFromHeap(value) as Float32Array;
+  const before = target.input();
+  const after = target.output();
+  for (let j = 0; j < before.length; j++) {
+    const o = before[j] as number;
+    after[j] = f(o - f(f(o - (x[j] as number)) * rate));
+  }
+  target.commit();
+  return true;
+}
