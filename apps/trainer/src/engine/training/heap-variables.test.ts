@@ -64,8 +64,10 @@ describe('variable updates on the wasm heap', () => {
   for (const config of [
     { name: 'adam' },
     { name: 'adamw', weightDecay: 0.05, beta1: 0.8, beta2: 0.99, epsilon: 1e-8 },
+    { name: 'sgd', momentum: 0.9, weightDecay: 0.01 },
+    { name: 'sgd', momentum: 0.8, nesterov: true },
   ] as const) {
-    it(`${config.name}: the same bits as the tensor ops, in place and into fresh buffers`, async () => {
+    it(`${JSON.stringify(config)}: the same bits as the tensor ops, in place and into fresh buffers`, async () => {
       const before = tf.memory().numTensors;
       const heap = await train(config, 6, false);
       const heapShared = await train(config, 6, true);
@@ -131,6 +133,40 @@ describe('variable updates on the wasm heap', () => {
     expect(heap).toEqual(ops);
     expect(heap[2]).not.toEqual(heap[0]);
   });
+
+  for (const nesterov of [false, true]) {
+    it(`SGD (nesterov ${nesterov}) has the bits and slot names of tfjs's MomentumOptimizer`, async () => {
+      // Unnamed: tfjs registers variables by name, and there are two sets.
+      const make = () => [
+        tf.tidy(() => tf.variable(tf.tensor2d(values(15, 1), [3, 5]))),
+        tf.tidy(() => tf.variable(tf.tensor1d(values(7, 2)))),
+      ];
+      const ours = make();
+      const theirs = make();
+      const optimizer = createOptimizer({ name: 'sgd', momentum: 0.9, nesterov }, 0.05);
+      const reference = tf.train.momentum(0.05, 0.9, nesterov);
+      for (let step = 0; step < 4; step++) {
+        const gradients = ours.map((v, i) => tf.tensor(values(v.size, 30 * step + i), v.shape));
+        optimizer.applyGradients(ours, gradients);
+        reference.applyGradients(
+          theirs.map((v, i) => ({ name: v.name, tensor: gradients[i] as tf.Tensor })),
+        );
+        tf.dispose(gradients);
+      }
+      const bits = (t: tf.Tensor) =>
+        Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+      expect(ours.map(bits)).toEqual(theirs.map(bits));
+      const { iterations, slots } = await optimizer.getSlots();
+      const [iter, ...referenceSlots] = await reference.getWeights();
+      expect(iterations).toBe(iter?.tensor.dataSync()[0]);
+      expect(slots.map((x) => x.name)).toEqual(ours.map((v) => `${v.name}/momentum`));
+      expect(referenceSlots.map((x) => x.name)).toEqual(theirs.map((v) => `${v.name}/momentum`));
+      expect(slots.map((x) => bits(x.tensor))).toEqual(referenceSlots.map((x) => bits(x.tensor)));
+      optimizer.dispose();
+      reference.dispose();
+      tf.dispose([...ours, ...theirs, iter?.tensor as tf.Tensor]);
+    });
+  }
 
   it('Adam without WebAssembly SIMD runs as tensor ops, with the same bits', async () => {
     const heap = await train({ name: 'adam' }, 3, false);

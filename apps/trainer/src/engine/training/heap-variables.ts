@@ -1,14 +1,14 @@
 /**
- * Variable updates written straight into the wasm backend's heap from one TypeScript loop, in
- * place of a chain of element-wise tensor ops: Adam's step (adamOnHeap) and batch norm's moving
- * averages (movingAverageOnHeap).
+ * Variable updates written straight into the wasm backend's heap, in place of a chain of element-wise tensor ops: the optimizers' steps (adamOnHeap, sgdOnHeap) and
+ * batch norm's moving averages (movingAverageOnHeap).
  *
  * Why: Adam as tensor ops is ~14 kernels and ~8 scalar tensors per variable, each a dispatch
  * through the engine and its tape bookkeeping; the reference CNN has 14 variables, so ~270
  * dispatches per step for ~20,000 numbers, a fifth to a third of a step at the demo's 16×16
- * images. Adam's step is one WebAssembly SIMD pass per variable (wasm/adam.wat).
+ * images (SGD with momentum: ~5 kernels per variable). Each step is one WebAssembly SIMD pass
+ * per variable (wasm/optimizer-steps.wat).
  *
- * Same numbers: Adam runs the tensor ops' float32 operations in their order (IEEE +, −, ×, ÷, √
+ * Same numbers: the steps run the tensor ops' float32 operations in their order (IEEE +, −, ×, ÷, √
  * are exact to the bit in WebAssembly), and the moving average rounds each operation to float32
  * as it happens (Math.fround: rounding an exact double result of those operations on two float32
  * numbers gives the correctly rounded float32 one). So both ways give the same bits
@@ -17,9 +17,9 @@
  * Safe: a model's variables always get a fresh buffer, which the variable is then assigned, as
  * Variable.assign always did: the wasm backend's XNNPACK kernels (convolution, dense) cache
  * weights packed from a buffer by its tensor id, so a buffer a model reads must never change.
- * Only Adam's moments, which nothing but the optimizer reads, are overwritten in place, and only
- * when the backend counts no other reference to their buffer (the wasm Identity kernel shares
- * buffers, wasm-identity.ts).
+ * Only the optimizers' slots (Adam's moments, SGD's momentum), which nothing but the optimizer
+ * reads, are overwritten in place, and only when the backend counts no other reference to
+ * their buffer (the wasm Identity kernel shares buffers, wasm-identity.ts).
  */
 
 import type { TensorInfo } from '@tensorflow/tfjs';
@@ -30,28 +30,48 @@ import {
   isWasmHeapBackend,
   type WasmHeapBackend,
 } from '../kernels/wasm-heap-module.ts';
-import { adamWasmBase64 } from './wasm/adam.wasm.ts';
+import { optimizerStepsWasmBase64 } from './wasm/optimizer-steps.wasm.ts';
 
 interface HeapBackend extends WasmHeapBackend {
   refCount(dataId: object): number;
 }
 
-type AdamSimd = (
-  g: number,
-  w: number,
-  m: number,
-  v: number,
-  wOut: number,
-  mOut: number,
-  vOut: number,
-  n: number,
-  ...scalars: number[]
-) => void;
+type Ptr = number;
 
-/** wasm/adam.wat's step on `backend`'s heap, or undefined (no WebAssembly SIMD here). */
-function adamSimdFor(backend: HeapBackend): AdamSimd | undefined {
-  const exports = heapModuleExports(adamWasmBase64, backend);
-  return exports === undefined ? undefined : exportedFunction<AdamSimd>(exports, 'adam');
+interface OptimizerSteps {
+  adam(
+    g: Ptr,
+    w: Ptr,
+    m: Ptr,
+    v: Ptr,
+    wOut: Ptr,
+    mOut: Ptr,
+    vOut: Ptr,
+    n: number,
+    ...scalars: number[]
+  ): void;
+  sgd(
+    g: Ptr,
+    w: Ptr,
+    b: Ptr,
+    wOut: Ptr,
+    bOut: Ptr,
+    n: number,
+    momentum: number,
+    negLr: number,
+    wd: number,
+    nesterov: number,
+  ): void;
+}
+
+/** wasm/optimizer-steps.wat on `backend`'s heap, or undefined (no WebAssembly SIMD here). */
+function optimizerStepsFor(backend: HeapBackend): OptimizerSteps | undefined {
+  const exports = heapModuleExports(optimizerStepsWasmBase64, backend);
+  if (exports === undefined) return undefined;
+  return {
+    adam: exportedFunction(exports, 'adam'),
+    sgd: exportedFunction(exports, 'sgd'),
+  };
 }
 
 let enabled = true;
@@ -139,8 +159,8 @@ export function adamOnHeap(
   h: AdamHyper,
 ): boolean {
   const backend = heapBackendFor([...variables, ...gradients, ...m, ...v]);
-  const adam = backend && adamSimdFor(backend);
-  if (backend === undefined || adam === undefined) return false;
+  const steps = backend && optimizerStepsFor(backend);
+  if (backend === undefined || steps === undefined) return false;
   const f = Math.fround;
   const decayRate = f(h.learningRate * h.weightDecay);
   variables.forEach((variable, i) => {
@@ -162,7 +182,7 @@ export function adamOnHeap(
         `adamOnHeap: gradient of ${variable.name} has ${g.length} values, not ${variable.size}`,
       );
     }
-    adam(
+    steps.adam(
       g.byteOffset,
       wt.input().byteOffset,
       mt.input().byteOffset,
@@ -184,6 +204,67 @@ export function adamOnHeap(
     for (const t of targets) t.commit();
   });
   return true;
+}
+
+export interface SgdHyper {
+  learningRate: number;
+  momentum: number;
+  nesterov: boolean;
+  /** L2 in the gradient (g ← g + wd·w) where decayed[i]; 0 for none. */
+  weightDecay: number;
+}
+
+/**
+ * One SGD step with heavy-ball momentum for every variable, on the heap, as tfjs's
+ * MomentumOptimizer computes it (with weight decay as L2 in the gradient first):
+ *   b ← m·b + g;  w ← w − lr·b, or with Nesterov w ← w − lr·(g + m·b).
+ * Returns false, having changed nothing, when adamOnHeap would.
+ */
+export function sgdOnHeap(
+  variables: readonly tf.Variable[],
+  gradients: readonly tf.Tensor[],
+  buffers: readonly tf.Variable[],
+  decayed: readonly boolean[],
+  h: SgdHyper,
+): boolean {
+  const backend = heapBackendFor([...variables, ...gradients, ...buffers]);
+  const steps = backend && optimizerStepsFor(backend);
+  if (backend === undefined || steps === undefined) return false;
+  const f = Math.fround;
+  variables.forEach((variable, i) => {
+    const gradient = gradients[i];
+    const buffer = buffers[i];
+    if (gradient === undefined || buffer === undefined) {
+      throw new Error(`sgdOnHeap: no gradient or momentum buffer for variable ${variable.name}`);
+    }
+    const wt = new Target(backend, variable, false);
+    const bt = new Target(backend, buffer, true);
+    const g = gradientOnHeap(backend, gradient, variable);
+    steps.sgd(
+      g.byteOffset,
+      wt.input().byteOffset,
+      bt.input().byteOffset,
+      wt.output().byteOffset,
+      bt.output().byteOffset,
+      variable.size,
+      f(h.momentum),
+      f(-h.learningRate),
+      h.weightDecay > 0 && decayed[i] === true ? f(h.weightDecay) : 0,
+      h.nesterov ? 1 : 0,
+    );
+    wt.commit();
+    bt.commit();
+  });
+  return true;
+}
+
+/** A gradient's values on the heap, checked to match its variable's size. */
+function gradientOnHeap(backend: HeapBackend, gradient: tf.Tensor, variable: tf.Variable) {
+  const g = backend.typedArrayFromHeap(gradient);
+  if (g.length !== variable.size) {
+    throw new Error(`gradient of ${variable.name} has ${g.length} values, not ${variable.size}`);
+  }
+  return g;
 }
 
 /**

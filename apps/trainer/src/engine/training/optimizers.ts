@@ -10,7 +10,7 @@
  * decayed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamOnHeap } from './heap-variables.ts';
+import { adamOnHeap, sgdOnHeap } from './heap-variables.ts';
 
 export type OptimizerConfig =
   | {
@@ -137,36 +137,29 @@ function minimizeWith(
 }
 
 /**
- * tfjs 4.22's MomentumOptimizer.dispose() overrides SGDOptimizer's without
- * calling it, so the cached −lr scalar `c` leaks one tensor per optimizer.
- */
-class DisposingMomentumOptimizer extends tf.MomentumOptimizer {
-  override dispose(): void {
-    super.dispose();
-    this.c.dispose();
-  }
-}
-
-/**
- * SGD through tfjs's momentum optimizer, whose public setLearningRate() swaps its
- * cached −lr scalar; tfjs momentum matches PyTorch SGD with dampening 0
- * (buf ← m·buf + g; w ← w − lr·buf; Nesterov: w ← w − lr·(g + m·buf)).
+ * SGD with heavy-ball momentum, computed as tfjs's MomentumOptimizer does (which matches PyTorch
+ * SGD with dampening 0): buf ← m·buf + g; w ← w − lr·buf; Nesterov: w ← w − lr·(g + m·buf).
+ * Written out rather than wrapping tf.train.momentum so that the wasm backend can take the whole
+ * step on its heap (heap-variables.ts); the slots keep tfjs's names (`<variable>/momentum`) and
+ * order, so checkpoints from either resume the other.
  */
 class SgdOptimizer implements TrainingOptimizer {
-  private readonly inner: tf.MomentumOptimizer;
   private lr: number;
+  private iterations = 0;
+  private readonly momentum: number;
+  private readonly nesterov: boolean;
+  private readonly weightDecay: number;
+  private buffers: tf.Variable[] = [];
+  private slotNames: string[] = [];
 
   constructor(
     readonly config: Extract<OptimizerConfig, { name: 'sgd' }>,
     learningRate: number,
   ) {
     this.lr = learningRate;
-    // Same as tf.train.momentum(lr, momentum, useNesterov), minus the leak above.
-    this.inner = new DisposingMomentumOptimizer(
-      learningRate,
-      config.momentum ?? 0.9,
-      config.nesterov ?? false,
-    );
+    this.momentum = config.momentum ?? 0.9;
+    this.nesterov = config.nesterov ?? false;
+    this.weightDecay = config.weightDecay ?? 0;
   }
 
   get learningRate(): number {
@@ -175,21 +168,38 @@ class SgdOptimizer implements TrainingOptimizer {
 
   setLearningRate(learningRate: number): void {
     checkLearningRate(learningRate);
-    if (learningRate === this.lr) return;
     this.lr = learningRate;
-    this.inner.setLearningRate(learningRate);
   }
 
   applyGradients(variables: readonly tf.Variable[], gradients: readonly tf.Tensor[]): void {
-    const wd = this.config.weightDecay ?? 0;
-    tf.tidy(() => {
-      const named = variables.map((v, i) => {
-        const g = gradients[i] ?? fail(`missing gradient for variable ${v.name}`);
-        // L2 in the gradient (PyTorch SGD weight_decay): g ← g + wd·w.
-        return { name: v.name, tensor: wd > 0 && isDecayed(v) ? tf.add(g, tf.mul(v, wd)) : g };
-      });
-      this.inner.applyGradients(named);
+    if (this.buffers.length !== variables.length) {
+      if (this.buffers.length !== 0) fail('applyGradients called with a different variable list');
+      this.buffers = variables.map((x) => tf.tidy(() => tf.zerosLike(x).variable(false)));
+      this.slotNames = variables.map((x) => `${x.name}/momentum`);
+    }
+    const { momentum, nesterov, weightDecay: wd, lr } = this;
+    const onHeap = sgdOnHeap(variables, gradients, this.buffers, variables.map(isDecayed), {
+      learningRate: lr,
+      momentum,
+      nesterov,
+      weightDecay: wd,
     });
+    if (!onHeap) {
+      tf.tidy(() => {
+        variables.forEach((w, i) => {
+          const buffer = this.buffers[i] ?? fail('momentum buffer missing');
+          const raw = gradients[i] ?? fail(`missing gradient for variable ${w.name}`);
+          // L2 in the gradient (PyTorch SGD weight_decay): g ← g + wd·w.
+          const g = wd > 0 && isDecayed(w) ? tf.add(raw, tf.mul(w, wd)) : raw;
+          const newBuffer = tf.add(tf.mul(momentum, buffer), g);
+          const direction = nesterov ? tf.add(g, tf.mul(newBuffer, momentum)) : newBuffer;
+          const newW = tf.add(tf.mul(-lr, direction), w);
+          buffer.assign(newBuffer);
+          w.assign(newW);
+        });
+      });
+    }
+    this.iterations++;
   }
 
   minimize(loss: () => tf.Scalar, variables: readonly tf.Variable[]): tf.Scalar {
@@ -197,25 +207,26 @@ class SgdOptimizer implements TrainingOptimizer {
   }
 
   async getSlots(): Promise<OptimizerSlots> {
-    const [iter, ...slots] = await this.inner.getWeights();
-    if (iter === undefined) fail('tfjs momentum optimizer returned no iteration counter');
-    // The counter is a fresh scalar; the slots are the optimizer's own variables.
-    const iterations = (await iter.tensor.data())[0] ?? 0;
-    iter.tensor.dispose();
-    return { iterations, slots };
+    return {
+      iterations: this.iterations,
+      slots: this.buffers.map((tensor, i) => ({
+        name: this.slotNames[i] ?? `${i}/momentum`,
+        tensor,
+      })),
+    };
   }
 
   async setSlots(state: OptimizerSlots): Promise<void> {
-    const iter = tf.scalar(state.iterations, 'int32');
-    try {
-      await this.inner.setWeights([{ name: 'iter', tensor: iter }, ...state.slots]);
-    } finally {
-      iter.dispose();
-    }
+    if (this.buffers.length !== 0)
+      fail('setSlots needs a fresh optimizer (this one has taken steps)');
+    this.buffers = state.slots.map((s) => tf.tidy(() => s.tensor.clone().variable(false)));
+    this.slotNames = state.slots.map((s) => s.name);
+    this.iterations = state.iterations;
   }
 
   dispose(): void {
-    this.inner.dispose();
+    tf.dispose(this.buffers);
+    this.buffers = [];
   }
 }
 
