@@ -12,7 +12,8 @@
  * - kernelOverrides: faster versions of the slow native kernels that dominate CNN and text
  *   training: Conv2DBackpropInput (→ one XNNPACK Conv2D), Tile (→ contiguous copies), Sum/Mean
  *   over leading axes (→ one streaming pass), MaxPoolGrad (→ a JS loop), Identity (→ shares the
- *   buffer instead of copying), transposed and batched BatchMatMul (→ XNNPACK). Each keeps the
+ *   buffer instead of copying), transposed and batched BatchMatMul (→ XNNPACK), inference-mode
+ *   FusedBatchNorm (→ the fused batch norm's SIMD pass). Each keeps the
  *   original kernel as its fallback for cases it does not handle. Conv2D and FusedConv2D (and the
  *   two convolution gradients) run on the native AVX2 addon when it is built and the CPU has
  *   AVX2 + FMA (kernels/native-addon.ts), else on the package's XNNPACK / our wasm kernels; so
@@ -27,7 +28,7 @@
  * the wasm backend is initialised, after the package registered its kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormApplyConfig } from './fused/batch-norm-apply.kernel.ts';
+import { batchNormApplyConfig, fusedBatchNormOverride } from './fused/batch-norm-apply.kernel.ts';
 import { batchNormGradConfig } from './fused/batch-norm-grad.kernel.ts';
 import { batchNormStatsConfig } from './fused/batch-norm-stats.kernel.ts';
 import { conv2DBackpropInputOverride } from './kernels/conv2d-backprop-input-conv.ts';
@@ -66,6 +67,7 @@ const kernelOverrides: KernelOverrideConfig[] = [
   maxPoolGradOverride,
   identityOverride,
   batchMatMulOverride,
+  fusedBatchNormOverride,
 ];
 
 const gradientOverrides: GradientOverrideConfig[] = [tileGradOverride, reluGradOverride];

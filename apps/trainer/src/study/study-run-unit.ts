@@ -240,6 +240,14 @@ async function train(
     const dir = await confineDataPath(options.pretrained.dir, unit.dataRoots, field);
     options.pretrained = { dir, within: ConfinedFiles.ofRealFolder(dir) };
   }
+  // Where a unit's time goes besides training, in its 'unit results stored' log line.
+  const seconds: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (phase: string) => {
+    const now = performance.now();
+    seconds[phase] = Math.round(now - mark) / 1000;
+    mark = now;
+  };
   const result = await trainUnit({
     ...options,
     ...soft,
@@ -265,16 +273,21 @@ async function train(
     if (result.resumedFromEpoch > 0) {
       log.info({ resumedFromEpoch: result.resumedFromEpoch }, 'unit resumed from its checkpoint');
     }
+    lap('trainAndEvaluate');
     await writes;
+    lap('checkpointWrites');
     if (run.role === 'teacher') {
       // Before the results: saving them marks the teacher succeeded, which lets its students start.
       await storeTeacherWeights(db, run.id, result.model, options.architecture, claim);
+      lap('teacherWeights');
       // Its students' soft targets, computed once here rather than on each of their batches.
       if (liveTeacherReason(spec, data) === undefined) {
         await storeTeacherLogits(db, run.id, result.model, data, { signal: ctx.signal, claim });
+        lap('teacherLogits');
       }
       // The first teacher's test-set embedding, when the study measures individual fairness there.
       await storeTeacherEmbedding(db, run.experimentId, spec, result.features, log);
+      lap('teacherEmbedding');
     }
     // A cancelled or lost unit must not record results over another attempt's.
     ctx.signal.throwIfAborted();
@@ -290,11 +303,13 @@ async function train(
       },
       { studyOptions: studyOptions(spec), claim: { worker: run.worker } },
     );
+    lap('saveResults');
     log.info(
       {
         accuracy: result.accuracy,
         trainSeconds: result.trainSeconds,
         imagesPerSec: result.imagesPerSec,
+        seconds,
       },
       'unit results stored',
     );

@@ -1,7 +1,12 @@
-/** The normalisation of the fused training batch norm (batch-norm.kernel-names.ts). */
+/**
+ * The normalisation of the fused training batch norm (batch-norm.kernel-names.ts), and the same
+ * pass as the wasm backend's inference-mode FusedBatchNorm.
+ */
 
 import type * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
+import { isWasmHeapBackend, type WasmHeapBackend } from '../kernels/wasm-heap-module.ts';
+import type { KernelOverrideConfig } from '../kernels/wasm-kernel-config.ts';
 import { epsilonOf, heapBackend, input, ptr, scratch, simdFor } from './batch-norm.heap.ts';
 import { BN_APPLY } from './batch-norm.kernel-names.ts';
 
@@ -30,12 +35,12 @@ export function batchNormApply(
   }
 }
 
-const applyKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const be = heapBackend(backend, BN_APPLY);
-  const [x, mean, variance, gamma, beta] = ['x', 'mean', 'variance', 'gamma', 'beta'].map((n) =>
-    input(inputs, n, BN_APPLY),
-  ) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
-  const epsilon = epsilonOf(attrs);
+/** y = (x − μ)·γ/√(σ² + ε) + β on the heap, into a new tensor; μ, σ², γ, β are [C]. */
+function applyOnHeap(
+  be: WasmHeapBackend,
+  [x, mean, variance, gamma, beta]: [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo],
+  epsilon: number,
+): TensorInfo {
   const channels = mean.shape[0] ?? 1;
   const y = be.makeOutput([...x.shape], 'float32');
   const simd = simdFor(be, channels);
@@ -60,6 +65,51 @@ const applyKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   simd.affineCentered(ptr(be, x), s.coefPtr, ptr(be, y), xv.length / channels, 4 * channels);
   be.disposeData(s.info.dataId);
   return y;
+}
+
+const applyKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const be = heapBackend(backend, BN_APPLY);
+  const tensors = ['x', 'mean', 'variance', 'gamma', 'beta'].map((n) =>
+    input(inputs, n, BN_APPLY),
+  ) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+  return applyOnHeap(be, tensors, epsilonOf(attrs));
+};
+
+/**
+ * The package's FusedBatchNorm (inference-mode batch norm, run by every evaluation and by a
+ * distilled student's teacher) replaced by the same pass where it applies: float32, channels
+ * last, per-channel [C] statistics, scale and offset. The package's kernel is a scalar loop that
+ * took half of a reference-CNN forward pass; the rest (no scale or offset, statistics of another
+ * shape) stays on it.
+ */
+export const fusedBatchNormOverride: KernelOverrideConfig = {
+  kernelName: 'FusedBatchNorm',
+  makeKernelFunc: (original) => (args) => {
+    const { inputs, backend, attrs } = args;
+    const x = inputs.x;
+    const channels = x?.shape[x.shape.length - 1];
+    const tensors = [x, inputs.mean, inputs.variance, inputs.scale, inputs.offset];
+    const epsilon = attrs?.varianceEpsilon;
+    if (
+      x === undefined ||
+      channels === undefined ||
+      typeof epsilon !== 'number' ||
+      !isWasmHeapBackend(backend) ||
+      !tensors.every(
+        (t, i) =>
+          t !== undefined &&
+          t.dtype === 'float32' &&
+          (i === 0 || (t.shape.length === 1 && t.shape[0] === channels)),
+      )
+    ) {
+      return original(args);
+    }
+    return applyOnHeap(
+      backend,
+      tensors as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo],
+      epsilon,
+    );
+  },
 };
 
 export const batchNormApplyConfig: tf.KernelConfig = {

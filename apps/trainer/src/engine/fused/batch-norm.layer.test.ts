@@ -192,3 +192,48 @@ describe('fused training batch norm (wasm) vs stock tfjs-layers on cpu', () => {
     for (const w of layer.weights) w.dispose();
   });
 });
+
+describe('inference-mode batch norm (the FusedBatchNorm kernel) on wasm vs cpu', () => {
+  afterEach(() => {
+    setHeapSimd(true);
+  });
+
+  /** tf.batchNorm with [C] statistics (the override's case), or with [1, C] ones (not). */
+  async function both(shape: number[], stats: 'vector' | 'matrix', seed: number) {
+    const channels = shape[shape.length - 1] ?? 1;
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const vector = (s: number, offset = 0) => {
+          const v = tf.tensor1d(randomArray(channels, s, offset));
+          return stats === 'vector' ? v : v.reshape([1, channels]);
+        };
+        const x = tf.tensor(randomArray(size(shape), seed), shape);
+        const mean = vector(seed + 1);
+        const variance = vector(seed + 2, 1.5); // 0.5 to 2.5
+        const offset = vector(seed + 3);
+        const scale = vector(seed + 4);
+        return tf.batchNorm(x, mean, variance, offset, scale, 1e-3).dataSync();
+      });
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    let diff = 0;
+    for (let i = 0; i < cpu.length; i++)
+      diff = Math.max(diff, Math.abs((cpu[i] ?? 0) - (wasm[i] ?? 0)));
+    return { diff, n: wasm.length };
+  }
+
+  it('matches cpu with the SIMD pass (C % 4 = 0), the TypeScript loop, and the package kernel', async () => {
+    await initBackend('wasm');
+    const simd = await both([5, 3, 3, 8], 'vector', 1);
+    const loop = await both([5, 3, 3, 6], 'vector', 2);
+    const original = await both([4, 2, 2, 8], 'matrix', 3);
+    setHeapSimd(false);
+    const noSimd = await both([5, 3, 3, 8], 'vector', 4);
+    for (const r of [simd, loop, original, noSimd]) {
+      expect(r.n).toBeGreaterThan(0);
+      expect(r.diff).toBeLessThan(1e-5);
+    }
+  });
+});
