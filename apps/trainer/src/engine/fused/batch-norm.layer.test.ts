@@ -224,6 +224,35 @@ describe('inference-mode batch norm (the FusedBatchNorm kernel) on wasm vs cpu',
     return { diff, n: wasm.length };
   }
 
+  it('takes the SIMD pass: (x − μ)·(γ/√(σ² + ε)) + β to the bit, unlike the package kernel', async () => {
+    await initBackend('wasm');
+    const shape = [3, 5, 5, 8];
+    const x = randomArray(size(shape), 11);
+    const [mean, variance, offset, scale] = [12, 13, 14, 15].map((seed, i) =>
+      randomArray(8, seed, i === 1 ? 1.5 : 0),
+    ) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const epsilon = 1e-3;
+    const y = tf.tidy(() =>
+      tf
+        .batchNorm(
+          tf.tensor(x, shape),
+          tf.tensor1d(mean),
+          tf.tensor1d(variance),
+          tf.tensor1d(offset),
+          tf.tensor1d(scale),
+          epsilon,
+        )
+        .dataSync(),
+    );
+    const f = Math.fround;
+    const expected = Float32Array.from(x, (xi, i) => {
+      const c = i % 8;
+      const s = f((scale[c] as number) / Math.sqrt((variance[c] as number) + epsilon));
+      return f(f(f(xi - (mean[c] as number)) * s) + (offset[c] as number));
+    });
+    expect(Array.from(y)).toEqual(Array.from(expected));
+  });
+
   it('matches cpu with the SIMD pass (C % 4 = 0), the TypeScript loop, and the package kernel', async () => {
     await initBackend('wasm');
     const simd = await both([5, 3, 3, 8], 'vector', 1);

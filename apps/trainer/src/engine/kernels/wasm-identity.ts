@@ -5,7 +5,9 @@
  * Why: tfjs-layers and the gradient tape run Identity on every activation;
  * the native wasm kernel mallocs and copies each time (~20 ms per step of the
  * reference CNN). Buffers are immutable once written (kernels always write
- * fresh outputs; Variable.assign swaps dataIds), so sharing is safe.
+ * fresh outputs; Variable.assign swaps dataIds), so sharing is safe. The one
+ * exception, the optimizers' slots updated in place (training/heap-variables.ts),
+ * is written in place only while the backend counts no other reference to it.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { KernelOverrideConfig } from './wasm-kernel-config.ts';

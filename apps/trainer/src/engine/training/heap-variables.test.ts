@@ -5,17 +5,24 @@ import { setHeapSimd } from '../kernels/wasm-heap-module.ts';
 import { movingAverageOnHeap, setHeapVariableUpdates } from './heap-variables.ts';
 import { createOptimizer, type OptimizerConfig } from './optimizers.ts';
 
-/** Deterministic values spread over several orders of magnitude, both signs, with zeros. */
+/** Deterministic values spread over several orders of magnitude, both signs, with ±0. */
 function values(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
   return Float32Array.from({ length: n }, (_, i) => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    if (i % 17 === 0) return 0;
+    if (i % 17 === 0) return i % 34 === 0 ? 0 : -0;
     return ((s / 2 ** 32 - 0.5) * 10 ** ((s % 7) - 4)) as number;
   });
 }
 
-/** The bits of the variables' values, and the optimizer's slots, after `steps` steps. */
+/** A tensor's values as their float32 bit patterns (so −0 and +0 differ). */
+const bits = (t: tf.Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+
+/**
+ * The bits of the variables' values, and the optimizer's slots, after `steps` steps; the last at
+ * learning rate 0 (decay by lr·wd = 0 still turns −0 into +0 in the tensor ops). `shared`: a
+ * clone of every variable and slot is held across each step.
+ */
 async function train(config: OptimizerConfig, steps: number, shared: boolean) {
   // Sizes that are and are not multiples of 4 (the SIMD pass's tail), a rank-1 (undecayed) one.
   const shapes = [[3, 5], [7], [4, 4], [1]];
@@ -29,16 +36,17 @@ async function train(config: OptimizerConfig, steps: number, shared: boolean) {
   const snapshots: tf.Tensor[] = [];
   for (let step = 0; step < steps; step++) {
     const gradients = variables.map((v, i) => tf.tensor(values(v.size, 100 * step + i), v.shape));
-    // A clone shares the variable's buffer (wasm-identity.ts): the update must not write into it.
-    if (shared) snapshots.push(...variables.map((v) => v.clone()));
-    optimizer.setLearningRate(0.01 / (step + 1));
+    // A clone shares the buffer (wasm-identity.ts): the update must not write into it.
+    if (shared) {
+      const { slots } = await optimizer.getSlots();
+      snapshots.push(...variables.map((v) => v.clone()), ...slots.map((x) => x.tensor.clone()));
+    }
+    optimizer.setLearningRate(step === steps - 1 ? 0 : 0.01 / (step + 1));
     optimizer.applyGradients(variables, gradients);
     tf.dispose(gradients);
     if (step === 0) slotBuffers = (await optimizer.getSlots()).slots.map((s) => s.tensor.dataId);
   }
   const { slots } = await optimizer.getSlots();
-  const bits = (t: tf.Tensor) =>
-    Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
   const out = {
     /** Whether each variable (slot) still has the buffer it started with (after step 1). */
     inPlace: variables.map((v, i) => v.dataId === buffers[i]),
@@ -83,7 +91,8 @@ describe('variable updates on the wasm heap', () => {
       // Weights get fresh buffers (XNNPACK caches packed weights by buffer); the moments, which
       // the optimizer alone reads, are overwritten in place.
       expect([...heap.inPlace, ...heapShared.inPlace]).not.toContain(true);
-      expect([...heap.slotsInPlace, ...heapShared.slotsInPlace]).not.toContain(false);
+      expect(heap.slotsInPlace).not.toContain(false);
+      expect(heapShared.slotsInPlace).not.toContain(true);
       expect(ops.slotsInPlace).not.toContain(true);
       expect(tf.memory().numTensors).toBe(before);
     });
@@ -153,8 +162,6 @@ describe('variable updates on the wasm heap', () => {
         );
         tf.dispose(gradients);
       }
-      const bits = (t: tf.Tensor) =>
-        Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
       expect(ours.map(bits)).toEqual(theirs.map(bits));
       const { iterations, slots } = await optimizer.getSlots();
       const [iter, ...referenceSlots] = await reference.getWeights();
@@ -167,6 +174,27 @@ describe('variable updates on the wasm heap', () => {
       tf.dispose([...ours, ...theirs, iter?.tensor as tf.Tensor]);
     });
   }
+
+  it('refuses slots of the wrong size before writing anything (a restored checkpoint)', async () => {
+    const w = tf.tidy(() => tf.variable(tf.tensor1d(values(8, 1))));
+    const before = bits(w);
+    const short = tf.zeros([3]);
+    const optimizer = createOptimizer({ name: 'adam' }, 0.1);
+    await optimizer.setSlots({
+      iterations: 1,
+      slots: [
+        { name: 'w/m', tensor: short },
+        { name: 'w/v', tensor: short },
+      ],
+    });
+    const g = tf.ones([8]);
+    expect(() => optimizer.applyGradients([w], [g])).toThrow(
+      /the m of variable .* has 3 values, not 8/,
+    );
+    expect(bits(w)).toEqual(before);
+    optimizer.dispose();
+    tf.dispose([w, short, g]);
+  });
 
   it('Adam without WebAssembly SIMD runs as tensor ops, with the same bits', async () => {
     const heap = await train({ name: 'adam' }, 3, false);

@@ -8,11 +8,12 @@
  * images (SGD with momentum: ~5 kernels per variable). Each step is one WebAssembly SIMD pass
  * per variable (wasm/optimizer-steps.wat).
  *
- * Same numbers: the steps run the tensor ops' float32 operations in their order (IEEE +, −, ×, ÷, √
- * are exact to the bit in WebAssembly), and the moving average rounds each operation to float32
- * as it happens (Math.fround: rounding an exact double result of those operations on two float32
- * numbers gives the correctly rounded float32 one). So both ways give the same bits
- * (heap-variables.test.ts checks it) and checkpoints taken either way resume bit-identically.
+ * Same numbers: the steps run the tensor ops' float32 operations in their order (WebAssembly's
+ * +, −, ×, ÷ and √ are IEEE-exact), and the moving average rounds each operation to float32 as it
+ * happens (Math.fround: a double result of +, −, × or ÷ of two float32 numbers, rounded again to
+ * float32, is the correctly rounded float32 result, since 53 ≥ 2·24 + 2 bits). So both ways give
+ * the same bits for every result that is not NaN (a NaN's sign and payload are unspecified);
+ * heap-variables.test.ts checks it, and checkpoints taken either way resume bit-identically.
  *
  * Safe: a model's variables always get a fresh buffer, which the variable is then assigned, as
  * Variable.assign always did: the wasm backend's XNNPACK kernels (convolution, dense) cache
@@ -39,6 +40,7 @@ interface HeapBackend extends WasmHeapBackend {
 type Ptr = number;
 
 interface OptimizerSteps {
+  /** Then b1, c1, b2, c2, bc1, bc2, eps, lr, decay (f32) and decays (0 or 1). */
   adam(
     g: Ptr,
     w: Ptr,
@@ -60,6 +62,7 @@ interface OptimizerSteps {
     momentum: number,
     negLr: number,
     wd: number,
+    decays: number,
     nesterov: number,
   ): void;
 }
@@ -83,14 +86,18 @@ export function setHeapVariableUpdates(on: boolean): boolean {
   return was;
 }
 
-/** The wasm backend when every tensor is float32 on it, else undefined (use tensor ops). */
+/** The wasm backend when every tensor is float32 and stored on it, else undefined (use tensor ops). */
 function heapBackendFor(tensors: readonly tf.Tensor[]): HeapBackend | undefined {
   if (!enabled || tf.getBackend() !== 'wasm') return undefined;
   const backend: unknown = tf.backend();
   if (!isWasmHeapBackend(backend)) return undefined;
   if (!('refCount' in backend) || typeof backend.refCount !== 'function') return undefined;
-  for (const t of tensors) if (t.dtype !== 'float32' || t.isDisposed) return undefined;
-  return backend as HeapBackend;
+  const heap = backend as HeapBackend;
+  for (const t of tensors) {
+    // refCount 0: the buffer is not the wasm backend's (made before it was set, say).
+    if (t.dtype !== 'float32' || t.isDisposed || heap.refCount(t.dataId) < 1) return undefined;
+  }
+  return heap;
 }
 
 /**
@@ -161,29 +168,18 @@ export function adamOnHeap(
   const backend = heapBackendFor([...variables, ...gradients, ...m, ...v]);
   const steps = backend && optimizerStepsFor(backend);
   if (backend === undefined || steps === undefined) return false;
+  checkSizes('adamOnHeap', variables, { gradient: gradients, m, v });
   const f = Math.fround;
-  const decayRate = f(h.learningRate * h.weightDecay);
   variables.forEach((variable, i) => {
-    const gradient = gradients[i];
-    const mi = m[i];
-    const vi = v[i];
-    if (gradient === undefined || mi === undefined || vi === undefined) {
-      throw new Error(`adamOnHeap: no gradient or slot for variable ${variable.name}`);
-    }
     const targets = [
       new Target(backend, variable, false),
-      new Target(backend, mi, true),
-      new Target(backend, vi, true),
+      new Target(backend, m[i] as tf.Variable, true),
+      new Target(backend, v[i] as tf.Variable, true),
     ];
     const [wt, mt, vt] = targets as [Target, Target, Target];
-    const g = backend.typedArrayFromHeap(gradient);
-    if (g.length !== variable.size) {
-      throw new Error(
-        `adamOnHeap: gradient of ${variable.name} has ${g.length} values, not ${variable.size}`,
-      );
-    }
+    const decays = h.weightDecay > 0 && decayed[i] === true;
     steps.adam(
-      g.byteOffset,
+      backend.typedArrayFromHeap(gradients[i] as tf.Tensor).byteOffset,
       wt.input().byteOffset,
       mt.input().byteOffset,
       vt.input().byteOffset,
@@ -199,7 +195,8 @@ export function adamOnHeap(
       f(h.biasCorrection2),
       f(h.epsilon),
       f(h.learningRate),
-      h.weightDecay > 0 && decayed[i] === true ? decayRate : 0,
+      decays ? f(h.learningRate * h.weightDecay) : 0,
+      decays ? 1 : 0,
     );
     for (const t of targets) t.commit();
   });
@@ -230,18 +227,14 @@ export function sgdOnHeap(
   const backend = heapBackendFor([...variables, ...gradients, ...buffers]);
   const steps = backend && optimizerStepsFor(backend);
   if (backend === undefined || steps === undefined) return false;
+  checkSizes('sgdOnHeap', variables, { gradient: gradients, 'momentum buffer': buffers });
   const f = Math.fround;
   variables.forEach((variable, i) => {
-    const gradient = gradients[i];
-    const buffer = buffers[i];
-    if (gradient === undefined || buffer === undefined) {
-      throw new Error(`sgdOnHeap: no gradient or momentum buffer for variable ${variable.name}`);
-    }
     const wt = new Target(backend, variable, false);
-    const bt = new Target(backend, buffer, true);
-    const g = gradientOnHeap(backend, gradient, variable);
+    const bt = new Target(backend, buffers[i] as tf.Variable, true);
+    const decays = h.weightDecay > 0 && decayed[i] === true;
     steps.sgd(
-      g.byteOffset,
+      backend.typedArrayFromHeap(gradients[i] as tf.Tensor).byteOffset,
       wt.input().byteOffset,
       bt.input().byteOffset,
       wt.output().byteOffset,
@@ -249,7 +242,8 @@ export function sgdOnHeap(
       variable.size,
       f(h.momentum),
       f(-h.learningRate),
-      h.weightDecay > 0 && decayed[i] === true ? f(h.weightDecay) : 0,
+      decays ? f(h.weightDecay) : 0,
+      decays ? 1 : 0,
       h.nesterov ? 1 : 0,
     );
     wt.commit();
@@ -258,13 +252,25 @@ export function sgdOnHeap(
   return true;
 }
 
-/** A gradient's values on the heap, checked to match its variable's size. */
-function gradientOnHeap(backend: HeapBackend, gradient: tf.Tensor, variable: tf.Variable) {
-  const g = backend.typedArrayFromHeap(gradient);
-  if (g.length !== variable.size) {
-    throw new Error(`gradient of ${variable.name} has ${g.length} values, not ${variable.size}`);
-  }
-  return g;
+/**
+ * Throws, before anything is allocated or changed, unless every list holds a tensor of each
+ * variable's size: the passes write as many values as the variable has into every slot.
+ */
+function checkSizes(
+  step: string,
+  variables: readonly tf.Variable[],
+  lists: Record<string, readonly tf.Tensor[]>,
+): void {
+  variables.forEach((variable, i) => {
+    for (const [what, list] of Object.entries(lists)) {
+      const t = list[i];
+      if (t === undefined || t.size !== variable.size) {
+        throw new Error(
+          `${step}: the ${what} of variable ${variable.name} has ${t?.size ?? 'no'} values, not ${variable.size}`,
+        );
+      }
+    }
+  });
 }
 
 /**

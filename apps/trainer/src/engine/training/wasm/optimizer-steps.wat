@@ -9,9 +9,9 @@
 ;;
 ;; adam (and AdamW):
 ;;   m' = m·b1 + g·c1;  v' = v·b2 + (g·g)·c2;  w' = w − ((m'/bc1) / (√(v'/bc2) + eps))·lr
-;;   and, when decay ≠ 0, w' = w' − w·decay.
+;;   and, when decays ≠ 0, w' = w' − w·decay (even when decay is 0, as the tensor ops do).
 ;; sgd (heavy-ball momentum as tfjs and PyTorch, with L2 in the gradient):
-;;   g' = g + w·wd when wd ≠ 0, else g;  b' = momentum·b + g';
+;;   g' = g + w·wd when decays ≠ 0, else g;  b' = momentum·b + g';
 ;;   w' = negLr·b' + w, or with Nesterov w' = negLr·(g' + b'·momentum) + w.
 (module
   (import "env" "memory" (memory 1))
@@ -21,6 +21,7 @@
     (param $wo i32) (param $mo i32) (param $vo i32) (param $n i32)
     (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
     (param $bc1 f32) (param $bc2 f32) (param $eps f32) (param $lr f32) (param $decay f32)
+    (param $decays i32)
     (local $o i32) (local $end i32)
     (local $gv v128) (local $wv v128) (local $mv v128) (local $vv v128) (local $nv v128)
     (local $gs f32) (local $ws f32) (local $ms f32) (local $vs f32) (local $ns f32)
@@ -49,7 +50,7 @@
                   (f32x4.sqrt (f32x4.div (local.get $vv) (f32x4.splat (local.get $bc2))))
                   (f32x4.splat (local.get $eps))))
               (f32x4.splat (local.get $lr)))))
-        (if (f32.ne (local.get $decay) (f32.const 0))
+        (if (local.get $decays)
           (then
             (local.set $nv
               (f32x4.sub (local.get $nv) (f32x4.mul (local.get $wv) (f32x4.splat (local.get $decay)))))))
@@ -80,7 +81,7 @@
                 (f32.div (local.get $ms) (local.get $bc1))
                 (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $bc2))) (local.get $eps)))
               (local.get $lr))))
-        (if (f32.ne (local.get $decay) (f32.const 0))
+        (if (local.get $decays)
           (then
             (local.set $ns (f32.sub (local.get $ns) (f32.mul (local.get $ws) (local.get $decay))))))
         (f32.store (i32.add (local.get $wo) (local.get $o)) (local.get $ns))
@@ -90,7 +91,7 @@
         (br $scalar))))
   (func (export "sgd")
     (param $g i32) (param $w i32) (param $b i32) (param $wo i32) (param $bo i32) (param $n i32)
-    (param $momentum f32) (param $negLr f32) (param $wd f32) (param $nesterov i32)
+    (param $momentum f32) (param $negLr f32) (param $wd f32) (param $decays i32) (param $nesterov i32)
     (local $o i32) (local $end i32)
     (local $gv v128) (local $wv v128) (local $bv v128)
     (local $gs f32) (local $ws f32) (local $bs f32)
@@ -101,7 +102,7 @@
         (br_if $vdone (i32.ge_u (local.get $o) (local.get $end)))
         (local.set $gv (v128.load (i32.add (local.get $g) (local.get $o))))
         (local.set $wv (v128.load (i32.add (local.get $w) (local.get $o))))
-        (if (f32.ne (local.get $wd) (f32.const 0))
+        (if (local.get $decays)
           (then
             (local.set $gv
               (f32x4.add (local.get $gv) (f32x4.mul (local.get $wv) (f32x4.splat (local.get $wd)))))))
@@ -126,7 +127,7 @@
         (br_if $sdone (i32.ge_u (local.get $o) (local.get $end)))
         (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
         (local.set $ws (f32.load (i32.add (local.get $w) (local.get $o))))
-        (if (f32.ne (local.get $wd) (f32.const 0))
+        (if (local.get $decays)
           (then (local.set $gs (f32.add (local.get $gs) (f32.mul (local.get $ws) (local.get $wd))))))
         (local.set $bs
           (f32.add
