@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findExperimentByName, listRunsOfExperiments } from '@kdlens/core/db';
 import { waitForExperiment } from '@kdlens/core/queue';
 import { getStudySummary, loadTestSet } from '@kdlens/core/results';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runCli, startCli } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -226,19 +226,27 @@ describe('studies through the job queue', () => {
   });
 
   it('retries the unit of a killed worker on another, resuming from its checkpoint', async () => {
-    const file = await specFile('study-crash', 4, 384);
+    // 24 teacher epochs of a fraction of a second each: a window of many epochs between the first
+    // checkpoint and the end, however fast the machine (with 4, a teacher on a fast trainer could
+    // finish between two probes and none was ever seen mid-run).
+    const epochs = 24;
+    const file = await specFile('study-crash', epochs, 384);
     const queued = await runCli(['run', file], env(), 60_000);
     expect(queued.stdout).toContain('study-crash: 8 new, 0 restarted, 4 queued');
     const id = await experimentId('study-crash');
     const a = await worker();
     const b = await worker();
+    // A failure here must not leave workers to take the next test's units.
+    onTestFinished(() => {
+      for (const w of [a, b]) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    });
 
-    // A teacher that checkpointed its first epoch and is still training.
+    // A teacher that checkpointed an epoch and is still well short of its last.
     const victim = await until('a teacher with a checkpoint', async () => {
       const r = await t.warehouse.db.$client.query<{ id: string; worker: string }>(
         `select r.id, r.worker from runs r join run_artifacts a on a.run_id = r.id and a.kind = 'checkpoint'
-         where r.experiment_id = $1 and r.role = 'teacher' and r.status = 'running' and r.epoch < 4`,
-        [id],
+         where r.experiment_id = $1 and r.role = 'teacher' and r.status = 'running' and r.epoch < $2`,
+        [id, epochs - 4],
       );
       return r.rows[0];
     });
@@ -254,7 +262,9 @@ describe('studies through the job queue', () => {
     expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
     const retried = runs.find((r) => r.id === victim.id);
     expect(retried?.attempt).toBe(2);
-    expect(retried?.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
+    expect(retried?.history.map((h) => h.epoch)).toEqual(
+      Array.from({ length: epochs }, (_, i) => i + 1),
+    );
     // The survivor took it over and started from the checkpoint, not from scratch.
     const resumed = survivor
       .output()
@@ -276,6 +286,9 @@ describe('studies through the job queue', () => {
     await runCli(['run', file], env(), 60_000);
     const id = await experimentId('study-cancel');
     const w = await worker();
+    onTestFinished(() => {
+      if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    });
     await until('a unit to train', async () => {
       const runs = await listRunsOfExperiments(t.warehouse.db, [id]);
       return runs.find((r) => r.status === 'running' && r.progress > 0);
