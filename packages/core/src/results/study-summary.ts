@@ -22,9 +22,10 @@ import {
   readStudySummaryOptions,
   writeStudySummary,
 } from '../db/queries/study-summaries.ts';
+import { readTestSetIdentities } from '../db/queries/test-sets.ts';
 import { studyHeadline } from './study-headline.ts';
 import { studyOptionsSchema, studySummarySchema } from './study-summary.schema.ts';
-import { loadTestSet } from './test-set.ts';
+import { loadTestSet, type StoredTestSet } from './test-set.ts';
 
 export interface StoredStudySummary {
   experimentId: string;
@@ -57,6 +58,10 @@ interface LoadedStudy {
   testSetDigest: string;
 }
 
+function parsedOptions(stored: unknown): StudyOptions {
+  return stored === undefined ? {} : studyOptionsSchema.parse(stored);
+}
+
 /**
  * The k nearest neighbours of recent test sets' features, by (test set digest, k). A study's
  * summary is recomputed after every run it stores, and the neighbour search over the test set's
@@ -67,13 +72,17 @@ interface LoadedStudy {
 const neighbourGraphs = new Map<string, Int32Array>();
 const NEIGHBOUR_GRAPHS_KEPT = 4;
 
-function cachedNeighbours(input: StudyInput, digest: string): StudyInput['neighbours'] {
-  if (!input.features) return undefined;
-  const k = input.options?.individual?.k ?? 5;
+function cachedNeighbours(
+  features: StudyInput['features'],
+  options: StudyOptions | undefined,
+  digest: string,
+): StudyInput['neighbours'] {
+  if (!features) return undefined;
+  const k = options?.individual?.k ?? 5;
   const key = `${digest}:${k}`;
   let indices = neighbourGraphs.get(key);
   if (indices === undefined) {
-    indices = nearestNeighbors(input.features.values, input.features.d, k);
+    indices = nearestNeighbors(features.values, features.d, k);
     neighbourGraphs.set(key, indices);
     // Oldest first: Map keeps insertion order.
     for (const old of neighbourGraphs.keys()) {
@@ -88,8 +97,15 @@ async function loadStudy(
   db: Executor,
   experimentId: string,
   options: StudyOptions | undefined,
+  /** The test set as read a moment ago; read again only if its digest has changed since. */
+  earlier?: StoredTestSet,
 ): Promise<LoadedStudy | undefined> {
-  const testSet = await loadTestSet(db, experimentId, { features: true });
+  const current =
+    earlier === undefined ? undefined : (await readTestSetIdentities(db, [experimentId]))[0];
+  const testSet =
+    earlier !== undefined && current?.digest === earlier.digest
+      ? earlier
+      : await loadTestSet(db, experimentId, { features: true });
   if (!testSet) return undefined;
   // Lipschitz needs dense probabilities and features; skip the big column otherwise.
   const rows = await readExperimentPredictions(db, experimentId, {
@@ -144,21 +160,30 @@ export async function recomputeStudySummaryIn(
   experimentId: string,
   options?: StudyOptions,
 ): Promise<StoredStudySummary | null> {
+  // The neighbour graph depends on the test set's features alone, so it is searched before the
+  // lock: two workers storing their first runs at once search side by side rather than one
+  // waiting out the other's seconds of search and then doing its own.
+  const earlier = await loadTestSet(tx, experimentId, { features: true });
+  const earlierStarted = performance.now();
+  if (earlier?.features) {
+    const guess = options ?? parsedOptions(await readStudySummaryOptions(tx, experimentId));
+    cachedNeighbours(earlier.features, guess, earlier.digest);
+  }
+  const earlierMs = performance.now() - earlierStarted;
   // Recomputes of one experiment take turns, and each reads after the previous one committed,
   // so the last to finish always saw every committed run (READ COMMITTED: a fresh snapshot per
   // statement after the lock is granted).
   await lockStudySummary(tx, experimentId);
-  const previous = await readStudySummaryOptions(tx, experimentId);
-  const chosen = options ?? (previous === undefined ? {} : studyOptionsSchema.parse(previous));
-  const study = await loadStudy(tx, experimentId, chosen);
+  const chosen = options ?? parsedOptions(await readStudySummaryOptions(tx, experimentId));
+  const study = await loadStudy(tx, experimentId, chosen, earlier);
   if (!study || study.input.runs.length === 0) {
     await deleteStudySummary(tx, experimentId);
     return null;
   }
   const started = performance.now();
-  const neighbours = cachedNeighbours(study.input, study.testSetDigest);
+  const neighbours = cachedNeighbours(study.input.features, chosen, study.testSetDigest);
   const summary = summarizeStudy(neighbours ? { ...study.input, neighbours } : study.input);
-  const computeMs = performance.now() - started;
+  const computeMs = earlierMs + (performance.now() - started);
   const row = {
     experimentId,
     summary,

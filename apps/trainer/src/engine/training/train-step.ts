@@ -3,7 +3,8 @@
  * training-mode forward pass got right (for the running accuracy, without a second pass).
  */
 import * as tf from '@tensorflow/tfjs';
-import { crossEntropyLoss, kdLoss } from '../kd-loss.ts';
+import { validateKdOptions } from '../kd-loss.ts';
+import { type FusedKd, fusedTrainingLoss } from './fused-loss.ts';
 import type { TrainingOptimizer } from './optimizers.ts';
 import { batchTensor, type InputLayout } from './splits.ts';
 
@@ -34,6 +35,11 @@ export function gatherTeacherLogits(
 
 function fail(message: string): never {
   throw new Error(message);
+}
+
+function float32(values: tf.TypedArray): Float32Array {
+  if (values instanceof Float32Array) return values;
+  throw new Error("trainStep: the teacher's logits are not float32");
 }
 
 /** Forward pass that insists on a single concrete tensor (our models have one output). */
@@ -71,38 +77,32 @@ export function trainStep(
   },
   n: number,
 ): { loss: number; correct: number } {
-  let correct: tf.Tensor | undefined;
+  let correct = 0;
+  const cost = tf.tidy(() => {
+    const x = batchTensor(layout, batch.inputs, n);
+    // Teacher logits are computed (or read) outside minimize(): they are constants for the
+    // student's update, so no gradient flows into the teacher.
+    const fusedKd: FusedKd | undefined =
+      kd === undefined
+        ? undefined
+        : {
+            ...validateKdOptions(kd),
+            teacherLogits:
+              kd.teacher !== undefined
+                ? float32(forward(kd.teacher, x, false).dataSync())
+                : (batch.teacherLogits ??
+                  fail('trainStep: cached teacher logits missing for a batch')),
+          };
+    return optimizer.minimize(() => {
+      const fused = fusedTrainingLoss(forward(model, x, true), batch.oneHot, fusedKd);
+      correct = fused.correct;
+      return fused.loss;
+    }, variables);
+  });
   try {
-    const cost = tf.tidy(() => {
-      const x = batchTensor(layout, batch.inputs, n);
-      const classes = batch.oneHot.length / n;
-      const y = tf.tensor2d(batch.oneHot, [n, classes]);
-      // Teacher logits are computed (or read) outside minimize(): they are constants
-      // for the student's update, so no gradient flows into the teacher.
-      const teacherLogits =
-        kd === undefined
-          ? undefined
-          : kd.teacher !== undefined
-            ? forward(kd.teacher, x, false)
-            : tf.tensor2d(
-                batch.teacherLogits ?? fail('trainStep: cached teacher logits missing for a batch'),
-                [n, classes],
-              );
-      return optimizer.minimize(() => {
-        const logits = forward(model, x, true);
-        // Kept past minimize's internal tidy; off the loss path, so it adds no gradient work.
-        correct = tf.keep(
-          tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), tf.argMax(y, -1)), 'int32')),
-        );
-        return kd === undefined || teacherLogits === undefined
-          ? crossEntropyLoss(logits, y)
-          : kdLoss(logits, teacherLogits, y, kd);
-      }, variables);
-    });
     const loss = cost.dataSync()[0] ?? Number.NaN;
-    cost.dispose();
-    return { loss, correct: correct?.dataSync()[0] ?? 0 };
+    return { loss, correct };
   } finally {
-    correct?.dispose();
+    cost.dispose();
   }
 }
