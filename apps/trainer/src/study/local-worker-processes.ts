@@ -64,7 +64,14 @@ export function startLocalWorkerProcesses(opts: {
       stopping ??= (async () => {
         for (const c of children)
           if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-        const done = await Promise.race([allExited.then(() => true), sleep(graceMs, false)]);
+        // The grace timer is cancelled once the workers are gone: left pending, it kept the
+        // process alive for the whole grace (15 s at the end of every `kdlens run --local`).
+        const grace = new AbortController();
+        const done = await Promise.race([
+          allExited.then(() => true),
+          sleep(graceMs, false, { signal: grace.signal }).catch(() => true),
+        ]);
+        grace.abort();
         if (!done) {
           for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
           await allExited;
