@@ -331,6 +331,44 @@ describe('trainUnit', () => {
       });
     }
 
+    it('a distilled student resumed after epoch 1 ends bit-identical to 2 straight epochs', async () => {
+      // The distillation loss's fused pass on the resume path: soft targets from cached logits.
+      let state = 11;
+      const teacherLogits = Float32Array.from({ length: small.train.count * 4 }, () => {
+        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+        return (state / 2 ** 32 - 0.5) * 6;
+      });
+      const opts: TrainUnitOptions = {
+        ...run,
+        role: 'distilled',
+        epochs: 2,
+        temperature: 4,
+        alpha: 0.8,
+        teacherLogits,
+        optimizer: { name: 'adam' },
+      };
+      const straight = await trainUnit(opts);
+      const dir = path.join(root, 'distilled');
+      const controller = new AbortController();
+      await expect(
+        trainUnit({
+          ...opts,
+          checkpointDir: dir,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.epoch === 1 && p.step === p.steps) controller.abort();
+          },
+        }),
+      ).rejects.toThrow(/abort/i);
+      const resumed = await trainUnit({ ...opts, checkpointDir: dir, resume: true });
+      expect(resumed.resumedFromEpoch).toBe(1);
+      expect(resumed.history.map((h) => h.loss)).toEqual(straight.history.map((h) => h.loss));
+      expect(snapshot(resumed.model)).toEqual(snapshot(straight.model));
+      expect(Array.from(resumed.predictions)).toEqual(Array.from(straight.predictions));
+      straight.model.dispose();
+      resumed.model.dispose();
+    });
+
     it('refuses a checkpoint of another architecture before training', async () => {
       const dir = path.join(root, 'mismatch');
       const first = await trainUnit({ ...run, epochs: 1, checkpointDir: dir });

@@ -69,7 +69,7 @@ export function startLocalWorkerProcesses(opts: {
         const grace = new AbortController();
         const done = await Promise.race([
           allExited.then(() => true),
-          sleep(graceMs, false, { signal: grace.signal }).catch(() => true),
+          sleep(graceMs, false, { signal: grace.signal }).catch(() => false),
         ]);
         grace.abort();
         if (!done) {

@@ -164,12 +164,13 @@ export async function recomputeStudySummaryIn(
   // lock: two workers storing their first runs at once search side by side rather than one
   // waiting out the other's seconds of search and then doing its own.
   const earlier = await loadTestSet(tx, experimentId, { features: true });
-  const earlierStarted = performance.now();
+  let earlierMs = 0;
   if (earlier?.features) {
     const guess = options ?? parsedOptions(await readStudySummaryOptions(tx, experimentId));
+    const searched = performance.now();
     cachedNeighbours(earlier.features, guess, earlier.digest);
+    earlierMs = performance.now() - searched;
   }
-  const earlierMs = performance.now() - earlierStarted;
   // Recomputes of one experiment take turns, and each reads after the previous one committed,
   // so the last to finish always saw every committed run (READ COMMITTED: a fresh snapshot per
   // statement after the lock is granted).

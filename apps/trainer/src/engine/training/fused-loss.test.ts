@@ -102,6 +102,37 @@ describe('lossAndGradient (the training step’s fused loss)', () => {
     tf.dispose([s, y]);
   });
 
+  it('takes non-one-hot targets with distillation too (the target mass scales cross entropy)', () => {
+    const n = 16;
+    const classes = 5;
+    const { student, teacher } = batch(21, n, classes, 6);
+    const next = lcg(23);
+    const targets = Float32Array.from({ length: n * classes }, () => next());
+    const options = { temperature: 3, alpha: 0.6 };
+    const fused = lossAndGradient(student, targets, n, { ...options, teacherLogits: teacher });
+    const s = tf.tensor2d(student, [n, classes]);
+    const t = tf.tensor2d(teacher, [n, classes]);
+    const y = tf.tensor2d(targets, [n, classes]);
+    const reference = kdLoss(s, t, y, options).dataSync()[0] as number;
+    expect(Math.abs(fused.loss - reference) / Math.abs(reference)).toBeLessThan(1e-5);
+    const gradient = tf
+      .grad((v: tf.Tensor) => kdLoss(v, t, y, options))(s)
+      .dataSync();
+    expect(maxRelativeDifference(fused.gradient, gradient, 1e-4)).toBeLessThan(1e-4);
+    tf.dispose([s, t, y]);
+  });
+
+  it('refuses distillation options kdLoss refuses', () => {
+    const kd = (temperature: number, alpha: number) => ({
+      temperature,
+      alpha,
+      teacherLogits: new Float32Array(4),
+    });
+    const x = new Float32Array(4);
+    expect(() => lossAndGradient(x, x, 2, kd(0, 0.5))).toThrow(/temperature must be .*> 0/);
+    expect(() => lossAndGradient(x, x, 2, kd(2, 1.5))).toThrow(/alpha must be in \[0, 1\]/);
+  });
+
   it('counts correct rows as tf.argMax does, first index on ties', () => {
     // Row 0 ties classes 1 and 2 (argMax 1, target 1: right); row 1 ties 0 and 2 (argMax 0,
     // target 2: wrong); row 2 all equal (argMax 0, target 0: right).

@@ -15,8 +15,13 @@
  *   KL_i = Σ_c p_c(t/T) (log p_c(t/T) − log p_c(s/T))  ∂/∂s = (p(s/T) − p(t/T)) / T
  *   L = mean_i [α T² KL_i + (1 − α) CE_i]      (L = mean_i CE_i without distillation)
  * kd-loss.ts keeps the tensor-op form; the tests hold the two to each other, value and gradient.
+ *
+ * Used on the backends that compute on this thread (wasm, cpu), where reading the logits is a
+ * copy. train-step.ts keeps the tensor ops on tfjs-node's backends: there the read would stall a
+ * GPU between the forward and the backward pass.
  */
 import * as tf from '@tensorflow/tfjs';
+import { validateKdOptions } from '../kd-loss.ts';
 
 /** Distillation's part of the loss: the teacher's logits for the same rows, in the same order. */
 export interface FusedKd {
@@ -74,7 +79,9 @@ export function lossAndGradient(
       `lossAndGradient: ${kd.teacherLogits.length} teacher logits for ${logits.length} student logits`,
     );
   }
-  const gradient = new Float32Array(logits.length);
+  if (kd !== undefined) validateKdOptions(kd);
+  // Double precision throughout, rounded to float32 once at the end.
+  const gradient = new Float64Array(logits.length);
   const hard = kd === undefined ? 1 : 1 - kd.alpha;
   const invT = kd === undefined ? 1 : 1 / kd.temperature;
   let total = 0;
@@ -87,6 +94,8 @@ export function lossAndGradient(
     let mass = 0;
     for (let c = 0; c < classes; c++) {
       const y = targets[o + c] as number;
+      // A class with no target weight adds nothing, even at a logit of −∞ (where the tensor ops'
+      // 0 · −∞ made the loss NaN though neither it nor its gradient depends on that class).
       if (y !== 0) ce += y * (lse - (logits[o + c] as number));
       mass += y;
     }
@@ -113,8 +122,9 @@ export function lossAndGradient(
     }
     total += rowLoss;
   }
-  for (let j = 0; j < gradient.length; j++) gradient[j] = (gradient[j] as number) / n;
-  return { loss: total / n, gradient, correct };
+  const scaled = new Float32Array(gradient.length);
+  for (let j = 0; j < gradient.length; j++) scaled[j] = (gradient[j] as number) / n;
+  return { loss: total / n, gradient: scaled, correct };
 }
 
 /**

@@ -3,7 +3,7 @@
  * training-mode forward pass got right (for the running accuracy, without a second pass).
  */
 import * as tf from '@tensorflow/tfjs';
-import { validateKdOptions } from '../kd-loss.ts';
+import { crossEntropyLoss, kdLoss } from '../kd-loss.ts';
 import { type FusedKd, fusedTrainingLoss } from './fused-loss.ts';
 import type { TrainingOptimizer } from './optimizers.ts';
 import { batchTensor, type InputLayout } from './splits.ts';
@@ -77,6 +77,20 @@ export function trainStep(
   },
   n: number,
 ): { loss: number; correct: number } {
+  return fusedLossBackends.has(tf.getBackend())
+    ? fusedStep(model, optimizer, variables, kd, layout, batch, n)
+    : tensorOpStep(model, optimizer, variables, kd, layout, batch, n);
+}
+
+/**
+ * Backends that compute on this thread, where fused-loss.ts reads the logits as a plain copy; on
+ * tfjs-node's the read would stall the device between the forward and the backward pass.
+ */
+const fusedLossBackends = new Set(['wasm', 'cpu']);
+
+type StepArgs = Parameters<typeof trainStep>;
+
+function fusedStep(...[model, optimizer, variables, kd, layout, batch, n]: StepArgs) {
   let correct = 0;
   const cost = tf.tidy(() => {
     const x = batchTensor(layout, batch.inputs, n);
@@ -86,7 +100,8 @@ export function trainStep(
       kd === undefined
         ? undefined
         : {
-            ...validateKdOptions(kd),
+            temperature: kd.temperature,
+            alpha: kd.alpha,
             teacherLogits:
               kd.teacher !== undefined
                 ? float32(forward(kd.teacher, x, false).dataSync())
@@ -100,9 +115,43 @@ export function trainStep(
     }, variables);
   });
   try {
-    const loss = cost.dataSync()[0] ?? Number.NaN;
-    return { loss, correct };
+    return { loss: cost.dataSync()[0] ?? Number.NaN, correct };
   } finally {
     cost.dispose();
+  }
+}
+
+function tensorOpStep(...[model, optimizer, variables, kd, layout, batch, n]: StepArgs) {
+  let correct: tf.Tensor | undefined;
+  try {
+    const cost = tf.tidy(() => {
+      const x = batchTensor(layout, batch.inputs, n);
+      const classes = batch.oneHot.length / n;
+      const y = tf.tensor2d(batch.oneHot, [n, classes]);
+      const teacherLogits =
+        kd === undefined
+          ? undefined
+          : kd.teacher !== undefined
+            ? forward(kd.teacher, x, false)
+            : tf.tensor2d(
+                batch.teacherLogits ?? fail('trainStep: cached teacher logits missing for a batch'),
+                [n, classes],
+              );
+      return optimizer.minimize(() => {
+        const logits = forward(model, x, true);
+        // Kept past minimize's internal tidy; off the loss path, so it adds no gradient work.
+        correct = tf.keep(
+          tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), tf.argMax(y, -1)), 'int32')),
+        );
+        return teacherLogits === undefined || kd === undefined
+          ? crossEntropyLoss(logits, y)
+          : kdLoss(logits, teacherLogits, y, kd);
+      }, variables);
+    });
+    const loss = cost.dataSync()[0] ?? Number.NaN;
+    cost.dispose();
+    return { loss, correct: correct?.dataSync()[0] ?? 0 };
+  } finally {
+    correct?.dispose();
   }
 }
