@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToyShapes, splitToyShapes } from '../datasets/toy-shapes.dataset.ts';
+import { createRng } from '../random/rng.ts';
 import { initBackend } from './backend.ts';
 import { buildModel } from './models/toy-cnn.ts';
 import {
@@ -12,6 +13,7 @@ import {
   teacherLogitsOn,
   trainUnit,
 } from './train-unit.ts';
+import { trainUntilStoppedAfterEpoch1 } from './training/interrupted-run.test-support.ts';
 
 const data = splitToyShapes(generateToyShapes({ count: 600, seed: 11 }), 400);
 const base = { data, batchSize: 32, learningRate: 0.01, seed: 1 } as const;
@@ -297,17 +299,7 @@ describe('trainUnit', () => {
 
         // "Process" 1: killed right after epoch 1 was checkpointed.
         const dir = path.join(root, setup.optimizer.name);
-        const controller = new AbortController();
-        await expect(
-          trainUnit({
-            ...opts,
-            checkpointDir: dir,
-            signal: controller.signal,
-            onProgress: (p) => {
-              if (p.epoch === 1 && p.step === p.steps) controller.abort();
-            },
-          }),
-        ).rejects.toThrow(/abort/i);
+        await trainUntilStoppedAfterEpoch1(opts, dir);
         // "Process" 2: builds a fresh model and continues from the checkpoint.
         const progress: TrainProgress[] = [];
         const resumed = await trainUnit({
@@ -333,11 +325,10 @@ describe('trainUnit', () => {
 
     it('a distilled student resumed after epoch 1 ends bit-identical to 2 straight epochs', async () => {
       // The distillation loss's fused pass on the resume path: soft targets from cached logits.
-      let state = 11;
-      const teacherLogits = Float32Array.from({ length: small.train.count * 4 }, () => {
-        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-        return (state / 2 ** 32 - 0.5) * 6;
-      });
+      const rng = createRng(11);
+      const teacherLogits = Float32Array.from({ length: small.train.count * 4 }, () =>
+        rng.uniform(-3, 3),
+      );
       const opts: TrainUnitOptions = {
         ...run,
         role: 'distilled',
@@ -349,17 +340,7 @@ describe('trainUnit', () => {
       };
       const straight = await trainUnit(opts);
       const dir = path.join(root, 'distilled');
-      const controller = new AbortController();
-      await expect(
-        trainUnit({
-          ...opts,
-          checkpointDir: dir,
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (p.epoch === 1 && p.step === p.steps) controller.abort();
-          },
-        }),
-      ).rejects.toThrow(/abort/i);
+      await trainUntilStoppedAfterEpoch1(opts, dir);
       const resumed = await trainUnit({ ...opts, checkpointDir: dir, resume: true });
       expect(resumed.resumedFromEpoch).toBe(1);
       expect(resumed.history.map((h) => h.loss)).toEqual(straight.history.map((h) => h.loss));

@@ -1,24 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../../random/rng.ts';
 import { initBackend } from '../backend.ts';
 import { crossEntropyLoss, kdLoss } from '../kd-loss.ts';
 import { fusedTrainingLoss, lossAndGradient } from './fused-loss.ts';
 
-// A small seeded generator, so each case has fixed logits.
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 function batch(seed: number, n: number, classes: number, spread: number) {
-  const next = lcg(seed);
-  const student = Float32Array.from({ length: n * classes }, () => (next() - 0.5) * spread);
-  const teacher = Float32Array.from({ length: n * classes }, () => (next() - 0.5) * spread);
+  const rng = createRng(seed);
+  const logit = () => rng.uniform(-spread / 2, spread / 2);
+  const student = Float32Array.from({ length: n * classes }, logit);
+  const teacher = Float32Array.from({ length: n * classes }, logit);
   const oneHot = new Float32Array(n * classes);
-  for (let i = 0; i < n; i++) oneHot[i * classes + Math.floor(next() * classes)] = 1;
+  for (let i = 0; i < n; i++) oneHot[i * classes + rng.int(classes)] = 1;
   return { student, teacher, oneHot };
 }
 
@@ -68,7 +61,7 @@ describe('lossAndGradient (the training step’s fused loss)', () => {
     (temperature, alpha, spread) => {
       const n = 64;
       const classes = 10;
-      const { student, teacher, oneHot } = batch(temperature * 31 + alpha * 7, n, classes, spread);
+      const { student, teacher, oneHot } = batch(temperature * 31 + alpha * 10, n, classes, spread);
       const kd = { temperature, alpha, teacherLogits: teacher };
       const fused = lossAndGradient(student, oneHot, n, kd);
       const t = tf.tensor2d(teacher, [n, classes]);
@@ -89,8 +82,8 @@ describe('lossAndGradient (the training step’s fused loss)', () => {
     const n = 16;
     const classes = 5;
     const { student } = batch(5, n, classes, 6);
-    const next = lcg(9);
-    const targets = Float32Array.from({ length: n * classes }, () => next());
+    const rng = createRng(9);
+    const targets = Float32Array.from({ length: n * classes }, () => rng.next());
     const fused = lossAndGradient(student, targets, n);
     const s = tf.tensor2d(student, [n, classes]);
     const y = tf.tensor2d(targets, [n, classes]);
@@ -106,8 +99,8 @@ describe('lossAndGradient (the training step’s fused loss)', () => {
     const n = 16;
     const classes = 5;
     const { student, teacher } = batch(21, n, classes, 6);
-    const next = lcg(23);
-    const targets = Float32Array.from({ length: n * classes }, () => next());
+    const rng = createRng(23);
+    const targets = Float32Array.from({ length: n * classes }, () => rng.next());
     const options = { temperature: 3, alpha: 0.6 };
     const fused = lossAndGradient(student, targets, n, { ...options, teacherLogits: teacher });
     const s = tf.tensor2d(student, [n, classes]);
@@ -178,14 +171,14 @@ describe('fusedTrainingLoss (on the tape)', () => {
     const n = 32;
     const classes = 10;
     const { teacher, oneHot } = batch(3, n, classes, 8);
-    const next = lcg(11);
+    const rng = createRng(11);
     const inputs = tf.tensor2d(
-      Float32Array.from({ length: n * 6 }, () => next() - 0.5),
+      Float32Array.from({ length: n * 6 }, () => rng.uniform(-0.5, 0.5)),
       [n, 6],
     );
     const w = tf.variable(
       tf.tensor2d(
-        Float32Array.from({ length: 6 * classes }, () => next() - 0.5),
+        Float32Array.from({ length: 6 * classes }, () => rng.uniform(-0.5, 0.5)),
         [6, classes],
       ),
     );

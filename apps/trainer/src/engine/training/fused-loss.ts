@@ -127,6 +127,13 @@ export function lossAndGradient(
   return { loss: total / n, gradient: scaled, correct };
 }
 
+/** A float32 tensor's values, read synchronously (a copy on the wasm and cpu backends). */
+export function float32Values(tensor: tf.Tensor, what: string): Float32Array {
+  const values = tensor.dataSync();
+  if (values instanceof Float32Array) return values;
+  throw new Error(`${what} must be float32, got ${tensor.dtype}`);
+}
+
 /**
  * The loss of a [n, classes] logits tensor as a scalar on the tape, its gradient flowing back to
  * the logits only (targets and teacher logits are constants), and the batch's correct count.
@@ -143,11 +150,7 @@ export function fusedTrainingLoss(
   let correct = 0;
   const loss = tf.customGrad((...args) => {
     const [s] = args as [tf.Tensor];
-    const values = s.dataSync();
-    if (!(values instanceof Float32Array)) {
-      throw new Error(`fusedTrainingLoss: logits must be float32, got ${s.dtype}`);
-    }
-    const result = lossAndGradient(values, targets, n, kd);
+    const result = lossAndGradient(float32Values(s, 'fusedTrainingLoss: logits'), targets, n, kd);
     correct = result.correct;
     return {
       value: tf.scalar(result.loss),

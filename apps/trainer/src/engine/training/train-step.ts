@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropyLoss, kdLoss } from '../kd-loss.ts';
-import { type FusedKd, fusedTrainingLoss } from './fused-loss.ts';
+import { type FusedKd, float32Values, fusedTrainingLoss } from './fused-loss.ts';
 import type { TrainingOptimizer } from './optimizers.ts';
 import { batchTensor, type InputLayout } from './splits.ts';
 
@@ -35,11 +35,6 @@ export function gatherTeacherLogits(
 
 function fail(message: string): never {
   throw new Error(message);
-}
-
-function float32(values: tf.TypedArray): Float32Array {
-  if (values instanceof Float32Array) return values;
-  throw new Error("trainStep: the teacher's logits are not float32");
 }
 
 /** Forward pass that insists on a single concrete tensor (our models have one output). */
@@ -104,7 +99,7 @@ function fusedStep(...[model, optimizer, variables, kd, layout, batch, n]: StepA
             alpha: kd.alpha,
             teacherLogits:
               kd.teacher !== undefined
-                ? float32(forward(kd.teacher, x, false).dataSync())
+                ? float32Values(forward(kd.teacher, x, false), "trainStep: the teacher's logits")
                 : (batch.teacherLogits ??
                   fail('trainStep: cached teacher logits missing for a batch')),
           };
