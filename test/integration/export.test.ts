@@ -902,23 +902,24 @@ describe('GET /export/<experiment>/<table>.<format>', () => {
     await reader?.read();
     controller.abort();
     await reader?.cancel().catch(() => undefined);
-    // Its snapshot's connection goes back to the pool once the stream has unwound: nothing is
-    // left idle in a transaction (polled: the unwinding is asynchronous, bounded here by 5 s).
-    const idleInTransaction = async () =>
+    // Its snapshot's connection goes back to the pool once the stream has unwound: no transaction
+    // is left open. Counted by xact_start, not by state: a snapshot still finishing its batch is
+    // 'active' between its 'idle in transaction' spells, and must not pass for closed. Polled (the
+    // unwinding is asynchronous) up to a bound that only a leak reaches.
+    const openTransactions = async () =>
       (
         await t.warehouse.db.$client.query(
-          "select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction'",
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and xact_start is not null and pid <> pg_backend_pid()",
         )
       ).rows[0]?.n as number;
-    const deadline = Date.now() + 5_000;
-    while (
-      (api.stats().callers.running > 0 || (await idleInTransaction()) > 0) &&
-      Date.now() < deadline
-    ) {
+    const deadline = Date.now() + 20_000;
+    let open = await openTransactions();
+    while ((api.stats().callers.running > 0 || open > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
+      open = await openTransactions();
     }
     expect(api.stats().callers.running).toBe(0);
-    expect(await idleInTransaction()).toBe(0);
+    expect(open).toBe(0);
     expect((await exported('significance', 'csv')).status).toBe(200);
   });
 });

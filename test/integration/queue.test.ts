@@ -329,6 +329,42 @@ describe('job queue', () => {
     expect((await runsOf(id))[0]).toMatchObject({ status: 'succeeded', attempt: 2 });
   });
 
+  it('puts back, without starting it, a unit whose claim was in flight when its worker stopped', async () => {
+    const { id } = await experiment('stop-mid-claim', [
+      { role: 'teacher', temperature: null, seed: 0, architecture: 'resnet20' },
+    ]);
+    const [run] = await runsOf(id);
+    if (!run) throw new Error('the plan has no run');
+    // Hold the run's row so the worker's claim waits on it, then stop the worker mid-claim.
+    const holder = await t.warehouse.db.$client.connect();
+    let started = 0;
+    try {
+      await holder.query('begin');
+      await holder.query('select id from runs where id = $1 for update', [run.id]);
+      const worker = await workers(id, async () => {
+        started++;
+        return {};
+      });
+      await until('the claim to wait on the row lock', async () => {
+        const waiting = await t.warehouse.db.$client.query(
+          "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%update runs r set%'",
+        );
+        return waiting.rowCount ? true : undefined;
+      });
+      const stopped = worker.stop();
+      await holder.query('rollback');
+      await stopped;
+    } finally {
+      await holder.query('rollback').catch(() => undefined);
+      holder.release();
+    }
+    expect(started).toBe(0);
+    const [back] = await runsOf(id);
+    expect(back).toMatchObject({ status: 'queued', attempt: 1, worker: null });
+    await workers(id, async () => ({}));
+    expect(await finished(id)).toBe('succeeded');
+  });
+
   it('fails a unit whose worker died on each of maxAttempts attempts', async () => {
     const { id } = await experiment('doomed', [
       { role: 'teacher', temperature: null, seed: 0, architecture: 'resnet20' },

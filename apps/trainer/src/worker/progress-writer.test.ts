@@ -56,4 +56,28 @@ describe('createProgressWriter', () => {
     await sleep(150);
     expect(writes).toHaveLength(2);
   });
+
+  it('flush waits for the write that a finishing write starts', async () => {
+    // With no interval, a report made while a write is in flight is written the moment that write
+    // ends, from the write's own completion: flush must wait for that one too, or the run's
+    // finish (which follows the flush) can land first and the row keep the older progress.
+    const landed: number[] = [];
+    const writer = createProgressWriter({
+      intervalMs: 0,
+      write: async (p) => {
+        await sleep(20);
+        landed.push(p.fraction);
+        return 'ok';
+      },
+      onLiveness: () => undefined,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    writer.report({ fraction: 0.5, epoch: 1 });
+    writer.report({ fraction: 1, epoch: 1 });
+    await writer.flush();
+    expect(landed).toEqual([0.5, 1]);
+    writer.close();
+  });
 });

@@ -3,7 +3,7 @@ import type { Liveness, UnitProgress } from '@kdlens/core/queue';
 export interface ProgressWriter {
   /** Remembers the latest progress; it reaches the database at most once per interval. */
   report(p: UnitProgress): void;
-  /** Writes what is still pending and waits for writes in flight. */
+  /** Writes what is still pending and returns once no write is pending or in flight. */
   flush(): Promise<void>;
   /** Drops anything pending; later reports are ignored. */
   close(): void;
@@ -63,12 +63,18 @@ export function createProgressWriter(opts: {
       schedule();
     },
     async flush() {
-      if (timer !== undefined) {
-        clearTimeout(timer);
-        timer = undefined;
+      // A write in flight may start the next one as it ends (its `finally` schedules what was
+      // reported meanwhile), so wait until nothing is pending and nothing is in flight: a flush
+      // that returned with that write still out would let it land after the run's finish.
+      for (;;) {
+        if (timer !== undefined) {
+          clearTimeout(timer);
+          timer = undefined;
+        }
+        if (inFlight !== undefined) await inFlight;
+        else if (pending !== undefined && !closed) await writeNow();
+        else return;
       }
-      await inFlight;
-      await writeNow();
     },
     close() {
       closed = true;

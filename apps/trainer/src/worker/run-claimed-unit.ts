@@ -130,6 +130,8 @@ export async function runClaimedUnit(host: UnitHost, job: FetchedJob): Promise<v
 
   let outcome: RunOutcome;
   try {
+    // Stopped while claiming: the run goes back to the queue without starting.
+    controller.signal.throwIfAborted();
     const result = await host.runUnit(
       { jobId: job.id, payload, run },
       {

@@ -85,6 +85,9 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
     log,
     progressIntervalMs: opts.progressIntervalMs ?? 500,
     track: (unit: { abort(kind: 'shutdown' | 'abandoned'): void }) => {
+      // A unit whose claim was still in flight when stop() or abandon() went through the units
+      // was not among them: it is told at once instead of running on as if nothing happened.
+      if (state !== 'running') unit.abort(state === 'stopping' ? 'shutdown' : 'abandoned');
       units.add(unit);
       return () => units.delete(unit);
     },

@@ -43,19 +43,30 @@ export async function claimRun(
   runId: string,
   worker: string,
 ): Promise<ClaimedRun | undefined> {
-  const result = await db.execute<ClaimedRun>(sql`
-    update runs r set
-      status = 'running', attempt = r.attempt + 1, worker = ${worker},
-      heartbeat_at = now(), started_at = now(), finished_at = null, error = null,
-      eta_seconds = null, updated_at = now()
-    where r.id = ${runId} and r.status = 'queued' and not r.cancel_requested
-      and (r.role <> 'distilled' or ${teacherSucceeded('r')})
-    returning r.id, r.experiment_id as "experimentId", r.role, r.temperature, r.seed,
-      r.architecture, r.attempt, r.worker`);
-  const claimed = result.rows[0];
-  // The first claim turns a pending experiment into a running one for the API and web UI.
-  if (claimed) await refreshExperimentStatus(db, [claimed.experimentId]);
-  return claimed;
+  // The run and its experiment's status change in one transaction: nobody reads a running run
+  // in a pending experiment. The experiment row is locked first, as deleteExperiment locks it
+  // (then its runs), so the two cannot deadlock; NO KEY UPDATE, the lock the status update
+  // takes anyway, leaves the key-share locks of rows being inserted under the experiment alone.
+  return db.transaction(async (tx) => {
+    const experiment = await tx.execute(sql`
+      select e.id from experiments e join runs r on r.experiment_id = e.id
+      where r.id = ${runId}
+      for no key update of e`);
+    if (experiment.rows.length === 0) return undefined;
+    const result = await tx.execute<ClaimedRun>(sql`
+      update runs r set
+        status = 'running', attempt = r.attempt + 1, worker = ${worker},
+        heartbeat_at = now(), started_at = now(), finished_at = null, error = null,
+        eta_seconds = null, updated_at = now()
+      where r.id = ${runId} and r.status = 'queued' and not r.cancel_requested
+        and (r.role <> 'distilled' or ${teacherSucceeded('r')})
+      returning r.id, r.experiment_id as "experimentId", r.role, r.temperature, r.seed,
+        r.architecture, r.attempt, r.worker`);
+    const claimed = result.rows[0];
+    // The first claim turns a pending experiment into a running one for the API and web UI.
+    if (claimed) await refreshExperimentStatus(tx, [claimed.experimentId]);
+    return claimed;
+  });
 }
 
 /** What a worker learns from each heartbeat or progress write. */
@@ -296,7 +307,7 @@ export async function readyRuns(
  * run is queued or running, then succeeded, failed (any failure) or cancelled.
  */
 export async function refreshExperimentStatus(
-  db: Database,
+  db: Executor,
   experimentIds: readonly string[],
 ): Promise<void> {
   if (experimentIds.length === 0) return;
