@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { withFusedTraining } from '../fused/batch-norm.layer.ts';
+import { withPrunableGradients } from '../fused/conv2d.layer.ts';
 import type { NextSeed } from './layer-seeds.ts';
 import { applySymbolic } from './symbolic.ts';
 
@@ -33,19 +34,21 @@ export function conv(x: tf.SymbolicTensor, spec: ConvSpec, nextSeed: NextSeed): 
   const explicitPad = strides > 1 && pad > 0;
   const input = explicitPad ? applySymbolic(tf.layers.zeroPadding2d({ padding: pad }), x) : x;
   return applySymbolic(
-    tf.layers.conv2d({
-      filters: spec.filters,
-      kernelSize: spec.kernelSize,
-      strides,
-      padding: explicitPad ? 'valid' : 'same',
-      useBias: false,
-      kernelInitializer: tf.initializers.varianceScaling({
-        scale: 2,
-        mode: spec.heMode ?? 'fanIn',
-        distribution: 'normal',
-        seed: nextSeed(),
+    withPrunableGradients(
+      tf.layers.conv2d({
+        filters: spec.filters,
+        kernelSize: spec.kernelSize,
+        strides,
+        padding: explicitPad ? 'valid' : 'same',
+        useBias: false,
+        kernelInitializer: tf.initializers.varianceScaling({
+          scale: 2,
+          mode: spec.heMode ?? 'fanIn',
+          distribution: 'normal',
+          seed: nextSeed(),
+        }),
       }),
-    }),
+    ),
     input,
   );
 }
