@@ -10,7 +10,10 @@ import type { KernelOverrideConfig } from '../kernels/wasm-kernel-config.ts';
 import { epsilonOf, heapBackend, input, ptr, scratch, simdFor } from './batch-norm.heap.ts';
 import { BN_APPLY } from './batch-norm.kernel-names.ts';
 
-/** y = (x − μ)·γ/√(σ² + ε) + β, as one multiply-add per element. */
+/**
+ * y = (x − μ)·γ/√(σ² + ε) + β, as one multiply-add per element; with `relu`, max(0, y) (the
+ * ReLU that follows the batch norm in a conv–BN–ReLU block, in the same pass).
+ */
 export function batchNormApply(
   x: Float32Array,
   mean: ArrayLike<number>,
@@ -19,6 +22,7 @@ export function batchNormApply(
   beta: ArrayLike<number>,
   epsilon: number,
   y: Float32Array,
+  relu = false,
 ): void {
   const channels = mean.length;
   const scale = new Float64Array(channels);
@@ -33,13 +37,21 @@ export function batchNormApply(
       y[p + c] = (x[p + c] as number) * (scale[c] as number) + (shift[c] as number);
     }
   }
+  if (relu) {
+    // As the SIMD pass (f32x4.max): negatives and −0 become +0, NaN stays NaN.
+    for (let i = 0; i < y.length; i++) if ((y[i] as number) <= 0) y[i] = 0;
+  }
 }
 
-/** y = (x − μ)·γ/√(σ² + ε) + β on the heap, into a new tensor; μ, σ², γ, β are [C]. */
+/**
+ * y = (x − μ)·γ/√(σ² + ε) + β (then max(0, y) with `relu`) on the heap, into a new tensor; μ,
+ * σ², γ, β are [C].
+ */
 function applyOnHeap(
   be: WasmHeapBackend,
   [x, mean, variance, gamma, beta]: [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo],
   epsilon: number,
+  relu = false,
 ): TensorInfo {
   const channels = mean.shape[0] ?? 1;
   const y = be.makeOutput([...x.shape], 'float32');
@@ -54,7 +66,7 @@ function applyOnHeap(
     Float32Array,
   ];
   if (simd === undefined || s === undefined) {
-    batchNormApply(xv, mv, vv, gv, bv, epsilon, view(y));
+    batchNormApply(xv, mv, vv, gv, bv, epsilon, view(y), relu);
     return y;
   }
   for (let c = 0; c < channels; c++) {
@@ -62,7 +74,13 @@ function applyOnHeap(
     s.coef[channels + c] = (gv[c] as number) / Math.sqrt((vv[c] as number) + epsilon);
     s.coef[2 * channels + c] = bv[c] as number;
   }
-  simd.affineCentered(ptr(be, x), s.coefPtr, ptr(be, y), xv.length / channels, 4 * channels);
+  (relu ? simd.affineCenteredRelu : simd.affineCentered)(
+    ptr(be, x),
+    s.coefPtr,
+    ptr(be, y),
+    xv.length / channels,
+    4 * channels,
+  );
   be.disposeData(s.info.dataId);
   return y;
 }
@@ -72,7 +90,7 @@ const applyKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const tensors = ['x', 'mean', 'variance', 'gamma', 'beta'].map((n) =>
     input(inputs, n, BN_APPLY),
   ) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
-  return applyOnHeap(be, tensors, epsilonOf(attrs));
+  return applyOnHeap(be, tensors, epsilonOf(attrs), attrs?.relu === true);
 };
 
 /**

@@ -10,6 +10,8 @@ import { BN_GRAD } from './batch-norm.kernel-names.ts';
  * (Ioffe & Szegedy 2015, §3):
  *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/√(σ² + ε) · (dy − dβ/N − x̂·dγ/N)
  * which per channel is dx = a·dy + b·(x − μ) + d, so the second pass is a few multiply-adds.
+ * With `relu` (the output of a ReLU applied to y in the same kernel), dy is the gradient with
+ * respect to that output and counts only where it is > 0.
  */
 export function batchNormGrad(
   dy: Float32Array,
@@ -21,14 +23,17 @@ export function batchNormGrad(
   dx: Float32Array,
   dGamma: Float32Array,
   dBeta: Float32Array,
+  relu?: Float32Array,
 ): void {
   const channels = mean.length;
   const n = x.length / channels;
   const sumDy = new Float64Array(channels);
   const sumDyX = new Float64Array(channels);
+  const grad = (i: number) =>
+    relu === undefined || (relu[i] as number) > 0 ? (dy[i] as number) : 0;
   for (let p = 0; p < x.length; p += channels) {
     for (let c = 0; c < channels; c++) {
-      const g = dy[p + c] as number;
+      const g = grad(p + c);
       sumDy[c] = (sumDy[c] as number) + g;
       sumDyX[c] = (sumDyX[c] as number) + g * (x[p + c] as number);
     }
@@ -52,7 +57,7 @@ export function batchNormGrad(
   for (let p = 0; p < x.length; p += channels) {
     for (let c = 0; c < channels; c++) {
       dx[p + c] =
-        (a[c] as number) * (dy[p + c] as number) +
+        (a[c] as number) * grad(p + c) +
         (b[c] as number) * ((x[p + c] as number) - (mean[c] as number)) +
         (d[c] as number);
     }
@@ -64,6 +69,8 @@ const gradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const [dy, x, mean, variance, gamma] = ['dy', 'x', 'mean', 'variance', 'gamma'].map((n) =>
     input(inputs, n, BN_GRAD),
   ) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+  // The ReLU's output when the forward kernel applied one (KDLensBatchNormApply with relu).
+  const relu = inputs.relu === undefined ? undefined : input(inputs, 'relu', BN_GRAD);
   const epsilon = epsilonOf(attrs);
   const channels = mean.shape[0] ?? 1;
   const dx = be.makeOutput([...x.shape], 'float32');
@@ -84,7 +91,8 @@ const gradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     Float32Array,
   ];
   if (simd === undefined || s === undefined) {
-    batchNormGrad(dyv, xv, mv, vv, gv, epsilon, view(dx), dgv, dbv);
+    const rv = relu === undefined ? undefined : view(relu);
+    batchNormGrad(dyv, xv, mv, vv, gv, epsilon, view(dx), dgv, dbv, rv);
     return [dx, dGamma, dBeta];
   }
   const rows = xv.length / channels;
@@ -93,7 +101,9 @@ const gradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   s.coef.set(mv);
   const dyp = ptr(be, dy);
   const xp = ptr(be, x);
-  simd.centeredSums(dyp, xp, s.coefPtr, rows, rowBytes, s.accPtr);
+  const rp = relu === undefined ? undefined : ptr(be, relu);
+  if (rp === undefined) simd.centeredSums(dyp, xp, s.coefPtr, rows, rowBytes, s.accPtr);
+  else simd.centeredSumsMasked(dyp, xp, s.coefPtr, rp, rows, rowBytes, s.accPtr);
   // Same coefficients as batchNormGrad: dx = a·dy + b·(x − μ) + d.
   for (let c = 0; c < channels; c++) {
     const inv = 1 / Math.sqrt((vv[c] as number) + epsilon);
@@ -106,7 +116,8 @@ const gradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     s.coef[2 * channels + c] = (-a * inv * dg) / rows;
     s.coef[3 * channels + c] = (-a * db) / rows;
   }
-  simd.gradInput(dyp, xp, s.coefPtr, ptr(be, dx), rows, rowBytes);
+  if (rp === undefined) simd.gradInput(dyp, xp, s.coefPtr, ptr(be, dx), rows, rowBytes);
+  else simd.gradInputMasked(dyp, xp, s.coefPtr, rp, ptr(be, dx), rows, rowBytes);
   be.disposeData(s.info.dataId);
   return [dx, dGamma, dBeta];
 };

@@ -33,11 +33,29 @@ async function bnOn(
   shape: number[],
   fused: boolean,
   offset: number,
-): Promise<BnRun> {
+  withRelu = false,
+): Promise<BnRun & { kernels: string[] }> {
   await tf.setBackend(backend);
   const channels = shape[shape.length - 1] ?? 1;
-  const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
-  if (fused) withFusedTraining(layer);
+  const bn = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
+  // With a ReLU after it: a conv–BN–ReLU block, the ReLU fused into the BN when `fused`.
+  const reluLayer = withRelu ? tf.layers.reLU() : undefined;
+  if (fused) withFusedTraining(bn, reluLayer);
+  const layer = {
+    apply: (t: tf.Tensor, kwargs: { training: boolean }) => {
+      const y = bn.apply(t, kwargs) as tf.Tensor;
+      return reluLayer === undefined ? y : (reluLayer.apply(y, kwargs) as tf.Tensor);
+    },
+    build: (s: number[]) => bn.build(s),
+    setWeights: (w: tf.Tensor[]) => bn.setWeights(w),
+    getWeights: () => bn.getWeights(),
+    get trainableWeights() {
+      return bn.trainableWeights;
+    },
+    get weights() {
+      return bn.weights;
+    },
+  };
   const x = tf.tensor(randomArray(size(shape), 1, offset), shape);
   layer.build(x.shape);
   const gamma = tf.tensor1d(randomArray(channels, 2, 1));
@@ -48,7 +66,9 @@ async function bnOn(
   if (gammaVar === undefined || betaVar === undefined) throw new Error('layer has no γ/β');
   let y: Float32Array = new Float32Array(0);
   let dx: Float32Array = new Float32Array(0);
-  const { grads } = tf.variableGrads(() => {
+  let grads: tf.NamedTensorMap = {};
+  const profile = await tf.profile(() => {
+    grads = tf.variableGrads(() => {
     const xv = tf.variable(x, true, 'bn-test-x');
     const out = layer.apply(xv, { training: true }) as tf.Tensor;
     y = out.dataSync() as Float32Array;
@@ -60,7 +80,8 @@ async function bnOn(
       .dataSync() as Float32Array;
     xv.dispose();
     return loss;
-  }, [gammaVar, betaVar]);
+  }, [gammaVar, betaVar]).grads;
+  });
   const [, , movingMean, movingVariance] = layer.getWeights();
   const result: BnRun = {
     y,
@@ -69,6 +90,7 @@ async function bnOn(
     dBeta: grads[betaVar.name]?.dataSync() as Float32Array,
     movingMean: movingMean?.dataSync() as Float32Array,
     movingVariance: movingVariance?.dataSync() as Float32Array,
+    kernels: profile.kernels.map((k) => k.name),
   };
   tf.dispose([x, gamma, beta, r, ...Object.values(grads)]);
   for (const w of layer.weights) w.dispose();
@@ -127,6 +149,52 @@ describe('fused training batch norm (wasm) vs stock tfjs-layers on cpu', () => {
     expectClose(fused.dx, ref.dx, 1e-4);
     expectClose(fused.dGamma, ref.dGamma, 1e-4);
     expectClose(fused.dBeta, ref.dBeta, 1e-5);
+  });
+
+  it.each([
+    { shape: [8, 16, 16, 16], simd: true },
+    { shape: [3, 5, 7, 6], simd: true },
+    { shape: [4, 6, 5, 8], simd: false },
+  ])('matches BN followed by a ReLU with the ReLU fused, for x $shape (SIMD $simd)', async ({
+    shape,
+    simd,
+  }) => {
+    setHeapSimd(simd);
+    const fused = await bnOn('wasm', shape, true, 0, true);
+    setHeapSimd(true);
+    const ref = await bnOn('cpu', shape, false, 0, true);
+    // The ReLU zeroes about half the outputs, and their gradients.
+    expect(ref.y.filter((v) => v === 0).length).toBeGreaterThan(ref.y.length / 4);
+    expectClose(fused.y, ref.y, 1e-5);
+    expectClose(fused.dx, ref.dx, 1e-4);
+    expectClose(fused.dGamma, ref.dGamma, 1e-4);
+    expectClose(fused.dBeta, ref.dBeta, 1e-5);
+    expectClose(fused.movingMean, ref.movingMean, 1e-5);
+    // One kernel forward and one backward: no Relu, no ReLU gradient.
+    expect(fused.kernels.filter((k) => /relu/i.test(k))).toEqual([]);
+    expect(ref.kernels.filter((k) => /relu/i.test(k)).length).toBeGreaterThan(0);
+  });
+
+  it('leaves the ReLU to run as stock where the batch norm does not fuse (inference)', async () => {
+    await tf.setBackend('wasm');
+    const reluLayer = tf.layers.reLU();
+    const bn = withFusedTraining(tf.layers.batchNormalization({}), reluLayer);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 5],
+    ]);
+    bn.build(x.shape);
+    bn.setWeights([tf.ones([2]), tf.zeros([2]), tf.tensor1d([2, 4]), tf.ones([2])]);
+    const y = reluLayer.apply(bn.apply(x, { training: false }), { training: false }) as tf.Tensor;
+    // (x − moving mean)/√(1 + ε) with the layer's default ε = 0.001, then the ReLU.
+    const out = Array.from(y.dataSync());
+    const one = 1 / Math.sqrt(1.001);
+    expect(out[0]).toBe(0);
+    expect(out[1]).toBe(0);
+    expect(out[2]).toBeCloseTo(one, 6);
+    expect(out[3]).toBeCloseTo(one, 6);
+    tf.dispose([x, y]);
+    for (const w of bn.weights) w.dispose();
   });
 
   it('dβ is Σ dy and dγ is Σ dy·x̂ (hand check on 2 rows × 4 channels)', async () => {

@@ -33,13 +33,15 @@ export function canFuseBatchNorm(x: tf.Tensor): boolean {
 /**
  * y = γ·(x − μ)/√(σ² + ε) + β over the last axis with μ, σ² the batch statistics of x, and
  * the statistics (for the moving averages). Gradients flow to x, γ and β through the batch
- * statistics too, like tf.moments + tf.batchNorm; mean and variance carry none.
+ * statistics too, like tf.moments + tf.batchNorm; mean and variance carry none. With `relu`, y
+ * is max(0, y) in the same pass, and its gradient counts only where y > 0 (the ReLU's).
  */
 export function fusedBatchNormTraining(
   x: tf.Tensor,
   gamma: tf.Tensor,
   beta: tf.Tensor,
   epsilon: number,
+  relu = false,
 ): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
   const engine = tf.engine();
   // Outside the custom op, so the statistics outlive it for the moving-average update; the
@@ -50,18 +52,29 @@ export function fusedBatchNormTraining(
     const value = engine.runKernel(
       BN_APPLY,
       { x: xi, mean, variance, gamma: g, beta: b },
-      {
-        epsilon,
-      },
+      { epsilon, relu },
     ) as tf.Tensor;
-    save([xi, g, mean, variance]);
+    save(relu ? [xi, g, mean, variance, value] : [xi, g, mean, variance]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sg, sm, sv] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const [sx, sg, sm, sv, sr] = saved as [
+          tf.Tensor,
+          tf.Tensor,
+          tf.Tensor,
+          tf.Tensor,
+          tf.Tensor?,
+        ];
         return engine.runKernel(
           BN_GRAD,
-          { dy, x: sx, mean: sm, variance: sv, gamma: sg },
+          {
+            dy,
+            x: sx,
+            mean: sm,
+            variance: sv,
+            gamma: sg,
+            ...(sr === undefined ? {} : { relu: sr }),
+          },
           { epsilon },
         ) as tf.Tensor[];
       },
@@ -85,13 +98,24 @@ function movingAverage(variable: LayerVariable, value: tf.Tensor, momentum: numb
   });
 }
 
+type ReluLayer = ReturnType<typeof tf.layers.reLU>;
+
+/** Outputs of a fused batch norm that already had the ReLU after it applied (see below). */
+const rectified = new WeakSet<tf.Tensor>();
+
 /**
  * Makes `layer` train through fusedBatchNormTraining where it can. Mutates and returns the
  * layer (an instance patch rather than a subclass: tfjs does not export the class, and this
  * keeps the layer's identity for serialisation).
+ *
+ * With `relu`, the plain ReLU layer (no max value, no threshold) that takes this layer's output
+ * and nothing else: the fused pass applies it as well (one pass over the activations forward and
+ * one backward fewer per block), and the ReLU layer passes such an output through unchanged.
+ * Wherever the fused pass does not run (inference, other backends), both layers run as stock.
  */
-export function withFusedTraining(layer: BatchNormLayer): BatchNormLayer {
+export function withFusedTraining(layer: BatchNormLayer, relu?: ReluLayer): BatchNormLayer {
   const stockCall: LayerCall = layer.call.bind(layer);
+  const fuseRelu = relu !== undefined && isPlainRelu(relu);
   const fusedCall: LayerCall = (inputs, kwargs) => {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const config = layer.getConfig();
@@ -117,13 +141,40 @@ export function withFusedTraining(layer: BatchNormLayer): BatchNormLayer {
     }
     const epsilon = config.epsilon;
     const momentum = config.momentum;
-    return tf.tidy(() => {
-      const { y, mean, variance } = fusedBatchNormTraining(x, gamma.read(), beta.read(), epsilon);
+    const out = tf.tidy(() => {
+      const { y, mean, variance } = fusedBatchNormTraining(
+        x,
+        gamma.read(),
+        beta.read(),
+        epsilon,
+        fuseRelu,
+      );
       movingAverage(movingMean, mean, momentum);
       movingAverage(movingVariance, variance, momentum);
       return y;
     });
+    if (fuseRelu) rectified.add(out);
+    return out;
   };
   layer.call = fusedCall;
+  if (relu !== undefined && fuseRelu) {
+    const stockRelu = relu.call.bind(relu);
+    relu.call = (inputs, kwargs) => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      if (x !== undefined && rectified.has(x) && !(Array.isArray(inputs) && inputs.length !== 1)) {
+        // tfjs-layers clones an output that is its layer's input, so the tensor is not shared.
+        return x;
+      }
+      return stockRelu(inputs, kwargs);
+    };
+  }
   return layer;
+}
+
+/** A ReLU layer that is max(0, x) and nothing more. */
+function isPlainRelu(relu: ReluLayer): boolean {
+  const config = relu.getConfig();
+  return (
+    relu.getClassName() === 'ReLU' && (config.maxValue === undefined || config.maxValue === null)
+  );
 }

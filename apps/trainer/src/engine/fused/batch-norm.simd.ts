@@ -15,6 +15,28 @@ export interface BatchNormSimd {
   affineCentered(x: Ptr, coef: Ptr, y: Ptr, rows: number, rowBytes: number): void;
   /** dx = a·dy + b·(x − m) + d; coef = [m, a, b, d] float32, rowBytes each. */
   gradInput(dy: Ptr, x: Ptr, coef: Ptr, dx: Ptr, rows: number, rowBytes: number): void;
+  /** affineCentered followed by max(0, ·): the normalisation with the ReLU after it. */
+  affineCenteredRelu(x: Ptr, coef: Ptr, y: Ptr, rows: number, rowBytes: number): void;
+  /** centeredSums of `a` where the ReLU output `r` is > 0, 0 elsewhere (a gradient through it). */
+  centeredSumsMasked(
+    a: Ptr,
+    b: Ptr,
+    m: Ptr,
+    r: Ptr,
+    rows: number,
+    rowBytes: number,
+    acc: Ptr,
+  ): void;
+  /** gradInput of `dy` where the ReLU output `r` is > 0, 0 elsewhere. */
+  gradInputMasked(
+    dy: Ptr,
+    x: Ptr,
+    coef: Ptr,
+    r: Ptr,
+    dx: Ptr,
+    rows: number,
+    rowBytes: number,
+  ): void;
 }
 
 const bound = new WeakMap<Record<string, unknown>, BatchNormSimd>();
@@ -29,6 +51,9 @@ export function batchNormSimdFor(backend: unknown): BatchNormSimd | undefined {
       centeredSums: exportedFunction(exports, 'centeredSums'),
       affineCentered: exportedFunction(exports, 'affineCentered'),
       gradInput: exportedFunction(exports, 'gradInput'),
+      affineCenteredRelu: exportedFunction(exports, 'affineCenteredRelu'),
+      centeredSumsMasked: exportedFunction(exports, 'centeredSumsMasked'),
+      gradInputMasked: exportedFunction(exports, 'gradInputMasked'),
     };
     bound.set(exports, simd);
   }

@@ -34,7 +34,7 @@ async function trainingStep(patched: boolean, strides: number, padding: 'same' |
   const model = twoConvs(patched, strides, padding);
   const x = tf.tensor4d(randomArray(2 * 9 * 9 * 3, 1), [2, 9, 9, 3]);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  let y = new Float32Array(0);
+  let y: Float32Array = new Float32Array(0);
   const profile = await tf.profile(() => {
     const { grads, value } = tf.variableGrads(() => {
       const out = model.apply(x, { training: true }) as tf.Tensor;

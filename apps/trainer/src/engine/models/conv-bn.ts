@@ -59,8 +59,11 @@ export function conv(x: tf.SymbolicTensor, spec: ConvSpec, nextSeed: NextSeed): 
  * tf.moments was ~40% of a training step there.
  */
 export function batchNorm(x: tf.SymbolicTensor): tf.SymbolicTensor {
-  const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
-  return applySymbolic(withFusedTraining(layer), x);
+  return applySymbolic(withFusedTraining(batchNormLayer()), x);
+}
+
+function batchNormLayer() {
+  return tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
 }
 
 export function relu(x: tf.SymbolicTensor): tf.SymbolicTensor {
@@ -79,12 +82,15 @@ export function convBn(
   return batchNorm(conv(x, spec, nextSeed));
 }
 
+/** conv → BN → ReLU; in training on wasm the BN's fused pass applies the ReLU too. */
 export function convBnRelu(
   x: tf.SymbolicTensor,
   spec: ConvSpec,
   nextSeed: NextSeed,
 ): tf.SymbolicTensor {
-  return relu(convBn(x, spec, nextSeed));
+  const z = conv(x, spec, nextSeed);
+  const reluLayer = tf.layers.reLU();
+  return applySymbolic(reluLayer, applySymbolic(withFusedTraining(batchNormLayer(), reluLayer), z));
 }
 
 /**
