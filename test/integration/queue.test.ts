@@ -359,10 +359,12 @@ describe('job queue', () => {
       holder.release();
     }
     expect(started).toBe(0);
+    // Its attempt is given back: stopping idle workers does not use up a unit's retries.
     const [back] = await runsOf(id);
-    expect(back).toMatchObject({ status: 'queued', attempt: 1, worker: null });
+    expect(back).toMatchObject({ status: 'queued', attempt: 0, worker: null });
     await workers(id, async () => ({}));
     expect(await finished(id)).toBe('succeeded');
+    expect((await runsOf(id))[0]).toMatchObject({ status: 'succeeded', attempt: 1 });
   });
 
   it('fails a unit whose worker died on each of maxAttempts attempts', async () => {

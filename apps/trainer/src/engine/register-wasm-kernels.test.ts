@@ -172,6 +172,19 @@ describe('wasm kernel overrides', () => {
     y.dispose();
   });
 
+  it('Cast to the same dtype shares the buffer too; to another dtype it converts', () => {
+    const x = tf.tensor([1.5, -2, 3]);
+    const same = tf.cast(x, 'float32');
+    const ints = tf.cast(x, 'int32');
+    expect(same.dataId).toBe(x.dataId);
+    expect(ints.dataId).not.toBe(x.dataId);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2, 3]);
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    expect(ints.dtype).toBe('int32');
+    tf.dispose([same, ints]);
+  });
+
   it('tileInto handles a single element', () => {
     const out = new Float32Array(6);
     tileInto(Float32Array.of(2), [1, 1], [2, 3], out);

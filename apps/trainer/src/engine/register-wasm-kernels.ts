@@ -37,7 +37,7 @@ import { reluGradConfig, reluGradOverride } from './kernels/relu-grad.ts';
 import { tileGradOverride } from './kernels/tile-grad.ts';
 import { batchMatMulOverride } from './kernels/wasm-batch-mat-mul.ts';
 import { conv2DBackpropFilterConfig } from './kernels/wasm-conv2d-backprop-filter.ts';
-import { identityOverride } from './kernels/wasm-identity.ts';
+import { castOverride, identityOverride } from './kernels/wasm-identity.ts';
 import type { GradientOverrideConfig, KernelOverrideConfig } from './kernels/wasm-kernel-config.ts';
 import { maxPoolGradOverride } from './kernels/wasm-max-pool-grad.ts';
 import { meanOverride } from './kernels/wasm-mean.ts';
@@ -66,6 +66,7 @@ const kernelOverrides: KernelOverrideConfig[] = [
   meanOverride,
   maxPoolGradOverride,
   identityOverride,
+  castOverride,
   batchMatMulOverride,
   fusedBatchNormOverride,
 ];

@@ -86,7 +86,6 @@ export async function runClaimedUnit(host: UnitHost, job: FetchedJob): Promise<v
     return;
   }
   const log = host.log.child({ run: run.id, role: run.role, seed: run.seed, attempt: run.attempt });
-  log.info({ temperature: run.temperature }, 'unit started');
 
   const controller = new AbortController();
   const abort = (kind: UnitAbort['kind'], message: string) => {
@@ -129,9 +128,12 @@ export async function runClaimedUnit(host: UnitHost, job: FetchedJob): Promise<v
   });
 
   let outcome: RunOutcome;
+  let started = false;
   try {
     // Stopped while claiming: the run goes back to the queue without starting.
     controller.signal.throwIfAborted();
+    started = true;
+    log.info({ temperature: run.temperature }, 'unit started');
     const result = await host.runUnit(
       { jobId: job.id, payload, run },
       {
@@ -155,7 +157,9 @@ export async function runClaimedUnit(host: UnitHost, job: FetchedJob): Promise<v
         outcome = { status: 'cancelled', error: 'cancelled while running' };
         break;
       case 'shutdown':
-        outcome = { status: 'queued', error: 'its worker shut down; it resumes on another' };
+        outcome = started
+          ? { status: 'queued', error: 'its worker shut down; it resumes on another' }
+          : { status: 'queued', error: 'its worker shut down as it took it', unstarted: true };
         break;
       default:
         outcome = { status: 'failed', error: message };

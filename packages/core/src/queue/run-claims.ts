@@ -45,13 +45,14 @@ export async function claimRun(
 ): Promise<ClaimedRun | undefined> {
   // The run and its experiment's status change in one transaction: nobody reads a running run
   // in a pending experiment. The experiment row is locked first, as deleteExperiment locks it
-  // (then its runs), so the two cannot deadlock; NO KEY UPDATE, the lock the status update
-  // takes anyway, leaves the key-share locks of rows being inserted under the experiment alone.
+  // (then its runs), so the two cannot deadlock. KEY SHARE is the weakest lock that still waits
+  // for a delete (FOR UPDATE): claims do not queue behind each other, nor behind an import or an
+  // enqueue holding the row; the status update takes the stronger lock only when it changes.
   return db.transaction(async (tx) => {
     const experiment = await tx.execute(sql`
       select e.id from experiments e join runs r on r.experiment_id = e.id
       where r.id = ${runId}
-      for no key update of e`);
+      for key share of e`);
     if (experiment.rows.length === 0) return undefined;
     const result = await tx.execute<ClaimedRun>(sql`
       update runs r set
@@ -121,8 +122,11 @@ export async function writeRunProgress(
 export type RunOutcome =
   | { status: 'succeeded'; summary?: RunSummary }
   | { status: 'failed' | 'cancelled'; error: string }
-  /** The worker is shutting down: the run goes back to the queue for another worker. */
-  | { status: 'queued'; error: string };
+  /**
+   * The worker is shutting down: the run goes back to the queue for another worker. `unstarted`:
+   * it stopped between the claim and the unit's start, so the claim's attempt is given back.
+   */
+  | { status: 'queued'; error: string; unstarted?: boolean };
 
 /** Ends this worker's attempt. False when the run was no longer this worker's to end. */
 export async function finishRun(
@@ -143,9 +147,12 @@ export async function finishRun(
       break;
     }
     case 'queued':
-      // attempt stays: the next claim counts the restart, and the checkpoint saves the work.
+      // attempt stays: the next claim counts the restart, and the checkpoint saves the work. A
+      // unit that never started gives its attempt back: restarts of idle workers (a rolling
+      // deploy) must not use up the retries that crashes are counted against.
       result = await db.execute(sql`
         update runs set status = 'queued', worker = null, heartbeat_at = null,
+          attempt = attempt - ${outcome.unstarted === true ? 1 : 0},
           eta_seconds = null, error = ${sanitizeRunError(outcome.error)}, updated_at = now()
         where ${fence}`);
       break;

@@ -21,6 +21,8 @@ interface BnRun {
   dBeta: Float32Array;
   movingMean: Float32Array;
   movingVariance: Float32Array;
+  /** The kernels the training step ran. */
+  kernels: string[];
 }
 
 /**
@@ -34,7 +36,7 @@ async function bnOn(
   fused: boolean,
   offset: number,
   withRelu = false,
-): Promise<BnRun & { kernels: string[] }> {
+): Promise<BnRun> {
   await tf.setBackend(backend);
   const channels = shape[shape.length - 1] ?? 1;
   const bn = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 });
@@ -69,18 +71,18 @@ async function bnOn(
   let grads: tf.NamedTensorMap = {};
   const profile = await tf.profile(() => {
     grads = tf.variableGrads(() => {
-    const xv = tf.variable(x, true, 'bn-test-x');
-    const out = layer.apply(xv, { training: true }) as tf.Tensor;
-    y = out.dataSync() as Float32Array;
-    const loss = tf.sum(tf.mul(out, r)) as tf.Scalar;
-    dx = tf
-      .grad((xi: tf.Tensor) => tf.sum(tf.mul(layer.apply(xi, { training: true }) as tf.Tensor, r)))(
-        x,
-      )
-      .dataSync() as Float32Array;
-    xv.dispose();
-    return loss;
-  }, [gammaVar, betaVar]).grads;
+      const xv = tf.variable(x, true, 'bn-test-x');
+      const out = layer.apply(xv, { training: true }) as tf.Tensor;
+      y = out.dataSync() as Float32Array;
+      const loss = tf.sum(tf.mul(out, r)) as tf.Scalar;
+      dx = tf
+        .grad((xi: tf.Tensor) =>
+          tf.sum(tf.mul(layer.apply(xi, { training: true }) as tf.Tensor, r)),
+        )(x)
+        .dataSync() as Float32Array;
+      xv.dispose();
+      return loss;
+    }, [gammaVar, betaVar]).grads;
   });
   const [, , movingMean, movingVariance] = layer.getWeights();
   const result: BnRun = {
@@ -155,25 +157,25 @@ describe('fused training batch norm (wasm) vs stock tfjs-layers on cpu', () => {
     { shape: [8, 16, 16, 16], simd: true },
     { shape: [3, 5, 7, 6], simd: true },
     { shape: [4, 6, 5, 8], simd: false },
-  ])('matches BN followed by a ReLU with the ReLU fused, for x $shape (SIMD $simd)', async ({
-    shape,
-    simd,
-  }) => {
-    setHeapSimd(simd);
-    const fused = await bnOn('wasm', shape, true, 0, true);
-    setHeapSimd(true);
-    const ref = await bnOn('cpu', shape, false, 0, true);
-    // The ReLU zeroes about half the outputs, and their gradients.
-    expect(ref.y.filter((v) => v === 0).length).toBeGreaterThan(ref.y.length / 4);
-    expectClose(fused.y, ref.y, 1e-5);
-    expectClose(fused.dx, ref.dx, 1e-4);
-    expectClose(fused.dGamma, ref.dGamma, 1e-4);
-    expectClose(fused.dBeta, ref.dBeta, 1e-5);
-    expectClose(fused.movingMean, ref.movingMean, 1e-5);
-    // One kernel forward and one backward: no Relu, no ReLU gradient.
-    expect(fused.kernels.filter((k) => /relu/i.test(k))).toEqual([]);
-    expect(ref.kernels.filter((k) => /relu/i.test(k)).length).toBeGreaterThan(0);
-  });
+  ])(
+    'matches BN followed by a ReLU with the ReLU fused, for x $shape (SIMD $simd)',
+    async ({ shape, simd }) => {
+      setHeapSimd(simd);
+      const fused = await bnOn('wasm', shape, true, 0, true);
+      setHeapSimd(true);
+      const ref = await bnOn('cpu', shape, false, 0, true);
+      // The ReLU zeroes about half the outputs, and their gradients.
+      expect(ref.y.filter((v) => v === 0).length).toBeGreaterThan(ref.y.length / 4);
+      expectClose(fused.y, ref.y, 1e-5);
+      expectClose(fused.dx, ref.dx, 1e-4);
+      expectClose(fused.dGamma, ref.dGamma, 1e-4);
+      expectClose(fused.dBeta, ref.dBeta, 1e-5);
+      expectClose(fused.movingMean, ref.movingMean, 1e-5);
+      // One kernel forward and one backward: no Relu, no ReLU gradient.
+      expect(fused.kernels.filter((k) => /relu/i.test(k))).toEqual([]);
+      expect(ref.kernels.filter((k) => /relu/i.test(k)).length).toBeGreaterThan(0);
+    },
+  );
 
   it('leaves the ReLU to run as stock where the batch norm does not fuse (inference)', async () => {
     await tf.setBackend('wasm');

@@ -5,9 +5,9 @@
  * fused op's gradient (a tf.customGrad) computes the input gradient and the filter gradient
  * together, whether or not anything needs the first. For a network's first layer nothing does:
  * its input is the batch of images. Conv2D's registered gradient has one function per input,
- * and the tape calls only those on a path to a variable, so that layer's Conv2DBackpropInput (as
- * long as its forward pass at 3 input channels) is never run. The same kernels compute
- * everything else, so the values are unchanged. Inference keeps the stock call.
+ * and the tape calls only those on a path to a variable, so that layer's Conv2DBackpropInput
+ * (which costs about as much as its forward pass) never runs. The same kernels compute the rest,
+ * so the values are the same bits. Inference keeps the stock call.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -29,40 +29,37 @@ const pairOf = (v: unknown): [number, number] | undefined => {
  */
 export function withPrunableGradients(layer: Conv2DLayer): Conv2DLayer {
   const stockCall: LayerCall = layer.call.bind(layer);
+  // The config is fixed from construction; read it once, not on every step.
+  const config = layer.getConfig();
+  const strides = pairOf(config.strides);
+  const dilations = pairOf(config.dilationRate ?? 1);
+  const padding = config.padding;
+  const plain =
+    config.useBias === false &&
+    (config.activation === undefined || config.activation === 'linear') &&
+    (config.dataFormat === undefined || config.dataFormat === 'channelsLast') &&
+    (padding === 'same' || padding === 'valid') &&
+    strides !== undefined &&
+    dilations !== undefined;
+  if (!plain) return layer;
+  let kernel: Conv2DLayer['weights'][number] | undefined;
   const plainCall: LayerCall = (inputs, kwargs) => {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const config = layer.getConfig();
-    const kernel = layer.weights.find(
+    // The weights exist once the layer is built, which happens before its first call.
+    kernel ??= layer.weights.find(
       (w) => w.originalName === 'kernel' || w.originalName.endsWith('/kernel'),
     );
-    const strides = pairOf(config.strides);
-    const dilations = pairOf(config.dilationRate ?? 1);
     if (
       kwargs.training !== true ||
       x === undefined ||
       x.rank !== 4 ||
       (Array.isArray(inputs) && inputs.length !== 1) ||
-      config.useBias !== false ||
-      (config.activation !== undefined && config.activation !== 'linear') ||
-      (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') ||
-      (config.padding !== 'same' && config.padding !== 'valid') ||
-      kernel === undefined ||
-      strides === undefined ||
-      dilations === undefined
+      kernel === undefined
     ) {
       return stockCall(inputs, kwargs);
     }
-    const padding = config.padding;
-    return tf.tidy(() =>
-      tf.conv2d(
-        x as tf.Tensor4D,
-        kernel.read() as tf.Tensor4D,
-        strides,
-        padding,
-        'NHWC',
-        dilations,
-      ),
-    );
+    const filter = kernel.read() as tf.Tensor4D;
+    return tf.tidy(() => tf.conv2d(x as tf.Tensor4D, filter, strides, padding, 'NHWC', dilations));
   };
   layer.call = plainCall;
   return layer;

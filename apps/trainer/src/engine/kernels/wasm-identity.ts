@@ -40,3 +40,18 @@ export const identityOverride: KernelOverrideConfig = {
   kernelName: 'Identity',
   makeKernelFunc: makeWasmIdentityKernel,
 };
+
+/**
+ * Cast to the dtype a tensor already has, shared like Identity (as the cpu backend does): it is
+ * Identity's gradient, so every Identity on the tape cost a copy of its gradient going backward.
+ */
+export const castOverride: KernelOverrideConfig = {
+  kernelName: 'Cast',
+  makeKernelFunc: (original) => {
+    const share = makeWasmIdentityKernel(original);
+    return (args) => {
+      const x = args.inputs.x;
+      return x !== undefined && args.attrs?.dtype === x.dtype ? share(args) : original(args);
+    };
+  },
+};
