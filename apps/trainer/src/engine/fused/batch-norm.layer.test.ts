@@ -240,18 +240,23 @@ describe('fused training batch norm (wasm) vs stock tfjs-layers on cpu', () => {
     for (const w of layer.weights) w.dispose();
   });
 
-  it('does not leak tensors in a training step', async () => {
+  it.each([
+    { withRelu: false },
+    { withRelu: true },
+  ])('does not leak tensors in a training step (ReLU fused: $withRelu)', async ({ withRelu }) => {
     await tf.setBackend('wasm');
-    const layer = withFusedTraining(tf.layers.batchNormalization({}));
+    const reluLayer = withRelu ? tf.layers.reLU() : undefined;
+    const layer = withFusedTraining(tf.layers.batchNormalization({}), reluLayer);
     const x = tf.randomNormal([4, 3, 3, 8]);
     layer.build(x.shape);
     const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const forward = () => {
+      const y = layer.apply(x, { training: true }) as tf.Tensor;
+      return reluLayer === undefined ? y : (reluLayer.apply(y, { training: true }) as tf.Tensor);
+    };
     const step = () =>
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(
-          () => tf.sum(layer.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-          vars,
-        );
+        const { grads } = tf.variableGrads(() => tf.sum(forward()) as tf.Scalar, vars);
         return Object.values(grads);
       });
     tf.dispose(step());
