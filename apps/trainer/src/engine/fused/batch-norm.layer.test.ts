@@ -240,32 +240,32 @@ describe('fused training batch norm (wasm) vs stock tfjs-layers on cpu', () => {
     for (const w of layer.weights) w.dispose();
   });
 
-  it.each([
-    { withRelu: false },
-    { withRelu: true },
-  ])('does not leak tensors in a training step (ReLU fused: $withRelu)', async ({ withRelu }) => {
-    await tf.setBackend('wasm');
-    const reluLayer = withRelu ? tf.layers.reLU() : undefined;
-    const layer = withFusedTraining(tf.layers.batchNormalization({}), reluLayer);
-    const x = tf.randomNormal([4, 3, 3, 8]);
-    layer.build(x.shape);
-    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-    const forward = () => {
-      const y = layer.apply(x, { training: true }) as tf.Tensor;
-      return reluLayer === undefined ? y : (reluLayer.apply(y, { training: true }) as tf.Tensor);
-    };
-    const step = () =>
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => tf.sum(forward()) as tf.Scalar, vars);
-        return Object.values(grads);
-      });
-    tf.dispose(step());
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) tf.dispose(step());
-    expect(tf.memory().numTensors).toBe(before);
-    x.dispose();
-    for (const w of layer.weights) w.dispose();
-  });
+  it.each([{ withRelu: false }, { withRelu: true }])(
+    'does not leak tensors in a training step (ReLU fused: $withRelu)',
+    async ({ withRelu }) => {
+      await tf.setBackend('wasm');
+      const reluLayer = withRelu ? tf.layers.reLU() : undefined;
+      const layer = withFusedTraining(tf.layers.batchNormalization({}), reluLayer);
+      const x = tf.randomNormal([4, 3, 3, 8]);
+      layer.build(x.shape);
+      const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const forward = () => {
+        const y = layer.apply(x, { training: true }) as tf.Tensor;
+        return reluLayer === undefined ? y : (reluLayer.apply(y, { training: true }) as tf.Tensor);
+      };
+      const step = () =>
+        tf.tidy(() => {
+          const { grads } = tf.variableGrads(() => tf.sum(forward()) as tf.Scalar, vars);
+          return Object.values(grads);
+        });
+      tf.dispose(step());
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) tf.dispose(step());
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+      for (const w of layer.weights) w.dispose();
+    },
+  );
 });
 
 describe('inference-mode batch norm (the FusedBatchNorm kernel) on wasm vs cpu', () => {
