@@ -92,14 +92,24 @@ describe('wasm kernel overrides', () => {
 
   const poolCases: {
     xShape: [number, number, number, number];
-    size: number;
-    stride: number;
+    size: number | [number, number];
+    stride: number | [number, number];
     pad: 'same' | 'valid';
   }[] = [
     { xShape: [64, 16, 16, 16], size: 2, stride: 2, pad: 'valid' },
     { xShape: [2, 9, 7, 3], size: 3, stride: 2, pad: 'same' },
     { xShape: [2, 6, 6, 2], size: 3, stride: 1, pad: 'same' },
     { xShape: [3, 7, 7, 4], size: 2, stride: 2, pad: 'valid' },
+    // Windows that tile the input: 2×2 with channels not a multiple of 4, 1×4 and 4×1 (four
+    // elements, as 2×2, in other places), 3×3 covering all of x or not, the tiled pass's largest
+    // window (4×4); and one larger (5×5), which the general loop takes.
+    { xShape: [2, 6, 6, 70], size: 2, stride: 2, pad: 'valid' },
+    { xShape: [2, 4, 8, 5], size: [1, 4], stride: [1, 4], pad: 'valid' },
+    { xShape: [2, 8, 4, 5], size: [4, 1], stride: [4, 1], pad: 'valid' },
+    { xShape: [2, 9, 9, 5], size: 3, stride: 3, pad: 'valid' },
+    { xShape: [2, 10, 10, 3], size: 3, stride: 3, pad: 'valid' },
+    { xShape: [2, 8, 8, 3], size: 4, stride: 4, pad: 'valid' },
+    { xShape: [1, 10, 10, 2], size: 5, stride: 5, pad: 'valid' },
   ];
   it.each(poolCases)(
     'MaxPoolGrad matches cpu (x $xShape, size $size, stride $stride, $pad)',
@@ -136,6 +146,13 @@ describe('wasm kernel overrides', () => {
       { shape: [5, 3, 4], axis: 0, keepDims: false },
       { shape: [5, 3, 4], axis: [-3, -2], keepDims: false },
       { shape: [6, 4, 4, 3], axis: [1, 2], keepDims: false },
+      // Middle axes: global average pooling's [1, 2], one axis, negative ones, rows not a
+      // multiple of 8; and axes that are not contiguous, which the original kernel takes.
+      { shape: [64, 8, 8, 24], axis: [1, 2], keepDims: false },
+      { shape: [2, 3, 4, 5], axis: [1, 2], keepDims: true },
+      { shape: [2, 3, 4, 5], axis: 1, keepDims: false },
+      { shape: [2, 3, 9, 4], axis: [-3, -2], keepDims: false },
+      { shape: [2, 3, 4, 5], axis: [0, 2], keepDims: false },
       { shape: [6, 5], axis: undefined, keepDims: false },
       { shape: [6, 5], axis: 1, keepDims: true },
     ];
@@ -163,6 +180,13 @@ describe('wasm kernel overrides', () => {
       expect(maxDiff(wasm.mean, cpu.mean).diff).toBeLessThan(1e-6);
     },
   );
+
+  it('Sum and Mean reject an axis x lacks, as the original kernels do', () => {
+    const x = tf.ones([2, 3, 4, 5]);
+    expect(() => tf.sum(x, -5)).toThrow();
+    expect(() => tf.mean(x, [0, 4])).toThrow();
+    x.dispose();
+  });
 
   it('Identity shares the buffer but disposes independently', () => {
     const x = tf.tensor([1, 2, 3]);
