@@ -4,9 +4,14 @@
 //   npm run bench -w @kdlens/cli        (or: cd apps/cli && node --import tsx bench/study.bench.ts)
 // JSON lines on stdout, a human summary on stderr:
 //   {"bench":"study","preset",...,"load1"}      what ran, on what machine, under what load
+//   {"engine":"kdlens","arms"}                   per arm, what the overview shows: accuracy and
+//                                                each attribute's DPD / EOD (seed means)
 //   {"engine":"kdlens","wallSeconds",...}        the study's wall time and, per unit kind (teacher,
 //                                                student = NDS, distilled), its units' training
 //                                                images/s, seconds and test accuracy
+//   {"engine":"kdlens","timeline"}               start-up to the first claim, the tail after
+//                                                the last unit, workers' idle seconds, and
+//                                                each worker process's units in order
 //   {"engine":"pytorch",...}                     the same for PyTorch, when python3 has torch
 //   {"ratio":...}                                KDLens wall time / PyTorch's (≤ 1: as fast or faster)
 // Environment: BENCH_PRESET (default fashion-mnist when its data is installed, else demo) or
@@ -148,6 +153,70 @@ function figures(
   return out;
 }
 
+/** A run's worker is `host:pid#claim`: the process is the part before the claim's token. */
+function workerProcess(worker: string | null): string {
+  if (worker === null) return 'unknown';
+  const hash = worker.lastIndexOf('#');
+  return hash < 0 ? worker : worker.slice(0, hash);
+}
+
+/**
+ * Where the wall time went besides training: from the spawn to the first claim (process and
+ * worker start-up, the queue), from the last unit's end to the exit (stopping the workers), and
+ * the seconds the worker processes that trained sat idle between the first claim and the last
+ * unit's end (waiting for a teacher, polling, or done while another trained the last unit). A
+ * unit's end is its `finished_at`, the start of the transaction that stores its results, so
+ * storing them and the study summary after them count as idle (or tail) here. Per worker
+ * process, its units in order with their seconds from the spawn. The run timestamps are the
+ * database server's clock, the spawn and exit this host's: the same clock for the embedded
+ * server and a local one; a server on another host shifts start-up and tail by its offset.
+ */
+function timeline(
+  runs: {
+    role: Role;
+    seed: number;
+    temperature: number | null;
+    worker: string | null;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+  }[],
+  spawnedAt: number,
+  exitedAt: number,
+) {
+  const timed = runs.flatMap((r) =>
+    r.startedAt && r.finishedAt
+      ? [{ ...r, start: r.startedAt.getTime(), end: r.finishedAt.getTime() }]
+      : [],
+  );
+  if (timed.length === 0) {
+    return { startupSeconds: 0, tailSeconds: 0, idleWorkerSeconds: 0, workers: {} };
+  }
+  const first = Math.min(...timed.map((r) => r.start));
+  const last = Math.max(...timed.map((r) => r.end));
+  const byWorker = new Map<string, typeof timed>();
+  for (const r of [...timed].sort((a, b) => a.start - b.start)) {
+    const w = workerProcess(r.worker);
+    byWorker.set(w, [...(byWorker.get(w) ?? []), r]);
+  }
+  const busy = timed.reduce((s, r) => s + (r.end - r.start), 0);
+  const s = (ms: number) => Number((ms / 1000).toFixed(1));
+  return {
+    startupSeconds: s(first - spawnedAt),
+    tailSeconds: s(exitedAt - last),
+    idleWorkerSeconds: s(byWorker.size * (last - first) - busy),
+    workers: Object.fromEntries(
+      [...byWorker.values()].map((units, i) => [
+        `worker ${i + 1}`,
+        units.map((r) => ({
+          unit: `${armLabel(r)} s${r.seed}`,
+          from: s(r.start - spawnedAt),
+          to: s(r.end - spawnedAt),
+        })),
+      ]),
+    ),
+  };
+}
+
 const describe = (f: Record<Role, KindFigures>) =>
   roles
     .map(
@@ -272,12 +341,14 @@ async function main(): Promise<void> {
     const specFile = path.join(dir, 'spec.json');
     await writeFile(specFile, JSON.stringify(spec));
     const started = performance.now();
+    const spawnedAt = Date.now();
     const cli = await run(process.execPath, [kdlensBin, 'run', specFile, '--local'], {
       DATABASE_URL: scratch.warehouse.url,
       LOG_LEVEL: 'warn',
       KDLENS_NO_PROGRESS: '1',
     });
     const wallSeconds = (performance.now() - started) / 1000;
+    const exitedAt = Date.now();
     if (cli.code !== 0)
       throw new Error(`kdlens run failed (${cli.code}): ${cli.stderr.slice(-2000)}`);
     const experiment = await findExperimentByName(scratch.warehouse.db, spec.name);
@@ -332,6 +403,18 @@ async function main(): Promise<void> {
         kinds: kdlens,
       },
       `kdlens:  ${wallSeconds.toFixed(1)} s wall (${runs.length} units, ${cached} distilled from cached teacher logits); ${describe(kdlens)}`,
+    );
+
+    const line = timeline(runs, spawnedAt, exitedAt);
+    emit(
+      { engine: 'kdlens', timeline: line },
+      `kdlens timeline: first claim at ${line.startupSeconds.toFixed(1)} s, last unit done ${line.tailSeconds.toFixed(1)} s before exit, workers idle ${line.idleWorkerSeconds.toFixed(1)} s between them\n${Object.entries(
+        line.workers,
+      )
+        .map(
+          ([w, units]) => `  ${w}: ${units.map((u) => `${u.unit} ${u.from}–${u.to}`).join(', ')}`,
+        )
+        .join('\n')}`,
     );
 
     if (env.BENCH_PYTORCH === '0') {
