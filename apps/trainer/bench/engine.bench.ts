@@ -17,8 +17,7 @@
 //                                            holds up when other processes share the cores
 // Environment: BENCH_BACKENDS=wasm,cpu (default: every backend, in auto's order),
 // BENCH_SECONDS (target seconds per measurement, default 4; at most 10 steps per second of it),
-// BENCH_VARIANTS=fast,wasm-kernels,
-// js,baseline (wasm kernel variants for the reference CNN, default fast,wasm-kernels,baseline;
+// BENCH_VARIANTS=fast,wasm-kernels,js,baseline (wasm kernel variants for the reference CNN, default fast,wasm-kernels,baseline;
 // wasm-kernels = without the native convolution addon, which the header's convKernels names). --profile adds per-kernel
 // ms per training step for the reference CNN on wasm. BENCH_SMOKE=1 (CI's `npm run bench:smoke`):
 // one step of batch 8 (no warm-up) per model and variant, a 0.05 s inference loop and 2

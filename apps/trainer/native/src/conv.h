@@ -31,7 +31,7 @@ void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w,
 void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dW);
 
 // MaxPoolGrad: x [B, IH, IW, CI], dy and the windows [B, OH, OW, CI] (FH×FW windows, stride
-// sh×sw, pads pt/pl; CO and the dilations unused); dx gets each window's dy at its first max.
+// sh×sw, pads pt/pl; CO unused, dilations 1); dx gets each window's dy at its first max.
 void maxPoolGrad(const ConvGeometry& g, const float* x, const float* dy, float* dx);
 
 // y = max(x, 0) over n elements (−0 → 0, NaN → the quiet NaN), as the wasm package.

@@ -82,7 +82,8 @@ void maxPoolGradTiled(const ConvGeometry& g, const float* x, const float* dy, fl
             const F4 a0 = load4(x0 + c), a1 = load4(x1 + c), a2 = load4(x2 + c);
             const F4 a3 = load4(x3 + c), grad = load4(d + c);
             // Lane masks (all ones or zero); a later element wins only if strictly above
-            // every one before it, so the first maximum wins, NaN never.
+            // every one before it: the first maximum wins, and a leading NaN wins and blocks
+            // the rest, as in the scalar loop.
             const I4 above1 = a1 > a0;
             const F4 m1 = select(above1, a1, a0);
             const I4 above2 = a2 > m1;

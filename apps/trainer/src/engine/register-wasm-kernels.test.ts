@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../random/rng.ts';
 import { initBackend } from './backend.ts';
 import { baseConvCases, type ConvCase } from './kernels/conv-cases.testing.ts';
+import { nativeConvAddon, setNativeConvKernels } from './kernels/native-addon.ts';
 import { tileInto } from './kernels/wasm-tile.ts';
 import { installWasmKernelOverrides } from './register-wasm-kernels.ts';
 
@@ -114,28 +115,37 @@ describe('wasm kernel overrides', () => {
   it.each(poolCases)(
     'MaxPoolGrad matches cpu (x $xShape, size $size, stride $stride, $pad)',
     async (c) => {
-      const run = async (backend: 'wasm' | 'cpu') => {
+      const run = async (backend: 'wasm' | 'cpu', native = true) => {
         await tf.setBackend(backend);
-        return tf.tidy(() => {
-          // Quantised values create ties: the first maximum must win, as on cpu.
-          const x = tf.tensor4d(
-            randomArray(size(c.xShape), 4).map((v) => Math.round(v * 4)),
-            c.xShape,
-          );
-          const outShape = tf.maxPool(x, c.size, c.stride, c.pad).shape;
-          const r = tf.tensor(randomArray(size(outShape), 5), outShape);
-          const g = tf.grad((xv: tf.Tensor) =>
-            tf.sum(tf.mul(tf.maxPool(xv as tf.Tensor4D, c.size, c.stride, c.pad), r)),
-          );
-          return g(x).dataSync() as Float32Array;
-        });
+        const previous = setNativeConvKernels(native);
+        try {
+          return tf.tidy(() => {
+            // Quantised values create ties: the first maximum must win, as on cpu.
+            const x = tf.tensor4d(
+              randomArray(size(c.xShape), 4).map((v) => Math.round(v * 4)),
+              c.xShape,
+            );
+            const outShape = tf.maxPool(x, c.size, c.stride, c.pad).shape;
+            const r = tf.tensor(randomArray(size(outShape), 5), outShape);
+            const g = tf.grad((xv: tf.Tensor) =>
+              tf.sum(tf.mul(tf.maxPool(xv as tf.Tensor4D, c.size, c.stride, c.pad), r)),
+            );
+            return g(x).dataSync() as Float32Array;
+          });
+        } finally {
+          setNativeConvKernels(previous);
+        }
       };
-      const wasm = await run('wasm');
       const cpu = await run('cpu');
+      // The C++ kernel where the addon is built, and the JS loop it falls back to.
+      const paths = nativeConvAddon() === undefined ? [false] : [true, false];
+      for (const native of paths) {
+        const wasm = await run('wasm', native);
+        const d = maxDiff(wasm, cpu);
+        expect(d.maxAbs).toBeGreaterThan(0.5);
+        expect(d.diff).toBeLessThan(1e-5);
+      }
       await tf.setBackend('wasm');
-      const d = maxDiff(wasm, cpu);
-      expect(d.maxAbs).toBeGreaterThan(0.5);
-      expect(d.diff).toBeLessThan(1e-5);
     },
   );
 
@@ -181,10 +191,12 @@ describe('wasm kernel overrides', () => {
     },
   );
 
-  it('Sum and Mean reject an axis x lacks, as the original kernels do', () => {
+  it('Sum and Mean reject an axis x lacks, as the original kernels do, and one named twice', () => {
     const x = tf.ones([2, 3, 4, 5]);
     expect(() => tf.sum(x, -5)).toThrow();
-    expect(() => tf.mean(x, [0, 4])).toThrow();
+    expect(() => tf.mean(x, [-5, -4])).toThrow();
+    expect(() => tf.sum(x, [1, 1, 2])).toThrow(/names an axis twice/);
+    expect(() => tf.mean(x, [0, 0])).toThrow(/names an axis twice/);
     x.dispose();
   });
 

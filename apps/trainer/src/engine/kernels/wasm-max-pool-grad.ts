@@ -5,7 +5,8 @@
  * Why: the native kernel took ~24 ms per step of the reference CNN (one 2×2
  * pool over 64×32×32×16) and ~20% of the toy teacher's step; this loop does
  * the same in ~3 ms. NHWC float32 only; otherwise the native kernel runs. With the native addon
- * built (native-addon.ts) the same loop runs in C++ first.
+ * built (native-addon.ts) the C++ version runs first (apps/trainer/native/src/pool.cc: this loop,
+ * and a vectorised pass for windows that tile the input).
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';

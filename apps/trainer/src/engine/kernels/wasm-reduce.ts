@@ -21,8 +21,9 @@ import { isWasmHeapBackend } from './wasm-heap-module.ts';
 
 /**
  * The reduced axes as one contiguous range [start, end) of dimensions, or undefined when they
- * are not contiguous, repeat an axis (tfjs then counts it twice in a mean's divisor) or name one
- * x lacks: the original kernel takes those, and answers or throws as tfjs does.
+ * are not contiguous or name an axis x lacks (the original kernel takes those, and throws for
+ * the latter). An axis named twice throws here: tfjs-wasm's kernel would size the reduction
+ * with it twice and read past x.
  */
 function contiguousAxes(
   axis: number | number[] | null | undefined,
@@ -33,7 +34,9 @@ function contiguousAxes(
   const list = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
   if (list.some((a) => !Number.isInteger(a) || a < 0 || a >= rank)) return undefined;
   const sorted = [...new Set(list)].sort((a, b) => a - b);
-  if (sorted.length !== list.length) return undefined;
+  if (sorted.length !== list.length) {
+    throw new Error(`Sum/Mean: axis [${list.join(', ')}] names an axis twice`);
+  }
   const start = sorted[0];
   if (start === undefined) return { start: 0, end: 0 };
   for (let i = 1; i < sorted.length; i++) if (sorted[i] !== start + i) return undefined;
