@@ -53,7 +53,7 @@ export async function loadIdxDataset(options: IdxDatasetOptions): Promise<Loaded
   const classNames = idxClassNames[options.name];
   const within = options.within ?? (await ConfinedFiles.of(options.root));
   // 't10k' is the publisher's name for the test set.
-  const [train, test] = await Promise.all([
+  const [train, test] = await settledInOrder([
     loadSplit(within, options.root, 'train', 'train', classNames),
     loadSplit(within, options.root, 'test', 't10k', classNames),
   ]);
@@ -65,6 +65,18 @@ export async function loadIdxDataset(options: IdxDatasetOptions): Promise<Loaded
   };
 }
 
+/**
+ * Both results once both have settled, else the first failure in argument order. Unlike
+ * Promise.all, no read is still running when the loader answers (a caller that then deletes
+ * the folder saw a late, unhandled ENOENT), and the error named does not depend on timing.
+ */
+async function settledInOrder<A, B>(promises: [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled(promises);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
 async function loadSplit(
   within: ConfinedFiles,
   root: string,
@@ -72,9 +84,13 @@ async function loadSplit(
   stem: string,
   classNames: readonly string[],
 ): Promise<ImageSplit> {
-  const [images, labels] = await Promise.all([
-    readIdxFile(within, await findIdxFile(within, root, `${stem}-images-idx3-ubyte`)),
-    readIdxFile(within, await findIdxFile(within, root, `${stem}-labels-idx1-ubyte`)),
+  const [imagesPath, labelsPath] = await settledInOrder([
+    findIdxFile(within, root, `${stem}-images-idx3-ubyte`),
+    findIdxFile(within, root, `${stem}-labels-idx1-ubyte`),
+  ]);
+  const [images, labels] = await settledInOrder([
+    readIdxFile(within, imagesPath),
+    readIdxFile(within, labelsPath),
   ]);
   const imageDims = readHeader(images, IMAGE_MAGIC, 3);
   const [count = 0, rows = 0, cols = 0] = imageDims;
