@@ -67,8 +67,10 @@ void maxPoolGradTiled(const ConvGeometry& g, const float* x, const float* dy, fl
         const int64_t corner = ((b * g.IH + oh * g.sh) * g.IW + ow * g.sw) * C;
         const float* xw = x + corner;
         float* dxw = dx + corner;
+        int64_t c = 0;
         if (window == 4) {
-          // 2×2 (or 1×4, 4×1): four elements per channel in scan order, four channels at once.
+          // 2×2 (or 1×4, 4×1): four elements per channel in scan order, four channels at once;
+          // the loop below takes the channels left over.
           const float* x0 = xw;
           const float* x1 = xw + offsets[1];
           const float* x2 = xw + offsets[2];
@@ -77,7 +79,6 @@ void maxPoolGradTiled(const ConvGeometry& g, const float* x, const float* dy, fl
           float* d1 = dxw + offsets[1];
           float* d2 = dxw + offsets[2];
           float* d3 = dxw + offsets[3];
-          int64_t c = 0;
           for (; c + 4 <= C; c += 4) {
             const F4 a0 = load4(x0 + c), a1 = load4(x1 + c), a2 = load4(x2 + c);
             const F4 a3 = load4(x3 + c), grad = load4(d + c);
@@ -98,20 +99,8 @@ void maxPoolGradTiled(const ConvGeometry& g, const float* x, const float* dy, fl
             store4(d2 + c, select(win2, grad, F4{}));
             store4(d3 + c, select(win3, grad, F4{}));
           }
-          for (; c < C; c++) {
-            float best = x0[c];
-            int at = 0;
-            if (x1[c] > best) best = x1[c], at = 1;
-            if (x2[c] > best) best = x2[c], at = 2;
-            if (x3[c] > best) at = 3;
-            d0[c] = at == 0 ? d[c] : 0.0f;
-            d1[c] = at == 1 ? d[c] : 0.0f;
-            d2[c] = at == 2 ? d[c] : 0.0f;
-            d3[c] = at == 3 ? d[c] : 0.0f;
-          }
-          continue;
         }
-        for (int64_t c = 0; c < C; c++) {
+        for (; c < C; c++) {
           float best = xw[c];
           int64_t at = 0;
           for (int64_t k = 1; k < window; k++) {
