@@ -18,9 +18,9 @@
  *   two convolution gradients) run on the native AVX2 addon when it is built and the CPU has
  *   AVX2 + FMA (kernels/native-addon.ts), else on the package's XNNPACK / our wasm kernels; so
  *   does Relu (the package's is a scalar loop).
- * - gradientOverrides: the Tile gradient as one Sum on wasm (kernels/tile-grad.ts), the Relu
- *   gradient as one KDLensReluGrad kernel (kernels/relu-grad.ts; registered with the fused
- *   kernels, native when the addon is built).
+ * - gradientOverrides: the Tile gradient as one Sum on wasm (kernels/tile-grad.ts), the Mean
+ *   gradient as one Tile (kernels/mean-grad.ts), the Relu gradient as one KDLensReluGrad kernel
+ *   (kernels/relu-grad.ts; registered with the fused kernels, native when the addon is built).
  *
  * The replacements need the package's kernels, and importing @tensorflow/tfjs-backend-wasm
  * registers them (overwriting any of ours of the same name). registerWasmKernels() may run before
@@ -32,6 +32,7 @@ import { batchNormApplyConfig, fusedBatchNormOverride } from './fused/batch-norm
 import { batchNormGradConfig } from './fused/batch-norm-grad.kernel.ts';
 import { batchNormStatsConfig } from './fused/batch-norm-stats.kernel.ts';
 import { conv2DBackpropInputOverride } from './kernels/conv2d-backprop-input-conv.ts';
+import { meanGradOverride } from './kernels/mean-grad.ts';
 import { conv2DOverride, fusedConv2DOverride, reluOverride } from './kernels/native-conv2d.ts';
 import { reluGradConfig, reluGradOverride } from './kernels/relu-grad.ts';
 import { tileGradOverride } from './kernels/tile-grad.ts';
@@ -71,7 +72,11 @@ const kernelOverrides: KernelOverrideConfig[] = [
   fusedBatchNormOverride,
 ];
 
-const gradientOverrides: GradientOverrideConfig[] = [tileGradOverride, reluGradOverride];
+const gradientOverrides: GradientOverrideConfig[] = [
+  tileGradOverride,
+  meanGradOverride,
+  reluGradOverride,
+];
 
 /** kernelFuncs installed by us, so a second call does not wrap them again. */
 const installed = new WeakSet<tf.KernelFunc>();

@@ -46,21 +46,20 @@ const statsKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const s = scratch(be, channels, 1);
   const rows = (be.typedArrayFromHeap(x) as Float32Array).length / channels;
   const xp = ptr(be, x);
-  // Pass 1: Σx (m = 0). Pass 2 around the float32 mean m: Σx·(x − m), and then
-  // Σ(x − m)² = Σx·(x − m) − m·(Σx − N·m), which avoids E[x²] − E[x]² cancellation.
+  // Pass 1: Σx (m = 0). Pass 2 around the float32 mean m: Σ(x − m) and Σ(x − m)², and then
+  // Σ(x − μ)² = Σ(x − m)² − (Σ(x − m))²/N, which avoids E[x²] − E[x]² cancellation.
   s.acc.fill(0);
   s.coef.fill(0);
-  simd.centeredSums(xp, xp, s.coefPtr, rows, 4 * channels, s.accPtr);
+  simd.deviationSums(xp, s.coefPtr, rows, 4 * channels, s.accPtr);
   for (let c = 0; c < channels; c++) s.coef[c] = accAt(s.acc, c)[0] / rows;
   s.acc.fill(0);
-  simd.centeredSums(xp, xp, s.coefPtr, rows, 4 * channels, s.accPtr);
+  simd.deviationSums(xp, s.coefPtr, rows, 4 * channels, s.accPtr);
   const meanV = be.typedArrayFromHeap(meanOut) as Float32Array;
   const varV = be.typedArrayFromHeap(varOut) as Float32Array;
   for (let c = 0; c < channels; c++) {
-    const m = s.coef[c] as number;
-    const [sx, sxc] = accAt(s.acc, c);
-    meanV[c] = m;
-    varV[c] = Math.max(0, (sxc - m * (sx - rows * m)) / rows);
+    const [d, dd] = accAt(s.acc, c);
+    meanV[c] = (s.coef[c] as number) + d / rows;
+    varV[c] = Math.max(0, (dd - (d * d) / rows) / rows);
   }
   be.disposeData(s.info.dataId);
   return [meanOut, varOut];

@@ -118,6 +118,8 @@ const shapes: { shape: number[]; offset: number }[] = [
   { shape: [3, 5, 7, 6], offset: 0 },
   // Rank 2 (a dense layer's batch norm), channels % 4 == 0.
   { shape: [10, 8], offset: 0 },
+  // SIMD path with 105 rows: six whole blocks of 16 and a last one of 9, whose odd row is alone.
+  { shape: [3, 5, 7, 8], offset: 0 },
   // Mean far from zero relative to the spread: tests the centred sums.
   { shape: [4, 6, 6, 12], offset: 50 },
 ];
@@ -156,6 +158,7 @@ describe('fused training batch norm (wasm) vs stock tfjs-layers on cpu', () => {
   it.each([
     { shape: [8, 16, 16, 16], simd: true },
     { shape: [3, 5, 7, 6], simd: true },
+    { shape: [3, 5, 7, 8], simd: true },
     { shape: [4, 6, 5, 8], simd: false },
   ])(
     'matches BN followed by a ReLU with the ReLU fused, for x $shape (SIMD $simd)',

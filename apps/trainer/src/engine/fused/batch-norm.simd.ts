@@ -11,6 +11,8 @@ type Ptr = number;
 export interface BatchNormSimd {
   /** acc += (Σ a, Σ a·(b − m)) per channel, Float64 (64 bytes per 4 channels). */
   centeredSums(a: Ptr, b: Ptr, m: Ptr, rows: number, rowBytes: number, acc: Ptr): void;
+  /** acc += (Σ (a − m), Σ (a − m)²) per channel, in the same layout. */
+  deviationSums(a: Ptr, m: Ptr, rows: number, rowBytes: number, acc: Ptr): void;
   /** y = (x − m)·s + t; coef = [m, s, t] float32, rowBytes each. */
   affineCentered(x: Ptr, coef: Ptr, y: Ptr, rows: number, rowBytes: number): void;
   /** dx = a·dy + b·(x − m) + d; coef = [m, a, b, d] float32, rowBytes each. */
@@ -49,6 +51,7 @@ export function batchNormSimdFor(backend: unknown): BatchNormSimd | undefined {
   if (simd === undefined) {
     simd = {
       centeredSums: exportedFunction(exports, 'centeredSums'),
+      deviationSums: exportedFunction(exports, 'deviationSums'),
       affineCentered: exportedFunction(exports, 'affineCentered'),
       gradInput: exportedFunction(exports, 'gradInput'),
       affineCenteredRelu: exportedFunction(exports, 'affineCenteredRelu'),

@@ -10,40 +10,150 @@
 (module
   (import "env" "memory" (memory 1))
 
-  ;; acc += (Σ a, Σ a·(b − m)) per channel.
+  ;; acc += (Σ a, Σ a·(b − m)) per channel. Blocks of up to 16 rows sum in float32 (two rows
+  ;; per turn, eight values per sum at most), and each block's sums go into the float64 ones.
   (func (export "centeredSums")
     (param $a i32) (param $b i32) (param $m i32) (param $rows i32) (param $rb i32) (param $acc i32)
-    (local $end i32) (local $o i32) (local $g i32) (local $u v128) (local $v v128)
-    (local.set $end (i32.add (local.get $a) (i32.mul (local.get $rows) (local.get $rb))))
+    (local $n i32) (local $step i32) (local $rb2 i32) (local $o i32) (local $g i32) (local $k i32)
+    (local $pa i32) (local $pb i32)
+    (local $mm v128) (local $x v128) (local $u0 v128) (local $v0 v128) (local $u1 v128) (local $v1 v128)
+    (local.set $rb2 (i32.shl (local.get $rb) (i32.const 1)))
     (block $done
-      (loop $row
-        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (loop $blocks
+        (br_if $done (i32.eqz (local.get $rows)))
+        ;; A block of n = min(rows, 16) rows, one 4-channel group at a time.
+        (local.set $n
+          (select (local.get $rows) (i32.const 16) (i32.lt_u (local.get $rows) (i32.const 16))))
+        (local.set $step (i32.mul (local.get $n) (local.get $rb)))
         (local.set $o (i32.const 0))
         (local.set $g (local.get $acc))
         (loop $group
-          (local.set $u (v128.load (i32.add (local.get $a) (local.get $o))))
-          (local.set $v
-            (f32x4.mul (local.get $u)
-              (f32x4.sub (v128.load (i32.add (local.get $b) (local.get $o)))
-                         (v128.load (i32.add (local.get $m) (local.get $o))))))
+          (local.set $mm (v128.load (i32.add (local.get $m) (local.get $o))))
+          (local.set $pa (i32.add (local.get $a) (local.get $o)))
+          (local.set $pb (i32.add (local.get $b) (local.get $o)))
+          (local.set $u0 (v128.const i32x4 0 0 0 0))
+          (local.set $v0 (v128.const i32x4 0 0 0 0))
+          (local.set $u1 (v128.const i32x4 0 0 0 0))
+          (local.set $v1 (v128.const i32x4 0 0 0 0))
+          (local.set $k (local.get $n))
+          ;; Two rows per turn into two sets of sums, so the adds do not wait on each other.
+          (block $pairsDone
+            (loop $pairs
+              (br_if $pairsDone (i32.lt_u (local.get $k) (i32.const 2)))
+              (local.set $x (v128.load (local.get $pa)))
+              (local.set $u0 (f32x4.add (local.get $u0) (local.get $x)))
+              (local.set $v0
+                (f32x4.add (local.get $v0)
+                  (f32x4.mul (local.get $x) (f32x4.sub (v128.load (local.get $pb)) (local.get $mm)))))
+              (local.set $x (v128.load (i32.add (local.get $pa) (local.get $rb))))
+              (local.set $u1 (f32x4.add (local.get $u1) (local.get $x)))
+              (local.set $v1
+                (f32x4.add (local.get $v1)
+                  (f32x4.mul (local.get $x)
+                    (f32x4.sub (v128.load (i32.add (local.get $pb) (local.get $rb))) (local.get $mm)))))
+              (local.set $pa (i32.add (local.get $pa) (local.get $rb2)))
+              (local.set $pb (i32.add (local.get $pb) (local.get $rb2)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 2)))
+              (br $pairs)))
+          (if (local.get $k)
+            (then
+              (local.set $x (v128.load (local.get $pa)))
+              (local.set $u0 (f32x4.add (local.get $u0) (local.get $x)))
+              (local.set $v0
+                (f32x4.add (local.get $v0)
+                  (f32x4.mul (local.get $x) (f32x4.sub (v128.load (local.get $pb)) (local.get $mm)))))))
+          (local.set $u0 (f32x4.add (local.get $u0) (local.get $u1)))
+          (local.set $v0 (f32x4.add (local.get $v0) (local.get $v1)))
           (v128.store offset=0 (local.get $g)
-            (f64x2.add (v128.load offset=0 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $u))))
+            (f64x2.add (v128.load offset=0 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $u0))))
           (v128.store offset=16 (local.get $g)
             (f64x2.add (v128.load offset=16 (local.get $g))
               (f64x2.promote_low_f32x4
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $u) (local.get $u)))))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $u0) (local.get $u0)))))
           (v128.store offset=32 (local.get $g)
-            (f64x2.add (v128.load offset=32 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $v))))
+            (f64x2.add (v128.load offset=32 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $v0))))
           (v128.store offset=48 (local.get $g)
             (f64x2.add (v128.load offset=48 (local.get $g))
               (f64x2.promote_low_f32x4
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v0) (local.get $v0)))))
           (local.set $g (i32.add (local.get $g) (i32.const 64)))
           (local.set $o (i32.add (local.get $o) (i32.const 16)))
           (br_if $group (i32.lt_u (local.get $o) (local.get $rb))))
-        (local.set $a (i32.add (local.get $a) (local.get $rb)))
-        (local.set $b (i32.add (local.get $b) (local.get $rb)))
-        (br $row))))
+        (local.set $a (i32.add (local.get $a) (local.get $step)))
+        (local.set $b (i32.add (local.get $b) (local.get $step)))
+        (local.set $rows (i32.sub (local.get $rows) (local.get $n)))
+        (br $blocks))))
+
+  ;; acc += (Σ (a − m), Σ (a − m)²) per channel (the batch statistics' two passes: m = 0, then m
+  ;; near the mean), in the same blocks as centeredSums.
+  (func (export "deviationSums")
+    (param $a i32) (param $m i32) (param $rows i32) (param $rb i32) (param $acc i32)
+    (local $n i32) (local $step i32) (local $rb2 i32) (local $o i32) (local $g i32) (local $k i32)
+    (local $pa i32)
+    (local $mm v128) (local $x v128) (local $u0 v128) (local $v0 v128) (local $u1 v128) (local $v1 v128)
+    (local.set $rb2 (i32.shl (local.get $rb) (i32.const 1)))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.eqz (local.get $rows)))
+        ;; A block of n = min(rows, 16) rows, one 4-channel group at a time.
+        (local.set $n
+          (select (local.get $rows) (i32.const 16) (i32.lt_u (local.get $rows) (i32.const 16))))
+        (local.set $step (i32.mul (local.get $n) (local.get $rb)))
+        (local.set $o (i32.const 0))
+        (local.set $g (local.get $acc))
+        (loop $group
+          (local.set $mm (v128.load (i32.add (local.get $m) (local.get $o))))
+          (local.set $pa (i32.add (local.get $a) (local.get $o)))
+          (local.set $u0 (v128.const i32x4 0 0 0 0))
+          (local.set $v0 (v128.const i32x4 0 0 0 0))
+          (local.set $u1 (v128.const i32x4 0 0 0 0))
+          (local.set $v1 (v128.const i32x4 0 0 0 0))
+          (local.set $k (local.get $n))
+          ;; Two rows per turn into two sets of sums, so the adds do not wait on each other.
+          (block $pairsDone
+            (loop $pairs
+              (br_if $pairsDone (i32.lt_u (local.get $k) (i32.const 2)))
+              (local.set $x (f32x4.sub (v128.load (local.get $pa)) (local.get $mm)))
+              (local.set $u0 (f32x4.add (local.get $u0) (local.get $x)))
+              (local.set $v0
+                (f32x4.add (local.get $v0)
+                  (f32x4.mul (local.get $x) (local.get $x))))
+              (local.set $x
+                (f32x4.sub (v128.load (i32.add (local.get $pa) (local.get $rb))) (local.get $mm)))
+              (local.set $u1 (f32x4.add (local.get $u1) (local.get $x)))
+              (local.set $v1
+                (f32x4.add (local.get $v1)
+                  (f32x4.mul (local.get $x) (local.get $x))))
+              (local.set $pa (i32.add (local.get $pa) (local.get $rb2)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 2)))
+              (br $pairs)))
+          (if (local.get $k)
+            (then
+              (local.set $x (f32x4.sub (v128.load (local.get $pa)) (local.get $mm)))
+              (local.set $u0 (f32x4.add (local.get $u0) (local.get $x)))
+              (local.set $v0
+                (f32x4.add (local.get $v0)
+                  (f32x4.mul (local.get $x) (local.get $x))))))
+          (local.set $u0 (f32x4.add (local.get $u0) (local.get $u1)))
+          (local.set $v0 (f32x4.add (local.get $v0) (local.get $v1)))
+          (v128.store offset=0 (local.get $g)
+            (f64x2.add (v128.load offset=0 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $u0))))
+          (v128.store offset=16 (local.get $g)
+            (f64x2.add (v128.load offset=16 (local.get $g))
+              (f64x2.promote_low_f32x4
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $u0) (local.get $u0)))))
+          (v128.store offset=32 (local.get $g)
+            (f64x2.add (v128.load offset=32 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $v0))))
+          (v128.store offset=48 (local.get $g)
+            (f64x2.add (v128.load offset=48 (local.get $g))
+              (f64x2.promote_low_f32x4
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v0) (local.get $v0)))))
+          (local.set $g (i32.add (local.get $g) (i32.const 64)))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br_if $group (i32.lt_u (local.get $o) (local.get $rb))))
+        (local.set $a (i32.add (local.get $a) (local.get $step)))
+        (local.set $rows (i32.sub (local.get $rows) (local.get $n)))
+        (br $blocks))))
 
   ;; y = (x − m)·s + t per channel; coef holds m, s, t (each rb bytes).
   (func (export "affineCentered")
@@ -94,45 +204,89 @@
         (br $row))))
 
   ;; acc += (Σ a', Σ a'·(b − m)) per channel with a' = a where r > 0, else 0: centeredSums of a
-  ;; gradient through the ReLU whose output is r.
+  ;; gradient through the ReLU whose output is r, in the same blocks.
   (func (export "centeredSumsMasked")
     (param $a i32) (param $b i32) (param $m i32) (param $r i32) (param $rows i32) (param $rb i32)
     (param $acc i32)
-    (local $end i32) (local $o i32) (local $g i32) (local $u v128) (local $v v128)
-    (local.set $end (i32.add (local.get $a) (i32.mul (local.get $rows) (local.get $rb))))
+    (local $n i32) (local $step i32) (local $rb2 i32) (local $o i32) (local $g i32) (local $k i32)
+    (local $pa i32) (local $pb i32) (local $pr i32)
+    (local $mm v128) (local $x v128) (local $u0 v128) (local $v0 v128) (local $u1 v128) (local $v1 v128)
+    (local.set $rb2 (i32.shl (local.get $rb) (i32.const 1)))
     (block $done
-      (loop $row
-        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (loop $blocks
+        (br_if $done (i32.eqz (local.get $rows)))
+        ;; A block of n = min(rows, 16) rows, one 4-channel group at a time.
+        (local.set $n
+          (select (local.get $rows) (i32.const 16) (i32.lt_u (local.get $rows) (i32.const 16))))
+        (local.set $step (i32.mul (local.get $n) (local.get $rb)))
         (local.set $o (i32.const 0))
         (local.set $g (local.get $acc))
         (loop $group
-          (local.set $u
-            (v128.and (v128.load (i32.add (local.get $a) (local.get $o)))
-              (f32x4.gt (v128.load (i32.add (local.get $r) (local.get $o)))
-                        (v128.const f32x4 0 0 0 0))))
-          (local.set $v
-            (f32x4.mul (local.get $u)
-              (f32x4.sub (v128.load (i32.add (local.get $b) (local.get $o)))
-                         (v128.load (i32.add (local.get $m) (local.get $o))))))
+          (local.set $mm (v128.load (i32.add (local.get $m) (local.get $o))))
+          (local.set $pa (i32.add (local.get $a) (local.get $o)))
+          (local.set $pb (i32.add (local.get $b) (local.get $o)))
+        (local.set $pr (i32.add (local.get $r) (local.get $o)))
+          (local.set $u0 (v128.const i32x4 0 0 0 0))
+          (local.set $v0 (v128.const i32x4 0 0 0 0))
+          (local.set $u1 (v128.const i32x4 0 0 0 0))
+          (local.set $v1 (v128.const i32x4 0 0 0 0))
+          (local.set $k (local.get $n))
+          ;; Two rows per turn into two sets of sums, so the adds do not wait on each other.
+          (block $pairsDone
+            (loop $pairs
+              (br_if $pairsDone (i32.lt_u (local.get $k) (i32.const 2)))
+              (local.set $x
+                (v128.and (v128.load (local.get $pa))
+                  (f32x4.gt (v128.load (local.get $pr)) (v128.const f32x4 0 0 0 0))))
+              (local.set $u0 (f32x4.add (local.get $u0) (local.get $x)))
+              (local.set $v0
+                (f32x4.add (local.get $v0)
+                  (f32x4.mul (local.get $x) (f32x4.sub (v128.load (local.get $pb)) (local.get $mm)))))
+              (local.set $x
+                (v128.and (v128.load (i32.add (local.get $pa) (local.get $rb)))
+                  (f32x4.gt (v128.load (i32.add (local.get $pr) (local.get $rb)))
+                    (v128.const f32x4 0 0 0 0))))
+              (local.set $u1 (f32x4.add (local.get $u1) (local.get $x)))
+              (local.set $v1
+                (f32x4.add (local.get $v1)
+                  (f32x4.mul (local.get $x)
+                    (f32x4.sub (v128.load (i32.add (local.get $pb) (local.get $rb))) (local.get $mm)))))
+              (local.set $pa (i32.add (local.get $pa) (local.get $rb2)))
+              (local.set $pb (i32.add (local.get $pb) (local.get $rb2)))
+            (local.set $pr (i32.add (local.get $pr) (local.get $rb2)))
+              (local.set $k (i32.sub (local.get $k) (i32.const 2)))
+              (br $pairs)))
+          (if (local.get $k)
+            (then
+              (local.set $x
+                (v128.and (v128.load (local.get $pa))
+                  (f32x4.gt (v128.load (local.get $pr)) (v128.const f32x4 0 0 0 0))))
+              (local.set $u0 (f32x4.add (local.get $u0) (local.get $x)))
+              (local.set $v0
+                (f32x4.add (local.get $v0)
+                  (f32x4.mul (local.get $x) (f32x4.sub (v128.load (local.get $pb)) (local.get $mm)))))))
+          (local.set $u0 (f32x4.add (local.get $u0) (local.get $u1)))
+          (local.set $v0 (f32x4.add (local.get $v0) (local.get $v1)))
           (v128.store offset=0 (local.get $g)
-            (f64x2.add (v128.load offset=0 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $u))))
+            (f64x2.add (v128.load offset=0 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $u0))))
           (v128.store offset=16 (local.get $g)
             (f64x2.add (v128.load offset=16 (local.get $g))
               (f64x2.promote_low_f32x4
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $u) (local.get $u)))))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $u0) (local.get $u0)))))
           (v128.store offset=32 (local.get $g)
-            (f64x2.add (v128.load offset=32 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $v))))
+            (f64x2.add (v128.load offset=32 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $v0))))
           (v128.store offset=48 (local.get $g)
             (f64x2.add (v128.load offset=48 (local.get $g))
               (f64x2.promote_low_f32x4
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v0) (local.get $v0)))))
           (local.set $g (i32.add (local.get $g) (i32.const 64)))
           (local.set $o (i32.add (local.get $o) (i32.const 16)))
           (br_if $group (i32.lt_u (local.get $o) (local.get $rb))))
-        (local.set $a (i32.add (local.get $a) (local.get $rb)))
-        (local.set $b (i32.add (local.get $b) (local.get $rb)))
-        (local.set $r (i32.add (local.get $r) (local.get $rb)))
-        (br $row))))
+        (local.set $a (i32.add (local.get $a) (local.get $step)))
+        (local.set $b (i32.add (local.get $b) (local.get $step)))
+      (local.set $r (i32.add (local.get $r) (local.get $step)))
+        (local.set $rows (i32.sub (local.get $rows) (local.get $n)))
+        (br $blocks))))
 
   ;; dx = a·dy + b·(x − m) + d per channel; coef holds m, a, b, d (each rb bytes).
   (func (export "gradInput")
