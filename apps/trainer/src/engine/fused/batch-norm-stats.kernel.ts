@@ -46,14 +46,21 @@ const statsKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const s = scratch(be, channels, 1);
   const rows = (be.typedArrayFromHeap(x) as Float32Array).length / channels;
   const xp = ptr(be, x);
-  // Pass 1: Σx (m = 0). Pass 2 around the float32 mean m: Σ(x − m) and Σ(x − m)², and then
-  // Σ(x − μ)² = Σ(x − m)² − (Σ(x − m))²/N, which avoids E[x²] − E[x]² cancellation.
+  // One pass around a pivot m near the mean (the float32 mean of 16 rows spread over x): Σ(x − m)
+  // and Σ(x − m)², and then Σ(x − μ)² = Σ(x − m)² − (Σ(x − m))²/N. The subtraction loses only
+  // a factor 1 + (μ − m)²/σ² of the sums' float32 rounding, where E[x²] − E[x]² would lose
+  // 1 + μ²/σ².
+  const samples = Math.min(rows, 16);
+  const rowBytes = 4 * channels;
   s.acc.fill(0);
   s.coef.fill(0);
-  simd.deviationSums(xp, s.coefPtr, rows, 4 * channels, s.accPtr);
-  for (let c = 0; c < channels; c++) s.coef[c] = accAt(s.acc, c)[0] / rows;
+  for (let i = 0; i < samples; i++) {
+    const row = Math.floor((i * rows) / samples);
+    simd.deviationSums(xp + row * rowBytes, s.coefPtr, 1, rowBytes, s.accPtr);
+  }
+  for (let c = 0; c < channels; c++) s.coef[c] = accAt(s.acc, c)[0] / samples;
   s.acc.fill(0);
-  simd.deviationSums(xp, s.coefPtr, rows, 4 * channels, s.accPtr);
+  simd.deviationSums(xp, s.coefPtr, rows, rowBytes, s.accPtr);
   const meanV = be.typedArrayFromHeap(meanOut) as Float32Array;
   const varV = be.typedArrayFromHeap(varOut) as Float32Array;
   for (let c = 0; c < channels; c++) {

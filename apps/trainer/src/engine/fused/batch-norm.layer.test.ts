@@ -3,7 +3,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../random/rng.ts';
 import { initBackend } from '../backend.ts';
 import { setHeapSimd } from '../kernels/wasm-heap-module.ts';
+import { BN_STATS } from './batch-norm.kernel-names.ts';
 import { withFusedTraining } from './batch-norm.layer.ts';
+import { batchNormStats } from './batch-norm-stats.kernel.ts';
 
 function randomArray(n: number, seed: number, offset = 0): Float32Array {
   const rng = createRng(seed);
@@ -341,6 +343,42 @@ describe('inference-mode batch norm (the FusedBatchNorm kernel) on wasm vs cpu',
     for (const r of [simd, loop, original, noSimd]) {
       expect(r.n).toBeGreaterThan(0);
       expect(r.diff).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('batch statistics kernel (wasm SIMD) vs Float64 sums', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  // 1,003 rows of 8 channels around 1,000 (σ ≈ 0.58), the first 40 rows and a block in the
+  // middle 20 higher: 62 blocks of 16 and a last one of 11, and rows far from the mean among
+  // those the pivot is taken from.
+  const rows = 1003;
+  const channels = 8;
+  const x = randomArray(rows * channels, 21, 1000);
+  for (let r = 0; r < rows; r++) {
+    if (r < 40 || (r >= 500 && r < 540)) {
+      for (let c = 0; c < channels; c++) x[r * channels + c] = (x[r * channels + c] as number) + 20;
+    }
+  }
+  const reference = batchNormStats(x, channels);
+
+  it('gives the mean and variance of Float64 sums, away from zero and from the first rows', () => {
+    const [mean, variance] = tf.tidy(() => {
+      const [m, v] = tf
+        .engine()
+        .runKernel(BN_STATS, { x: tf.tensor2d(x, [rows, channels]) }, {}) as tf.Tensor[];
+      return [m?.dataSync(), v?.dataSync()];
+    });
+    for (let c = 0; c < channels; c++) {
+      const m = reference.mean[c] as number;
+      const v = reference.variance[c] as number;
+      expect(v).toBeGreaterThan(10);
+      // float32 holds a mean near 1,000 to about 6e-5.
+      expect(Math.abs((mean?.[c] as number) - m)).toBeLessThan(1.5e-4);
+      expect(Math.abs((variance?.[c] as number) - v) / v).toBeLessThan(1e-5);
     }
   });
 });
