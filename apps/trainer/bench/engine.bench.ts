@@ -15,16 +15,21 @@
 //                                            trainCpu is the ratio of images per CPU-second (each
 //                                            process's own user + system time), the figure that
 //                                            holds up when other processes share the cores
+//   {"model","interleaved":{...}}            with BENCH_ROUNDS=n: n rounds of a turn of ours and a
+//                                            turn of PyTorch's (BENCH_SECONDS each) and the
+//                                            median, least and greatest of the rounds' ratios
 // Environment: BENCH_BACKENDS=wasm,cpu (default: every backend, in auto's order),
 // BENCH_SECONDS (target seconds per measurement, default 4; at most 10 steps per second of it),
+// BENCH_ROUNDS (default 0: alternating rounds with PyTorch, see above; needs python3 with torch),
 // BENCH_VARIANTS=fast,wasm-kernels,js,baseline (wasm kernel variants for the reference CNN, default fast,wasm-kernels,baseline;
 // wasm-kernels = without the native convolution addon, which the header's convKernels names). --profile adds per-kernel
 // ms per training step for the reference CNN on wasm. BENCH_SMOKE=1 (CI's `npm run bench:smoke`):
 // one step of batch 8 (no warm-up) per model and variant, a 0.05 s inference loop and 2
 // steps per worker, so every path runs end to end in seconds; the header line says "smoke":true.
-import { execFile, fork } from 'node:child_process';
+import { execFile, fork, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -59,6 +64,7 @@ const envSchema = z.object({
     .transform((s) => (s === undefined ? [...autoOrder] : s.split(',')))
     .pipe(z.array(z.enum(autoOrder as [ConcreteBackend, ...ConcreteBackend[]]))),
   BENCH_SECONDS: z.coerce.number().positive().default(4),
+  BENCH_ROUNDS: z.coerce.number().int().min(0).default(0),
   BENCH_VARIANTS: z
     .string()
     .default('fast,wasm-kernels,baseline')
@@ -349,9 +355,9 @@ const python =
  * Our wasm training rate beside PyTorch's on the same models, batch and image size, on one
  * thread (one KDLens worker process trains on one core), measured right after ours.
  */
-async function compareWithPytorch(ours: Line[]): Promise<void> {
+async function compareWithPytorch(ours: Line[]): Promise<boolean> {
   const models = ours.map((l) => l.model).filter((m) => m === 'reference-cnn' || m === 'lenet5');
-  if (models.length === 0) return;
+  if (models.length === 0) return false;
   const batch = ours[0]?.batch ?? 64;
   const stdout = await new Promise<string | undefined>((resolve) => {
     execFile(
@@ -371,7 +377,7 @@ async function compareWithPytorch(ours: Line[]): Promise<void> {
     console.log(
       JSON.stringify({ engine: 'pytorch', available: false, reason: `${python} has no torch` }),
     );
-    return;
+    return false;
   }
   const lineSchema = z.object({
     model: z.string(),
@@ -411,6 +417,102 @@ async function compareWithPytorch(ours: Line[]): Promise<void> {
     process.stderr.write(
       `${theirs.model}: wasm ${mine.trainImagesPerSec} train img/s vs PyTorch ${sig(theirs.trainImagesPerSec)} on one thread (×${round(mine.trainImagesPerSec / theirs.trainImagesPerSec, 2)})\n`,
     );
+  }
+  return true;
+}
+
+const median = (v: readonly number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/** Ours and PyTorch's per round, and the median, least and greatest of their ratios. */
+function roundRatios(ours: number[], theirs: number[]) {
+  const ratios = ours.map((o, i) => o / (theirs[i] as number));
+  return {
+    median: round(median(ratios), 2),
+    min: round(Math.min(...ratios), 2),
+    max: round(Math.max(...ratios), 2),
+  };
+}
+
+/**
+ * Our wasm training and PyTorch's (one thread, `pytorch_models.py --serve`) taking turns,
+ * BENCH_ROUNDS rounds of about BENCH_SECONDS each per model. On a host whose speed drifts by
+ * tens of percent within minutes (a shared VM), a measurement of ours and then one of PyTorch's
+ * compare two machines; two turns next to each other see nearly the same one, so the median of
+ * the rounds' ratios holds up where a single ratio does not.
+ */
+async function interleaveWithPytorch(models: ArchitectureName[], batch: number): Promise<void> {
+  const child = spawn(python, [pytorchScript, '--serve', String(batch), String(IMAGE_SIZE)], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  // A failed start closes stdout, which ends the turns below with "has no torch".
+  child.on('error', () => {});
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const turnSchema = z.object({
+    model: z.string(),
+    trainImagesPerSec: z.number().positive(),
+    trainImagesPerCpuSec: z.number().positive(),
+  });
+  const theirTurn = async (model: string, seconds: number) => {
+    child.stdin.write(`${model} ${seconds}\n`);
+    const next = await lines.next();
+    if (next.done === true) throw new Error(`${python} has no torch`);
+    return turnSchema.parse(JSON.parse(next.value));
+  };
+  const seconds = smoke ? 0.05 : env.BENCH_SECONDS;
+  try {
+    for (const model of models) {
+      // Sizes our turn from one step, and measures the per-call set-up CPU to subtract (as
+      // measure() does): cpu per step = (cpu(N steps) − cpu(1 step)) / (N − 1).
+      const before = process.cpuUsage();
+      const warm = await timedTraining(model, batch, 1);
+      const one = process.cpuUsage(before);
+      warm.model.dispose();
+      const steps = Math.max(2, Math.round(seconds / Math.max(warm.trainSeconds, 1e-3)));
+      const ours = { wall: [] as number[], cpu: [] as number[] };
+      const theirs = { wall: [] as number[], cpu: [] as number[] };
+      for (let r = 0; r < env.BENCH_ROUNDS; r++) {
+        const cpuBefore = process.cpuUsage();
+        const run = await timedTraining(model, batch, steps, r + 1);
+        const cpu = process.cpuUsage(cpuBefore);
+        run.model.dispose();
+        const cpuPerStep = (cpu.user + cpu.system - one.user - one.system) / 1e6 / (steps - 1);
+        ours.wall.push(run.imagesPerSec);
+        ours.cpu.push(batch / cpuPerStep);
+        const turn = await theirTurn(model, seconds);
+        theirs.wall.push(turn.trainImagesPerSec);
+        theirs.cpu.push(turn.trainImagesPerCpuSec);
+      }
+      const train = roundRatios(ours.wall, theirs.wall);
+      const trainCpu = roundRatios(ours.cpu, theirs.cpu);
+      console.log(
+        JSON.stringify({
+          model,
+          interleaved: {
+            rounds: env.BENCH_ROUNDS,
+            seconds,
+            kdlens: ours.wall.map(sig),
+            pytorch: theirs.wall.map(sig),
+            kdlensPerCpuSec: ours.cpu.map(sig),
+            pytorchPerCpuSec: theirs.cpu.map(sig),
+            kdlensOverPytorch: { train, trainCpu },
+          },
+          loadavg: loadavg(),
+        }),
+      );
+      process.stderr.write(
+        `${model}, ${env.BENCH_ROUNDS} alternating rounds: wasm over PyTorch on one thread ×${train.median} (${train.min}–${train.max}), per CPU-second ×${trainCpu.median} (${trainCpu.min}–${trainCpu.max})\n`,
+      );
+    }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    console.log(JSON.stringify({ engine: 'pytorch', interleaved: false, reason }));
+  } finally {
+    child.stdin.end();
+    child.kill();
   }
 }
 
@@ -462,7 +564,11 @@ async function main(): Promise<void> {
         wasmReferenceRate = line.trainImagesPerSec;
     }
     if (backend === 'wasm') {
-      await compareWithPytorch(lines.filter((l) => l.backend === 'wasm'));
+      const torch = await compareWithPytorch(lines.filter((l) => l.backend === 'wasm'));
+      if (torch && env.BENCH_ROUNDS > 0) {
+        const compared = models.filter((m) => m === 'reference-cnn' || m === 'lenet5');
+        await interleaveWithPytorch(compared, planFor('wasm').batch);
+      }
       if (env.BENCH_VARIANTS.some((v) => v !== 'fast')) await compareVariants();
       if (process.argv.includes('--profile')) await profileKernels();
     }

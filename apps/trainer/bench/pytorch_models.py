@@ -6,7 +6,13 @@ SGD with momentum as the bench's trainUnit calls use, random data (content does 
 Prints one JSON line per model: {"model", "trainImagesPerSec", "trainImagesPerCpuSec",
 "inferImagesPerSec", "torch"} (per CPU-second: this process's time.process_time()).
 
+With --serve it trains on request instead, so the bench can alternate short turns of ours and
+PyTorch's and compare turns next to each other in time: each stdin line "<model> <seconds>" trains
+that model (built once, kept across turns) for about that long and prints {"model",
+"trainImagesPerSec", "trainImagesPerCpuSec"}; end of input ends it.
+
 Usage: python3 pytorch_models.py <batch> <image size> <seconds per measurement> <model>...
+       python3 pytorch_models.py --serve <batch> <image size>
 """
 
 import json
@@ -53,25 +59,59 @@ def rate(step, images, seconds):
     return calls * images / wall, calls * images / cpu
 
 
+def build(name, side):
+    model = reference_cnn() if name == "reference-cnn" else lenet5(side) if name == "lenet5" else None
+    if model is None:
+        return None
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return model, opt
+
+
+def train_step_of(model, opt, x, y):
+    def train_step():
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    return train_step
+
+
+def serve(batch, side):
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    x = torch.rand(batch, 3, side, side)
+    y = torch.randint(0, 10, (batch,))
+    built = {}
+    for line in sys.stdin:
+        name, seconds = line.split()
+        if name not in built:
+            built[name] = build(name, side)
+        if built[name] is None:
+            print(json.dumps({"model": name, "error": "unknown model"}), flush=True)
+            continue
+        model, opt = built[name]
+        model.train()
+        train, train_cpu = rate(train_step_of(model, opt, x, y), batch, float(seconds))
+        print(json.dumps({"model": name, "trainImagesPerSec": train, "trainImagesPerCpuSec": train_cpu}),
+              flush=True)
+
+
 def main():
+    if sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]), int(sys.argv[3]))
+        return
     batch, side, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
     torch.set_num_threads(1)
     torch.manual_seed(0)
     x = torch.rand(batch, 3, side, side)
     y = torch.randint(0, 10, (batch,))
     for name in sys.argv[4:]:
-        model = reference_cnn() if name == "reference-cnn" else lenet5(side) if name == "lenet5" else None
-        if model is None:
+        built = build(name, side)
+        if built is None:
             continue
-        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-
-        def train_step():
-            opt.zero_grad()
-            F.cross_entropy(model(x), y).backward()
-            opt.step()
-
+        model, opt = built
         model.train()
-        train, train_cpu = rate(train_step, batch, seconds)
+        train, train_cpu = rate(train_step_of(model, opt, x, y), batch, seconds)
         model.eval()
         with torch.no_grad():
             infer, _ = rate(lambda: model(x), batch, seconds / 4)
