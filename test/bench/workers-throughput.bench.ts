@@ -7,7 +7,7 @@
  *
  *   TEST_DATABASE_URL=postgres://… node --import tsx test/bench/workers-throughput.bench.ts
  *
- * Bounded: BENCH_TRAIN_COUNT (default 1000 of the preset's 4000 training images) and at most
+ * Bounded: BENCH_TRAIN_COUNT (default 1000 of the demo preset's 16,000 training images) and at most
  * BENCH_SECONDS (default 150) per configuration; units finished by then are what is counted.
  * BENCH_WORKERS=1,2,4 picks the configurations.
  *

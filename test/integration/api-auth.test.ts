@@ -250,10 +250,10 @@ describe('auth matrix over `kdlens api` (anonymous read off)', () => {
     expect(typed).toMatchObject({
       name: 'demo',
       dataset: { name: 'trifeature', label: 'shape', sensitive: ['color', 'texture'] },
-      teacher: { architecture: 'reference-cnn', epochs: 8, optimizer: { name: 'adam' } },
+      teacher: { architecture: 'reference-cnn', epochs: 4, optimizer: { name: 'adam' } },
       student: {
         architecture: 'reference-cnn',
-        epochs: 6,
+        epochs: 3,
         schedule: { name: 'cosine' },
         options: { width: 12 },
       },

@@ -13,6 +13,7 @@
 //                                                the last unit, workers' idle seconds, and
 //                                                each worker process's units in order
 //   {"engine":"pytorch",...}                     the same for PyTorch, when python3 has torch
+//                                                (and its arms' accuracy, seed means)
 //   {"ratio":...}                                KDLens wall time / PyTorch's (≤ 1: as fast or faster)
 // Environment: BENCH_PRESET (default fashion-mnist when its data is installed, else demo) or
 // BENCH_SPEC (a spec file); DATABASE_URL (a server to make a scratch database on; default an
@@ -448,6 +449,7 @@ async function main(): Promise<void> {
         units: z.array(
           z.object({
             role: z.enum(roles),
+            temperature: z.number().optional(),
             images: z.number(),
             trainSeconds: z.number(),
             accuracy: z.number(),
@@ -456,6 +458,20 @@ async function main(): Promise<void> {
       })
       .parse(JSON.parse(py.stdout));
     const pytorch = figures(result.units);
+    // Per arm as for KDLens above (seed means), so the two engines' temperatures line up.
+    const byArm = new Map<string, number[]>();
+    for (const u of result.units) {
+      const arm = armLabel({ role: u.role, temperature: u.temperature ?? null });
+      byArm.set(arm, [...(byArm.get(arm) ?? []), u.accuracy]);
+    }
+    const pytorchArms = [...byArm].map(([arm, accuracies]) => ({
+      arm,
+      accuracy: accuracies.reduce((sum, a) => sum + a, 0) / accuracies.length,
+    }));
+    emit(
+      { engine: 'pytorch', arms: pytorchArms },
+      pytorchArms.map((a) => `  ${a.arm}: accuracy ${(100 * a.accuracy).toFixed(1)} %`).join('\n'),
+    );
     emit(
       {
         engine: 'pytorch',

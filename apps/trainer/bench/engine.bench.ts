@@ -429,7 +429,8 @@ const median = (v: readonly number[]) => {
 
 /** Ours and PyTorch's per round, and the median, least and greatest of their ratios. */
 function roundRatios(ours: number[], theirs: number[]) {
-  const ratios = ours.map((o, i) => o / (theirs[i] as number));
+  const ratios = ours.map((o, i) => o / (theirs[i] as number)).filter(Number.isFinite);
+  if (ratios.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN };
   return {
     median: round(median(ratios), 2),
     min: round(Math.min(...ratios), 2),
@@ -448,8 +449,10 @@ async function interleaveWithPytorch(models: ArchitectureName[], batch: number):
   const child = spawn(python, [pytorchScript, '--serve', String(batch), String(IMAGE_SIZE)], {
     stdio: ['pipe', 'pipe', 'ignore'],
   });
-  // A failed start closes stdout, which ends the turns below with "has no torch".
+  // A failed start closes stdout, which ends the turns below with "has no torch"; a child that
+  // dies leaves our next write to a closed pipe, which the same check reports.
   child.on('error', () => {});
+  child.stdin.on('error', () => {});
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const turnSchema = z.object({
     model: z.string(),
@@ -458,20 +461,33 @@ async function interleaveWithPytorch(models: ArchitectureName[], batch: number):
   });
   const theirTurn = async (model: string, seconds: number) => {
     child.stdin.write(`${model} ${seconds}\n`);
-    const next = await lines.next();
-    if (next.done === true) throw new Error(`${python} has no torch`);
+    let timer: NodeJS.Timeout | undefined;
+    const limit = 60 + 10 * seconds;
+    const next = await Promise.race([
+      lines.next(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`PyTorch's ${model} turn took over ${limit} s`)),
+          limit * 1000,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (next.done === true) throw new Error(`${python} ended (no torch, or it died)`);
     return turnSchema.parse(JSON.parse(next.value));
   };
   const seconds = smoke ? 0.05 : env.BENCH_SECONDS;
   try {
     for (const model of models) {
-      // Sizes our turn from one step, and measures the per-call set-up CPU to subtract (as
-      // measure() does): cpu per step = (cpu(N steps) − cpu(1 step)) / (N − 1).
-      const before = process.cpuUsage();
+      // Sizes our turn from a warm-up step (capped as measure() caps it), then measures one
+      // more 1-step call's CPU, the per-call set-up to subtract as measure() does:
+      // cpu per step = (cpu(N steps) − cpu(1 step)) / (N − 1).
       const warm = await timedTraining(model, batch, 1);
-      const one = process.cpuUsage(before);
       warm.model.dispose();
-      const steps = Math.max(2, Math.round(seconds / Math.max(warm.trainSeconds, 1e-3)));
+      const perStep = Math.max(warm.trainSeconds, 1e-3);
+      const steps = Math.max(2, Math.min(planFor('wasm').maxSteps, Math.round(seconds / perStep)));
+      const before = process.cpuUsage();
+      (await timedTraining(model, batch, 1)).model.dispose();
+      const one = process.cpuUsage(before);
       const ours = { wall: [] as number[], cpu: [] as number[] };
       const theirs = { wall: [] as number[], cpu: [] as number[] };
       for (let r = 0; r < env.BENCH_ROUNDS; r++) {
@@ -481,7 +497,8 @@ async function interleaveWithPytorch(models: ArchitectureName[], batch: number):
         run.model.dispose();
         const cpuPerStep = (cpu.user + cpu.system - one.user - one.system) / 1e6 / (steps - 1);
         ours.wall.push(run.imagesPerSec);
-        ours.cpu.push(batch / cpuPerStep);
+        // CPU time noise can leave nothing after the subtraction: no CPU figure for the round.
+        ours.cpu.push(cpuPerStep > 0 ? batch / cpuPerStep : Number.NaN);
         const turn = await theirTurn(model, seconds);
         theirs.wall.push(turn.trainImagesPerSec);
         theirs.cpu.push(turn.trainImagesPerCpuSec);

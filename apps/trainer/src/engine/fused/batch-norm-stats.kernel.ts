@@ -55,7 +55,9 @@ const statsKernel: tf.KernelFunc = ({ inputs, backend }) => {
   s.acc.fill(0);
   s.coef.fill(0);
   for (let i = 0; i < samples; i++) {
-    const row = Math.floor((i * rows) / samples);
+    // Golden-ratio steps: evenly spaced rows would all be pixel (0, 0) of some images when the
+    // batch is a multiple of 16, the zero-padded corner.
+    const row = Math.floor((((i + 1) * 0.6180339887498949) % 1) * rows);
     simd.deviationSums(xp + row * rowBytes, s.coefPtr, 1, rowBytes, s.accPtr);
   }
   for (let c = 0; c < channels; c++) s.coef[c] = accAt(s.acc, c)[0] / samples;

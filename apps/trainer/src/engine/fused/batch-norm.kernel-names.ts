@@ -7,7 +7,8 @@
  * Multiply/Sub/Sum/Mean/Cast kernels per layer; on wasm those were ~40% of a reference-CNN
  * training step. The closed-form backward needs two passes over dy and x.
  *
- * x is viewed as [R, C] (C = channels, innermost). Sums run in Float64 so the results agree
+ * x is viewed as [R, C] (C = channels, innermost). Sums add at most 8 values in float32 and those
+ * partial sums in Float64 (the TypeScript fallback: every value in Float64), so the results agree
  * with the cpu backend's composite to float32 rounding.
  *
  * One file per kernel (batch-norm-stats.kernel.ts, batch-norm-apply.kernel.ts,

@@ -5,6 +5,7 @@ import { initBackend } from '../backend.ts';
 import { setHeapSimd } from '../kernels/wasm-heap-module.ts';
 import { BN_STATS } from './batch-norm.kernel-names.ts';
 import { withFusedTraining } from './batch-norm.layer.ts';
+import { batchNormSimdFor } from './batch-norm.simd.ts';
 import { batchNormStats } from './batch-norm-stats.kernel.ts';
 
 function randomArray(n: number, seed: number, offset = 0): Float32Array {
@@ -366,6 +367,8 @@ describe('batch statistics kernel (wasm SIMD) vs Float64 sums', () => {
   const reference = batchNormStats(x, channels);
 
   it('gives the mean and variance of Float64 sums, away from zero and from the first rows', () => {
+    // The SIMD pass, not the TypeScript loop that batchNormStats is.
+    expect(batchNormSimdFor(tf.backend())).toBeDefined();
     const [mean, variance] = tf.tidy(() => {
       const [m, v] = tf
         .engine()

@@ -31,6 +31,9 @@ describe('Mean gradient on wasm', () => {
     { shape: [3, 5, 7], axis: [0, 2] },
     { shape: [3, 5, 7], axis: undefined },
     { shape: [6], axis: 0 },
+    // An empty reduced axis: the mean is NaN and the gradient has no elements.
+    { shape: [2, 0, 3], axis: 1 },
+    { shape: [2, 0, 3], axis: 2 },
   ];
   it.each(cases)(
     'is the stock gradient to the bit (x $shape, axis $axis, keepDims $keepDims)',

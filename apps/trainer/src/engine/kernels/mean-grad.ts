@@ -33,7 +33,12 @@ export function makeWasmMeanGradConfig(original: tf.GradConfig): tf.GradConfig {
       }
       const { axis } = attrs as { axis?: number | number[] };
       const axes = tf.util.parseAxisParam(axis ?? x.shape.map((_, i) => i), x.shape);
-      if (new Set(axes).size !== axes.length || x.dtype !== 'float32') {
+      // Repeated axes, other dtypes and empty reduced axes (a Tile to no elements) stay stock.
+      if (
+        new Set(axes).size !== axes.length ||
+        x.dtype !== 'float32' ||
+        axes.some((a) => x.shape[a] === 0)
+      ) {
         return original.gradFunc(dy, saved, attrs);
       }
       return { x: () => meanGrad(dy, x.shape, axes) };

@@ -84,8 +84,8 @@
         (local.set $rows (i32.sub (local.get $rows) (local.get $n)))
         (br $blocks))))
 
-  ;; acc += (Σ (a − m), Σ (a − m)²) per channel (the batch statistics' two passes: m = 0, then m
-  ;; near the mean), in the same blocks as centeredSums.
+  ;; acc += (Σ (a − m), Σ (a − m)²) per channel (the batch statistics: m = 0 over a few rows for
+  ;; a pivot, then m = that pivot over all of them), in the same blocks as centeredSums.
   (func (export "deviationSums")
     (param $a i32) (param $m i32) (param $rows i32) (param $rb i32) (param $acc i32)
     (local $n i32) (local $step i32) (local $rb2 i32) (local $o i32) (local $g i32) (local $k i32)
