@@ -46,3 +46,18 @@ export async function computeOn(backend: 'wasm' | 'cpu', f: () => tf.Tensor): Pr
 
 /** Live data ids of the active backend (for the wasm heap: tensors not yet freed). */
 export const liveDataIds = (): number => tf.backend().numDataIds();
+
+/**
+ * Tensors and live data ids after one warm call of `run`, and again after three more: a kernel
+ * that frees everything it allocates leaves both the same. Each result is disposed.
+ */
+export function leakCounts(run: () => tf.Tensor): {
+  before: { tensors: number; dataIds: number };
+  after: { tensors: number; dataIds: number };
+} {
+  const counts = () => ({ tensors: tf.memory().numTensors, dataIds: liveDataIds() });
+  run().dispose();
+  const before = counts();
+  for (let i = 0; i < 3; i++) run().dispose();
+  return { before, after: counts() };
+}

@@ -5,7 +5,7 @@ import {
   installWasmKernelOverrides,
   uninstallWasmKernelOverrides,
 } from '../register-wasm-kernels.ts';
-import { computeOn, liveDataIds, randomArray, size } from './backend-compare.testing.ts';
+import { computeOn, leakCounts, randomArray, size } from './backend-compare.testing.ts';
 
 /** d/dx Σ(mean(x, axis) ⊙ r): tfjs' own gradient on cpu (and stock wasm), ours on wasm. */
 function meanGradient(shape: number[], axis: number | number[] | undefined, keepDims = false) {
@@ -67,11 +67,7 @@ describe('Mean gradient on wasm', () => {
 
   it('frees its intermediates', () => {
     const run = () => tf.tidy(() => meanGradient([2, 4, 4, 8], [1, 2])().sum());
-    run().dispose();
-    const before = liveDataIds();
-    const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) run().dispose();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(liveDataIds()).toBe(before);
+    const { before, after } = leakCounts(run);
+    expect(after).toEqual(before);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { computeOn, liveDataIds, maxDiff, randomArray, size } from './backend-compare.testing.ts';
+import { computeOn, leakCounts, maxDiff, randomArray, size } from './backend-compare.testing.ts';
 import { tileGradView } from './tile-grad.ts';
 
 /** d/dx Σ(tile(x, reps) ⊙ r): on cpu tfjs' own slice-and-add gradient, on wasm ours. */
@@ -57,11 +57,7 @@ describe('Tile gradient on wasm', () => {
 
   it('frees its intermediates', () => {
     const run = () => tf.tidy(() => tileGradient([1, 1, 8], [4, 6, 1])().sum());
-    run().dispose();
-    const before = liveDataIds();
-    const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) run().dispose();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(liveDataIds()).toBe(before);
+    const { before, after } = leakCounts(run);
+    expect(after).toEqual(before);
   });
 });

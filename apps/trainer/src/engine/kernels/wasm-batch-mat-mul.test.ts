@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.ts';
-import { computeOn, liveDataIds, maxDiff, randomArray, size } from './backend-compare.testing.ts';
+import { computeOn, leakCounts, maxDiff, randomArray, size } from './backend-compare.testing.ts';
 import { transposeInto } from './wasm-batch-mat-mul.ts';
 
 describe('BatchMatMul on wasm', () => {
@@ -54,11 +54,7 @@ describe('BatchMatMul on wasm', () => {
           tf.matMul(tf.ones([5, 4]), tf.ones([5, 6]), true, false).sum(),
         ),
       );
-    run().dispose();
-    const before = liveDataIds();
-    const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) run().dispose();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(liveDataIds()).toBe(before);
+    const { before, after } = leakCounts(run);
+    expect(after).toEqual(before);
   });
 });
