@@ -76,11 +76,32 @@ def lr_at(arm, epoch):
     raise SystemExit(f"pytorch_study.py: schedule {schedule['name']!r} is not implemented here")
 
 
+def optimizer(arm, model):
+    """Plain Adam, or SGD as the trainer takes it: heavy-ball momentum (0.9 unless the spec says),
+    no dampening, and weight decay in the gradient on weights of rank >= 2 only (biases and batch
+    norms' scales and offsets are not decayed)."""
+    config = arm["optimizer"]
+    if config["name"] == "adam":
+        return torch.optim.Adam(model.parameters(), lr=arm["learningRate"])
+    if config["name"] == "sgd":
+        decay = config.get("weightDecay", 0)
+        params = list(model.parameters())
+        groups = [
+            {"params": [p for p in params if p.dim() >= 2], "weight_decay": decay},
+            {"params": [p for p in params if p.dim() < 2], "weight_decay": 0},
+        ]
+        momentum = config.get("momentum", 0.9)
+        # Nesterov without momentum is plain SGD (torch refuses the combination).
+        nesterov = config.get("nesterov", False) and momentum > 0
+        return torch.optim.SGD(groups, lr=arm["learningRate"], momentum=momentum, nesterov=nesterov)
+    raise SystemExit(f"pytorch_study.py: optimizer {config['name']!r} is not implemented here")
+
+
 def train(arm, seed, data, teacher=None, temperature=None, alpha=None):
     torch.manual_seed(seed)
     x, y, ev_x, ev_y = data["train_x"], data["train_y"], data["eval_x"], data["eval_y"]
     model = build(arm, data["channels"], data["classes"], data["side"])
-    opt = torch.optim.Adam(model.parameters(), lr=arm["learningRate"])
+    opt = optimizer(arm, model)
     train_seconds = 0.0
     eval_seconds = 0.0
     n = len(y)

@@ -254,6 +254,7 @@ async function writeForPytorch(dir: string, spec: ExperimentSpec, data: StudyDat
     epochs: a.epochs,
     batchSize: a.batchSize,
     learningRate: a.learningRate,
+    optimizer: a.optimizer,
     schedule: a.schedule,
     ...(a.options.width === undefined ? {} : { width: a.options.width }),
   });
@@ -277,8 +278,8 @@ async function writeForPytorch(dir: string, spec: ExperimentSpec, data: StudyDat
 
 /**
  * Why pytorch_study.py cannot train this spec's recipe as written, or undefined when it can: it
- * knows the two image models of the presets, Adam with its default betas, and constant or cosine
- * schedules by epoch, without augmentation. A different recipe would compare unlike things.
+ * knows the two image models of the presets, Adam with its default betas or SGD, and constant or
+ * cosine schedules by epoch, without augmentation. A different recipe would compare unlike things.
  */
 function pytorchRefusal(spec: ExperimentSpec, data: StudyData): string | undefined {
   if (!('images' in data.train)) return 'it trains image studies only';
@@ -290,8 +291,11 @@ function pytorchRefusal(spec: ExperimentSpec, data: StudyData): string | undefin
     if (a.architecture !== 'reference-cnn' && a.architecture !== 'lenet5') {
       return `it has no ${a.architecture} (${arm})`;
     }
-    if (a.optimizer.name !== 'adam' || Object.keys(a.optimizer).length > 1) {
-      return `it trains with plain Adam only (${arm}.optimizer)`;
+    if (
+      a.optimizer.name === 'adamw' ||
+      (a.optimizer.name === 'adam' && Object.keys(a.optimizer).length > 1)
+    ) {
+      return `it trains with plain Adam or SGD only (${arm}.optimizer)`;
     }
     if (a.schedule.name !== 'constant' && a.schedule.name !== 'cosine') {
       return `it has no ${a.schedule.name} schedule (${arm}.schedule)`;
