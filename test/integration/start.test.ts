@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -73,6 +73,28 @@ backend: wasm
   expect(again.output()).not.toContain('demo study trained');
   again.child.kill('SIGINT');
   expect(await again.exited).toBe(130);
+
+  // The preset changed since (a new release): the stored study stays, nothing trains, and the
+  // output says how to train the new version.
+  await writeFile(
+    demoSpec,
+    (await readFile(demoSpec, 'utf8')).replace(
+      'kd: { temperatures: [4] }',
+      'kd: { temperatures: [2] }',
+    ),
+  );
+  const changed = await startCli(
+    ['start', '--demo-spec', demoSpec],
+    { KDLENS_HOME: home, KDLENS_API_PORT: String(apiPort), KDLENS_WEB_PORT: String(webPort) },
+    /Ctrl-C stops/,
+  );
+  expect(changed.output()).toContain(
+    `the warehouse's "demo" study was trained from another version of its spec; its results stay as they are. To train this version: npx kdlens experiments delete demo --yes, then run this command again`,
+  );
+  expect(changed.output()).not.toContain('demo study trained');
+  expect(changed.output()).not.toContain('the demo study failed');
+  changed.child.kill('SIGINT');
+  expect(await changed.exited).toBe(130);
 });
 
 it('`kdlens start` names the busy port', async () => {

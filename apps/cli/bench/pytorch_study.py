@@ -4,7 +4,9 @@ study.bench.ts writes the study's data (exactly the splits KDLens trains on) and
 a folder; this trains it in one process with torch's threads on every core, as a PyTorch user
 would: per seed a teacher, a plain student (NDS) and one distilled student per temperature, each
 scored on the evaluation split after every epoch and on the test split at the end. Distilled
-students run the teacher on every batch under no_grad, the usual way. Prints one JSON object.
+students run the teacher on every batch under no_grad, the usual way. The models are initialised,
+optimised and scheduled as the trainer does it (so that both train the same recipe); the random
+numbers and the shuffling are torch's. Prints one JSON object.
 
 Usage: python3 pytorch_study.py <folder>   (needs torch; numpy is not needed)
 """
@@ -47,12 +49,47 @@ def lenet5(channels, classes, side):
     )
 
 
+def he_normal(weight):
+    """tfjs's heNormal / varianceScaling(2, fanIn, 'normal'): a normal of sd sqrt(2 / fan_in)
+    truncated at two sds, not rescaled."""
+    sd = math.sqrt(2 / weight[0].numel())
+    nn.init.trunc_normal_(weight, std=sd, a=-2 * sd, b=2 * sd)
+
+
+def init_like_trainer(model, architecture):
+    """The trainer's initialisation (apps/trainer/src/engine/models/conv-bn.ts, lenet5.ts), not
+    torch's smaller kaiming_uniform(a=sqrt(5)) default: under batch norm a weight's scale sets its
+    effective learning rate, so the two defaults would train SGD students at different speeds.
+    He normal for the convolutions and hidden dense layers, zero biases; the logits layer uniform
+    within 1/sqrt(fan_in) (reference-cnn) or Glorot uniform (lenet5). Batch norms start at 1 and
+    0 in both."""
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for m in model.modules():
+            if not isinstance(m, (nn.Conv2d, nn.Linear)):
+                continue
+            fan_in = m.weight[0].numel()
+            if m is not linears[-1]:
+                he_normal(m.weight)
+            elif architecture == "reference-cnn":
+                nn.init.uniform_(m.weight, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
+            else:
+                limit = math.sqrt(6 / (fan_in + m.weight.shape[0]))
+                nn.init.uniform_(m.weight, -limit, limit)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return model
+
+
 def build(arm, channels, classes, side):
     if arm["architecture"] == "reference-cnn":
-        return reference_cnn(channels, classes, arm.get("width", 16))
-    if arm["architecture"] == "lenet5":
-        return lenet5(channels, classes, side)
-    raise SystemExit(f"pytorch_study.py: no PyTorch version of architecture {arm['architecture']!r}")
+        model = reference_cnn(channels, classes, arm.get("width", 16))
+    elif arm["architecture"] == "lenet5":
+        model = lenet5(channels, classes, side)
+    else:
+        raise SystemExit(
+            f"pytorch_study.py: no PyTorch version of architecture {arm['architecture']!r}")
+    return init_like_trainer(model, arm["architecture"])
 
 
 def accuracy(model, x, y, batch=256):
@@ -64,25 +101,33 @@ def accuracy(model, x, y, batch=256):
     return correct / len(y)
 
 
-def lr_at(arm, epoch):
-    """The arm's schedule by epoch: constant, or cosine from learningRate to minLr."""
+def lr_at(arm, step, total_steps):
+    """The arm's rate at 0-based optimizer step `step` of `total_steps`, as the trainer computes it
+    (schedules.ts): constant, or cosine annealed on every step from learningRate to minLr, which
+    the last step reaches exactly."""
     base = arm["learningRate"]
     schedule = arm.get("schedule") or {"name": "constant"}
     if schedule["name"] == "constant":
         return base
     if schedule["name"] == "cosine":
         low = schedule.get("minLr", 0)
-        return low + (base - low) * (1 + math.cos(math.pi * epoch / arm["epochs"])) / 2
+        span = total_steps - 1
+        progress = 0 if span <= 0 else min(1, step / span)
+        return low + (base - low) * (1 + math.cos(math.pi * progress)) / 2
     raise SystemExit(f"pytorch_study.py: schedule {schedule['name']!r} is not implemented here")
 
 
 def optimizer(arm, model):
-    """Plain Adam, or SGD as the trainer takes it: heavy-ball momentum (0.9 unless the spec says),
-    no dampening, and weight decay in the gradient on weights of rank >= 2 only (biases and batch
-    norms' scales and offsets are not decayed)."""
+    """Adam or SGD as the trainer takes them (optimizers.ts). Adam: bias-corrected moments over
+    sqrt(v) + epsilon, as torch computes them, with the trainer's default epsilon 1e-7 (torch's is
+    1e-8). SGD: heavy-ball momentum (0.9 unless the spec says), no dampening, and weight decay in
+    the gradient on weights of rank >= 2 only (biases and batch norms' scales and offsets are not
+    decayed)."""
     config = arm["optimizer"]
     if config["name"] == "adam":
-        return torch.optim.Adam(model.parameters(), lr=arm["learningRate"])
+        return torch.optim.Adam(model.parameters(), lr=arm["learningRate"],
+                                betas=(config.get("beta1", 0.9), config.get("beta2", 0.999)),
+                                eps=config.get("epsilon", 1e-7))
     if config["name"] == "sgd":
         decay = config.get("weightDecay", 0)
         params = list(model.parameters())
@@ -105,13 +150,16 @@ def train(arm, seed, data, teacher=None, temperature=None, alpha=None):
     train_seconds = 0.0
     eval_seconds = 0.0
     n = len(y)
+    steps_per_epoch = math.ceil(n / arm["batchSize"])
+    total_steps = steps_per_epoch * arm["epochs"]
     for epoch in range(arm["epochs"]):
-        for group in opt.param_groups:
-            group["lr"] = lr_at(arm, epoch)
         started = time.perf_counter()
         model.train()
         order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1000 + epoch))
         for start in range(0, n, arm["batchSize"]):
+            rate = lr_at(arm, epoch * steps_per_epoch + start // arm["batchSize"], total_steps)
+            for group in opt.param_groups:
+                group["lr"] = rate
             idx = order[start:start + arm["batchSize"]]
             xb, yb = x[idx], y[idx]
             logits = model(xb)

@@ -8,14 +8,16 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'train the demo study (presets/demo.yaml) through the job queue with one worker per core; skipped when it is already there',
+      'train the demo study (presets/demo.yaml) through the job queue with one worker per core; skipped when it is already there, and kept (with how to replace it) when it was trained from another version of the spec',
     )
     .addOption(backendOption())
     .option('--spec <file|preset>', 'train this spec instead of the demo preset')
     .action((options: { backend?: BackendName; spec?: string }) =>
       withWarehouse(async (w, ctx) => {
         const { onShutdown } = await import('@kdlens/core');
-        const { trainDemoStudy } = await import('@kdlens/trainer/train-demo-study');
+        const { otherSpecAdvice, trainDemoStudy } = await import(
+          '@kdlens/trainer/train-demo-study'
+        );
         const { createProgressReporter } = await import('../progress.ts');
         const abort = new AbortController();
         const training = trainDemoStudy({
@@ -36,9 +38,11 @@ export function registerDemoCommand(program: Command): void {
           abort.signal.aborted ? waitForever() : Promise.reject(error),
         );
         process.stdout.write(
-          result.trained === 0
-            ? `${result.name} experiment already in the warehouse\n`
-            : `${result.name} experiment trained: ${result.trained} runs\n`,
+          result.otherSpec
+            ? `${otherSpecAdvice(result.name)}\n`
+            : result.trained === 0
+              ? `${result.name} experiment already in the warehouse\n`
+              : `${result.name} experiment trained: ${result.trained} runs\n`,
         );
       }),
     );

@@ -192,7 +192,9 @@ export function registerServeCommands(program: Command): void {
         process.stdout.write(`\n  KDLens is up: open ${web.publicUrl}   (GraphQL: ${api.url})\n\n`);
 
         if (options.demo) {
-          const { trainDemoStudy } = await import('@kdlens/trainer/train-demo-study');
+          const { otherSpecAdvice, trainDemoStudy } = await import(
+            '@kdlens/trainer/train-demo-study'
+          );
           const { createProgressReporter } = await import('../progress.ts');
           const run = trainDemoStudy({
             warehouse,
@@ -205,6 +207,7 @@ export function registerServeCommands(program: Command): void {
           training = run;
           try {
             const result = await run;
+            if (result.otherSpec) process.stdout.write(`${otherSpecAdvice(result.name)}\n`);
             if (result.trained > 0) {
               process.stdout.write(
                 `demo study trained (${result.trained} runs): see ${web.publicUrl}\n`,

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { type BackendName, KdlensError, type Logger, resolveSpec } from '@kdlens/core';
 import { listRunsOfExperiments, type Warehouse } from '@kdlens/core/db';
 import { queueSettings } from '@kdlens/core/queue';
-import { enqueueStudy } from '@kdlens/core/study';
+import { enqueueStudy, experimentOfOtherSpec } from '@kdlens/core/study';
 import type { ProgressReporter } from './progress-reporter.ts';
 import { trainStudyLocally } from './train-study-locally.ts';
 
@@ -29,14 +29,29 @@ export interface DemoStudyResult {
   name: string;
   /** Runs trained by this call (0 when the warehouse already had every result). */
   trained: number;
+  /**
+   * The warehouse's study of this name was trained from another version of the spec (the preset
+   * changed since): it is left as it is and nothing trains.
+   */
+  otherSpec?: true;
+}
+
+/** What to tell someone whose warehouse holds a study trained from another version of its spec. */
+export function otherSpecAdvice(name: string): string {
+  return `the warehouse's "${name}" study was trained from another version of its spec; its results stay as they are. To train this version: npx kdlens experiments delete ${name} --yes, then run this command again`;
 }
 
 /**
  * Trains whatever the warehouse lacks of the demo study (`presets/demo.yaml`) through the job
- * queue, with one local worker process per core. Idempotent, like `kdlens run --local`.
+ * queue, with one local worker process per core. Idempotent, like `kdlens run --local`. A demo
+ * trained from an earlier version of the preset is kept, not mixed with the new one's runs.
  */
 export async function trainDemoStudy(opts: TrainDemoStudyOptions): Promise<DemoStudyResult> {
   const { spec } = await resolveSpec(opts.spec ?? 'demo', opts.config);
+  const stored = await experimentOfOtherSpec(opts.warehouse.db, spec);
+  if (stored !== undefined) {
+    return { experimentId: stored, name: spec.name, trained: 0, otherSpec: true };
+  }
   const { timings } = queueSettings(opts.config);
   const { experimentId } = await enqueueStudy(opts.warehouse, spec, { log: opts.log, timings });
   const runs = await listRunsOfExperiments(opts.warehouse.db, [experimentId]);

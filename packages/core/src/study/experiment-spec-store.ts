@@ -4,7 +4,11 @@
  */
 import type { Database } from '../db/database.ts';
 import type { Executor } from '../db/queries/executor.ts';
-import { findExperimentById, recordExperiment } from '../db/queries/experiments.ts';
+import {
+  findExperimentById,
+  findExperimentByName,
+  recordExperiment,
+} from '../db/queries/experiments.ts';
 import { KdlensError } from '../errors.ts';
 import { type ExperimentSpec, experimentSpecSchema } from '../spec/experiment-spec.schema.ts';
 
@@ -15,6 +19,24 @@ function canonical(value: unknown): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/** Whether a stored experiments.spec is this spec (parsed, defaults filled in, any key order). */
+function sameSpec(stored: unknown, spec: ExperimentSpec): boolean {
+  const parsed = experimentSpecSchema.safeParse(stored);
+  return parsed.success && canonical(parsed.data) === canonical(spec);
+}
+
+/**
+ * The id of the experiment named like the spec when it was recorded from a different spec (the
+ * spec file changed after the study ran, so recordStudy would refuse it), else undefined.
+ */
+export async function experimentOfOtherSpec(
+  db: Executor,
+  spec: ExperimentSpec,
+): Promise<string | undefined> {
+  const experiment = await findExperimentByName(db, spec.name);
+  return experiment === undefined || sameSpec(experiment.spec, spec) ? undefined : experiment.id;
 }
 
 /**
@@ -32,8 +54,7 @@ export async function recordStudy(
     spec: JSON.parse(JSON.stringify(spec)) as Record<string, unknown>,
     runs: [],
   });
-  const stored = experimentSpecSchema.safeParse(experiment.spec);
-  if (!stored.success || canonical(stored.data) !== canonical(spec)) {
+  if (!sameSpec(experiment.spec, spec)) {
     throw new KdlensError(
       `an experiment named "${spec.name}" already exists with a different spec (${runs.length} runs); ` +
         'give this spec another name, or keep the stored one unchanged to resume it',

@@ -4,4 +4,4 @@ export {
   enqueueStudy,
   formatEnqueued,
 } from './enqueue-study.ts';
-export { readStudySpec, recordStudy } from './experiment-spec-store.ts';
+export { experimentOfOtherSpec, readStudySpec, recordStudy } from './experiment-spec-store.ts';
