@@ -12,6 +12,17 @@ afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
+/** Each experiment's name and its runs' statuses, through the API. */
+async function runStatuses(apiPort: number): Promise<[string, string[]][]> {
+  const data = await graphql<{
+    experiments: { edges: { node: { name: string; runs: { status: string }[] } }[] };
+  }>(
+    `http://127.0.0.1:${apiPort}/graphql`,
+    '{ experiments { edges { node { name runs { status } } } } }',
+  );
+  return data.experiments.edges.map(({ node: e }) => [e.name, e.runs.map((r) => r.status)]);
+}
+
 // What a new user gets from `npm start`: no DATABASE_URL, so an embedded server in KDLENS_HOME.
 it('`kdlens start` trains the demo, serves API and web, and Ctrl-C stops everything', async () => {
   const home = await mkdtemp(path.join(os.tmpdir(), 'kdlens-start-'));
@@ -43,15 +54,7 @@ backend: wasm
   expect(app.output()).toContain(`open http://127.0.0.1:${webPort}`);
   expect(app.output()).toContain('demo study trained (3 runs)');
 
-  const data = await graphql<{
-    experiments: { edges: { node: { name: string; runs: { status: string }[] } }[] };
-  }>(
-    `http://127.0.0.1:${apiPort}/graphql`,
-    '{ experiments { edges { node { name runs { status } } } } }',
-  );
-  expect(
-    data.experiments.edges.map(({ node: e }) => [e.name, e.runs.map((r) => r.status)]),
-  ).toEqual([['demo', ['succeeded', 'succeeded', 'succeeded']]]);
+  expect(await runStatuses(apiPort)).toEqual([['demo', ['succeeded', 'succeeded', 'succeeded']]]);
   const html = await (await fetch(`http://127.0.0.1:${webPort}/`)).text();
   expect(html.match(/data-testid="run-row"/g)).toHaveLength(3);
 
@@ -74,8 +77,8 @@ backend: wasm
   again.child.kill('SIGINT');
   expect(await again.exited).toBe(130);
 
-  // The preset changed since (a new release): the stored study stays, nothing trains, and the
-  // output says how to train the new version.
+  // The preset changed since (a new release): the stored study stays as it was, nothing trains,
+  // and the output says how to train the new version.
   await writeFile(
     demoSpec,
     (await readFile(demoSpec, 'utf8')).replace(
@@ -89,8 +92,9 @@ backend: wasm
     /Ctrl-C stops/,
   );
   expect(changed.output()).toContain(
-    `the warehouse's "demo" study was trained from another version of its spec; its results stay as they are. To train this version: npx kdlens experiments delete demo --yes, then run this command again`,
+    `the warehouse's "demo" study was recorded from a different spec (an earlier version of this one, or another study of that name); it is kept as it is and nothing was trained. To train this spec, give it another name, or delete the stored study (npx kdlens experiments delete demo, which asks first) and run this command again`,
   );
+  expect(await runStatuses(apiPort)).toEqual([['demo', ['succeeded', 'succeeded', 'succeeded']]]);
   expect(changed.output()).not.toContain('demo study trained');
   expect(changed.output()).not.toContain('the demo study failed');
   changed.child.kill('SIGINT');

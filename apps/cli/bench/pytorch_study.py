@@ -56,25 +56,21 @@ def he_normal(weight):
     nn.init.trunc_normal_(weight, std=sd, a=-2 * sd, b=2 * sd)
 
 
-def init_like_trainer(model, architecture):
-    """The trainer's initialisation (apps/trainer/src/engine/models/conv-bn.ts, lenet5.ts), not
-    torch's smaller kaiming_uniform(a=sqrt(5)) default: under batch norm a weight's scale sets its
-    effective learning rate, so the two defaults would train SGD students at different speeds.
-    He normal for the convolutions and hidden dense layers, zero biases; the logits layer uniform
-    within 1/sqrt(fan_in) (reference-cnn) or Glorot uniform (lenet5). Batch norms start at 1 and
-    0 in both."""
+def init_like_trainer(model):
+    """The trainer's initialisation (apps/trainer/src/engine/models/reference-cnn.ts, conv-bn.ts,
+    lenet5.ts): He normal for the convolutions and hidden dense layers, Glorot uniform for the
+    logits layer, zero biases; batch norms start at 1 and 0 in both. Not torch's default
+    (kaiming_uniform with a = sqrt(5), smaller weights): with it the demo's SGD students trained to
+    a different accuracy, so the two would not be the same recipe."""
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     with torch.no_grad():
         for m in model.modules():
             if not isinstance(m, (nn.Conv2d, nn.Linear)):
                 continue
-            fan_in = m.weight[0].numel()
             if m is not linears[-1]:
                 he_normal(m.weight)
-            elif architecture == "reference-cnn":
-                nn.init.uniform_(m.weight, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
             else:
-                limit = math.sqrt(6 / (fan_in + m.weight.shape[0]))
+                limit = math.sqrt(6 / (m.weight[0].numel() + m.weight.shape[0]))
                 nn.init.uniform_(m.weight, -limit, limit)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
@@ -89,7 +85,7 @@ def build(arm, channels, classes, side):
     else:
         raise SystemExit(
             f"pytorch_study.py: no PyTorch version of architecture {arm['architecture']!r}")
-    return init_like_trainer(model, arm["architecture"])
+    return init_like_trainer(model)
 
 
 def accuracy(model, x, y, batch=256):

@@ -8,13 +8,13 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'train the demo study (presets/demo.yaml) through the job queue with one worker per core; skipped when it is already there, and kept (with how to replace it) when it was trained from another version of the spec',
+      'train the demo study (presets/demo.yaml) through the job queue with one worker per core; skipped when it is already there; a study of that name recorded from another spec is kept, and the command fails saying how to replace it',
     )
     .addOption(backendOption())
     .option('--spec <file|preset>', 'train this spec instead of the demo preset')
     .action((options: { backend?: BackendName; spec?: string }) =>
       withWarehouse(async (w, ctx) => {
-        const { onShutdown } = await import('@kdlens/core');
+        const { KdlensError, onShutdown } = await import('@kdlens/core');
         const { otherSpecAdvice, trainDemoStudy } = await import(
           '@kdlens/trainer/train-demo-study'
         );
@@ -37,12 +37,12 @@ export function registerDemoCommand(program: Command): void {
         const result = await training.catch((error: unknown) =>
           abort.signal.aborted ? waitForever() : Promise.reject(error),
         );
+        // Nothing trained that was asked for: an error, so scripts do not carry on.
+        if (result.otherSpec) throw new KdlensError(otherSpecAdvice(result.name));
         process.stdout.write(
-          result.otherSpec
-            ? `${otherSpecAdvice(result.name)}\n`
-            : result.trained === 0
-              ? `${result.name} experiment already in the warehouse\n`
-              : `${result.name} experiment trained: ${result.trained} runs\n`,
+          result.trained === 0
+            ? `${result.name} experiment already in the warehouse\n`
+            : `${result.name} experiment trained: ${result.trained} runs\n`,
         );
       }),
     );

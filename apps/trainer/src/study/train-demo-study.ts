@@ -30,21 +30,22 @@ export interface DemoStudyResult {
   /** Runs trained by this call (0 when the warehouse already had every result). */
   trained: number;
   /**
-   * The warehouse's study of this name was trained from another version of the spec (the preset
-   * changed since): it is left as it is and nothing trains.
+   * The warehouse's study of this name was recorded from another spec (usually the preset before
+   * a release changed it): it is left as it is, unfinished runs included, and nothing trains.
    */
   otherSpec?: true;
 }
 
-/** What to tell someone whose warehouse holds a study trained from another version of its spec. */
+/** What to tell someone whose warehouse holds a study of this name recorded from another spec. */
 export function otherSpecAdvice(name: string): string {
-  return `the warehouse's "${name}" study was trained from another version of its spec; its results stay as they are. To train this version: npx kdlens experiments delete ${name} --yes, then run this command again`;
+  return `the warehouse's "${name}" study was recorded from a different spec (an earlier version of this one, or another study of that name); it is kept as it is and nothing was trained. To train this spec, give it another name, or delete the stored study (npx kdlens experiments delete ${name}, which asks first) and run this command again`;
 }
 
 /**
  * Trains whatever the warehouse lacks of the demo study (`presets/demo.yaml`) through the job
- * queue, with one local worker process per core. Idempotent, like `kdlens run --local`. A demo
- * trained from an earlier version of the preset is kept, not mixed with the new one's runs.
+ * queue, with one local worker process per core. Idempotent, like `kdlens run --local`. A study
+ * of the same name recorded from another spec (the preset before a release changed it) is kept,
+ * not mixed with this spec's runs.
  */
 export async function trainDemoStudy(opts: TrainDemoStudyOptions): Promise<DemoStudyResult> {
   const { spec } = await resolveSpec(opts.spec ?? 'demo', opts.config);

@@ -28,15 +28,17 @@ function sameSpec(stored: unknown, spec: ExperimentSpec): boolean {
 }
 
 /**
- * The id of the experiment named like the spec when it was recorded from a different spec (the
- * spec file changed after the study ran, so recordStudy would refuse it), else undefined.
+ * The id of the study named like the spec when it was recorded from a different experiment spec
+ * (an earlier version of the same file, or another study of that name), so recordStudy would
+ * refuse this one; else undefined, also for an experiment of imported predictions.
  */
 export async function experimentOfOtherSpec(
   db: Executor,
   spec: ExperimentSpec,
 ): Promise<string | undefined> {
   const experiment = await findExperimentByName(db, spec.name);
-  return experiment === undefined || sameSpec(experiment.spec, spec) ? undefined : experiment.id;
+  if (experiment === undefined || sameSpec(experiment.spec, spec)) return undefined;
+  return experimentSpecSchema.safeParse(experiment.spec).success ? experiment.id : undefined;
 }
 
 /**
