@@ -753,13 +753,16 @@ describe.runIf(runBrowser)('web UI in headless Chromium', () => {
     expect(await page.getByTestId('api-error').textContent()).toMatch(
       /Could not load this experiment: .*\S/,
     );
+    // Polled: under load the page can still show the heading it streamed first (CI once read the
+    // experiment's name there) when the load event fires.
+    const heading = () => page.getByRole('heading', { level: 1 }).textContent();
     await page.goto(`${webUrl}/experiments/00000000-0000-4000-8000-000000000000`);
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
+    await expect.poll(heading).toBe('Not found');
     // An unknown run of a known experiment: the API answers null, the page is not found.
     await page.goto(
       `${webUrl}/experiments/${experimentId}/runs/00000000-0000-4000-8000-000000000000`,
     );
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
+    await expect.poll(heading).toBe('Not found');
   });
 
   it('lays out on a phone screen', async () => {
