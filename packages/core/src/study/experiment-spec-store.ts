@@ -37,8 +37,9 @@ export async function experimentOfOtherSpec(
   spec: ExperimentSpec,
 ): Promise<string | undefined> {
   const experiment = await findExperimentByName(db, spec.name);
-  if (experiment === undefined || sameSpec(experiment.spec, spec)) return undefined;
-  return experimentSpecSchema.safeParse(experiment.spec).success ? experiment.id : undefined;
+  if (experiment === undefined) return undefined;
+  const stored = experimentSpecSchema.safeParse(experiment.spec);
+  return stored.success && canonical(stored.data) !== canonical(spec) ? experiment.id : undefined;
 }
 
 /**
